@@ -1,0 +1,113 @@
+"""The root command, the error boundary, and the command groups."""
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from alertctl import __version__
+from alertctl.cli import catalog, clients, contracts, links, people, setup
+from alertctl.cli.state import state
+from alertctl.errors import AlertctlError
+
+app = typer.Typer(
+    name="alertctl",
+    help="Support alerts on engagement contracts: who gets alerted, why, and delivery.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"alertctl {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", envvar="ALERTCTL_DB", help="Database: a SQLite file path or a SQLAlchemy URL."
+        ),
+    ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option("--config", envvar="ALERTCTL_CONFIG", help="Settings file (alertctl.toml)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Do everything, check everything, write nothing.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="ALERTCTL_DEBUG", help="Show tracebacks.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    current = state(ctx)
+    current.db_flag, current.config_flag, current.dry_run = db, config, dry_run
+    if debug:
+        os.environ["ALERTCTL_DEBUG"] = "1"
+    ctx.call_on_close(current.close)
+
+
+setup.register(app)
+app.add_typer(clients.client_app, name="client")
+app.add_typer(clients.site_app, name="site")
+app.add_typer(people.contact_app, name="contact")
+app.add_typer(people.collaborator_app, name="collaborator")
+app.add_typer(catalog.product_app, name="product")
+app.add_typer(contracts.contract_app, name="contract")
+app.add_typer(contracts.service_app, name="service")
+app.add_typer(catalog.status_app, name="status")
+links.register(app)
+
+
+def _fail(message: str, hint: str | None, code: int) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
+    return code
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run one command and return its exit code; the one place errors become `error:` lines."""
+    from typer._click import exceptions as click_exceptions
+
+    debug = os.environ.get("ALERTCTL_DEBUG") == "1" or "--debug" in (args or sys.argv[1:])
+    try:
+        result = app(args=args, prog_name="alertctl", standalone_mode=False)
+    except AlertctlError as exc:
+        if debug:
+            raise
+        return _fail(exc.message, exc.hint, exc.exit_code)
+    except click_exceptions.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "alertctl"
+        return _fail(exc.format_message().replace("\n", " "), f"{command} --help", 2)
+    except click_exceptions.ClickException as exc:
+        return _fail(exc.format_message().replace("\n", " "), None, exc.exit_code)
+    except typer.Abort:
+        return _fail("cancelled: nothing was changed", None, 1)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return _fail("interrupted", None, 130)
+    except Exception as exc:
+        if debug:
+            raise
+        return _fail(
+            f"unexpected {type(exc).__name__}: {exc}".replace("\n", " "),
+            "run again with --debug for the traceback, and report it",
+            1,
+        )
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

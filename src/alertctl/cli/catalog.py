@@ -1,0 +1,99 @@
+"""`alertctl product ...` and `alertctl status ...`."""
+
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json, Yes
+from alertctl.cli.output import field, info, key_values, make_table, render, render_rows
+from alertctl.cli.state import confirm, state
+from alertctl.domain.model import StatusType
+
+product_app = typer.Typer(help="Maintained products.", no_args_is_help=True)
+status_app = typer.Typer(
+    help="Configurable statuses, each of a fixed status type.", no_args_is_help=True
+)
+
+PRODUCT_COLUMNS = [("Code", field("code")), ("Name", field("name"))]
+STATUS_COLUMNS = [("Code", field("code")), ("Label", field("label")), ("Type", field("type"))]
+
+
+@product_app.command("add")
+def product_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The product's code.")],
+    name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
+) -> None:
+    """Add a maintained product."""
+    from alertctl.services.catalog import add_product
+
+    add_product(state(ctx).db, code=code, name=name)
+    info(f"added product {code}")
+
+
+@product_app.command("list")
+def product_list(ctx: typer.Context, as_json: Json = False) -> None:
+    """List maintained products."""
+    from alertctl.services.catalog import list_products
+
+    render_rows(list_products(state(ctx).db), PRODUCT_COLUMNS, as_json=as_json, empty="no products")
+
+
+@product_app.command("show")
+def product_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+    """Show a product and its interlocutors."""
+    from alertctl.services.catalog import show_product
+
+    def human(doc: dict[str, Any]) -> list[Any]:
+        people = make_table(
+            doc["interlocutors"],
+            [("Kind", field("kind")), ("Code", field("code")), ("Name", field("name"))],
+            title="Interlocutors",
+        )
+        return [key_values([("Product", doc["code"]), ("Name", doc["name"])]), people]
+
+    render(show_product(state(ctx).db, code=code), as_json=as_json, human=human)
+
+
+@product_app.command("remove")
+def product_remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+    """Remove a product that nothing refers to any more."""
+    from alertctl.services.catalog import remove_product
+
+    confirm(f"Remove product {code}?", yes=yes)
+    remove_product(state(ctx).db, code=code)
+    info(f"removed product {code}")
+
+
+@status_app.command("add")
+def status_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The status's code.")],
+    status_type: Annotated[StatusType, typer.Option("--type", help="Its fixed status type.")],
+    label: Annotated[
+        str | None, typer.Option(help="Label shown to users (the code when omitted).")
+    ] = None,
+) -> None:
+    """Add a status."""
+    from alertctl.services.catalog import add_status
+
+    add_status(state(ctx).db, code=code, label=label, status_type=status_type)
+    info(f"added status {code} ({status_type.value})")
+
+
+@status_app.command("list")
+def status_list(ctx: typer.Context, as_json: Json = False) -> None:
+    """List statuses in the order of their types."""
+    from alertctl.services.catalog import list_statuses
+
+    render_rows(list_statuses(state(ctx).db), STATUS_COLUMNS, as_json=as_json, empty="no statuses")
+
+
+@status_app.command("remove")
+def status_remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+    """Remove a status that no request uses."""
+    from alertctl.services.catalog import remove_status
+
+    confirm(f"Remove status {code}?", yes=yes)
+    remove_status(state(ctx).db, code=code)
+    info(f"removed status {code}")

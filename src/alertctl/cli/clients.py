@@ -1,0 +1,174 @@
+"""`alertctl client ...` and `alertctl site ...`."""
+
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json, Yes
+from alertctl.cli.output import field, info, key_values, make_table, render, render_rows
+from alertctl.cli.state import confirm, state
+from alertctl.domain.model import Event, Language, MailFormat
+
+client_app = typer.Typer(help="Clients and their alert settings.", no_args_is_help=True)
+site_app = typer.Typer(help="Client sites (one main site per client).", no_args_is_help=True)
+
+CLIENT_COLUMNS = [
+    ("Code", field("code")),
+    ("Name", field("name")),
+    ("Language", field("language")),
+    ("Sites", field("sites")),
+    ("Contacts", field("contacts")),
+]
+SITE_COLUMNS = [
+    ("Client", field("client")),
+    ("Site", field("code")),
+    ("Name", field("name")),
+    ("Main", field("main")),
+]
+ALERT_COLUMNS = [
+    ("Event", field("event")),
+    ("On", field("enabled")),
+    ("Keyword", field("keyword")),
+    ("Template", field("template")),
+    ("Format", field("format")),
+]
+
+
+@client_app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The client's code.")],
+    name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
+    language: Annotated[
+        Language, typer.Option(help="Language of the default templates.")
+    ] = Language.FR,
+) -> None:
+    """Add a client."""
+    from alertctl.services.clients import add_client
+
+    row = add_client(state(ctx).db, code=code, name=name, language=language)
+    info(f"added client {row['code']}")
+
+
+@client_app.command("list")
+def list_(ctx: typer.Context, as_json: Json = False) -> None:
+    """List clients."""
+    from alertctl.services.clients import list_clients
+
+    render_rows(list_clients(state(ctx).db), CLIENT_COLUMNS, as_json=as_json, empty="no clients")
+
+
+@client_app.command("show")
+def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+    """Show a client, its sites and its alert settings."""
+    from alertctl.services.clients import show_client
+
+    def human(doc: dict[str, Any]) -> list[Any]:
+        return [
+            key_values(
+                [
+                    ("Client", doc["code"]),
+                    ("Name", doc["name"]),
+                    ("Language", doc["language"]),
+                    ("Contacts", doc["contacts"]),
+                ]
+            ),
+            make_table(doc["sites"], SITE_COLUMNS, title="Sites"),
+            make_table(doc["alerts"], ALERT_COLUMNS, title="Alerts (Alertes support)"),
+        ]
+
+    render(show_client(state(ctx).db, code=code), as_json=as_json, human=human)
+
+
+@client_app.command("remove")
+def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+    """Remove a client that nothing refers to any more."""
+    from alertctl.services.clients import remove_client
+
+    confirm(f"Remove client {code}?", yes=yes)
+    remove_client(state(ctx).db, code=code)
+    info(f"removed client {code}")
+
+
+@client_app.command("alerts")
+def alerts(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The client's code.")],
+    event: Annotated[Event, typer.Option("--event", "-e", help="The event to set.")],
+    enable: Annotated[
+        bool | None, typer.Option("--enable/--disable", help="Switch the event on or off.")
+    ] = None,
+    keyword: Annotated[
+        str | None, typer.Option(help="Subject keyword (required to switch on).")
+    ] = None,
+    template: Annotated[
+        str | None, typer.Option(help="Alert template (a shipped default when unset).")
+    ] = None,
+    mail_format: Annotated[MailFormat | None, typer.Option("--format", help="Mail format.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Switch one event of a client's alert settings on or off (Alertes support)."""
+    from alertctl.services.clients import set_client_alert
+
+    if enable is None:
+        raise typer.BadParameter("say --enable or --disable", param_hint="--enable/--disable")
+    row = set_client_alert(
+        state(ctx).db,
+        code=code,
+        event=event,
+        enabled=enable,
+        keyword=keyword,
+        template=template,
+        mail_format=mail_format,
+    )
+    render(row, as_json=as_json, human=lambda r: make_table([r], ALERT_COLUMNS))
+
+
+@site_app.command("add")
+def site_add(
+    ctx: typer.Context,
+    client: Annotated[str, typer.Argument(help="The client's code.")],
+    code: Annotated[str, typer.Argument(help="The site's code, unique within the client.")],
+    name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
+    main: Annotated[
+        bool, typer.Option("--main", help="Make it the main site (the first site is).")
+    ] = False,
+) -> None:
+    """Add a site to a client."""
+    from alertctl.services.clients import add_site
+
+    row = add_site(state(ctx).db, client=client, code=code, name=name, main=main)
+    info(f"added site {client}/{code}" + (" (main site)" if row["main"] else ""))
+
+
+@site_app.command("list")
+def site_list(
+    ctx: typer.Context,
+    client: Annotated[str | None, typer.Argument()] = None,
+    as_json: Json = False,
+) -> None:
+    """List sites, of one client or of all."""
+    from alertctl.services.clients import list_sites
+
+    render_rows(
+        list_sites(state(ctx).db, client=client), SITE_COLUMNS, as_json=as_json, empty="no sites"
+    )
+
+
+@site_app.command("main")
+def site_main(ctx: typer.Context, client: str, code: str) -> None:
+    """Make a site its client's main site."""
+    from alertctl.services.clients import make_main_site
+
+    make_main_site(state(ctx).db, client=client, code=code)
+    info(f"{client}/{code} is now the main site of {client}")
+
+
+@site_app.command("remove")
+def site_remove(ctx: typer.Context, client: str, code: str, yes: Yes = False) -> None:
+    """Remove a site that nothing refers to any more."""
+    from alertctl.services.clients import remove_site
+
+    confirm(f"Remove site {client}/{code}?", yes=yes)
+    remove_site(state(ctx).db, client=client, code=code)
+    info(f"removed site {client}/{code}")

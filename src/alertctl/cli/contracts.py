@@ -1,0 +1,195 @@
+"""`alertctl contract ...` and `alertctl service ...`."""
+
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json, Yes
+from alertctl.cli.output import field, info, render, render_rows
+from alertctl.cli.state import confirm, state
+from alertctl.domain.model import Source, parse_enum_list
+
+contract_app = typer.Typer(
+    help="Engagement contracts and their alert sources.", no_args_is_help=True
+)
+service_app = typer.Typer(help="Contract services (prestations).", no_args_is_help=True)
+
+CONTRACT_COLUMNS = [
+    ("Code", field("code")),
+    ("Name", field("name")),
+    ("Client", field("client")),
+    ("Beneficiaries", field("beneficiaries")),
+    ("Products", field("products")),
+    ("Services", lambda r: [s["code"] for s in r["services"]]),
+    ("Sources on", field("enabled_sources")),
+]
+SERVICE_COLUMNS = [
+    ("Contract", field("contract")),
+    ("Code", field("code")),
+    ("Name", field("name")),
+]
+
+
+@contract_app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The contract's code.")],
+    client: Annotated[str, typer.Option(help="The client holding the contract.")],
+    name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
+    product: Annotated[
+        list[str] | None, typer.Option(help="A product covered (repeatable).")
+    ] = None,
+    beneficiary: Annotated[
+        list[str] | None, typer.Option(help="A beneficiary client (repeatable).")
+    ] = None,
+) -> None:
+    """Add a contract; every alert source starts switched off."""
+    from alertctl.services.contracts import add_contract
+
+    add_contract(
+        state(ctx).db,
+        code=code,
+        client=client,
+        name=name,
+        products=product or [],
+        beneficiaries=beneficiary or [],
+    )
+    info(f"added contract {code} (alert sources off: alertctl contract enable {code})")
+
+
+@contract_app.command("list")
+def list_(
+    ctx: typer.Context,
+    client: Annotated[str | None, typer.Option(help="Contracts of this client only.")] = None,
+    as_json: Json = False,
+) -> None:
+    """List contracts."""
+    from alertctl.services.contracts import list_contracts
+
+    rows = list_contracts(state(ctx).db, client=client)
+    render_rows(rows, CONTRACT_COLUMNS, as_json=as_json, empty="no contracts")
+
+
+@contract_app.command("show")
+def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+    """Draw the contract: each source with its checkbox, and who is wired under it."""
+    from alertctl.services.contracts import show_contract
+
+    render(show_contract(state(ctx).db, code=code), as_json=as_json, human=contract_tree)
+
+
+def contract_tree(doc: dict[str, Any]) -> Any:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    head = Text.assemble(
+        (f"Contract {doc['code']}", "bold"), f" {doc['name']} - client {doc['client']}"
+    )
+    if doc["beneficiaries"]:
+        head.append(f", beneficiaries {', '.join(doc['beneficiaries'])}")
+    tree = Tree(head)
+    for source in doc["sources"]:
+        box = "[x]" if source["enabled"] else "[ ]"
+        branch = tree.add(
+            Text(f"{box} {source['source']}", style="bold" if source["enabled"] else "dim")
+        )
+        if not source["targets"]:
+            branch.add(Text("(nothing to link to)", style="dim"))
+        for target in source["targets"]:
+            node = branch.add(Text(target["target"]))
+            for person in target["interlocutors"]:
+                node.add(_person_line(person, source["source"]))
+    return tree
+
+
+def _person_line(person: dict[str, Any], source: str) -> Any:
+    from rich.text import Text
+
+    line = Text(f"{person['kind']} {person['code']} ({person['name']})")
+    channels = ", ".join(f"{c} {a or '(no address)'}" for c, a in person["channels"].items())
+    line.append(f"  {channels or 'no reception mode'}")
+    line.append(f"  alerts: {', '.join(person['alerts']) or 'none'}")
+    if not person["active"]:
+        line.append("  left", style="red")
+    if source == "client" and person.get("on_main_site") is False:
+        line.append("  not on the main site", style="yellow")
+    return line
+
+
+@contract_app.command("remove")
+def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+    """Remove a contract that nothing refers to any more."""
+    from alertctl.services.contracts import remove_contract
+
+    confirm(f"Remove contract {code}?", yes=yes)
+    remove_contract(state(ctx).db, code=code)
+    info(f"removed contract {code}")
+
+
+SourcesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="Sources, comma-separated: product,site,contract,service,client (all when omitted).",
+    ),
+]
+
+
+def _sources(text: str | None) -> list[Source]:
+    return list(Source) if text is None else parse_enum_list(Source, text, "source")
+
+
+@contract_app.command("enable")
+def enable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
+    """Tick the contract's alert checkboxes (Gestion des alertes)."""
+    from alertctl.services.contracts import set_sources
+
+    row = set_sources(state(ctx).db, code=code, sources=_sources(source), enabled=True)
+    info(f"contract {code} alerts through: {', '.join(row['enabled_sources']) or 'no source'}")
+
+
+@contract_app.command("disable")
+def disable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
+    """Untick the contract's alert checkboxes."""
+    from alertctl.services.contracts import set_sources
+
+    row = set_sources(state(ctx).db, code=code, sources=_sources(source), enabled=False)
+    info(f"contract {code} alerts through: {', '.join(row['enabled_sources']) or 'no source'}")
+
+
+@service_app.command("add")
+def service_add(
+    ctx: typer.Context,
+    contract: Annotated[str, typer.Argument(help="The contract's code.")],
+    code: Annotated[str, typer.Argument(help="The service's code, unique within the contract.")],
+    name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
+) -> None:
+    """Add a service to a contract."""
+    from alertctl.services.contracts import add_service
+
+    add_service(state(ctx).db, contract=contract, code=code, name=name)
+    info(f"added service {contract}/{code}")
+
+
+@service_app.command("list")
+def service_list(
+    ctx: typer.Context,
+    contract: Annotated[str | None, typer.Argument()] = None,
+    as_json: Json = False,
+) -> None:
+    """List services, of one contract or of all."""
+    from alertctl.services.contracts import list_services
+
+    rows = list_services(state(ctx).db, contract=contract)
+    render_rows(rows, SERVICE_COLUMNS, as_json=as_json, empty="no services")
+
+
+@service_app.command("remove")
+def service_remove(ctx: typer.Context, contract: str, code: str, yes: Yes = False) -> None:
+    """Remove a service that nothing refers to any more."""
+    from alertctl.services.contracts import remove_service
+
+    confirm(f"Remove service {contract}/{code}?", yes=yes)
+    remove_service(state(ctx).db, contract=contract, code=code)
+    info(f"removed service {contract}/{code}")

@@ -1,0 +1,103 @@
+"""The one way commands print: data on stdout (Rich or JSON), everything else on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+Column = tuple[str, Callable[[dict[str, Any]], Any]]
+
+
+def stdout() -> Console:
+    from rich.console import Console
+
+    # Rich draws for 80 columns when stdout is not a terminal; a pipe or a file should get whole
+    # lines instead, unless COLUMNS says otherwise.
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, soft_wrap=False, width=200 if wide else None)
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def info(message: str) -> None:
+    """A message for the person at the terminal, never for a pipe; one line, never wrapped."""
+    sys.stderr.write(message + "\n")
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
+
+
+def field(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row.get(key)
+
+
+def text_of(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
+
+
+def make_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str | None = None
+) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left")
+    for header, _ in columns:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*(Text(text_of(get(row))) for _, get in columns))
+    return table
+
+
+def render(
+    data: Any,
+    *,
+    as_json: bool,
+    human: Callable[[Any], RenderableType | Sequence[RenderableType]],
+) -> None:
+    """Print `data` as one JSON document, or as what `human` draws of it."""
+    if as_json:
+        print_json(data)
+        return
+    drawn = human(data)
+    console = stdout()
+    for renderable in drawn if isinstance(drawn, list | tuple) else [drawn]:
+        console.print(renderable)
+
+
+def render_rows(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, as_json: bool, empty: str
+) -> None:
+    if as_json:
+        print_json(list(rows))
+    elif not rows:
+        info(empty)
+    else:
+        stdout().print(make_table(rows, columns))
+
+
+def key_values(pairs: Sequence[tuple[str, Any]]) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in pairs:
+        table.add_row(key, Text(text_of(value)))
+    return table

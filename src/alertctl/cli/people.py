@@ -1,0 +1,251 @@
+"""`alertctl contact ...` and `alertctl collaborator ...`: the same verbs for both kinds."""
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json, Yes
+from alertctl.cli.output import field, info, key_values, make_table, render, render_rows, warn
+from alertctl.cli.state import confirm, state
+from alertctl.domain.model import Event, PersonKind, parse_enum_list
+
+
+class Switch(StrEnum):
+    ON = "on"
+    OFF = "off"
+
+
+def _channels(row: dict[str, Any]) -> str:
+    return ", ".join(c for c in ("email", "fax") if row["reception"][c]) or "-"
+
+
+COLUMNS = [
+    ("Code", field("code")),
+    ("Name", field("name")),
+    ("Client", field("client")),
+    ("Sites", field("sites")),
+    ("E-mail", field("email")),
+    ("Fax", field("fax")),
+    ("Reception", _channels),
+    ("Alerts", field("alerts")),
+    ("Active", field("active")),
+]
+COLLABORATOR_COLUMNS = [c for c in COLUMNS if c[0] not in ("Client", "Sites")]
+
+
+def _switch(value: Switch | None) -> bool | None:
+    return None if value is None else value is Switch.ON
+
+
+def _events(text: str | None) -> list[Event]:
+    return parse_enum_list(Event, text, "event") if text else []
+
+
+def build(kind: PersonKind) -> typer.Typer:
+    """The command group of one kind of person."""
+    noun = kind.value
+    columns = COLUMNS if kind is PersonKind.CONTACT else COLLABORATOR_COLUMNS
+    group = typer.Typer(
+        help="Contacts: people at a client."
+        if kind is PersonKind.CONTACT
+        else "Collaborators: people of the support organisation.",
+        no_args_is_help=True,
+    )
+
+    def db(ctx: typer.Context) -> Any:
+        return state(ctx).db
+
+    def region(ctx: typer.Context) -> str:
+        return state(ctx).settings.default_region
+
+    if kind is PersonKind.CONTACT:
+
+        @group.command("add")
+        def add_contact(
+            ctx: typer.Context,
+            code: Annotated[str, typer.Argument(help="The contact's code.")],
+            client: Annotated[str, typer.Option(help="The client the contact works for.")],
+            name: Annotated[
+                str | None, typer.Option(help="Full name (the code when omitted).")
+            ] = None,
+            site: Annotated[
+                list[str] | None, typer.Option(help="A site of the client (repeatable).")
+            ] = None,
+            email: Annotated[
+                str | None, typer.Option(help="E-mail address (switches e-mail on).")
+            ] = None,
+            fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
+        ) -> None:
+            """Add a contact at a client."""
+            from alertctl.services.people import add_person
+
+            add_person(
+                db(ctx),
+                kind=kind,
+                code=code,
+                name=name,
+                client=client,
+                sites=site or [],
+                email=email,
+                fax=fax,
+                default_region=region(ctx),
+            )
+            info(f"added contact {code}")
+
+    else:
+
+        @group.command("add")
+        def add_collaborator(
+            ctx: typer.Context,
+            code: Annotated[str, typer.Argument(help="The collaborator's code.")],
+            name: Annotated[
+                str | None, typer.Option(help="Full name (the code when omitted).")
+            ] = None,
+            email: Annotated[
+                str | None, typer.Option(help="E-mail address (switches e-mail on).")
+            ] = None,
+            fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
+        ) -> None:
+            """Add a collaborator of the support organisation."""
+            from alertctl.services.people import add_person
+
+            add_person(
+                db(ctx),
+                kind=kind,
+                code=code,
+                name=name,
+                email=email,
+                fax=fax,
+                default_region=region(ctx),
+            )
+            info(f"added collaborator {code}")
+
+    @group.command("update")
+    def update(
+        ctx: typer.Context,
+        code: str,
+        name: Annotated[str | None, typer.Option(help="New full name.")] = None,
+        email: Annotated[
+            str | None, typer.Option(help="New e-mail address ('' clears it).")
+        ] = None,
+        fax: Annotated[str | None, typer.Option(help="New fax number ('' clears it).")] = None,
+        site: Annotated[
+            list[str] | None,
+            typer.Option(help="Contacts: the sites, replacing the old ones (repeatable)."),
+        ] = None,
+    ) -> None:
+        """Change a name, an address or (contacts) the linked sites."""
+        from alertctl.services.people import update_person
+
+        update_person(
+            db(ctx),
+            kind=kind,
+            code=code,
+            name=name,
+            email=email,
+            fax=fax,
+            sites=site,
+            default_region=region(ctx),
+        )
+        info(f"updated {noun} {code}")
+
+    @group.command("list")
+    def list_(
+        ctx: typer.Context,
+        client: Annotated[str | None, typer.Option(help="Contacts of this client only.")] = None,
+        as_json: Json = False,
+    ) -> None:
+        """List them."""
+        from alertctl.services.people import list_people
+
+        rows = list_people(db(ctx), kind=kind, client=client)
+        render_rows(rows, columns, as_json=as_json, empty=f"no {noun}s")
+
+    @group.command("show")
+    def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+        """Show one, with every source they are linked to."""
+        from alertctl.services.people import show_person
+
+        def human(doc: dict[str, Any]) -> list[Any]:
+            pairs = [(noun.capitalize(), doc["code"]), ("Name", doc["name"])]
+            if kind is PersonKind.CONTACT:
+                pairs += [("Client", doc["client"]), ("Sites", doc["sites"])]
+            pairs += [
+                (
+                    "E-mail",
+                    f"{doc['email'] or '-'} ({'on' if doc['reception']['email'] else 'off'})",
+                ),
+                ("Fax", f"{doc['fax'] or '-'} ({'on' if doc['reception']['fax'] else 'off'})"),
+                ("Alerts", doc["alerts"]),
+                ("Active", doc["active"]),
+            ]
+            links = make_table(
+                doc["links"],
+                [("Source", field("source")), ("Target", field("target"))],
+                title="Linked to",
+            )
+            return [key_values(pairs), links]
+
+        render(show_person(db(ctx), kind=kind, code=code), as_json=as_json, human=human)
+
+    @group.command("remove")
+    def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+        """Remove one that is linked to no source any more."""
+        from alertctl.services.people import remove_person
+
+        confirm(f"Remove {noun} {code}?", yes=yes)
+        remove_person(db(ctx), kind=kind, code=code)
+        info(f"removed {noun} {code}")
+
+    @group.command("reception")
+    def reception(
+        ctx: typer.Context,
+        code: str,
+        email: Annotated[Switch | None, typer.Option(help="E-mail reception mode.")] = None,
+        fax: Annotated[Switch | None, typer.Option(help="Fax reception mode.")] = None,
+    ) -> None:
+        """Switch reception modes (mode de réception) on or off."""
+        from alertctl.services.people import set_reception
+
+        change = set_reception(
+            db(ctx), kind=kind, code=code, email=_switch(email), fax=_switch(fax)
+        )
+        for message in change.warnings:
+            warn(message)
+        info(f"{noun} {code} receives alerts by: {_channels(change.row)}")
+
+    @group.command("alerts")
+    def alerts(
+        ctx: typer.Context,
+        code: str,
+        on: Annotated[
+            str | None, typer.Option("--on", help="Events to tick, comma-separated.")
+        ] = None,
+        off: Annotated[
+            str | None, typer.Option("--off", help="Events to untick, comma-separated.")
+        ] = None,
+    ) -> None:
+        """Tick or untick events among their alert opt-ins."""
+        from alertctl.services.people import set_opt_ins
+
+        row = set_opt_ins(db(ctx), kind=kind, code=code, on=_events(on), off=_events(off))
+        info(f"{noun} {code} opts in to: {', '.join(row['alerts']) or 'nothing'}")
+
+    @group.command("leave")
+    def leave(
+        ctx: typer.Context,
+        code: str,
+        undo: Annotated[bool, typer.Option("--undo", help="They are back: active again.")] = False,
+    ) -> None:
+        """Mark them as having left: they stay on record and receive nothing."""
+        from alertctl.services.people import set_active
+
+        set_active(db(ctx), kind=kind, code=code, active=undo)
+        info(f"{noun} {code} is {'active again' if undo else 'marked as left'}")
+
+    return group
+
+
+contact_app = build(PersonKind.CONTACT)
+collaborator_app = build(PersonKind.COLLABORATOR)

@@ -1,0 +1,36 @@
+"""`alertctl init` and `alertctl db path`."""
+
+import typer
+
+from alertctl.cli.output import info
+from alertctl.cli.state import state
+
+db_app = typer.Typer(help="Where the database is.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(db_app, name="db")
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the database, or upgrade an older one in place (safe to run again)."""
+    from alertctl.services.setup import init as run_init
+
+    result = run_init(state(ctx).db)
+    if result.before is None:
+        info(f"created {result.database} (schema {result.after})")
+    elif result.before != result.after:
+        info(f"upgraded {result.database} from schema {result.before} to {result.after}")
+    else:
+        info(f"{result.database} is up to date (schema {result.after})")
+    if result.statuses_added or result.templates_added:
+        info(f"installed {result.statuses_added} statuses and {result.templates_added} templates")
+
+
+@db_app.command("path")
+def path(ctx: typer.Context) -> None:
+    """Print the database in use, and where that choice came from (on stderr)."""
+    current = state(ctx)
+    typer.echo(current.db.describe())
+    info(f"from: {current.settings.db_origin}")

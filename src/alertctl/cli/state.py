@@ -1,0 +1,65 @@
+"""What the root command parsed, handed to every command through the Typer context."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import typer
+
+from alertctl.errors import Refused
+
+if TYPE_CHECKING:
+    from alertctl.config import Settings
+    from alertctl.db.engine import Database
+
+
+@dataclass
+class State:
+    db_flag: str | None = None
+    config_flag: str | None = None
+    dry_run: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+    _database: Database | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from alertctl.config import load_settings
+
+            self._settings = load_settings(db=self.db_flag, config=self.config_flag)
+        return self._settings
+
+    @property
+    def db(self) -> Database:
+        if self._database is None:
+            from alertctl.db.engine import Database
+
+            self._database = Database(self.settings.db, dry_run=self.dry_run)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
+            if self.dry_run:
+                from alertctl.cli.output import info
+
+                info("dry run: nothing was written")
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Ask on a terminal; elsewhere a destructive command needs --yes."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Refused(f"{question.rstrip('?')}: not confirmed", hint="add --yes to confirm")
+    if not typer.confirm(question, default=False, err=True):
+        raise Refused("cancelled: nothing was changed")

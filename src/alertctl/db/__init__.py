@@ -1,0 +1,1 @@
+"""Storage: engine, tables, queries, Alembic migrations. Nothing SQLite-only leaves here."""

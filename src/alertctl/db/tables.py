@@ -1,0 +1,184 @@
+"""The tables. Every change here needs an Alembic migration (`db/migrations/versions/`)."""
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    UniqueConstraint,
+    text,
+)
+from sqlmodel import Field, SQLModel
+
+# Named constraints keep migrations identical on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+class Status(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    label: str
+    type: str
+
+
+class Template(SQLModel, table=True):
+    """An alert mail template (*modèle de mail de type ALERTE*)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    language: str
+    subject: str
+    text: str
+    html: str | None = None
+    builtin: bool = False
+
+
+class Client(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    language: str = "fr"
+
+
+class Site(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("client_id", "code", name="uq_site_client_code"),
+        # At most one main site per client, whatever writes the table.
+        Index(
+            "uq_site_one_main",
+            "client_id",
+            unique=True,
+            sqlite_where=text("is_main"),
+            postgresql_where=text("is_main"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    code: str
+    name: str
+    is_main: bool = False
+
+
+class ClientAlertSetting(SQLModel, table=True):
+    """One event of a client's *Alertes support* tab."""
+
+    __tablename__ = "client_alert_setting"
+    client_id: int = Field(foreign_key="client.id", primary_key=True)
+    event: str = Field(primary_key=True)
+    enabled: bool = False
+    keyword: str | None = None
+    template_id: int | None = Field(default=None, foreign_key="template.id")
+    format: str = "text"
+
+
+class Person(SQLModel, table=True):
+    """A contact (a person at a client) or a collaborator (of the support organisation).
+
+    Both kinds share one table because they carry the same alert facts; codes are unique per kind.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("kind", "code", name="uq_person_kind_code"),
+        CheckConstraint(
+            "(kind = 'contact' AND client_id IS NOT NULL) "
+            "OR (kind = 'collaborator' AND client_id IS NULL)",
+            name="client_of_contacts_only",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    code: str
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    name: str
+    email: str | None = None
+    fax: str | None = None
+    email_active: bool = False
+    fax_active: bool = False
+    active: bool = True
+    opt_open: bool = False
+    opt_resolution: bool = False
+    opt_closure_external: bool = False
+    opt_closure_internal: bool = False
+    opt_status_change: bool = False
+
+
+contact_site = Table(
+    "contact_site",
+    metadata,
+    Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+    Column("site_id", Integer, ForeignKey("site.id"), primary_key=True, index=True),
+)
+
+
+class Product(SQLModel, table=True):
+    """A maintained product (*produit maintenu*)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+
+
+class Contract(SQLModel, table=True):
+    """An engagement contract; `source_*` are its *Gestion des alertes* checkboxes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    name: str
+    source_product: bool = False
+    source_site: bool = False
+    source_contract: bool = False
+    source_service: bool = False
+    source_client: bool = False
+
+
+contract_beneficiary = Table(
+    "contract_beneficiary",
+    metadata,
+    Column("contract_id", Integer, ForeignKey("contract.id"), primary_key=True),
+    Column("client_id", Integer, ForeignKey("client.id"), primary_key=True, index=True),
+)
+
+contract_product = Table(
+    "contract_product",
+    metadata,
+    Column("contract_id", Integer, ForeignKey("contract.id"), primary_key=True),
+    Column("product_id", Integer, ForeignKey("product.id"), primary_key=True, index=True),
+)
+
+
+class Service(SQLModel, table=True):
+    """A contract service (*prestation*)."""
+
+    __table_args__ = (UniqueConstraint("contract_id", "code", name="uq_service_contract_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    code: str
+    name: str
+
+
+def _interlocutor_table(source: str) -> Table:
+    """The interlocutors of one source: which persons are linked to which target."""
+    return Table(
+        f"{source}_interlocutor",
+        metadata,
+        Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+        Column("target_id", Integer, ForeignKey(f"{source}.id"), primary_key=True, index=True),
+    )
+
+
+# Keyed by the source names of domain.model.Source.
+interlocutor_tables: dict[str, Table] = {
+    source: _interlocutor_table(source)
+    for source in ("product", "site", "contract", "service", "client")
+}

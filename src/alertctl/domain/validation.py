@@ -1,0 +1,62 @@
+"""Validation of what users type: codes, free text, e-mail addresses, fax numbers.
+
+email-validator and phonenumbers are imported inside the functions so that `alertctl --help`
+stays fast (see benchmarks/startup.py).
+"""
+
+import re
+import unicodedata
+
+from alertctl.errors import Invalid
+
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+# Bidirectional overrides and isolates can disguise text in a terminal or a mail client.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_code(value: str, what: str) -> str:
+    """A code names an object in commands and files: short, no spaces, no '/'."""
+    if not CODE_PATTERN.fullmatch(value):
+        raise Invalid(
+            f"invalid {what} code {value!r}: use 1 to 64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def check_text(value: str, what: str, *, required: bool = True) -> str:
+    """Free text (names, labels, keywords) must fit on one line of a table or a mail header."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            raise Invalid(f"{what} contains the control character U+{ord(char):04X}")
+    stripped = value.strip()
+    if required and not stripped:
+        raise Invalid(f"{what} is empty")
+    return stripped
+
+
+def normalize_email(value: str, what: str = "e-mail address") -> str:
+    """A syntactically valid address, normalised; deliverability is not checked (no network)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    check_text(value, what)
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise Invalid(f"invalid {what} {value!r}: {exc}") from None
+
+
+def normalize_fax(value: str, default_region: str, what: str = "fax number") -> str:
+    """A fax number that parses as a valid phone number, stored in E.164 form."""
+    import phonenumbers
+
+    check_text(value, what)
+    try:
+        number = phonenumbers.parse(value, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise Invalid(f"invalid {what} {value!r}: {exc}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid(f"invalid {what} {value!r}: not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,72 @@
+"""Maintained products and configurable statuses: plain code lists."""
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from alertctl.db.engine import Database
+from alertctl.db.tables import Product, Status
+from alertctl.domain.model import StatusType
+from alertctl.domain.validation import check_code, check_text
+from alertctl.services.common import ensure_new, get_by_code, refuse_if_referenced
+
+
+def add_product(db: Database, *, code: str, name: str | None) -> dict[str, Any]:
+    check_code(code, "product")
+    name = check_text(name or code, "name")
+    with db.session(write=True) as session:
+        ensure_new(session, Product, code, "product")
+        product = Product(code=code, name=name)
+        session.add(product)
+        return {"code": code, "name": name}
+
+
+def list_products(db: Database) -> list[dict[str, Any]]:
+    with db.session(write=False) as session:
+        rows = session.exec(select(Product).order_by(col(Product.code))).all()
+        return [{"code": p.code, "name": p.name} for p in rows]
+
+
+def show_product(db: Database, *, code: str) -> dict[str, Any]:
+    from alertctl.services.links import interlocutors_of
+
+    with db.session(write=False) as session:
+        product = get_by_code(session, Product, code, "product")
+        return {
+            "code": product.code,
+            "name": product.name,
+            "interlocutors": interlocutors_of(session, "product", [product.id])[product.id],
+        }
+
+
+def remove_product(db: Database, *, code: str) -> None:
+    with db.session(write=True) as session:
+        product = get_by_code(session, Product, code, "product")
+        refuse_if_referenced(session, "product", product.id, f"product {code!r}")
+        session.delete(product)
+
+
+def add_status(
+    db: Database, *, code: str, label: str | None, status_type: StatusType
+) -> dict[str, Any]:
+    check_code(code, "status")
+    label = check_text(label or code, "label")
+    with db.session(write=True) as session:
+        ensure_new(session, Status, code, "status")
+        session.add(Status(code=code, label=label, type=status_type.value))
+        return {"code": code, "label": label, "type": status_type.value}
+
+
+def list_statuses(db: Database) -> list[dict[str, Any]]:
+    order = {t.value: i for i, t in enumerate(StatusType)}
+    with db.session(write=False) as session:
+        rows = session.exec(select(Status)).all()
+        rows = sorted(rows, key=lambda s: (order.get(s.type, 99), s.code))
+        return [{"code": s.code, "label": s.label, "type": s.type} for s in rows]
+
+
+def remove_status(db: Database, *, code: str) -> None:
+    with db.session(write=True) as session:
+        status = get_by_code(session, Status, code, "status")
+        refuse_if_referenced(session, "status", status.id, f"status {code!r}")
+        session.delete(status)

@@ -1,0 +1,161 @@
+"""Interlocutors: which contacts and collaborators are linked to which alert source."""
+
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, col, select
+
+from alertctl.db.engine import Database
+from alertctl.db.tables import (
+    Client,
+    Contract,
+    Person,
+    Product,
+    Service,
+    Site,
+    contact_site,
+    interlocutor_tables,
+)
+from alertctl.domain.model import Channel, PersonKind, Source
+from alertctl.errors import Conflict, NotFound
+from alertctl.services.common import (
+    get_by_code,
+    get_client,
+    get_contract,
+    get_person,
+    get_service,
+    get_site,
+    ident,
+    split_path,
+)
+
+
+def resolve_target(session: Session, source: Source, target: str) -> tuple[int, str]:
+    """The id behind a target as users write it: a code, CLIENT/SITE or CONTRACT/SERVICE."""
+    if source is Source.PRODUCT:
+        product = get_by_code(session, Product, target, "product")
+        assert product.id is not None
+        return product.id, product.code
+    if source is Source.SITE:
+        client_code, site_code = split_path(target, "site", "client")
+        site = get_site(session, get_client(session, client_code), site_code)
+        assert site.id is not None
+        return site.id, target
+    if source is Source.SERVICE:
+        contract_code, service_code = split_path(target, "service", "contract")
+        service = get_service(session, get_contract(session, contract_code), service_code)
+        assert service.id is not None
+        return service.id, target
+    owner: Contract | Client = (
+        get_contract(session, target) if source is Source.CONTRACT else get_client(session, target)
+    )
+    assert owner.id is not None
+    return owner.id, owner.code
+
+
+def link(
+    db: Database, *, source: Source, target: str, kind: PersonKind, code: str, linked: bool
+) -> dict[str, Any]:
+    """Link a person to (or unlink them from) a source; doing what is already done is an error."""
+    table = interlocutor_tables[source.value]
+    with db.session(write=True) as session:
+        target_id, target_name = resolve_target(session, source, target)
+        person = get_person(session, kind, code)
+        key = (table.c.person_id == person.id) & (table.c.target_id == target_id)
+        exists = session.execute(select(table.c.person_id).where(key)).first() is not None
+        label = f"{kind.value} {code!r}"
+        if linked and exists:
+            raise Conflict(f"{label} is already linked to {source.value} {target_name}")
+        if not linked and not exists:
+            raise NotFound(f"{label} is not linked to {source.value} {target_name}")
+        if linked:
+            session.execute(insert(table).values(person_id=person.id, target_id=target_id))
+        else:
+            session.execute(delete(table).where(key))
+        return {"source": source.value, "target": target_name, "kind": kind.value, "code": code}
+
+
+def interlocutors_of(
+    session: Session, source: str, target_ids: list[Any]
+) -> dict[Any, list[dict[str, Any]]]:
+    """The people linked to each target of one source, in one query."""
+    table = interlocutor_tables[source]
+    by_target: dict[Any, list[dict[str, Any]]] = {tid: [] for tid in target_ids}
+    if not target_ids:
+        return by_target
+    rows = session.execute(
+        select(table.c.target_id, Person)
+        .join(Person, Person.id == table.c.person_id)  # type: ignore[arg-type]
+        .where(table.c.target_id.in_(target_ids))
+        .order_by(col(Person.kind), col(Person.code))
+    ).all()
+    main_site_people = _people_on_main_site(session, [p.id for _, p in rows])
+    for target_id, person in rows:
+        by_target[target_id].append(summarise(person, on_main_site=person.id in main_site_people))
+    return by_target
+
+
+def summarise(person: Person, *, on_main_site: bool) -> dict[str, Any]:
+    from alertctl.services.people import opted_in_events
+
+    channels = {
+        channel.value: getattr(person, channel.value)
+        for channel in Channel
+        if getattr(person, f"{channel.value}_active")
+    }
+    row: dict[str, Any] = {
+        "kind": person.kind,
+        "code": person.code,
+        "name": person.name,
+        "channels": channels,
+        "alerts": opted_in_events(person),
+        "active": person.active,
+    }
+    if person.kind == PersonKind.CONTACT.value:
+        row["on_main_site"] = on_main_site
+    return row
+
+
+def _people_on_main_site(session: Session, person_ids: list[Any]) -> set[Any]:
+    if not person_ids:
+        return set()
+    rows = session.execute(
+        select(contact_site.c.person_id)
+        .join(Site, Site.id == contact_site.c.site_id)  # type: ignore[arg-type]
+        .where(contact_site.c.person_id.in_(person_ids), col(Site.is_main))
+    ).all()
+    return {r[0] for r in rows}
+
+
+def links_of_person(session: Session, person: Person) -> list[dict[str, str]]:
+    """Every source a person is linked to, named as `link` takes it (one query per source)."""
+    links: list[dict[str, str]] = []
+    for source in Source:
+        table = interlocutor_tables[source.value]
+        ids = list(
+            session.execute(
+                select(table.c.target_id).where(table.c.person_id == person.id)
+            ).scalars()
+        )
+        for name in sorted(target_names(session, source, ids).values()):
+            links.append({"source": source.value, "target": name})
+    return links
+
+
+def target_names(session: Session, source: Source, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    if source is Source.SITE:
+        sites = session.exec(
+            select(Site.id, Client.code, Site.code).join(Client).where(col(Site.id).in_(ids))
+        ).all()
+        return {ident(i): f"{c}/{s}" for i, c, s in sites}
+    if source is Source.SERVICE:
+        services = session.exec(
+            select(Service.id, Contract.code, Service.code)
+            .join(Contract)
+            .where(col(Service.id).in_(ids))
+        ).all()
+        return {ident(i): f"{c}/{s}" for i, c, s in services}
+    model: Any = {Source.PRODUCT: Product, Source.CONTRACT: Contract, Source.CLIENT: Client}[source]
+    return dict(session.exec(select(model.id, model.code).where(model.id.in_(ids))).all())

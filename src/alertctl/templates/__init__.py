@@ -1,0 +1,1 @@
+"""Alert templates: the shipped defaults and (sandboxed) rendering."""

@@ -1,0 +1,84 @@
+"""Every command explains itself, and help and version stay light."""
+
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from alertctl.cli.app import app
+from tests.helpers import invoke
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for command in group.registered_commands:
+        assert command.name, f"command {command.callback} has no explicit name"
+        found.append((*prefix, command.name))
+    for sub in group.registered_groups:
+        assert sub.name and sub.typer_instance
+        found.append((*prefix, sub.name))
+        found.extend(_commands(sub.typer_instance, (*prefix, sub.name)))
+    return found
+
+
+COMMANDS = _commands(app)
+
+
+def test_the_command_tree_is_complete() -> None:
+    names = {" ".join(c) for c in COMMANDS}
+    for expected in (
+        "init",
+        "db path",
+        "link",
+        "unlink",
+        "client alerts",
+        "site main",
+        "contact reception",
+        "contact alerts",
+        "contact leave",
+        "collaborator alerts",
+        "contract enable",
+        "contract disable",
+        "service add",
+        "status add",
+    ):
+        assert expected in names
+    for noun in ("client", "contact", "collaborator", "product", "contract"):
+        for verb in ("add", "list", "show", "remove"):
+            assert f"{noun} {verb}" in names
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(tmp_path, command: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    result = invoke(tmp_path / "none.db", *command, "--help")
+    assert result.exit_code == 0, str(result)
+    assert "Usage:" in result.stdout
+    # The first line of the docstring or the group's help is shown under the usage line.
+    lines = [line.strip(" │") for line in result.stdout.splitlines()]
+    assert any(len(line) > 10 and not line.startswith(("Usage", "╭", "╰")) for line in lines), (
+        result.stdout
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["client", "--help"]])
+def test_help_and_version_import_neither_sqlalchemy_nor_jinja2(args: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from alertctl.cli.app import run\n"
+        f"code = run({args!r})\n"
+        "heavy = sorted(m for m in ('sqlalchemy', 'jinja2', 'phonenumbers', 'email_validator',"
+        " 'alembic', 'sqlmodel') if m in sys.modules)\n"
+        "print(code, heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "0 []"
+
+
+def test_version() -> None:
+    from alertctl import __version__
+
+    done = subprocess.run(
+        [sys.executable, "-m", "alertctl", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == f"alertctl {__version__}\n"

@@ -1,0 +1,90 @@
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import invoke, ok
+
+
+def test_init_creates_an_owner_only_database_then_is_idempotent(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "alertctl.db"
+    first = ok(db, "init")
+    assert first.stderr == (f"created {db} (schema 0001)\ninstalled 6 statuses and 10 templates\n")
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    second = ok(db, "init")
+    assert second.stderr == f"{db} is up to date (schema 0001)\n"
+    statuses = json.loads(ok(db, "status", "list", "--json").stdout)
+    assert [s["type"] for s in statuses] == [
+        "created",
+        "in_progress",
+        "suspended",
+        "resolved",
+        "closed_external",
+        "closed_internal",
+    ]
+
+
+def test_commands_on_a_missing_database_say_to_run_init(tmp_path: Path) -> None:
+    db = tmp_path / "missing.db"
+    result = invoke(db, "client", "list")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: no database at {db}\nhint: alertctl init\n"
+    assert not db.exists()
+
+
+def test_commands_on_an_empty_file_say_to_run_init(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    result = invoke(db, "client", "list")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: database {db} is not initialised\nhint: alertctl init\n"
+
+
+def test_db_path_follows_flag_then_environment_then_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flagged = ok(tmp_path / "flag.db", "db", "path")
+    assert flagged.stdout == f"{tmp_path / 'flag.db'}\n"
+    assert flagged.stderr == "from: --db\n"
+
+    from alertctl.cli.app import run
+
+    (tmp_path / "alertctl.toml").write_text('[database]\nurl = "from-file.db"\n')
+    assert run(["db", "path"]) == 0
+    monkeypatch.setenv("ALERTCTL_DB", str(tmp_path / "env.db"))
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        run(["db", "path"])
+    assert out.getvalue() == f"{tmp_path / 'env.db'}\n"
+    monkeypatch.delenv("ALERTCTL_DB")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        run(["db", "path"])
+    assert out.getvalue() == "from-file.db\n"
+    assert err.getvalue() == "from: alertctl.toml\n"
+
+
+def test_default_database_lives_in_the_user_data_folder(tmp_path: Path) -> None:
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from alertctl.cli.app import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert run(["db", "path"]) == 0
+    assert out.getvalue() == f"{tmp_path / 'data' / 'alertctl' / 'alertctl.db'}\n"
+    assert err.getvalue() == "from: default\n"
+
+
+def test_dry_run_checks_everything_and_writes_nothing(db_path: Path) -> None:
+    result = ok(db_path, "--dry-run", "client", "add", "ACME")
+    assert result.stderr == "added client ACME\ndry run: nothing was written\n"
+    assert ok(db_path, "client", "list", "--json").stdout == "[]\n"
+    refused = invoke(db_path, "--dry-run", "site", "add", "NOPE", "PARIS")
+    assert refused.exit_code == 1
