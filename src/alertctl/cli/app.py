@@ -89,7 +89,9 @@ def run(args: list[str] | None = None) -> int:
         return _fail(exc.message, exc.hint, exc.exit_code)
     except click_exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "alertctl"
-        return _fail(exc.format_message().replace("\n", " "), f"{command} --help", 2)
+        # Typer validates choices with pydantic, whose wording leaks into the message.
+        message = exc.format_message().replace("\n", " ").replace("Value error, ", "")
+        return _fail(message, f"{command} --help", 2)
     except click_exceptions.ClickException as exc:
         return _fail(exc.format_message().replace("\n", " "), None, exc.exit_code)
     except typer.Abort:
