@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from alertctl import __version__
-from alertctl.cli import catalog, clients, contracts, links, people, setup
+from alertctl.cli import (
+    alerts,
+    catalog,
+    clients,
+    contracts,
+    links,
+    people,
+    requests,
+    setup,
+    templates,
+)
 from alertctl.cli.state import state
 from alertctl.errors import AlertctlError
 
@@ -67,6 +77,9 @@ app.add_typer(contracts.contract_app, name="contract")
 app.add_typer(contracts.service_app, name="service")
 app.add_typer(catalog.status_app, name="status")
 links.register(app)
+app.add_typer(templates.template_app, name="template")
+app.add_typer(requests.request_app, name="request")
+app.add_typer(alerts.alerts_app, name="alerts")
 
 
 def _fail(message: str, hint: str | None, code: int) -> int:

@@ -11,7 +11,8 @@ from alertctl.domain.model import PersonKind, Source
 TARGET_HELP = "product code, CLIENT/SITE, contract code, CONTRACT/SERVICE, or client code"
 
 
-def _person(contact: str | None, collaborator: str | None) -> tuple[PersonKind, str]:
+def person_option(contact: str | None, collaborator: str | None) -> tuple[PersonKind, str]:
+    """The person named by --contact or --collaborator (exactly one of them)."""
     if (contact is None) == (collaborator is None):
         raise typer.BadParameter("give exactly one of --contact or --collaborator")
     if contact is not None:
@@ -30,7 +31,7 @@ def _change(
 ) -> None:
     from alertctl.services.links import link as run
 
-    kind, code = _person(contact, collaborator)
+    kind, code = person_option(contact, collaborator)
     row = run(state(ctx).db, source=source, target=target, kind=kind, code=code, linked=linked)
     verb = "linked" if linked else "unlinked"
     info(f"{verb} {kind.value} {code} {'to' if linked else 'from'} {source.value} {row['target']}")

@@ -1,5 +1,7 @@
 """The tables. Every change here needs an Alembic migration (`db/migrations/versions/`)."""
 
+from datetime import datetime
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -182,3 +184,57 @@ interlocutor_tables: dict[str, Table] = {
     source: _interlocutor_table(source)
     for source in ("product", "site", "contract", "service", "client")
 }
+
+
+class Request(SQLModel, table=True):
+    """A support request (*demande*), as of its latest save."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
+    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
+    service_id: int | None = Field(default=None, foreign_key="service.id", index=True)
+    requester_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    title: str
+    external_description: str | None = None
+    status_id: int = Field(foreign_key="status.id", index=True)
+    state: str | None = None
+    open_fired: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+
+class RequestSave(SQLModel, table=True):
+    """One save of a request: what changed, which events it raised, who was superseded."""
+
+    __tablename__ = "request_save"
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    save_key: str = Field(unique=True)
+    saved_at: datetime
+    previous_status_id: int | None = Field(default=None, foreign_key="status.id")
+    status_id: int = Field(foreign_key="status.id")
+    changes: str = "{}"  # JSON: field -> [old, new]
+    events: str = ""  # comma-separated, most specific first
+    superseded: str = "[]"  # JSON: the alerts a more specific event of this save replaced
+
+
+class Alert(SQLModel, table=True):
+    """The outbox: one message to one person on one channel, written with the save."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # save key, person, channel: a replayed save adds nothing
+    save_id: int = Field(foreign_key="request_save.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    event: str
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str
+    address: str
+    sources: str  # comma-separated
+    subject: str
+    text_body: str
+    html_body: str | None = None
+    status: str = Field(default="pending", index=True)
+    created_at: datetime

@@ -1,0 +1,122 @@
+"""`alertctl alerts preview|explain`: who would be alerted, and why someone would not."""
+
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json
+from alertctl.cli.output import field, make_table, render
+from alertctl.cli.state import state
+from alertctl.domain.model import Event
+
+alerts_app = typer.Typer(help="Preview, explain and deliver alerts.", no_args_is_help=True)
+
+RECIPIENT_COLUMNS = [
+    ("Person", lambda r: f"{r['kind']} {r['code']} ({r['name']})"),
+    ("Channel", field("channel")),
+    ("Address", field("address")),
+    ("Sources", field("sources")),
+    ("Subject", field("subject")),
+]
+EXCLUDED_COLUMNS = [
+    ("Person", lambda r: f"{r['kind']} {r['code']} ({r['name']})"),
+    ("Channel", field("channel")),
+    ("Reason", field("reason")),
+    ("Detail", field("detail")),
+]
+
+EventOpt = Annotated[
+    Event | None, typer.Option("--event", "-e", help="One event (all five when omitted).")
+]
+
+
+@alerts_app.command("preview")
+def preview(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="The request's reference.")],
+    event: EventOpt = None,
+    as_json: Json = False,
+) -> None:
+    """Who would receive each event's alert if it fired now, and who would not and why."""
+    from alertctl.services.alerts import preview as run
+
+    def human(doc: dict[str, Any]) -> list[Any]:
+        parts = []
+        for item in doc["events"]:
+            parts.append(
+                make_table(
+                    item["recipients"],
+                    RECIPIENT_COLUMNS,
+                    title=f"{item['event']}: {len(item['recipients'])} recipient(s)",
+                )
+            )
+            if item["excluded"]:
+                parts.append(
+                    make_table(
+                        item["excluded"], EXCLUDED_COLUMNS, title=f"{item['event']}: left out"
+                    )
+                )
+        return parts
+
+    render(run(state(ctx).db, reference=reference, event=event), as_json=as_json, human=human)
+
+
+@alerts_app.command("explain")
+def explain(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="The request's reference.")],
+    contact: Annotated[
+        str | None, typer.Option("--contact", "-c", help="A contact's code.")
+    ] = None,
+    collaborator: Annotated[
+        str | None, typer.Option("--collaborator", "-p", help="A collaborator's code.")
+    ] = None,
+    event: EventOpt = None,
+    as_json: Json = False,
+) -> None:
+    """The eight rules as a checklist for one person: why they would, or would not, be alerted."""
+    from alertctl.cli.links import person_option
+    from alertctl.services.alerts import explain as run
+
+    kind, code = person_option(contact, collaborator)
+    render(
+        run(state(ctx).db, reference=reference, kind=kind, code=code, event=event),
+        as_json=as_json,
+        human=explanation,
+    )
+
+
+def explanation(doc: dict[str, Any]) -> list[Any]:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    person = doc["person"]
+    parts: list[Any] = []
+    for item in doc["events"]:
+        if item["receives"]:
+            verdict = Text(
+                "receives it by "
+                + ", ".join(f"{r['channel']} ({r['address']})" for r in item["receives"]),
+                style="green",
+            )
+        else:
+            verdict = Text("does not receive it", style="red")
+        for x in item["excluded"]:
+            verdict.append(f"; {x['reason']}" + (f" on {x['channel']}" if x["channel"] else ""))
+        tree = Tree(
+            Text.assemble(
+                (f"{item['event']}: ", "bold"), f"{person['kind']} {person['code']} ", verdict
+            )
+        )
+        for check in item["checks"]:
+            mark = "[x]" if check["passed"] else "[ ]"
+            node = tree.add(
+                Text(
+                    f"{mark} {check['rule']}. {check['title']}: {check['facts']}",
+                    style="" if check["passed"] else "yellow",
+                )
+            )
+            if check["fix"]:
+                node.add(Text(f"fix: {check['fix']}", style="cyan"))
+        parts.append(tree)
+    return parts

@@ -1,0 +1,235 @@
+"""`alertctl request ...`: open and update requests, read their history, ingest a feed."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json
+from alertctl.cli.output import field, info, key_values, make_table, render, render_rows, warn
+from alertctl.cli.state import state
+
+request_app = typer.Typer(help="Support requests and their saves.", no_args_is_help=True)
+
+REQUEST_COLUMNS = [
+    ("Reference", field("reference")),
+    ("Title", field("title")),
+    ("Client", field("client")),
+    ("Contract", field("contract")),
+    ("Status", field("status")),
+    ("State", field("state")),
+    ("Alerts", field("alerts")),
+]
+ALERT_COLUMNS = [
+    ("Event", field("event")),
+    ("Person", lambda a: f"{a['kind']} {a['code']}"),
+    ("Channel", field("channel")),
+    ("Address", field("address")),
+    ("Subject", field("subject")),
+]
+
+Contract = Annotated[str | None, typer.Option(help="The engagement contract.")]
+Status = Annotated[str | None, typer.Option(help="A status code (alertctl status list).")]
+State = Annotated[str | None, typer.Option(help="The optional state tag ('' clears it).")]
+Title = Annotated[str | None, typer.Option(help="The request's title.")]
+Description = Annotated[
+    str | None,
+    typer.Option("--external-description", help="The text the client may see ('' clears it)."),
+]
+SaveId = Annotated[
+    str | None, typer.Option(help="An id for this save: a save replayed with it changes nothing.")
+]
+
+
+def _report(result: Any, as_json: bool) -> None:
+    from alertctl.cli.output import print_json
+
+    for message in result.warnings:
+        warn(message)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    events = ", ".join(result.events) or "no event"
+    verb = "opened" if result.created else "updated"
+    info(f"{verb} request {result.reference}: {events}; {len(result.alerts)} alert(s) queued")
+    if result.alerts:
+        render(result.alerts, as_json=False, human=lambda rows: make_table(rows, ALERT_COLUMNS))
+
+
+@request_app.command("open")
+def open_(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="The request's reference.")],
+    title: Annotated[str, typer.Option(help="The request's title.")],
+    contract: Contract = None,
+    client: Annotated[
+        str | None, typer.Option(help="The client (the contract's by default).")
+    ] = None,
+    site: Annotated[str | None, typer.Option(help="A site of the client.")] = None,
+    product: Annotated[str | None, typer.Option(help="The maintained product.")] = None,
+    service: Annotated[str | None, typer.Option(help="A service of the contract.")] = None,
+    external_description: Description = None,
+    status: Status = None,
+    state_: Annotated[str | None, typer.Option("--state", help="The optional state tag.")] = None,
+    requester: Annotated[str | None, typer.Option(help="The contact who asked.")] = None,
+    save_id: SaveId = None,
+    as_json: Json = False,
+) -> None:
+    """Open a request; its alerts are queued in the same transaction."""
+    from alertctl.services.requests import SaveInput, open_request
+
+    change = SaveInput(
+        reference=reference,
+        contract=contract,
+        client=client,
+        site=site,
+        product=product,
+        service=service,
+        title=title,
+        external_description=external_description,
+        status=status,
+        state=state_,
+        requester=requester,
+        save_id=save_id,
+    )
+    _report(open_request(state(ctx).db, change), as_json)
+
+
+@request_app.command("update")
+def update(
+    ctx: typer.Context,
+    reference: Annotated[str, typer.Argument(help="The request's reference.")],
+    status: Status = None,
+    state_: State = None,
+    title: Title = None,
+    external_description: Description = None,
+    contract: Contract = None,
+    site: Annotated[str | None, typer.Option(help="A site of the client ('' clears it).")] = None,
+    product: Annotated[str | None, typer.Option(help="The product ('' clears it).")] = None,
+    service: Annotated[str | None, typer.Option(help="A service ('' clears it).")] = None,
+    save_id: SaveId = None,
+    as_json: Json = False,
+) -> None:
+    """Save a change to a request; the events it raises queue their alerts."""
+    from alertctl.services.requests import SaveInput, update_request
+
+    change = SaveInput(
+        reference=reference,
+        status=status,
+        state=state_,
+        title=title,
+        external_description=external_description,
+        contract=contract,
+        site=site,
+        product=product,
+        service=service,
+        save_id=save_id,
+    )
+    _report(update_request(state(ctx).db, change), as_json)
+
+
+@request_app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Status = None,
+    as_json: Json = False,
+) -> None:
+    """List requests."""
+    from alertctl.services.requests import list_requests
+
+    rows = list_requests(state(ctx).db, status=status)
+    render_rows(rows, REQUEST_COLUMNS, as_json=as_json, empty="no requests")
+
+
+@request_app.command("show")
+def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
+    """Show a request and every save: its changes, events, and the alerts it produced."""
+    from alertctl.services.requests import show_request
+
+    def human(doc: dict[str, Any]) -> list[Any]:
+        head = key_values(
+            [
+                ("Request", doc["reference"]),
+                ("Title", doc["title"]),
+                ("Client", doc["client"]),
+                ("Contract", doc["contract"]),
+                ("Site", doc["site"]),
+                ("Product", doc["product"]),
+                ("Service", doc["service"]),
+                (
+                    "Status",
+                    f"{doc['status']['code']} ({doc['status']['label']}, {doc['status']['type']})",
+                ),
+                ("State", doc["state"]),
+            ]
+        )
+        parts: list[Any] = [head]
+        for number, save in enumerate(doc["saves"], start=1):
+            changes = ", ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in save["changes"].items())
+            title = (
+                f"Save {number} at {save['saved_at']}: {', '.join(save['events']) or 'no event'}"
+                f" ({changes or 'no change'})"
+            )
+            parts.append(make_table(save["alerts"], ALERT_COLUMNS, title=title))
+        return parts
+
+    render(show_request(state(ctx).db, reference=reference), as_json=as_json, human=human)
+
+
+@request_app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A JSON Lines file of saves, or - for stdin.")],
+    as_json: Json = False,
+) -> None:
+    """Apply a feed of saves, one JSON object per line, each line its own transaction.
+
+    Fields: reference, contract, client, site, product, service, title, external_description,
+    status, state, requester, and optionally save_id and time (ISO 8601).
+    """
+    from alertctl.cli.output import print_json
+    from alertctl.errors import Invalid
+    from alertctl.services.ingest import ingest as run_ingest
+
+    if source == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise Invalid(f"no file {source}")
+        lines = path.read_text(encoding="utf-8").splitlines()
+    report = _with_progress(
+        lambda progress: run_ingest(state(ctx).db, lines, progress=progress), len(lines)
+    )
+    for message in report.warnings:
+        warn(message)
+    for failure in report.failures:
+        sys.stderr.write(f"error: line {failure.line}: {failure.message}\n")
+    if as_json:
+        print_json(
+            {
+                "saves": report.saves,
+                "replayed": report.replayed,
+                "alerts": report.alerts,
+                "failures": [{"line": f.line, "message": f.message} for f in report.failures],
+            }
+        )
+    info(
+        f"{report.saves} save(s) applied, {report.replayed} already applied, "
+        f"{report.alerts} alert(s) queued, {len(report.failures)} line(s) failed"
+    )
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def _with_progress(work: Any, total: int) -> Any:
+    """Run `work(progress)` with a progress bar on a terminal, silently elsewhere."""
+    if not sys.stderr.isatty():
+        return work(None)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("ingesting", total=total)
+        return work(lambda n: bar.update(task, completed=n))

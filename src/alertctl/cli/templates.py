@@ -1,0 +1,138 @@
+"""`alertctl template ...`: alert mail templates."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json, Yes
+from alertctl.cli.output import field, info, key_values, render, render_rows
+from alertctl.cli.state import confirm, state
+from alertctl.domain.model import Event, Language
+
+template_app = typer.Typer(help="Alert mail templates (Jinja2, sandboxed).", no_args_is_help=True)
+
+COLUMNS = [
+    ("Name", field("name")),
+    ("Language", field("language")),
+    ("HTML", field("html")),
+    ("Shipped", field("builtin")),
+]
+
+
+def _read(path: Path | None) -> str | None:
+    from alertctl.errors import Invalid
+
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Invalid(f"cannot read {path}: {exc}") from None
+
+
+@template_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The template's name.")],
+    subject: Annotated[
+        str, typer.Option(help="Subject template (after the keyword and reference).")
+    ],
+    text: Annotated[Path, typer.Option(help="File with the text body template.")],
+    html: Annotated[Path | None, typer.Option(help="File with the HTML body template.")] = None,
+    language: Annotated[Language, typer.Option(help="Language of the template.")] = Language.FR,
+) -> None:
+    """Add an alert template; its syntax and variables are checked first."""
+    from alertctl.services.templates import add_template
+
+    body = _read(text)
+    assert body is not None
+    add_template(
+        state(ctx).db, name=name, subject=subject, text=body, html=_read(html), language=language
+    )
+    info(f"added template {name}")
+
+
+@template_app.command("list")
+def list_(ctx: typer.Context, as_json: Json = False) -> None:
+    """List templates."""
+    from alertctl.services.templates import list_templates
+
+    render_rows(list_templates(state(ctx).db), COLUMNS, as_json=as_json, empty="no templates")
+
+
+@template_app.command("show")
+def show(ctx: typer.Context, name: str, as_json: Json = False) -> None:
+    """Show a template's sources."""
+    from alertctl.services.templates import show_template
+
+    def human(doc: dict[str, Any]) -> Any:
+        return key_values(
+            [
+                ("Template", doc["name"]),
+                ("Language", doc["language"]),
+                ("Subject", doc["subject"]),
+                ("Text", doc["text"]),
+                ("HTML", doc["html"]),
+            ]
+        )
+
+    render(show_template(state(ctx).db, name=name), as_json=as_json, human=human)
+
+
+@template_app.command("check")
+def check(ctx: typer.Context, name: str, as_json: Json = False) -> None:
+    """Check syntax and variables, and render it once on a sample request."""
+    from alertctl.cli.output import print_json
+    from alertctl.errors import Invalid
+    from alertctl.services.templates import check_template
+
+    result = check_template(state(ctx).db, name=name)
+    if as_json:
+        print_json(result)
+    if not result["ok"]:
+        raise Invalid(f"template {name!r}: {result['problems'][0]}")
+    if not as_json:
+        info(f"template {name} is valid")
+
+
+@template_app.command("render")
+def render_(
+    ctx: typer.Context,
+    name: str,
+    request: Annotated[str, typer.Option("--request", help="The request to render with.")],
+    event: Annotated[Event, typer.Option("--event", "-e", help="The event.")] = Event.STATUS_CHANGE,
+    contact: Annotated[str | None, typer.Option("--contact", "-c", help="The recipient.")] = None,
+    collaborator: Annotated[str | None, typer.Option("--collaborator", "-p")] = None,
+    as_json: Json = False,
+) -> None:
+    """Render a template with a real request, as a recipient would get it."""
+    from alertctl.cli.links import person_option
+    from alertctl.services.templates import render_template
+
+    kind, code = (None, None)
+    if contact or collaborator:
+        kind, code = person_option(contact, collaborator)
+    doc = render_template(
+        state(ctx).db, name=name, reference=request, event=event, kind=kind, code=code
+    )
+
+    def human(d: dict[str, Any]) -> list[Any]:
+        from rich.text import Text
+
+        parts: list[Any] = [Text(f"Subject: {d['subject']}\n"), Text(d["text"])]
+        if d["html"]:
+            parts += [Text("--- html"), Text(d["html"])]
+        return parts
+
+    render(doc, as_json=as_json, human=human)
+
+
+@template_app.command("remove")
+def remove(ctx: typer.Context, name: str, yes: Yes = False) -> None:
+    """Remove a template that no client setting uses."""
+    from alertctl.services.templates import remove_template
+
+    confirm(f"Remove template {name}?", yes=yes)
+    remove_template(state(ctx).db, name=name)
+    info(f"removed template {name}")

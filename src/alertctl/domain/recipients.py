@@ -1,0 +1,373 @@
+"""Who receives an alert, and why everyone else does not (domain.md, "Who receives an alert").
+
+One pure function decides, `resolve`; `check_person` lays out the same rules as a checklist for
+one person, and `resolve` takes each reason from that checklist, so a preview, an explanation and
+the alerts actually written can never tell different stories.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from alertctl.domain.events import PRECEDENCE
+from alertctl.domain.model import Channel, Event, MailFormat, PersonKind, Source
+from alertctl.errors import Invalid
+
+
+class Reason(StrEnum):
+    """Why a candidate is left out, in the order of the rules that give them."""
+
+    NO_CONTRACT = "no_contract"
+    EVENT_NOT_ENABLED = "event_not_enabled"
+    NO_TEMPLATE = "no_template"
+    SOURCE_DISABLED = "source_disabled"
+    NOT_ON_MAIN_SITE = "not_on_main_site"
+    NOT_OPTED_IN = "not_opted_in"
+    NO_ACTIVE_RECEPTION_MODE = "no_active_reception_mode"
+    INVALID_ADDRESS = "invalid_address"
+    INACTIVE = "inactive"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True, order=True)
+class PersonKey:
+    kind: PersonKind
+    code: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """The alert facts of one contact or collaborator."""
+
+    kind: PersonKind
+    code: str
+    name: str
+    email: str | None = None
+    fax: str | None = None
+    email_active: bool = False
+    fax_active: bool = False
+    active: bool = True
+    opt_ins: frozenset[Event] = frozenset()
+    on_main_site: bool = False  # linked to the main site of the request's client
+
+    @property
+    def key(self) -> PersonKey:
+        return PersonKey(self.kind, self.code)
+
+    def address(self, channel: Channel) -> str | None:
+        return self.email if channel is Channel.EMAIL else self.fax
+
+    def mode_active(self, channel: Channel) -> bool:
+        return self.email_active if channel is Channel.EMAIL else self.fax_active
+
+
+@dataclass(frozen=True)
+class ClientAlert:
+    """One event of the request's client's alert settings."""
+
+    enabled: bool = False
+    keyword: str | None = None
+    template: str | None = None
+    template_problem: str | None = None  # why the template cannot be used, when it cannot
+    mail_format: MailFormat = MailFormat.TEXT
+
+
+@dataclass(frozen=True)
+class AlertSlice:
+    """The part of the configuration that applies to one request: all `resolve` needs."""
+
+    request: str
+    client: str
+    contract: str | None
+    settings: Mapping[Event, ClientAlert]
+    enabled_sources: frozenset[Source]
+    # The request's own target of each source that applies, as `alertctl link` names it.
+    targets: Mapping[Source, str]
+    # Every candidate, with the sources of the request that link them.
+    links: Mapping[PersonKey, frozenset[Source]]
+    people: Mapping[PersonKey, Person]
+    main_site: str | None = None  # CLIENT/SITE, for hints
+
+    def candidates(self) -> list[Person]:
+        return [self.people[key] for key in sorted(self.links)]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person: Person
+    channel: Channel
+    address: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    person: Person
+    reason: Reason
+    detail: str
+    channel: Channel | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    event: Event
+    recipients: tuple[Recipient, ...] = ()
+    excluded: tuple[Exclusion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule of domain.md for one person: passed or not, the facts, and how to change it."""
+
+    rule: int
+    title: str
+    passed: bool
+    facts: str
+    fix: str | None = None
+    reason: Reason | None = None
+    channel: Channel | None = None
+
+
+@dataclass
+class _Channels:
+    usable: list[tuple[Channel, str]] = field(default_factory=list)
+    failed: list[Check] = field(default_factory=list)
+
+
+def address_is_valid(channel: Channel, address: str | None, region: str = "FR") -> bool:
+    from alertctl.domain.validation import normalize_email, normalize_fax
+
+    if not address:
+        return False
+    try:
+        if channel is Channel.EMAIL:
+            normalize_email(address)
+        else:
+            normalize_fax(address, region)
+    except Invalid:
+        return False
+    return True
+
+
+def check_person(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
+    """The eight rules for one person and one event, in order; rule 7 once per channel."""
+    noun = person.kind.value
+    code = person.code
+    setting = alerts.settings.get(event, ClientAlert())
+    linking = alerts.links.get(person.key, frozenset())
+    on = linking & alerts.enabled_sources
+    matched = _matched_sources(alerts, person)
+    checks = [
+        Check(
+            1,
+            "the request has a contract",
+            alerts.contract is not None,
+            f"contract: {alerts.contract or 'none'}",
+            None
+            if alerts.contract
+            else f"alertctl request update {alerts.request} --contract CONTRACT",
+            Reason.NO_CONTRACT,
+        ),
+        Check(
+            2,
+            f"the client has {event.value} switched on, with a keyword and a template",
+            setting.enabled and bool(setting.keyword),
+            f"client {alerts.client}: {event.value} "
+            + (f"on, keyword {setting.keyword!r}" if setting.enabled else "off"),
+            None
+            if setting.enabled
+            else f"alertctl client alerts {alerts.client} --event {event.value} --enable "
+            "--keyword TEXT",
+            Reason.EVENT_NOT_ENABLED,
+        ),
+        Check(
+            2,
+            "the event's template is usable",
+            setting.template_problem is None,
+            f"template {setting.template or '(none)'}"
+            + (f": {setting.template_problem}" if setting.template_problem else ""),
+            None
+            if setting.template_problem is None
+            else f"alertctl template check {setting.template}",
+            Reason.NO_TEMPLATE,
+        ),
+        Check(
+            3,
+            f"the {noun} is an interlocutor of a source of the request",
+            bool(linking),
+            "linked through: " + (", ".join(sorted(s.value for s in linking)) or "nothing"),
+            None if linking else _link_hint(alerts, person),
+            # Not a reason: a person linked to nothing is not a candidate at all.
+            None,
+        ),
+        Check(
+            4,
+            "the contract's box is ticked for a source that links them",
+            bool(on),
+            "ticked: " + (", ".join(sorted(s.value for s in alerts.enabled_sources)) or "none"),
+            None
+            if on or not linking
+            else f"alertctl contract enable {alerts.contract} --source "
+            + ",".join(sorted(s.value for s in linking)),
+            Reason.SOURCE_DISABLED,
+        ),
+        Check(
+            5,
+            "a contact reached only through the client is on the client's main site",
+            bool(matched) or not on,
+            "on the main site"
+            if person.on_main_site
+            else "not on the main site"
+            if person.kind is PersonKind.CONTACT
+            else "collaborators are exempt",
+            None
+            if matched or not on
+            else f"alertctl contact update {code} --site {_main_site_code(alerts)}"
+            " (with their other sites)",
+            Reason.NOT_ON_MAIN_SITE,
+        ),
+        Check(
+            6,
+            f"the {noun} opted in to {event.value}",
+            event in person.opt_ins,
+            "opted in to: "
+            + (", ".join(e.value for e in PRECEDENCE if e in person.opt_ins) or "nothing"),
+            None
+            if event in person.opt_ins
+            else f"alertctl {noun} alerts {code} --on {event.value}",
+            Reason.NOT_OPTED_IN,
+        ),
+    ]
+    checks += _channel_checks(person)
+    checks.append(
+        Check(
+            8,
+            f"the {noun} is active",
+            person.active,
+            "active" if person.active else "has left",
+            None if person.active else f"alertctl {noun} leave {code} --undo",
+            Reason.INACTIVE,
+        )
+    )
+    return checks
+
+
+def _channel_checks(person: Person) -> list[Check]:
+    noun, code = person.kind.value, person.code
+    active = [c for c in Channel if person.mode_active(c)]
+    if not active:
+        return [
+            Check(
+                7,
+                "a reception mode is active",
+                False,
+                "e-mail off, fax off",
+                f"alertctl {noun} reception {code} --email on",
+                Reason.NO_ACTIVE_RECEPTION_MODE,
+            )
+        ]
+    checks = []
+    for channel in active:
+        address = person.address(channel)
+        valid = address_is_valid(channel, address)
+        checks.append(
+            Check(
+                7,
+                f"the {channel.value} address is valid",
+                valid,
+                f"{channel.value}: {address or 'no address'}",
+                None if valid else f"alertctl {noun} update {code} --{channel.value} ADDRESS",
+                Reason.INVALID_ADDRESS,
+                channel,
+            )
+        )
+    return checks
+
+
+def _matched_sources(alerts: AlertSlice, person: Person) -> tuple[Source, ...]:
+    """The ticked sources that reach the person, the client source only via the main site."""
+    on = alerts.links.get(person.key, frozenset()) & alerts.enabled_sources
+    if person.kind is PersonKind.CONTACT and not person.on_main_site:
+        on = on - {Source.CLIENT}
+    return tuple(s for s in Source if s in on)
+
+
+def _main_site_code(alerts: AlertSlice) -> str:
+    return (alerts.main_site or "CLIENT/MAIN").split("/")[-1]
+
+
+def _link_hint(alerts: AlertSlice, person: Person) -> str:
+    source, target = next(iter(alerts.targets.items()), (Source.CLIENT, alerts.client))
+    return f"alertctl link {source.value} {target} --{person.kind.value} {person.code}"
+
+
+def resolve(alerts: AlertSlice, event: Event) -> Decision:
+    """Every candidate of the request either receives the event on a channel or is left out with
+    the reason of the first rule that fails."""
+    recipients: list[Recipient] = []
+    excluded: list[Exclusion] = []
+    for person in alerts.candidates():
+        checks = check_person(alerts, event, person)
+        general = [c for c in checks if c.rule < 7 and c.reason is not None and not c.passed]
+        if general:
+            first = general[0]
+            excluded.append(Exclusion(person, _reason(first), first.facts))
+            continue
+        channel_checks = [c for c in checks if c.rule == 7]
+        if channel_checks[0].reason is Reason.NO_ACTIVE_RECEPTION_MODE:
+            excluded.append(
+                Exclusion(person, Reason.NO_ACTIVE_RECEPTION_MODE, channel_checks[0].facts)
+            )
+            continue
+        inactive = not person.active
+        failures = [c for c in channel_checks if not c.passed]
+        if inactive and not failures:
+            excluded.append(Exclusion(person, Reason.INACTIVE, "has left"))
+            continue
+        for check in channel_checks:
+            assert check.channel is not None
+            if not check.passed:
+                excluded.append(
+                    Exclusion(person, Reason.INVALID_ADDRESS, check.facts, check.channel)
+                )
+            elif inactive:
+                excluded.append(Exclusion(person, Reason.INACTIVE, "has left", check.channel))
+            else:
+                address = person.address(check.channel)
+                assert address is not None
+                recipients.append(
+                    Recipient(person, check.channel, address, _matched_sources(alerts, person))
+                )
+    return Decision(event, tuple(recipients), tuple(excluded))
+
+
+def _reason(check: Check) -> Reason:
+    assert check.reason is not None
+    return check.reason
+
+
+def most_specific(decisions: Iterable[Decision]) -> list[Decision]:
+    """One alert per person and channel per save: the most specific event wins, and the others
+    are recorded as `superseded` (domain.md, "The five events")."""
+    ordered = sorted(decisions, key=lambda d: PRECEDENCE.index(d.event))
+    taken: dict[tuple[PersonKey, Channel], Event] = {}
+    result = []
+    for decision in ordered:
+        kept: list[Recipient] = []
+        excluded = list(decision.excluded)
+        for recipient in decision.recipients:
+            key = (recipient.person.key, recipient.channel)
+            if key in taken:
+                excluded.append(
+                    Exclusion(
+                        recipient.person,
+                        Reason.SUPERSEDED,
+                        f"receives {taken[key].value} of the same save instead",
+                        recipient.channel,
+                    )
+                )
+            else:
+                taken[key] = decision.event
+                kept.append(recipient)
+        result.append(replace(decision, recipients=tuple(kept), excluded=tuple(excluded)))
+    return result

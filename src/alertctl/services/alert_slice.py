@@ -1,0 +1,237 @@
+"""Loading what recipient resolution and rendering need for one request, in a fixed number of
+queries whatever the size of the database."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from alertctl.db.tables import (
+    Client,
+    ClientAlertSetting,
+    Contract,
+    Person,
+    Product,
+    Request,
+    Service,
+    Site,
+    Status,
+    Template,
+    contact_site,
+    interlocutor_tables,
+)
+from alertctl.domain.model import Event, Language, MailFormat, PersonKind, Source
+from alertctl.domain.recipients import AlertSlice, ClientAlert, PersonKey
+from alertctl.domain.recipients import Person as PersonFacts
+from alertctl.errors import NotFound
+from alertctl.templates.render import RenderError, check_syntax
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A request's alert slice, the templates its client's settings name, and the template
+    context that does not depend on the recipient."""
+
+    slice: AlertSlice
+    templates: dict[Event, Template]
+    context: dict[str, Any]
+    person_ids: dict[PersonKey, int]
+
+
+def get_request(session: Session, reference: str) -> Request:
+    row = session.exec(select(Request).where(Request.reference == reference)).first()
+    if row is None:
+        raise NotFound(f"unknown request {reference!r}", hint="alertctl request list")
+    return row
+
+
+def status_dict(status: Status | None) -> dict[str, str] | None:
+    if status is None:
+        return None
+    return {"code": status.code, "label": status.label, "type": status.type}
+
+
+def load(session: Session, request: Request, *, previous_status: Status | None = None) -> Loaded:
+    client = session.get(Client, request.client_id)
+    assert client is not None
+    contract = session.get(Contract, request.contract_id) if request.contract_id else None
+    site = session.get(Site, request.site_id) if request.site_id else None
+    product = session.get(Product, request.product_id) if request.product_id else None
+    service = session.get(Service, request.service_id) if request.service_id else None
+    status = session.get(Status, request.status_id)
+
+    targets = _targets(client, contract, site, product, service)
+    links = _links(session, request)
+    people = (
+        session.exec(select(Person).where(col(Person.id).in_({pid for pid, _ in links}))).all()
+        if links
+        else []
+    )
+    on_main = _on_main_site(session, client, [p.id for p in people])
+    facts = {p.id: _facts(p, on_main_site=p.id in on_main) for p in people}
+    person_links: dict[PersonKey, set[Source]] = {}
+    for person_id, source in links:
+        person_links.setdefault(facts[person_id].key, set()).add(source)
+    settings, templates = _settings(session, client)
+    main_site = session.exec(
+        select(Site.code).where(Site.client_id == client.id, col(Site.is_main))
+    ).first()
+
+    alert_slice = AlertSlice(
+        request=request.reference,
+        client=client.code,
+        contract=contract.code if contract else None,
+        settings=settings,
+        enabled_sources=frozenset(
+            s for s in Source if contract is not None and getattr(contract, f"source_{s.value}")
+        ),
+        targets=targets,
+        links={key: frozenset(sources) for key, sources in person_links.items()},
+        people={f.key: f for f in facts.values()},
+        main_site=f"{client.code}/{main_site}" if main_site else None,
+    )
+    context = {
+        "request": {
+            "reference": request.reference,
+            "title": request.title,
+            "external_description": request.external_description or "",
+            "status": status_dict(status),
+            "previous_status": status_dict(previous_status),
+            "state": request.state,
+            "opened_at": request.created_at.isoformat(),
+            "updated_at": request.updated_at.isoformat(),
+        },
+        "client": {"code": client.code, "name": client.name},
+        "site": {"code": site.code, "name": site.name} if site else None,
+        "contract": {"code": contract.code, "name": contract.name} if contract else None,
+        "service": {"code": service.code, "name": service.name} if service else None,
+        "product": {"code": product.code, "name": product.name} if product else None,
+    }
+    person_ids = {f.key: pid for pid, f in facts.items() if pid is not None}
+    return Loaded(alert_slice, templates, context, person_ids)
+
+
+def _targets(
+    client: Client,
+    contract: Contract | None,
+    site: Site | None,
+    product: Product | None,
+    service: Service | None,
+) -> dict[Source, str]:
+    targets: dict[Source, str] = {}
+    if product:
+        targets[Source.PRODUCT] = product.code
+    if site:
+        targets[Source.SITE] = f"{client.code}/{site.code}"
+    if contract:
+        targets[Source.CONTRACT] = contract.code
+        if service:
+            targets[Source.SERVICE] = f"{contract.code}/{service.code}"
+    targets[Source.CLIENT] = client.code
+    return targets
+
+
+def _links(session: Session, request: Request) -> list[tuple[int, Source]]:
+    """(person id, source) for every interlocutor of the sources that apply to the request."""
+    target_of = {
+        Source.PRODUCT: request.product_id,
+        Source.SITE: request.site_id,
+        Source.CONTRACT: request.contract_id,
+        Source.SERVICE: request.service_id if request.contract_id else None,
+        Source.CLIENT: request.client_id,
+    }
+    found: list[tuple[int, Source]] = []
+    for source, target_id in target_of.items():
+        if target_id is None:
+            continue
+        table = interlocutor_tables[source.value]
+        ids = session.execute(
+            select(table.c.person_id).where(table.c.target_id == target_id)
+        ).scalars()
+        found.extend((pid, source) for pid in ids)
+    return found
+
+
+def _on_main_site(session: Session, client: Client, person_ids: list[int | None]) -> set[int]:
+    if not person_ids:
+        return set()
+    rows = session.execute(
+        select(contact_site.c.person_id)
+        .join(Site, Site.id == contact_site.c.site_id)  # type: ignore[arg-type]
+        .where(
+            contact_site.c.person_id.in_(person_ids),
+            col(Site.is_main),
+            Site.client_id == client.id,
+        )
+    ).scalars()
+    return set(rows)
+
+
+def person_facts(session: Session, request: Request, person: Person) -> PersonFacts:
+    """The alert facts of one person, linked to the request or not (for explanations)."""
+    client = session.get(Client, request.client_id)
+    assert client is not None
+    return _facts(person, on_main_site=person.id in _on_main_site(session, client, [person.id]))
+
+
+def _facts(person: Person, *, on_main_site: bool) -> PersonFacts:
+    return PersonFacts(
+        kind=PersonKind(person.kind),
+        code=person.code,
+        name=person.name,
+        email=person.email,
+        fax=person.fax,
+        email_active=person.email_active,
+        fax_active=person.fax_active,
+        active=person.active,
+        opt_ins=frozenset(e for e in Event if getattr(person, f"opt_{e.value}")),
+        on_main_site=on_main_site,
+    )
+
+
+def _settings(
+    session: Session, client: Client
+) -> tuple[dict[Event, ClientAlert], dict[Event, Template]]:
+    from alertctl.domain.model import default_template_name
+
+    rows = session.exec(
+        select(ClientAlertSetting, Template)
+        .join(Template, isouter=True)
+        .where(ClientAlertSetting.client_id == client.id)
+    ).all()
+    by_event = {Event(s.event): (s, t) for s, t in rows}
+    defaults = {default_template_name(e, Language(client.language)): e for e in Event}
+    shipped = {
+        defaults[t.name]: t
+        for t in session.exec(select(Template).where(col(Template.name).in_(defaults))).all()
+    }
+    settings: dict[Event, ClientAlert] = {}
+    templates: dict[Event, Template] = {}
+    for event in Event:
+        setting, template = by_event.get(event, (None, None))
+        template = template or shipped.get(event)
+        name = (
+            template.name if template else default_template_name(event, Language(client.language))
+        )
+        problem = template_problem(template) if template else f"template {name!r} does not exist"
+        if template is not None:
+            templates[event] = template
+        settings[event] = ClientAlert(
+            enabled=bool(setting and setting.enabled),
+            keyword=setting.keyword if setting else None,
+            template=name,
+            template_problem=problem,
+            mail_format=MailFormat(setting.format) if setting else MailFormat.TEXT,
+        )
+    return settings, templates
+
+
+def template_problem(template: Template) -> str | None:
+    try:
+        check_syntax(template.subject)
+        check_syntax(template.text)
+        if template.html:
+            check_syntax(template.html, html=True)
+    except RenderError as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,172 @@
+"""Alert mail templates: add, list, show, check, and render against a real request."""
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from alertctl.db.engine import Database
+from alertctl.db.tables import Template
+from alertctl.domain.model import Event, Language, PersonKind
+from alertctl.domain.validation import check_code, check_text
+from alertctl.errors import Conflict, Invalid, NotFound
+from alertctl.services.alert_slice import get_request, load, person_facts
+from alertctl.services.common import get_person, refuse_if_referenced
+from alertctl.templates.render import RenderError, check_syntax, render_alert
+
+
+def get_template(session: Session, name: str) -> Template:
+    template = session.exec(select(Template).where(Template.name == name)).first()
+    if template is None:
+        raise NotFound(f"unknown template {name!r}", hint="alertctl template list")
+    return template
+
+
+def _check(subject: str, text: str, html: str | None) -> list[str]:
+    problems = []
+    for part, source, is_html in (
+        ("subject", subject, False),
+        ("text", text, False),
+        ("html", html, True),
+    ):
+        if source is None:
+            continue
+        try:
+            check_syntax(source, html=is_html)
+        except RenderError as exc:
+            problems.append(f"{part}: {exc}")
+    return problems
+
+
+def add_template(
+    db: Database, *, name: str, subject: str, text: str, html: str | None, language: Language
+) -> dict[str, Any]:
+    check_code(name, "template")
+    check_text(subject, "subject")
+    problems = _check(subject, text, html)
+    if problems:
+        raise Invalid(f"template {name!r} is not valid: {problems[0]}")
+    with db.session(write=True) as session:
+        if session.exec(select(Template.id).where(Template.name == name)).first() is not None:
+            raise Conflict(
+                f"template {name!r} already exists", hint=f"alertctl template show {name}"
+            )
+        template = Template(
+            name=name, language=language.value, subject=subject, text=text, html=html
+        )
+        session.add(template)
+        return _row(template)
+
+
+def list_templates(db: Database) -> list[dict[str, Any]]:
+    with db.session(write=False) as session:
+        return [_row(t) for t in session.exec(select(Template).order_by(col(Template.name))).all()]
+
+
+def show_template(db: Database, *, name: str) -> dict[str, Any]:
+    with db.session(write=False) as session:
+        template = get_template(session, name)
+        return {
+            **_row(template),
+            "subject": template.subject,
+            "text": template.text,
+            "html": template.html,
+        }
+
+
+def remove_template(db: Database, *, name: str) -> None:
+    with db.session(write=True) as session:
+        template = get_template(session, name)
+        refuse_if_referenced(session, "template", template.id, f"template {name!r}")
+        session.delete(template)
+
+
+def check_template(db: Database, *, name: str) -> dict[str, Any]:
+    """Syntax and unknown variables, then a trial render on a sample request."""
+    with db.session(write=False) as session:
+        template = get_template(session, name)
+        problems = _check(template.subject, template.text, template.html)
+        if not problems:
+            try:
+                render_alert(
+                    subject=template.subject,
+                    text=template.text,
+                    html=template.html,
+                    keyword="[KEYWORD]",
+                    context=SAMPLE_CONTEXT,
+                )
+            except RenderError as exc:
+                problems.append(f"on a sample request: {exc}")
+        return {"name": name, "ok": not problems, "problems": problems}
+
+
+def render_template(
+    db: Database,
+    *,
+    name: str,
+    reference: str,
+    event: Event = Event.STATUS_CHANGE,
+    kind: PersonKind | None = None,
+    code: str | None = None,
+) -> dict[str, Any]:
+    with db.session(write=False) as session:
+        template = get_template(session, name)
+        request = get_request(session, reference)
+        loaded = load(session, request)
+        recipient = SAMPLE_CONTEXT["recipient"]
+        if kind is not None and code is not None:
+            facts = person_facts(session, request, get_person(session, kind, code))
+            recipient = {
+                "kind": kind.value,
+                "code": code,
+                "name": facts.name,
+                "channel": "email",
+                "address": facts.email or "",
+            }
+        keyword = loaded.slice.settings[event].keyword or "[KEYWORD]"
+        try:
+            message = render_alert(
+                subject=template.subject,
+                text=template.text,
+                html=template.html,
+                keyword=keyword,
+                context={**loaded.context, "recipient": recipient, "event": event.value},
+            )
+        except RenderError as exc:
+            raise Invalid(f"template {name!r} does not render: {exc}") from None
+        return {"subject": message.subject, "text": message.text, "html": message.html}
+
+
+def _row(template: Template) -> dict[str, Any]:
+    return {
+        "name": template.name,
+        "language": template.language,
+        "builtin": template.builtin,
+        "html": template.html is not None,
+    }
+
+
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "request": {
+        "reference": "REQ-1",
+        "title": "Sample request",
+        "external_description": "Sample text",
+        "status": {"code": "RESOLVED", "label": "Résolue", "type": "resolved"},
+        "previous_status": {"code": "WIP", "label": "En cours", "type": "in_progress"},
+        "state": None,
+        "opened_at": "2026-01-01T09:00:00+00:00",
+        "updated_at": "2026-01-02T09:00:00+00:00",
+    },
+    "client": {"code": "CLIENT", "name": "Client"},
+    "site": {"code": "SITE", "name": "Site"},
+    "contract": {"code": "CONTRACT", "name": "Contract"},
+    "service": {"code": "SERVICE", "name": "Service"},
+    "product": {"code": "PRODUCT", "name": "Product"},
+    "recipient": {
+        "kind": "contact",
+        "code": "someone",
+        "name": "Someone",
+        "channel": "email",
+        "address": "someone@example.com",
+    },
+    "event": "resolution",
+}

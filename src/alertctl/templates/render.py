@@ -1,0 +1,157 @@
+"""Rendering alert templates in Jinja2's immutable sandbox.
+
+Templates are written by admins and fed with request data typed by clients, so rendering is
+bounded: no access to Python internals (the sandbox), no mutation (immutable), no silent blanks
+(StrictUndefined), HTML escaped, and limits on output size and render time.
+"""
+
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_OUTPUT_CHARS = 200_000
+MAX_SECONDS = 1.0
+MAX_RANGE = 10_000
+MAX_SUBJECT_CHARS = 250
+
+# The names a template may use; everything under them is plain data (see services/context.py).
+CONTEXT_NAMES = frozenset(
+    {"request", "client", "site", "contract", "service", "product", "recipient", "event"}
+)
+
+
+class RenderError(Exception):
+    """The template cannot be used: a syntax error, an unknown variable, a limit reached."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str | None
+
+
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.until = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.until:
+            raise RenderError(f"rendering took more than {MAX_SECONDS:g} s")
+
+
+class _BoundedEnvironment(ImmutableSandboxedEnvironment):
+    """Checks the deadline on every call, loop step of `range` and multiplication."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    deadline: _Deadline | None = None
+
+    def tick(self) -> None:
+        if self.deadline is not None:
+            self.deadline.check()
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        self.tick()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.tick()
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("exponent too large for a template")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_OUTPUT_CHARS:
+                    raise SecurityError("repetition too large for a template")
+        return super().call_binop(context, operator, left, right)
+
+
+def _bounded_range(env: _BoundedEnvironment) -> Any:
+    def bounded(*args: int) -> Iterator[int]:
+        values = range(*args)
+        if len(values) > MAX_RANGE:
+            raise SecurityError(f"range() of more than {MAX_RANGE} items")
+        for value in values:
+            env.tick()
+            yield value
+
+    return bounded
+
+
+def _environment(*, html: bool) -> _BoundedEnvironment:
+    env = _BoundedEnvironment(
+        undefined=StrictUndefined, autoescape=html, trim_blocks=True, keep_trailing_newline=True
+    )
+    env.globals = {"range": _bounded_range(env)}
+    return env
+
+
+_TEXT = _environment(html=False)
+_HTML = _environment(html=True)
+
+
+def check_syntax(source: str, *, html: bool = False) -> None:
+    """Parse the template and refuse names outside the context."""
+    env = _HTML if html else _TEXT
+    try:
+        parsed = env.parse(source)
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        raise RenderError(f"syntax error{f' at line {line}' if line else ''}: {exc}") from None
+    unknown = meta.find_undeclared_variables(parsed) - CONTEXT_NAMES - {"range"}
+    if unknown:
+        raise RenderError(f"unknown variable {sorted(unknown)[0]!r}")
+
+
+def render_one(source: str, context: Mapping[str, Any], *, html: bool = False) -> str:
+    env = _HTML if html else _TEXT
+    check_syntax(source, html=html)
+    env.deadline = _Deadline(MAX_SECONDS)
+    size = 0
+    parts: list[str] = []
+    try:
+        for chunk in env.from_string(source).generate(dict(context)):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise RenderError(f"output larger than {MAX_OUTPUT_CHARS} characters")
+            env.tick()
+            parts.append(chunk)
+    except RenderError:
+        raise
+    except (TemplateError, SecurityError) as exc:
+        raise RenderError(str(exc).split("\n")[0]) from None
+    except Exception as exc:  # a filter fed odd data: the template is unusable for this alert
+        raise RenderError(f"{type(exc).__name__}: {exc}") from None
+    finally:
+        env.deadline = None
+    return "".join(parts)
+
+
+def header_safe(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
+    """One line of plain text: every control or line-breaking character becomes a space."""
+    import unicodedata
+
+    cleaned = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in value
+    )
+    cleaned = " ".join(cleaned.split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def render_alert(
+    *, subject: str, text: str, html: str | None, keyword: str, context: Mapping[str, Any]
+) -> Rendered:
+    """The subject starts with the keyword and names the request; the bodies as templated."""
+    request = context["request"]
+    subject_line = render_one(subject, context).strip() or request["title"]
+    full_subject = header_safe(f"{keyword} {request['reference']} - {subject_line}")
+    return Rendered(
+        subject=full_subject,
+        text=render_one(text, context),
+        html=render_one(html, context, html=True) if html else None,
+    )
