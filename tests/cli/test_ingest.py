@@ -1,0 +1,93 @@
+import json
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from tests.helpers import invoke, ok
+
+FEED = [
+    {
+        "reference": "R1",
+        "contract": "K1",
+        "product": "ERP",
+        "title": "Printer",
+        "external_description": "It jams",
+        "time": "2026-11-02T09:00:00Z",
+    },
+    {"reference": "R1", "status": "WIP", "time": "2026-11-02T10:00:00Z"},
+    {"reference": "R1", "status": "RESOLVED", "time": "2026-11-02T11:00:00Z"},
+    {"reference": "R1", "status": "WIP"},
+    {"reference": "R1", "status": "RESOLVED"},
+    {"reference": "R2", "contract": "K1", "title": "No description yet", "save_id": "desk-77"},
+]
+
+
+def write_feed(path: Path, rows: Sequence[object], extra: Sequence[str] = ()) -> Path:
+    lines = [json.dumps(r) for r in rows] + list(extra)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_ingesting_a_feed_then_the_same_feed_again(sample_db: Path, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "saves.jsonl", FEED)
+    first = ok(sample_db, "request", "ingest", str(feed), "--json")
+    assert json.loads(first.stdout) == {"saves": 6, "replayed": 0, "alerts": 9, "failures": []}
+    # The same save repeated in a feed (RESOLVED twice) is two saves: resolution fires twice.
+    assert count(sample_db, "alert") == 9
+    second = ok(sample_db, "request", "ingest", str(feed), "--json")
+    assert json.loads(second.stdout) == {"saves": 0, "replayed": 6, "alerts": 0, "failures": []}
+    assert second.stderr.endswith(
+        "0 save(s) applied, 6 already applied, 0 alert(s) queued, 0 line(s) failed\n"
+    )
+    assert count(sample_db, "alert") == 9
+    assert count(sample_db, "request_save") == 6
+    shown = json.loads(ok(sample_db, "request", "show", "R1", "--json").stdout)
+    assert shown["saves"][0]["saved_at"] == "2026-11-02T09:00:00+00:00"
+
+
+def test_bad_lines_are_reported_and_do_not_stop_the_others(sample_db: Path, tmp_path: Path) -> None:
+    feed = write_feed(
+        tmp_path / "mixed.jsonl",
+        [FEED[0], {"reference": "R1", "status": "NOPE"}, {"reference": "R1", "status": "WIP"}],
+        extra=[
+            "{not json",
+            '["a list"]',
+            '{"reference": "R1", "colour": "red"}',
+            '{"reference": "R5", "contract": "K1", "site": "SPRINGFIELD", "title": "T"}',
+            '{"reference": "R1", "time": "yesterday", "status": "RESOLVED"}',
+        ],
+    )
+    result = invoke(sample_db, "request", "ingest", str(feed))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: line 2: unknown status 'NOPE'",
+        "error: line 4: not JSON: Expecting property name enclosed in double quotes at column 2",
+        "error: line 5: not a JSON object",
+        "error: line 6: unknown field 'colour'",
+        "error: line 7: site 'SPRINGFIELD' is not a site of client 'ACME'",
+        "error: line 8: field 'time' is not an ISO 8601 time: 'yesterday'",
+        "2 save(s) applied, 0 already applied, 3 alert(s) queued, 6 line(s) failed",
+    ]
+    assert count(sample_db, "request") == 1
+    assert count(sample_db, "request_save") == 2
+
+
+def test_ingest_reads_standard_input(sample_db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(FEED[0]) + "\n"))
+    result = ok(sample_db, "request", "ingest", "-")
+    assert (
+        result.stderr
+        == "1 save(s) applied, 0 already applied, 3 alert(s) queued, 0 line(s) failed\n"
+    )
+
+
+def test_ingest_of_a_missing_file(sample_db: Path) -> None:
+    result = invoke(sample_db, "request", "ingest", "nowhere.jsonl")
+    assert (result.exit_code, result.stderr) == (1, "error: no file nowhere.jsonl\n")

@@ -1,0 +1,120 @@
+import json
+from pathlib import Path
+
+from tests.helpers import invoke, ok
+
+
+def test_template_add_list_show_check_render_remove(sample_db: Path, tmp_path: Path) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text(
+        "Dear {{ recipient.name }}, {{ request.reference }} is {{ request.status.label }}.\n"
+    )
+    html = tmp_path / "body.html"
+    html.write_text("<p>{{ request.title }}</p>\n")
+    ok(
+        sample_db,
+        "template",
+        "add",
+        "short",
+        "--subject",
+        "{{ request.title }}",
+        "--text",
+        str(body),
+        "--html",
+        str(html),
+        "--language",
+        "en",
+    )
+    names = [t["name"] for t in json.loads(ok(sample_db, "template", "list", "--json").stdout)]
+    assert "short" in names and "default-open-fr" in names and len(names) == 11
+    shown = json.loads(ok(sample_db, "template", "show", "short", "--json").stdout)
+    assert shown["html"] == "<p>{{ request.title }}</p>\n"
+    assert ok(sample_db, "template", "check", "short").stderr == "template short is valid\n"
+
+    ok(
+        sample_db,
+        "request",
+        "open",
+        "R1",
+        "--contract",
+        "K1",
+        "--title",
+        "A <b> title",
+        "--status",
+        "WIP",
+    )
+    rendered = json.loads(
+        ok(
+            sample_db,
+            "template",
+            "render",
+            "short",
+            "--request",
+            "R1",
+            "--contact",
+            "alice",
+            "--event",
+            "status_change",
+            "--json",
+        ).stdout
+    )
+    assert rendered == {
+        "subject": "[KEYWORD] R1 - A <b> title",
+        "text": "Dear Alice Martin, R1 is En cours.\n",
+        "html": "<p>A &lt;b&gt; title</p>\n",
+    }
+    ok(sample_db, "client", "alerts", "ACME", "-e", "resolution", "--enable", "--template", "short")
+    used = invoke(sample_db, "template", "remove", "short", "--yes")
+    assert used.stderr.startswith("error: template 'short' is still used by 1 client alert setting")
+
+
+def test_bad_templates_are_refused(sample_db: Path, tmp_path: Path) -> None:
+    body = tmp_path / "bad.txt"
+    body.write_text("{{ request.title }\n")
+    result = invoke(sample_db, "template", "add", "bad", "--subject", "x", "--text", str(body))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: template 'bad' is not valid: text: syntax error")
+    body.write_text("{{ password }}")
+    result = invoke(sample_db, "template", "add", "bad", "--subject", "x", "--text", str(body))
+    assert (
+        result.stderr == "error: template 'bad' is not valid: text: unknown variable 'password'\n"
+    )
+    result = invoke(sample_db, "template", "add", "bad", "--subject", "x", "--text", "missing.txt")
+    assert result.stderr.startswith("error: cannot read missing.txt")
+
+
+def test_a_template_that_does_not_render_leaves_the_alert_out_with_no_template(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    body = tmp_path / "b.txt"
+    body.write_text("{{ request.status.nope }}")
+    ok(sample_db, "template", "add", "fragile", "--subject", "s", "--text", str(body))
+    check = invoke(sample_db, "template", "check", "fragile")
+    assert check.exit_code == 1
+    assert "has no attribute 'nope'" in check.stderr
+    ok(
+        sample_db,
+        "client",
+        "alerts",
+        "ACME",
+        "-e",
+        "resolution",
+        "--enable",
+        "--template",
+        "fragile",
+    )
+    ok(sample_db, "request", "open", "R1", "--contract", "K1", "--product", "ERP", "--title", "T")
+    preview = json.loads(
+        ok(sample_db, "alerts", "preview", "R1", "-e", "resolution", "--json").stdout
+    )
+    event = preview["events"][0]
+    assert event["recipients"] == []
+    reasons = {(x["code"], x["reason"], x["channel"]) for x in event["excluded"]}
+    assert ("alice", "no_template", "email") in reasons
+    assert ("jdu", "no_template", "email") in reasons
+    detail = next(x["detail"] for x in event["excluded"] if x["reason"] == "no_template")
+    assert detail == "template fragile does not render: 'dict object' has no attribute 'nope'"
+    result = json.loads(
+        ok(sample_db, "request", "update", "R1", "--status", "RESOLVED", "--json").stdout
+    )
+    assert result["alerts"] == []
