@@ -8,6 +8,7 @@ the alerts actually written can never tell different stories.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from alertctl.domain.events import PRECEDENCE
 from alertctl.domain.model import Channel, Event, MailFormat, PersonKind, Source
@@ -134,6 +135,7 @@ class _Channels:
     failed: list[Check] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65_536)
 def address_is_valid(channel: Channel, address: str | None, region: str = "FR") -> bool:
     from alertctl.domain.validation import normalize_email, normalize_fax
 

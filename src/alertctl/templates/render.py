@@ -8,9 +8,10 @@ bounded: no access to Python internals (the sandbox), no mutation (immutable), n
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -108,14 +109,21 @@ def check_syntax(source: str, *, html: bool = False) -> None:
         raise RenderError(f"unknown variable {sorted(unknown)[0]!r}")
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str, html: bool) -> Template:
+    # One alert per recipient renders the same few templates many times: compile each once.
+    check_syntax(source, html=html)
+    return (_HTML if html else _TEXT).from_string(source)
+
+
 def render_one(source: str, context: Mapping[str, Any], *, html: bool = False) -> str:
     env = _HTML if html else _TEXT
-    check_syntax(source, html=html)
+    template = _compiled(source, html)
     env.deadline = _Deadline(MAX_SECONDS)
     size = 0
     parts: list[str] = []
     try:
-        for chunk in env.from_string(source).generate(dict(context)):
+        for chunk in template.generate(dict(context)):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise RenderError(f"output larger than {MAX_OUTPUT_CHARS} characters")
