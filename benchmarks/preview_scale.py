@@ -70,7 +70,8 @@ def build(path: Path, *, contracts: int, contacts: int, requests: int, seed: int
             ((i, (i - 1) % products + 1) for i in range(1, contracts + 1)),
         )
         connection.executemany(
-            "INSERT INTO service (id, contract_id, code, name) VALUES (?, ?, 'MAINT', 'Maintenance')",
+            "INSERT INTO service (id, contract_id, code, name) "
+            "VALUES (?, ?, 'MAINT', 'Maintenance')",
             ((i, i) for i in range(1, contracts + 1)),
         )
         connection.executemany(
