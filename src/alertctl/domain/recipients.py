@@ -217,11 +217,7 @@ def check_person(alerts: AlertSlice, event: Event, person: Person) -> list[Check
             5,
             "a contact reached only through the client is on the client's main site",
             bool(matched) or not on,
-            "on the main site"
-            if person.on_main_site
-            else "not on the main site"
-            if person.kind is PersonKind.CONTACT
-            else "collaborators are exempt",
+            _main_site_facts(alerts, person, on),
             None
             if matched or not on
             else f"alertctl contact update {code} --site {_main_site_code(alerts)}"
@@ -292,6 +288,15 @@ def _matched_sources(alerts: AlertSlice, person: Person) -> tuple[Source, ...]:
     if person.kind is PersonKind.CONTACT and not person.on_main_site:
         on = on - {Source.CLIENT}
     return tuple(s for s in Source if s in on)
+
+
+def _main_site_facts(alerts: AlertSlice, person: Person, on: frozenset[Source]) -> str:
+    if person.kind is PersonKind.COLLABORATOR:
+        return "collaborators are exempt"
+    if Source.CLIENT not in on:
+        return "not reached through the client source"
+    where = f"the main site {alerts.main_site}" if alerts.main_site else "the main site"
+    return f"{'on' if person.on_main_site else 'not on'} {where}"
 
 
 def _main_site_code(alerts: AlertSlice) -> str:
