@@ -73,3 +73,101 @@ def load_settings(*, db: str | None = None, config: str | None = None) -> Settin
         default_region=str(region or "FR").upper(),
         raw=raw,
     )
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "localhost"
+    port: int = 587
+    starttls: bool = True
+    tls: bool = False  # implicit TLS (port 465)
+    username: str | None = None
+    password_file: str | None = None
+    timeout: float = 30.0
+
+    def password(self) -> str | None:
+        """From ALERTCTL_SMTP_PASSWORD, or the file the settings name; never stored or printed."""
+        secret = os.environ.get("ALERTCTL_SMTP_PASSWORD")
+        if secret is not None:
+            return secret
+        if self.password_file is None:
+            return None
+        path = Path(self.password_file).expanduser()
+        try:
+            if path.stat().st_mode & 0o077:
+                raise Invalid(
+                    f"password file {path} must be readable by its owner only (chmod 600)"
+                )
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise Invalid(f"cannot read password file {path}: {exc.strerror}") from None
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How alerts leave: transports, mail identity, retries. Defaults deliver into ./outbox/."""
+
+    sender: str = "alertctl <alertctl@localhost>"
+    email_transport: str = "maildir"
+    fax_transport: str = "maildir"
+    maildir: str = "outbox"
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    fax_gateway: str | None = None
+    fax_command: tuple[str, ...] = ()
+    fax_timeout: float = 120.0
+    backoff_base: float = 60.0
+    backoff_cap: float = 3600.0
+    max_attempts: int = 8
+    lease_seconds: float = 300.0
+    batch_size: int = 50
+
+
+def delivery_settings(settings: Settings) -> DeliverySettings:
+    raw = settings.raw
+    mail, transport, smtp = raw.get("mail", {}), raw.get("transport", {}), raw.get("smtp", {})
+    fax, delivery, maildir = raw.get("fax", {}), raw.get("delivery", {}), raw.get("maildir", {})
+    defaults = DeliverySettings()
+    try:
+        result = DeliverySettings(
+            sender=str(mail.get("from", defaults.sender)),
+            email_transport=str(transport.get("email", defaults.email_transport)),
+            fax_transport=str(transport.get("fax", defaults.fax_transport)),
+            maildir=str(maildir.get("path", defaults.maildir)),
+            smtp=SmtpSettings(
+                host=str(smtp.get("host", "localhost")),
+                port=int(smtp.get("port", 465 if smtp.get("tls") else 587)),
+                starttls=bool(smtp.get("starttls", not smtp.get("tls", False))),
+                tls=bool(smtp.get("tls", False)),
+                username=smtp.get("username"),
+                password_file=smtp.get("password_file"),
+                timeout=float(smtp.get("timeout", 30.0)),
+            ),
+            fax_gateway=fax.get("gateway"),
+            fax_command=tuple(str(a) for a in fax.get("command", ())),
+            fax_timeout=float(fax.get("timeout", 120.0)),
+            backoff_base=float(delivery.get("backoff_base", defaults.backoff_base)),
+            backoff_cap=float(delivery.get("backoff_cap", defaults.backoff_cap)),
+            max_attempts=int(delivery.get("max_attempts", defaults.max_attempts)),
+            lease_seconds=float(delivery.get("lease_seconds", defaults.lease_seconds)),
+            batch_size=int(delivery.get("batch_size", defaults.batch_size)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise Invalid(f"invalid delivery settings in {settings.config_path}: {exc}") from None
+    if "password" in smtp:
+        raise Invalid(
+            f"{settings.config_path}: [smtp] password is not read from the settings file",
+            hint="set ALERTCTL_SMTP_PASSWORD or [smtp] password_file",
+        )
+    if result.email_transport not in ("maildir", "smtp"):
+        raise Invalid(f"unknown e-mail transport {result.email_transport!r}: maildir or smtp")
+    if result.fax_transport not in ("maildir", "gateway", "command"):
+        raise Invalid(
+            f"unknown fax transport {result.fax_transport!r}: maildir, gateway or command"
+        )
+    if result.fax_transport == "gateway" and not result.fax_gateway:
+        raise Invalid("fax transport 'gateway' needs [fax] gateway = \"{number}@...\"")
+    if result.fax_transport == "command" and not result.fax_command:
+        raise Invalid("fax transport 'command' needs [fax] command = [\"sendfax\", ...]")
+    if result.max_attempts < 1 or result.batch_size < 1 or result.lease_seconds <= 0:
+        raise Invalid("[delivery] max_attempts, batch_size and lease_seconds must be positive")
+    return result

@@ -120,3 +120,203 @@ def explanation(doc: dict[str, Any]) -> list[Any]:
                 node.add(Text(f"fix: {check['fix']}", style="cyan"))
         parts.append(tree)
     return parts
+
+
+OUTBOX_COLUMNS = [
+    ("Id", field("id")),
+    ("Request", field("request")),
+    ("Event", field("event")),
+    ("Person", lambda r: f"{r['kind']} {r['code']}"),
+    ("Channel", field("channel")),
+    ("Address", field("address")),
+    ("Status", field("status")),
+    ("Tries", field("attempts")),
+    ("Last reply", field("last_reply")),
+]
+
+
+@alerts_app.command("send")
+def send(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option(min=1, help="Deliver at most this many.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what is due; send nothing.")
+    ] = False,
+) -> None:
+    """Deliver the alerts that are due; exit 3 when some were not delivered."""
+    import sys
+
+    from alertctl.cli.output import info, make_table, stdout
+    from alertctl.config import delivery_settings
+    from alertctl.services.delivery import due, send_due
+
+    current = state(ctx)
+    if dry_run or current.dry_run:
+        rows = due(current.db, limit=limit)
+        if rows:
+            stdout().print(
+                make_table(
+                    rows,
+                    [
+                        ("Id", field("id")),
+                        ("Channel", field("channel")),
+                        ("Address", field("address")),
+                        ("Subject", field("subject")),
+                        ("Tries", field("attempts")),
+                    ],
+                )
+            )
+        info(f"{len(rows)} alert(s) due; nothing sent (dry run)")
+        return
+    settings = delivery_settings(current.settings)
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("sending", total=None)
+            report = send_due(
+                current.db, settings, limit=limit, progress=lambda _outcome: bar.advance(task)
+            )
+    else:
+        report = send_due(current.db, settings, limit=limit)
+    parts = [f"{n} {k}" for k, n in sorted(report.counts.items())] or ["nothing due"]
+    if report.unknown:
+        parts.append(
+            f"{len(report.unknown)} marked unknown (alertctl alerts list --status unknown)"
+        )
+    info("alerts: " + ", ".join(parts))
+    if not report.all_sent:
+        raise typer.Exit(3)
+
+
+@alerts_app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option(help="pending, sending, retry, sent, dead, unknown, cancelled.")
+    ] = None,
+    request: Annotated[str | None, typer.Option(help="Alerts of one request.")] = None,
+    as_json: Json = False,
+) -> None:
+    """List alerts in the outbox."""
+    from alertctl.cli.output import render_rows
+    from alertctl.services.operator import list_alerts
+
+    rows = list_alerts(state(ctx).db, status=status, request=request)
+    render_rows(rows, OUTBOX_COLUMNS, as_json=as_json, empty="no alerts")
+
+
+@alerts_app.command("show")
+def show(
+    ctx: typer.Context,
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    as_json: Json = False,
+) -> None:
+    """Show an alert: the message as sent and every attempt."""
+    from alertctl.cli.output import key_values
+    from alertctl.services.operator import show_alert
+
+    def human(doc: dict[str, Any]) -> list[Any]:
+        from rich.text import Text
+
+        head = key_values(
+            [
+                (k.replace("_", " ").capitalize(), doc[k])
+                for k in (
+                    "id",
+                    "request",
+                    "event",
+                    "kind",
+                    "code",
+                    "channel",
+                    "address",
+                    "sources",
+                    "status",
+                    "attempts",
+                    "message_id",
+                    "sent_at",
+                    "next_attempt_at",
+                    "last_reply",
+                )
+            ]
+        )
+        attempts = make_table(
+            doc["attempts_log"],
+            [
+                ("At", field("at")),
+                ("Owner", field("owner")),
+                ("Outcome", field("outcome")),
+                ("Reply", field("reply")),
+            ],
+            title="Attempts",
+        )
+        message = doc["message"] or f"Subject: {doc['subject']}\n\n{doc['text']}"
+        return [head, attempts, Text(message)]
+
+    render(show_alert(state(ctx).db, alert_id=alert_id), as_json=as_json, human=human)
+
+
+@alerts_app.command("retry")
+def retry(
+    ctx: typer.Context,
+    alert_id: Annotated[int | None, typer.Argument(metavar="[ID]")] = None,
+    dead: Annotated[bool, typer.Option("--dead", help="Every dead alert.")] = False,
+) -> None:
+    """Make an alert (or every dead one) due again."""
+    from alertctl.cli.output import info
+    from alertctl.services.operator import retry as run
+
+    count = run(state(ctx).db, alert_id=alert_id, dead=dead)
+    info(f"{count} alert(s) due again: alertctl alerts send")
+
+
+@alerts_app.command("cancel")
+def cancel(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Cancel an alert that has not been sent."""
+    from alertctl.cli.output import info
+    from alertctl.services.operator import cancel as run
+
+    run(state(ctx).db, alert_id=alert_id)
+    info(f"alert {alert_id} cancelled")
+
+
+@alerts_app.command("stats")
+def stats(ctx: typer.Context, as_json: Json = False) -> None:
+    """Counts by status, and by day drawn as bars."""
+    from alertctl.services.operator import stats as run
+
+    render(run(state(ctx).db), as_json=as_json, human=stats_chart)
+
+
+def stats_chart(doc: dict[str, Any]) -> list[Any]:
+    from rich.table import Table
+    from rich.text import Text
+
+    styles = {
+        "sent": "green",
+        "pending": "blue",
+        "sending": "cyan",
+        "retry": "yellow",
+        "dead": "red",
+        "unknown": "magenta",
+        "cancelled": "dim",
+    }
+    totals = Table(show_header=False, box=None)
+    for status, count in doc["by_status"].items():
+        totals.add_row(status, str(count))
+    days = Table(title="By day", show_header=True, box=None)
+    days.add_column("Day")
+    days.add_column("Alerts")
+    days.add_column("", no_wrap=True)
+    peak = max((sum(v for k, v in d.items() if k != "day") for d in doc["by_day"]), default=0)
+    for day in doc["by_day"]:
+        bar = Text()
+        total = 0
+        for status, style in styles.items():
+            count = day[status]
+            total += count
+            bar.append("█" * round(40 * count / peak) if peak else "", style=style)
+        days.add_row(day["day"], str(total), bar)
+    legend = Text("  ".join(f"█ {s}" for s in styles))
+    return [totals, days, legend]

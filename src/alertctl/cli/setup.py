@@ -1,5 +1,8 @@
 """`alertctl init` and `alertctl db path`."""
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from alertctl.cli.output import info
@@ -10,6 +13,7 @@ db_app = typer.Typer(help="Where the database is.", no_args_is_help=True)
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
+    app.command("demo")(demo)
     app.add_typer(db_app, name="db")
 
 
@@ -34,3 +38,35 @@ def path(ctx: typer.Context) -> None:
     current = state(ctx)
     typer.echo(current.db.describe())
     info(f"from: {current.settings.db_origin}")
+
+
+def demo(
+    folder: Annotated[
+        Path, typer.Option("--dir", help="Where to put the demo database and maildir.")
+    ] = Path("alertctl-demo"),
+) -> None:
+    """A fresh demo database, one request's life, its alerts delivered into a local Maildir."""
+    from alertctl.cli.output import field, make_table, stdout
+    from alertctl.services.demo import run_demo
+
+    result = run_demo(folder)
+    stdout().print(
+        make_table(
+            result.alerts,
+            [
+                ("Event", field("event")),
+                ("Person", lambda r: f"{r['kind']} {r['code']}"),
+                ("Channel", field("channel")),
+                ("Address", field("address")),
+                ("Status", field("status")),
+                ("Subject", field("subject")),
+            ],
+            title="Who received what",
+        )
+    )
+    info(f"database: {result.database}")
+    info(
+        f"{sum(a['status'] == 'sent' for a in result.alerts)} message(s) in {result.maildir}: "
+        f"open it with any mail client, e.g. mutt -f {result.maildir}"
+    )
+    info(f"try: alertctl --db {result.database} request show DEM-1")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from alertctl.errors import NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -57,6 +57,7 @@ class Database:
     def __init__(self, url: str, *, dry_run: bool = False) -> None:
         self.url = to_url(url)
         self.dry_run = dry_run
+        self._schema_checked = False
         self.path = sqlite_path(self.url)
         self._engine: Engine | None = None
 
@@ -120,6 +121,8 @@ class Database:
             return None
 
     def check_schema(self) -> None:
+        if self._schema_checked:
+            return
         if self.path is not None and not self.path.exists():
             raise NotInitialised(f"no database at {self.path}", hint="alertctl init")
         revision = self.current_revision()
@@ -133,6 +136,7 @@ class Database:
                 f"this alertctl needs {HEAD_REVISION}",
                 hint="alertctl init",
             )
+        self._schema_checked = True
 
     def close(self) -> None:
         # Closing every connection lets SQLite checkpoint the WAL into the main file.

@@ -238,3 +238,25 @@ class Alert(SQLModel, table=True):
     html_body: str | None = None
     status: str = Field(default="pending", index=True)
     created_at: datetime
+    # Delivery: a sender claims due alerts with a lease, then records each outcome.
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, index=True)
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    submit_started_at: datetime | None = None  # set before an at-most-once submit
+    sent_at: datetime | None = None
+    message_id: str | None = None
+    last_reply: str | None = None
+    raw_message: str | None = None  # the message as it was sent
+
+
+class AlertAttempt(SQLModel, table=True):
+    """One delivery attempt of an alert, with its outcome and the server's reply."""
+
+    __tablename__ = "alert_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    owner: str
+    finished_at: datetime
+    outcome: str  # sent, retry, dead, unknown
+    reply: str | None = None

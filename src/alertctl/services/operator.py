@@ -1,0 +1,140 @@
+"""The operator's view of the outbox: list, show, retry, cancel, statistics."""
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+
+from alertctl.db.engine import Database
+from alertctl.db.tables import Alert, AlertAttempt, Person, Request
+from alertctl.errors import Conflict, Invalid, NotFound
+from alertctl.services.alert_slice import get_request
+
+STATUSES = ("pending", "sending", "retry", "sent", "dead", "unknown", "cancelled")
+
+
+def _row(alert: Alert, kind: str, code: str, reference: str) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "request": reference,
+        "event": alert.event,
+        "kind": kind,
+        "code": code,
+        "channel": alert.channel,
+        "address": alert.address,
+        "subject": alert.subject,
+        "status": alert.status,
+        "attempts": alert.attempts,
+        "next_attempt_at": alert.next_attempt_at.isoformat() if alert.next_attempt_at else None,
+        "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
+        "last_reply": alert.last_reply,
+        "created_at": alert.created_at.isoformat(),
+    }
+
+
+def _query() -> Any:
+    return (
+        select(Alert, Person.kind, Person.code, Request.reference)
+        .join(Person, col(Person.id) == col(Alert.person_id))
+        .join(Request, col(Request.id) == col(Alert.request_id))
+    )
+
+
+def list_alerts(
+    db: Database, *, status: str | None = None, request: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    if status is not None and status not in STATUSES:
+        raise Invalid(f"unknown alert status {status!r}: one of {', '.join(STATUSES)}")
+    with db.session(write=False) as session:
+        query = _query().order_by(col(Alert.id)).limit(limit)
+        if status is not None:
+            query = query.where(col(Alert.status) == status)
+        if request is not None:
+            query = query.where(col(Alert.request_id) == get_request(session, request).id)
+        return [_row(*r) for r in session.exec(query).all()]
+
+
+def show_alert(db: Database, *, alert_id: int) -> dict[str, Any]:
+    with db.session(write=False) as session:
+        found = session.exec(_query().where(col(Alert.id) == alert_id)).first()
+        if found is None:
+            raise NotFound(f"unknown alert {alert_id}", hint="alertctl alerts list")
+        alert = found[0]
+        attempts = session.exec(
+            select(AlertAttempt)
+            .where(col(AlertAttempt.alert_id) == alert_id)
+            .order_by(col(AlertAttempt.id))
+        ).all()
+        return {
+            **_row(*found),
+            "sources": alert.sources.split(",") if alert.sources else [],
+            "message_id": alert.message_id,
+            "message": alert.raw_message,
+            "text": alert.text_body,
+            "html": alert.html_body,
+            "attempts_log": [
+                {
+                    "at": a.finished_at.isoformat(),
+                    "owner": a.owner,
+                    "outcome": a.outcome,
+                    "reply": a.reply,
+                }
+                for a in attempts
+            ],
+        }
+
+
+def retry(db: Database, *, alert_id: int | None = None, dead: bool = False) -> int:
+    """Make an alert that is not being sent (or every dead one) due again, attempts reset."""
+    if (alert_id is None) == (not dead):
+        raise Invalid("give an alert id or --dead")
+    with db.session(write=True) as session:
+        query = update(Alert).values(
+            status="pending", attempts=0, next_attempt_at=None, submit_started_at=None
+        )
+        if dead:
+            result = session.execute(query.where(col(Alert.status) == "dead"))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFound(f"unknown alert {alert_id}", hint="alertctl alerts list")
+        if alert.status not in ("dead", "unknown", "cancelled", "retry"):
+            raise Conflict(
+                f"alert {alert_id} is {alert.status}: only dead, unknown, cancelled "
+                "or retry alerts can be retried"
+            )
+        session.execute(query.where(col(Alert.id) == alert_id))
+        return 1
+
+
+def cancel(db: Database, *, alert_id: int) -> None:
+    with db.session(write=True) as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFound(f"unknown alert {alert_id}", hint="alertctl alerts list")
+        if alert.status not in ("pending", "retry", "dead", "unknown"):
+            raise Conflict(f"alert {alert_id} is {alert.status}: it cannot be cancelled")
+        alert.status = "cancelled"
+        alert.next_attempt_at = None
+        session.add(alert)
+
+
+def stats(db: Database, *, days: int = 14) -> dict[str, Any]:
+    """Counts by status, and by day of queueing and status for the last days."""
+    with db.session(write=False) as session:
+        by_status = Counter(
+            dict(session.exec(select(Alert.status, func.count()).group_by(col(Alert.status))).all())
+        )
+        day = func.date(Alert.created_at)
+        rows = session.exec(
+            select(day, Alert.status, func.count()).group_by(day, col(Alert.status))
+        ).all()
+    per_day: dict[str, Counter[str]] = {}
+    for date, status, count in rows:
+        per_day.setdefault(str(date), Counter())[status] = count
+    recent = sorted(per_day)[-days:]
+    return {
+        "by_status": {s: by_status.get(s, 0) for s in STATUSES},
+        "by_day": [{"day": d, **{s: per_day[d].get(s, 0) for s in STATUSES}} for d in recent],
+    }

@@ -1,0 +1,51 @@
+"""Fax through a fax server's submit command (HylaFAX `sendfax` and the like).
+
+The command is run with an argument list, never through a shell; `{number}` and `{file}` in its
+arguments become the E.164 number and a file holding the text version. A submit cannot be taken
+back, so this transport is at most once.
+"""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from alertctl.transports.base import Accepted, Outgoing, PermanentFailure, TemporaryFailure
+
+
+class FaxCommandTransport:
+    at_most_once = True
+
+    def __init__(self, command: tuple[str, ...], *, timeout: float = 120.0) -> None:
+        self.command = command
+        self.timeout = timeout
+
+    def open(self) -> None:
+        pass
+
+    def send(self, message: Outgoing) -> Accepted:
+        document = f"{message.subject}\n\n{message.text}"
+        with tempfile.TemporaryDirectory(prefix="alertctl-fax-") as folder:
+            path = Path(folder) / "fax.txt"
+            path.write_text(document, encoding="utf-8")
+            argv = [
+                a.replace("{number}", message.address).replace("{file}", str(path))
+                for a in self.command
+            ]
+            try:
+                done = subprocess.run(
+                    argv, capture_output=True, text=True, timeout=self.timeout, check=False
+                )
+            except FileNotFoundError:
+                raise PermanentFailure(f"fax command not found: {argv[0]}") from None
+            except PermissionError:
+                raise PermanentFailure(f"fax command not executable: {argv[0]}") from None
+            except subprocess.TimeoutExpired:
+                raise TemporaryFailure(f"fax command timed out after {self.timeout:g} s") from None
+        output = (done.stdout.strip() or done.stderr.strip()).splitlines()
+        last = output[-1] if output else ""
+        if done.returncode != 0:
+            raise TemporaryFailure(f"fax command exited with {done.returncode}: {last}".strip())
+        return Accepted(last or "submitted", document)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,105 @@
+"""SMTP: one connection reused for a batch, one recipient per message (so a partial acceptance
+cannot happen), 4xx and network trouble retried, 5xx final."""
+
+import contextlib
+import smtplib
+import ssl
+
+from alertctl.config import SmtpSettings
+from alertctl.transports.base import Accepted, Outgoing, PermanentFailure, TemporaryFailure
+from alertctl.transports.message import build_email, envelope_address
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    message = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return f"{code} {' '.join(message.split())}"
+
+
+class SmtpTransport:
+    at_most_once = False
+
+    def __init__(self, settings: SmtpSettings, *, sender: str, password: str | None = None) -> None:
+        self.settings = settings
+        self.sender = sender
+        self.password = password
+        self._connection: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        """Connections are opened lazily by the first send, and again after one drops."""
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.tls:
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+                )
+            else:
+                connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                if s.starttls:
+                    connection.starttls(context=ssl.create_default_context())
+            if s.username:
+                connection.login(s.username, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise PermanentFailure(_reply(exc.smtp_code, exc.smtp_error)) from None
+        except smtplib.SMTPResponseException as exc:
+            raise _failure(exc.smtp_code, exc.smtp_error) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporaryFailure(f"cannot connect to {s.host}:{s.port}: {exc}") from None
+        return connection
+
+    def send(self, message: Outgoing) -> Accepted:
+        if self._connection is None:
+            self._connection = self._connect()
+        connection = self._connection
+        email = build_email(message, sender=self.sender)
+        raw = email.as_bytes()
+        try:
+            code, text = connection.mail(envelope_address(self.sender))
+            if code != 250:
+                raise _failure(code, text)
+            code, text = connection.rcpt(message.address)
+            if code not in (250, 251):
+                raise _failure(code, text)
+            code, text = connection.data(raw)
+            if code != 250:
+                raise _failure(code, text)
+        except (TemporaryFailure, PermanentFailure):
+            self._reset()
+            raise
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            raise _failure(exc.smtp_code, exc.smtp_error) from None
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            raise TemporaryFailure(f"connection lost: {exc or type(exc).__name__}") from None
+        return Accepted(_reply(code, text), raw.decode("utf-8", errors="replace"))
+
+    def _reset(self) -> None:
+        """After a refusal the session is still usable once reset; if not, reconnect later."""
+        if self._connection is None:
+            return
+        try:
+            code, _ = self._connection.rset()
+            if code != 250:
+                self._drop()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._connection.quit()
+            self._drop()
+
+
+def _failure(code: int, text: bytes | str) -> TemporaryFailure | PermanentFailure:
+    reply = _reply(code, text)
+    return PermanentFailure(reply) if 500 <= code < 600 else TemporaryFailure(reply)
