@@ -27,6 +27,7 @@ from alertctl.transports.base import (
     Outgoing,
     PermanentFailure,
     Transport,
+    message_id_for,
 )
 
 
@@ -118,6 +119,7 @@ def _deliver(
         text=row.text_body,
         html=row.html_body,
         date=_now(),
+        message_id=message_id_for(row.key, settings.sender),
     )
     if transport.at_most_once:
         with db.session(write=True) as session:
