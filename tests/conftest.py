@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from alertctl.db.engine import Database
 from alertctl.services.setup import init
 from tests.sample import build_sample
+from tests.smtp_server import Handler, smtp_server
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +36,10 @@ def sample_db(db_path: Path) -> Path:
     build_sample(database)
     database.close()
     return db_path
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Handler, int]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 at a free port."""
+    with smtp_server() as server:
+        yield server

@@ -6,6 +6,9 @@ from email.utils import format_datetime
 
 from alertctl.transports.base import Outgoing
 
+# CRLF line ends, and bodies in quoted-printable or base64: 7-bit clean for any mail server.
+POLICY = SMTP.clone(cte_type="7bit")
+
 
 def build_email(message: Outgoing, *, sender: str, to: str | None = None) -> EmailMessage:
     """Text, or multipart/alternative with the text first when there is an HTML version.
@@ -13,7 +16,7 @@ def build_email(message: Outgoing, *, sender: str, to: str | None = None) -> Ema
     The email package refuses CR and LF in header values, so nothing a template or a user typed
     can add a header.
     """
-    email = EmailMessage(policy=SMTP)
+    email = EmailMessage(policy=POLICY)
     email["From"] = sender
     email["To"] = to or message.address
     email["Subject"] = message.subject

@@ -38,6 +38,7 @@ class SmtpTransport:
                 connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.starttls:
                     connection.starttls(context=ssl.create_default_context())
+            connection.ehlo_or_helo_if_needed()
             if s.username:
                 connection.login(s.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:

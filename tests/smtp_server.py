@@ -1,0 +1,117 @@
+"""A real SMTP server for the tests: aiosmtpd on 127.0.0.1 at a free port, with faults chosen by
+the recipient's local part (t421@..., p550@..., drop@..., slow@...)."""
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+FAULT_REPLIES = {
+    "t421": "421 4.3.2 Service not available, closing channel",
+    "t451": "451 4.3.0 Local error in processing",
+    "t452": "452 4.2.2 Mailbox full",
+    "p550": "550 5.1.1 No such user",
+    "p553": "553 5.1.8 Mailbox name not allowed",
+    "p554": "554 5.7.1 Transaction failed",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parsed = message_from_bytes(self.raw, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class Handler:
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    slow_seconds: float = 3.0
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        local = address.split("@")[0]
+        if local in FAULT_REPLIES:
+            return FAULT_REPLIES[local]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        local = envelope.rcpt_tos[0].split("@")[0]
+        if local == "drop":
+            # The whole message came in, but the connection goes before any reply.
+            server.transport.close()
+            return "421 closing"
+        if local == "slow":
+            await asyncio.sleep(self.slow_seconds)
+        with self.lock:
+            self.received.append(
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    envelope.original_content or envelope.content,
+                )
+            )
+        return "250 2.0.0 Ok: queued"
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Handler, int]]:
+    handler = Handler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """Accepts connections and never says a word: a server that never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join()
+        for connection in accepted:
+            connection.close()
+        listener.close()

@@ -1,0 +1,245 @@
+"""What every transport must do, checked against each of them (maildir, SMTP against a real
+aiosmtpd, the fax gateway through SMTP, a fax command with a stand-in script)."""
+
+import mailbox
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from alertctl.config import SmtpSettings
+from alertctl.transports.base import (
+    Outgoing,
+    PermanentFailure,
+    TemporaryFailure,
+    Transport,
+    message_id_for,
+)
+from alertctl.transports.fax_command import FaxCommandTransport
+from alertctl.transports.fax_gateway import FaxGatewayTransport
+from alertctl.transports.maildir import MaildirTransport
+from alertctl.transports.smtp import SmtpTransport
+from tests.smtp_server import smtp_server
+
+SENDER = "Support <support@example.com>"
+STAND_IN_FAX = """\
+import pathlib, sys
+number, document = sys.argv[1], pathlib.Path(sys.argv[2])
+if number.endswith("13"):
+    print("sendfax: unable to connect to server", file=sys.stderr)
+    sys.exit(1)
+out = pathlib.Path(sys.argv[3])
+out.mkdir(exist_ok=True)
+(out / f"{number}-{len(list(out.iterdir()))}.txt").write_text(document.read_text(encoding="utf-8"), encoding="utf-8")
+print(f"request id is 42 for host localhost (1 file) to {number}")
+"""
+
+
+def outgoing(
+    channel: str = "email",
+    address: str = "alice@acme.example",
+    *,
+    html: str | None = "<p>Résolue</p>",
+    key: str = "save-1/contact:alice/email",
+) -> Outgoing:
+    return Outgoing(
+        key=key,
+        channel=channel,
+        address=address,
+        subject="[ACME] R1 - Imprimante en panne",
+        text="Bonjour Alice,\nrésolue.\n",
+        html=html,
+        date=datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+        message_id=message_id_for(key, SENDER),
+    )
+
+
+@dataclass
+class Rig:
+    transport: Transport
+    channel: str
+    address: str
+    # Every message delivered so far, as (where it went, what arrived).
+    delivered: Callable[[], list[tuple[str, str]]]
+
+
+def _maildir(folder: Path) -> Iterator[Rig]:
+    transport = MaildirTransport(folder / "box", sender=SENDER)
+
+    def delivered() -> list[tuple[str, str]]:
+        box = mailbox.Maildir(folder / "box")
+        return [(str(m["To"]), m.as_string()) for m in box]
+
+    yield Rig(transport, "email", "alice@acme.example", delivered)
+
+
+def _smtp(_folder: Path) -> Iterator[Rig]:
+    with smtp_server() as (handler, port):
+        settings = SmtpSettings(host="127.0.0.1", port=port, starttls=False, timeout=2)
+        yield Rig(
+            SmtpTransport(settings, sender=SENDER),
+            "email",
+            "alice@acme.example",
+            lambda: [(r.rcpt_tos[0], r.raw.decode()) for r in handler.received],
+        )
+
+
+def _gateway(_folder: Path) -> Iterator[Rig]:
+    with smtp_server() as (handler, port):
+        settings = SmtpSettings(host="127.0.0.1", port=port, starttls=False, timeout=2)
+        email = SmtpTransport(settings, sender=SENDER)
+        yield Rig(
+            FaxGatewayTransport(email, "{number}@fax.example.net"),
+            "fax",
+            "+33145000001",
+            lambda: [(r.rcpt_tos[0], r.raw.decode()) for r in handler.received],
+        )
+
+
+def _command(folder: Path) -> Iterator[Rig]:
+    script = folder / "sendfax.py"
+    script.write_text(STAND_IN_FAX)
+    out = folder / "faxes"
+    transport = FaxCommandTransport(
+        (sys.executable, str(script), "{number}", "{file}", str(out)), timeout=10
+    )
+
+    def delivered() -> list[tuple[str, str]]:
+        return (
+            [(p.stem.split("-")[0], p.read_text()) for p in sorted(out.glob("*.txt"))]
+            if out.exists()
+            else []
+        )
+
+    yield Rig(transport, "fax", "+33145000001", delivered)
+
+
+RIGS = {"maildir": _maildir, "smtp": _smtp, "fax-gateway": _gateway, "fax-command": _command}
+
+
+@pytest.fixture(params=sorted(RIGS))
+def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
+    yield from RIGS[request.param](tmp_path)
+
+
+class TestEveryTransport:
+    def test_sends_one_message_to_the_address(self, rig: Rig) -> None:
+        rig.transport.open()
+        accepted = rig.transport.send(outgoing(rig.channel, rig.address))
+        rig.transport.close()
+        delivered = rig.delivered()
+        assert len(delivered) == 1
+        where, content = delivered[0]
+        assert rig.address.lstrip("+") in where
+        assert "Imprimante en panne" in accepted.raw or "Imprimante en panne" in content
+        assert accepted.reply
+
+    def test_sends_many_over_one_open(self, rig: Rig) -> None:
+        rig.transport.open()
+        for i in range(5):
+            rig.transport.send(outgoing(rig.channel, rig.address, key=f"s{i}/contact:alice/x"))
+        rig.transport.close()
+        assert len(rig.delivered()) == 5
+
+    def test_carries_the_text_version(self, rig: Rig) -> None:
+        rig.transport.open()
+        rig.transport.send(outgoing(rig.channel, rig.address))
+        rig.transport.close()
+        content = rig.delivered()[0][1]
+        if rig.channel == "email" or "Message-ID" in content:
+            parsed = _headers(content)
+            body = parsed.get_body(("plain",))
+            assert body is not None and "résolue" in body.get_content()
+        else:
+            assert "Bonjour Alice,\nrésolue." in content
+
+
+def _headers(raw: str) -> EmailMessage:
+    parsed = message_from_bytes(raw.encode(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+@pytest.mark.parametrize("name", ["maildir", "smtp", "fax-gateway"])
+def test_mail_transports_put_exactly_the_tool_s_headers(name: str, tmp_path: Path) -> None:
+    for rig in RIGS[name](tmp_path):
+        message = outgoing(rig.channel, rig.address)
+        rig.transport.open()
+        rig.transport.send(message)
+        rig.transport.send(message)  # a retry: the same Message-ID
+        rig.transport.close()
+        first, second = (_headers(content) for _, content in rig.delivered())
+        expected = {
+            "From",
+            "To",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "X-Alertctl-Key",
+            "MIME-Version",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+        }
+        assert set(first.keys()) <= expected
+        assert first["Message-ID"] == second["Message-ID"] == message.message_id
+        assert first["X-Alertctl-Key"] == message.key
+        assert first["From"] == SENDER
+        assert first["Subject"] == message.subject
+        assert first["Date"] == "Sat, 28 Nov 2026 09:30:00 +0000"
+        if rig.channel == "email":
+            assert first.get_content_type() == "multipart/alternative"
+            html = first.get_body(("html",))
+            assert html is not None and "<p>Résolue</p>" in html.get_content()
+        else:
+            # A fax carries the text version only.
+            assert first.get_content_type() == "text/plain"
+
+
+def test_message_ids_are_stable_and_on_the_sender_s_domain() -> None:
+    assert message_id_for("k", SENDER) == message_id_for("k", SENDER)
+    assert message_id_for("k", SENDER) != message_id_for("other", SENDER)
+    assert message_id_for("k", SENDER).endswith("@example.com>")
+
+
+def test_a_header_cannot_be_injected(tmp_path: Path) -> None:
+    transport = MaildirTransport(tmp_path / "box", sender=SENDER)
+    transport.open()
+    bad = outgoing()
+    from dataclasses import replace
+
+    with pytest.raises(ValueError):
+        transport.send(replace(bad, subject="x\r\nBcc: victim@example.com"))
+
+
+def test_maildir_transport_fails_permanently_when_it_cannot_write(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    transport = MaildirTransport(blocked / "box", sender=SENDER)
+    with pytest.raises(PermanentFailure):
+        transport.open()
+
+
+def test_fax_command_failures(tmp_path: Path) -> None:
+    rig = next(_command(tmp_path))
+    with pytest.raises(TemporaryFailure, match="exited with 1: sendfax: unable to connect"):
+        rig.transport.send(outgoing("fax", "+33145000013"))
+    missing = FaxCommandTransport(("/nonexistent/sendfax", "{number}"))
+    with pytest.raises(PermanentFailure, match="not found"):
+        missing.send(outgoing("fax", "+33145000001"))
+    script = tmp_path / "noexec"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(stat.S_IRUSR)
+    with pytest.raises(PermanentFailure, match="not executable"):
+        FaxCommandTransport((str(script),)).send(outgoing("fax", "+33145000001"))
+
+
+def test_fax_command_never_uses_a_shell(tmp_path: Path) -> None:
+    rig = next(_command(tmp_path))
+    rig.transport.send(outgoing("fax", "+33145000001; touch pwned"))
+    assert not (Path.cwd() / "pwned").exists()

@@ -1,0 +1,76 @@
+"""SMTP against a real aiosmtpd: each fault the server can inject, and recovery after it."""
+
+import time
+
+import pytest
+
+from alertctl.config import SmtpSettings
+from alertctl.transports.base import PermanentFailure, TemporaryFailure
+from alertctl.transports.smtp import SmtpTransport
+from tests.smtp_server import Handler, free_port, silent_server
+from tests.transports.test_contract import SENDER, outgoing
+
+
+def transport(port: int, timeout: float = 1.0) -> SmtpTransport:
+    return SmtpTransport(
+        SmtpSettings(host="127.0.0.1", port=port, starttls=False, timeout=timeout), sender=SENDER
+    )
+
+
+@pytest.mark.parametrize(
+    ("local", "failure", "reply"),
+    [
+        ("t421", TemporaryFailure, "421 4.3.2 Service not available"),
+        ("t451", TemporaryFailure, "451 4.3.0 Local error"),
+        ("t452", TemporaryFailure, "452 4.2.2 Mailbox full"),
+        ("p550", PermanentFailure, "550 5.1.1 No such user"),
+        ("p553", PermanentFailure, "553 5.1.8 Mailbox name not allowed"),
+        ("p554", PermanentFailure, "554 5.7.1 Transaction failed"),
+        ("drop", TemporaryFailure, "connection lost"),
+    ],
+)
+def test_server_faults_then_the_next_message_goes_through(
+    smtp: tuple[Handler, int], local: str, failure: type[Exception], reply: str
+) -> None:
+    handler, port = smtp
+    sender = transport(port)
+    sender.open()
+    with pytest.raises(failure) as caught:
+        sender.send(outgoing(address=f"{local}@acme.example"))
+    assert str(caught.value).startswith(reply)
+    accepted = sender.send(outgoing(address="alice@acme.example"))
+    sender.close()
+    assert accepted.reply.startswith("250")
+    assert [r.rcpt_tos for r in handler.received] == [["alice@acme.example"]]
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    with silent_server() as port:
+        start = time.monotonic()
+        with pytest.raises(TemporaryFailure, match="cannot connect"):
+            transport(port, timeout=0.5).send(outgoing())
+        assert time.monotonic() - start < 5
+
+
+def test_a_reply_that_never_comes_times_out(smtp: tuple[Handler, int]) -> None:
+    handler, port = smtp
+    handler.slow_seconds = 2.0
+    with pytest.raises(TemporaryFailure, match="connection lost"):
+        transport(port, timeout=0.5).send(outgoing(address="slow@acme.example"))
+
+
+def test_a_refused_connection_is_temporary() -> None:
+    with pytest.raises(TemporaryFailure, match="cannot connect"):
+        transport(free_port()).send(outgoing())
+
+
+def test_one_connection_serves_a_batch(smtp: tuple[Handler, int]) -> None:
+    handler, port = smtp
+    sender = transport(port)
+    for i in range(3):
+        sender.send(outgoing(key=f"k{i}"))
+    connection = sender._connection
+    sender.send(outgoing(key="k3"))
+    assert sender._connection is connection
+    sender.close()
+    assert len(handler.received) == 4
