@@ -36,7 +36,8 @@ if number.endswith("13"):
     sys.exit(1)
 out = pathlib.Path(sys.argv[3])
 out.mkdir(exist_ok=True)
-(out / f"{number}-{len(list(out.iterdir()))}.txt").write_text(document.read_text(encoding="utf-8"), encoding="utf-8")
+target = out / f"{number}-{len(list(out.iterdir()))}.txt"
+target.write_text(document.read_text(encoding="utf-8"), encoding="utf-8")
 print(f"request id is 42 for host localhost (1 file) to {number}")
 """
 
