@@ -66,11 +66,19 @@ def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
 
 
 def claim(
-    session: Session, *, owner: str, now: datetime, lease_seconds: float, limit: int
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    due_at: datetime,
+    lease_seconds: float,
+    limit: int,
 ) -> list[Any]:
+    """Claim up to `limit` alerts due at `due_at`: a run passes its start, so that an alert it
+    failed and rescheduled waits for the next run, however short the backoff."""
     due = (
         select(col(Alert.id))
-        .where(due_condition(now))
+        .where(due_condition(due_at))
         .order_by(col(Alert.id))
         .limit(limit)
         .with_for_update(skip_locked=True)

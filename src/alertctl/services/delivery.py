@@ -65,6 +65,7 @@ def send_due(
     report = SendReport()
     transports = transports or transports_for(settings)
     opened: set[int] = set()
+    started = _now()
     try:
         with db.session(write=True) as session:
             report.unknown = outbox.mark_interrupted_submits(session, _now())
@@ -76,6 +77,7 @@ def send_due(
                     session,
                     owner=owner,
                     now=_now(),
+                    due_at=started,
                     lease_seconds=settings.lease_seconds,
                     limit=size,
                 )
