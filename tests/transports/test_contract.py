@@ -15,6 +15,7 @@ import pytest
 
 from alertctl.config import SmtpSettings
 from alertctl.transports.base import (
+    Accepted,
     Outgoing,
     PermanentFailure,
     TemporaryFailure,
@@ -59,6 +60,10 @@ def outgoing(
         date=datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
         message_id=message_id_for(key, SENDER),
     )
+
+
+def deliver(transport: Transport, message: Outgoing) -> Accepted:
+    return transport.send(transport.prepare(message))
 
 
 @dataclass
@@ -132,7 +137,7 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
 class TestEveryTransport:
     def test_sends_one_message_to_the_address(self, rig: Rig) -> None:
         rig.transport.open()
-        accepted = rig.transport.send(outgoing(rig.channel, rig.address))
+        accepted = deliver(rig.transport, outgoing(rig.channel, rig.address))
         rig.transport.close()
         delivered = rig.delivered()
         assert len(delivered) == 1
@@ -144,13 +149,13 @@ class TestEveryTransport:
     def test_sends_many_over_one_open(self, rig: Rig) -> None:
         rig.transport.open()
         for i in range(5):
-            rig.transport.send(outgoing(rig.channel, rig.address, key=f"s{i}/contact:alice/x"))
+            deliver(rig.transport, outgoing(rig.channel, rig.address, key=f"s{i}/contact:alice/x"))
         rig.transport.close()
         assert len(rig.delivered()) == 5
 
     def test_carries_the_text_version(self, rig: Rig) -> None:
         rig.transport.open()
-        rig.transport.send(outgoing(rig.channel, rig.address))
+        deliver(rig.transport, outgoing(rig.channel, rig.address))
         rig.transport.close()
         content = rig.delivered()[0][1]
         if rig.channel == "email" or "Message-ID" in content:
@@ -172,8 +177,8 @@ def test_mail_transports_put_exactly_the_tool_s_headers(name: str, tmp_path: Pat
     for rig in RIGS[name](tmp_path):
         message = outgoing(rig.channel, rig.address)
         rig.transport.open()
-        rig.transport.send(message)
-        rig.transport.send(message)  # a retry: the same Message-ID
+        deliver(rig.transport, message)
+        deliver(rig.transport, message)  # a retry: the same Message-ID
         rig.transport.close()
         first, second = (_headers(content) for _, content in rig.delivered())
         expected = {
@@ -214,8 +219,9 @@ def test_a_header_cannot_be_injected(tmp_path: Path) -> None:
     bad = outgoing()
     from dataclasses import replace
 
-    with pytest.raises(ValueError):
-        transport.send(replace(bad, subject="x\r\nBcc: victim@example.com"))
+    with pytest.raises(PermanentFailure, match="cannot build the message"):
+        deliver(transport, replace(bad, subject="x\r\nBcc: victim@example.com"))
+    assert len(mailbox.Maildir(tmp_path / "box")) == 0
 
 
 def test_maildir_transport_fails_permanently_when_it_cannot_write(tmp_path: Path) -> None:
@@ -229,18 +235,18 @@ def test_maildir_transport_fails_permanently_when_it_cannot_write(tmp_path: Path
 def test_fax_command_failures(tmp_path: Path) -> None:
     rig = next(_command(tmp_path))
     with pytest.raises(TemporaryFailure, match="exited with 1: sendfax: unable to connect"):
-        rig.transport.send(outgoing("fax", "+33145000013"))
+        deliver(rig.transport, outgoing("fax", "+33145000013"))
     missing = FaxCommandTransport(("/nonexistent/sendfax", "{number}"))
     with pytest.raises(PermanentFailure, match="not found"):
-        missing.send(outgoing("fax", "+33145000001"))
+        deliver(missing, outgoing("fax", "+33145000001"))
     script = tmp_path / "noexec"
     script.write_text("#!/bin/sh\n")
     script.chmod(stat.S_IRUSR)
     with pytest.raises(PermanentFailure, match="not executable"):
-        FaxCommandTransport((str(script),)).send(outgoing("fax", "+33145000001"))
+        deliver(FaxCommandTransport((str(script),)), outgoing("fax", "+33145000001"))
 
 
 def test_fax_command_never_uses_a_shell(tmp_path: Path) -> None:
     rig = next(_command(tmp_path))
-    rig.transport.send(outgoing("fax", "+33145000001; touch pwned"))
+    deliver(rig.transport, outgoing("fax", "+33145000001; touch pwned"))
     assert not (Path.cwd() / "pwned").exists()

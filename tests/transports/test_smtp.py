@@ -8,7 +8,7 @@ from alertctl.config import SmtpSettings
 from alertctl.transports.base import PermanentFailure, TemporaryFailure
 from alertctl.transports.smtp import SmtpTransport
 from tests.smtp_server import Handler, free_port, silent_server
-from tests.transports.test_contract import SENDER, outgoing
+from tests.transports.test_contract import SENDER, deliver, outgoing
 
 
 def transport(port: int, timeout: float = 1.0) -> SmtpTransport:
@@ -36,9 +36,9 @@ def test_server_faults_then_the_next_message_goes_through(
     sender = transport(port)
     sender.open()
     with pytest.raises(failure) as caught:
-        sender.send(outgoing(address=f"{local}@acme.example"))
+        deliver(sender, outgoing(address=f"{local}@acme.example"))
     assert str(caught.value).startswith(reply)
-    accepted = sender.send(outgoing(address="alice@acme.example"))
+    accepted = deliver(sender, outgoing(address="alice@acme.example"))
     sender.close()
     assert accepted.reply.startswith("250")
     assert [r.rcpt_tos for r in handler.received] == [["alice@acme.example"]]
@@ -48,7 +48,7 @@ def test_a_server_that_never_answers_times_out() -> None:
     with silent_server() as port:
         start = time.monotonic()
         with pytest.raises(TemporaryFailure, match="cannot connect"):
-            transport(port, timeout=0.5).send(outgoing())
+            deliver(transport(port, timeout=0.5), outgoing())
         assert time.monotonic() - start < 5
 
 
@@ -56,21 +56,21 @@ def test_a_reply_that_never_comes_times_out(smtp: tuple[Handler, int]) -> None:
     handler, port = smtp
     handler.slow_seconds = 2.0
     with pytest.raises(TemporaryFailure, match="connection lost"):
-        transport(port, timeout=0.5).send(outgoing(address="slow@acme.example"))
+        deliver(transport(port, timeout=0.5), outgoing(address="slow@acme.example"))
 
 
 def test_a_refused_connection_is_temporary() -> None:
     with pytest.raises(TemporaryFailure, match="cannot connect"):
-        transport(free_port()).send(outgoing())
+        deliver(transport(free_port()), outgoing())
 
 
 def test_one_connection_serves_a_batch(smtp: tuple[Handler, int]) -> None:
     handler, port = smtp
     sender = transport(port)
     for i in range(3):
-        sender.send(outgoing(key=f"k{i}"))
+        deliver(sender, outgoing(key=f"k{i}"))
     connection = sender._connection
-    sender.send(outgoing(key="k3"))
+    deliver(sender, outgoing(key="k3"))
     assert sender._connection is connection
     sender.close()
     assert len(handler.received) == 4

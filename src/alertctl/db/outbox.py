@@ -4,10 +4,12 @@ Claims are one UPDATE ... RETURNING in a short write transaction (BEGIN IMMEDIAT
 FOR UPDATE SKIP LOCKED on PostgreSQL), so two senders never claim the same alert.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlmodel import Session, col
 
 from alertctl.db.tables import Alert, AlertAttempt
@@ -108,43 +110,181 @@ def claim(
     )
 
 
-def mark_submitting(session: Session, *, alert_id: int, owner: str, now: datetime) -> bool:
-    result = session.execute(
-        update(Alert)
-        .where(col(Alert.id) == alert_id, col(Alert.lease_owner) == owner)
-        .values(submit_started_at=now)
+_alerts = Alert.__table__  # type: ignore[attr-defined]
+_attempts = AlertAttempt.__table__  # type: ignore[attr-defined]
+
+# Built once: executing a prepared statement costs a fraction of building one per alert.
+_RECORD = (
+    _alerts.update()
+    .where(_alerts.c.id == bindparam("b_id"), _alerts.c.lease_owner == bindparam("b_owner"))
+    .values(
+        status=bindparam("b_status"),
+        last_reply=bindparam("b_reply"),
+        sent_at=bindparam("b_sent_at"),
+        message_id=bindparam("b_message_id"),
+        raw_message=bindparam("b_raw"),
+        next_attempt_at=bindparam("b_next"),
+        lease_owner=None,
+        lease_expires_at=None,
+        submit_started_at=None,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+)
+_ATTEMPT = _attempts.insert()
+_SUBMITTING = (
+    _alerts.update()
+    .where(_alerts.c.id == bindparam("b_id"), _alerts.c.lease_owner == bindparam("b_owner"))
+    .values(submit_started_at=bindparam("b_now"))
+)
 
 
-def record(
-    session: Session,
-    *,
-    alert_id: int,
-    owner: str,
-    now: datetime,
-    outcome: str,
-    reply: str,
-    values: dict[str, Any],
-) -> bool:
-    """Record one outcome, only if this sender still holds the lease."""
-    result = session.execute(
-        update(Alert)
-        .where(col(Alert.id) == alert_id, col(Alert.lease_owner) == owner)
-        .values(
-            status=outcome,
-            last_reply=reply,
-            lease_owner=None,
-            lease_expires_at=None,
-            submit_started_at=None,
-            **values,
-        )
+class Recorder:
+    """Records outcomes as they happen, one short write transaction each, on one connection
+    held for the run: the time between a server's acceptance and its record is the only window
+    in which a crash can cause a duplicate, so this path is kept short.
+    """
+
+    def __init__(self, engine: Engine, owner: str) -> None:
+        self.owner = owner
+        self.connection = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+
+    def mark_submitting(self, alert_id: int, now: datetime) -> bool:
+        with self.connection.begin():
+            result = self.connection.execute(
+                _SUBMITTING, {"b_id": alert_id, "b_owner": self.owner, "b_now": now}
+            )
+        return bool(result.rowcount)
+
+    def record(
+        self,
+        alert_id: int,
+        *,
+        now: datetime,
+        outcome: str,
+        reply: str,
+        sent_at: datetime | None = None,
+        message_id: str | None = None,
+        raw: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> bool:
+        """Record one outcome, only if this sender still holds the lease."""
+        with self.connection.begin():
+            result = self.connection.execute(
+                _RECORD,
+                {
+                    "b_id": alert_id,
+                    "b_owner": self.owner,
+                    "b_status": outcome,
+                    "b_reply": reply,
+                    "b_sent_at": sent_at,
+                    "b_message_id": message_id,
+                    "b_raw": raw,
+                    "b_next": next_attempt_at,
+                },
+            )
+            if not result.rowcount:
+                return False
+            self.connection.execute(
+                _ATTEMPT,
+                {
+                    "alert_id": alert_id,
+                    "owner": self.owner,
+                    "finished_at": now,
+                    "outcome": outcome,
+                    "reply": reply,
+                },
+            )
+        return True
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class SqliteRecorder(Recorder):
+    """The same records, on SQLite, through the driver's own connection with SQL written once.
+
+    SQLAlchemy's execution path costs about 0.1 ms a statement, several times what SQLite needs
+    here; on this path that time is both throughput and the window for duplicates after a
+    crash. The values are converted by the columns' own SQLAlchemy types, so what is stored is
+    exactly what the ORM stores.
+    """
+
+    _UPDATE = (
+        "UPDATE alert SET status = ?, last_reply = ?, sent_at = ?, message_id = ?, "
+        "raw_message = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, "
+        "submit_started_at = NULL WHERE id = ? AND lease_owner = ?"
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return False
-    session.execute(
-        insert(AlertAttempt).values(
-            alert_id=alert_id, owner=owner, finished_at=now, outcome=outcome, reply=reply
-        )
+    _INSERT = (
+        "INSERT INTO alert_attempt (alert_id, owner, finished_at, outcome, reply) "
+        "VALUES (?, ?, ?, ?, ?)"
     )
-    return True
+    _SUBMITTING = "UPDATE alert SET submit_started_at = ? WHERE id = ? AND lease_owner = ?"
+
+    def __init__(self, engine: Engine, owner: str) -> None:
+        self.owner = owner
+        self.raw = engine.raw_connection()
+        self.driver: Any = self.raw.driver_connection
+        self.time = _alerts.c.sent_at.type.bind_processor(engine.dialect) or (lambda v: v)
+
+    def _stamp(self, value: datetime | None) -> Any:
+        return None if value is None else self.time(value)
+
+    def mark_submitting(self, alert_id: int, now: datetime) -> bool:
+        with self._transaction() as cursor:
+            cursor.execute(self._SUBMITTING, (self._stamp(now), alert_id, self.owner))
+            return bool(cursor.rowcount)
+
+    def record(
+        self,
+        alert_id: int,
+        *,
+        now: datetime,
+        outcome: str,
+        reply: str,
+        sent_at: datetime | None = None,
+        message_id: str | None = None,
+        raw: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> bool:
+        with self._transaction() as cursor:
+            cursor.execute(
+                self._UPDATE,
+                (
+                    outcome,
+                    reply,
+                    self._stamp(sent_at),
+                    message_id,
+                    raw,
+                    self._stamp(next_attempt_at),
+                    alert_id,
+                    self.owner,
+                ),
+            )
+            if not cursor.rowcount:
+                return False
+            cursor.execute(self._INSERT, (alert_id, self.owner, self._stamp(now), outcome, reply))
+        return True
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        cursor = self.driver.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        else:
+            cursor.execute("COMMIT")
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def recorder(engine: Engine, owner: str) -> Recorder:
+    return (
+        SqliteRecorder(engine, owner)
+        if engine.dialect.name == "sqlite"
+        else Recorder(engine, owner)
+    )

@@ -10,7 +10,7 @@ import os
 import random
 import socket
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ from alertctl.transports.base import (
     DeliveryError,
     Outgoing,
     PermanentFailure,
+    Prepared,
     Transport,
     message_id_for,
 )
@@ -51,6 +52,98 @@ def sender_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"
 
 
+class _Run:
+    """One `alerts send`: its lease owner, transports, and outcome recorder."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: DeliverySettings,
+        transports: dict[str, Transport],
+        rng: random.Random,
+    ) -> None:
+        self.db, self.settings, self.transports, self.rng = db, settings, transports, rng
+        self.owner = sender_id()
+        self.started = _now()
+        self.opened: dict[int, Transport] = {}
+        self.recorder = outbox.recorder(db.engine, self.owner)
+
+    def claim(self, size: int) -> list[Any]:
+        with self.db.session(write=True) as session:
+            return outbox.claim(
+                session,
+                owner=self.owner,
+                now=_now(),
+                due_at=self.started,
+                lease_seconds=self.settings.lease_seconds,
+                limit=size,
+            )
+
+    def prepare(self, row: Any) -> Prepared | DeliveryError:
+        """Build one message; a message that cannot be built is a permanent failure."""
+        message = Outgoing(
+            key=row.key,
+            channel=row.channel,
+            address=row.address,
+            subject=row.subject,
+            text=row.text_body,
+            html=row.html_body,
+            date=_now(),
+            message_id=message_id_for(row.key, self.settings.sender),
+        )
+        try:
+            return self.transports[row.channel].prepare(message)
+        except DeliveryError as failure:
+            return failure
+
+    def deliver(
+        self,
+        row: Any,
+        prepared: Prepared | DeliveryError,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> str:
+        transport = self.transports[row.channel]
+        try:
+            if isinstance(prepared, DeliveryError):
+                raise prepared
+            if id(transport) not in self.opened:
+                transport.open()
+                self.opened[id(transport)] = transport
+            if transport.at_most_once and not self.recorder.mark_submitting(row.id, _now()):
+                return "lost"
+            accepted = transport.send(prepared, meanwhile)
+        except DeliveryError as failure:
+            return self.failed(row, failure)
+        now = _now()
+        self.recorder.record(
+            row.id,
+            now=now,
+            outcome="sent",
+            reply=accepted.reply,
+            sent_at=now,
+            message_id=prepared.message.message_id,
+            raw=accepted.raw,
+        )
+        return "sent"
+
+    def failed(self, row: Any, failure: DeliveryError) -> str:
+        """A 5xx or the last attempt is final (`dead`); anything else is tried again later."""
+        dead = isinstance(failure, PermanentFailure) or row.attempts >= self.settings.max_attempts
+        now = _now()
+        delay = backoff(row.attempts, self.settings, self.rng)
+        later = None if dead else now + timedelta(seconds=delay)
+        outcome = "dead" if dead else "retry"
+        self.recorder.record(
+            row.id, now=now, outcome=outcome, reply=failure.reply, next_attempt_at=later
+        )
+        return outcome
+
+    def close(self) -> None:
+        for transport in self.opened.values():
+            transport.close()
+        self.recorder.close()
+
+
 def send_due(
     db: Database,
     settings: DeliverySettings,
@@ -60,124 +153,48 @@ def send_due(
     progress: Callable[[str], None] | None = None,
     rng: random.Random | None = None,
 ) -> SendReport:
-    owner = sender_id()
-    rng = rng or random.Random()
     report = SendReport()
-    transports = transports or transports_for(settings)
-    opened: set[int] = set()
-    started = _now()
+    with db.session(write=True) as session:
+        report.unknown = outbox.mark_interrupted_submits(session, _now())
+    run = _Run(db, settings, transports or transports_for(settings), rng or random.Random())
     try:
-        with db.session(write=True) as session:
-            report.unknown = outbox.mark_interrupted_submits(session, _now())
-        remaining = limit
-        while remaining is None or remaining > 0:
-            size = settings.batch_size if remaining is None else min(settings.batch_size, remaining)
-            with db.session(write=True) as session:
-                claimed = outbox.claim(
-                    session,
-                    owner=owner,
-                    now=_now(),
-                    due_at=started,
-                    lease_seconds=settings.lease_seconds,
-                    limit=size,
-                )
-            if not claimed:
-                break
-            if remaining is not None:
-                remaining -= len(claimed)
-            for row in claimed:
-                transport = transports[row.channel]
-                if id(transport) not in opened:
-                    try:
-                        transport.open()
-                    except DeliveryError as failure:
-                        report.counts[_failed(db, settings, owner, row, failure, rng)] += 1
-                        continue
-                    opened.add(id(transport))
-                outcome = _deliver(db, settings, owner, row, transport, rng)
+        for batch in _batches(run, limit):
+            for outcome in _deliver_batch(run, batch):
                 report.counts[outcome] += 1
                 if progress is not None:
                     progress(outcome)
     finally:
-        for transport in {id(t): t for t in transports.values()}.values():
-            if id(transport) in opened:
-                transport.close()
+        run.close()
     return report
 
 
-def _deliver(
-    db: Database,
-    settings: DeliverySettings,
-    owner: str,
-    row: Any,
-    transport: Transport,
-    rng: random.Random,
-) -> str:
-    message = Outgoing(
-        key=row.key,
-        channel=row.channel,
-        address=row.address,
-        subject=row.subject,
-        text=row.text_body,
-        html=row.html_body,
-        date=_now(),
-        message_id=message_id_for(row.key, settings.sender),
-    )
-    if transport.at_most_once:
-        with db.session(write=True) as session:
-            if not outbox.mark_submitting(session, alert_id=row.id, owner=owner, now=_now()):
-                return "lost"
-    try:
-        accepted = transport.send(message)
-    except DeliveryError as failure:
-        return _failed(db, settings, owner, row, failure, rng)
-    _record(
-        db,
-        row.id,
-        owner,
-        "sent",
-        accepted.reply,
-        {
-            "sent_at": _now(),
-            "message_id": message.message_id,
-            "raw_message": accepted.raw,
-            "next_attempt_at": None,
-        },
-    )
-    return "sent"
+def _deliver_batch(run: _Run, batch: list[Any]) -> Iterator[str]:
+    """Deliver in order; each next message is built while the server takes in the current one
+    (building costs a good part of what sending does)."""
+    ahead: list[Prepared | DeliveryError] = [run.prepare(batch[0])]
+    for index, row in enumerate(batch):
+        prepared = ahead.pop()
+        following = batch[index + 1] if index + 1 < len(batch) else None
+
+        def build_next(following: Any = following) -> None:
+            if following is not None and not ahead:
+                ahead.append(run.prepare(following))
+
+        yield run.deliver(row, prepared, build_next)
+        build_next()  # when the transport failed before it could call it
 
 
-def _failed(
-    db: Database,
-    settings: DeliverySettings,
-    owner: str,
-    row: Any,
-    failure: DeliveryError,
-    rng: random.Random,
-) -> str:
-    """A 5xx or the last attempt is final (`dead`); anything else is tried again later."""
-    dead = isinstance(failure, PermanentFailure) or row.attempts >= settings.max_attempts
-    values: dict[str, Any] = {}
-    if not dead:
-        values["next_attempt_at"] = _now() + timedelta(seconds=backoff(row.attempts, settings, rng))
-    outcome = "dead" if dead else "retry"
-    _record(db, row.id, owner, outcome, failure.reply, values)
-    return outcome
-
-
-def _record(
-    db: Database, alert_id: int, owner: str, outcome: str, reply: str, values: dict[str, Any]
-) -> None:
-    with db.session(write=True) as session:
-        outbox.record(
-            session,
-            alert_id=alert_id,
-            owner=owner,
-            now=_now(),
-            outcome=outcome,
-            reply=reply,
-            values=values,
-        )
+def _batches(run: _Run, limit: int | None) -> Iterator[list[Any]]:
+    """Due alerts, claimed a batch at a time, until none is due or the limit is reached."""
+    remaining = limit
+    while remaining is None or remaining > 0:
+        size = run.settings.batch_size
+        claimed = run.claim(size if remaining is None else min(size, remaining))
+        if not claimed:
+            return
+        if remaining is not None:
+            remaining -= len(claimed)
+        yield claimed
 
 
 def due(db: Database, *, limit: int | None = None) -> list[dict[str, Any]]:

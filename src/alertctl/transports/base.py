@@ -1,8 +1,10 @@
 """The one interface every transport implements: open, send one message, close."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -39,10 +41,23 @@ class Outgoing:
 def message_id_for(key: str, sender: str) -> str:
     """Derived from the alert's key, so every retry carries the same Message-ID and a message
     received twice is recognisably the same; the domain is the sender's."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{_domain(sender)}>"
+
+
+@lru_cache(maxsize=16)
+def _domain(sender: str) -> str:
     from email.utils import parseaddr
 
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "alertctl.invalid"
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+    return parseaddr(sender)[1].rpartition("@")[2] or "alertctl.invalid"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message built and ready to go: where to, and the exact bytes."""
+
+    message: Outgoing
+    recipient: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -52,11 +67,22 @@ class Accepted:
 
 
 class Transport(Protocol):
+    """Open, prepare and send messages one at a time, close.
+
+    `prepare` does no I/O, so a sender can build the next message while the current one is on
+    the wire; it raises PermanentFailure for a message that cannot be built.
+    """
+
     # At most once: a submit interrupted before its outcome was recorded is never re-sent.
     at_most_once: bool
 
     def open(self) -> None: ...
 
-    def send(self, message: Outgoing) -> Accepted: ...
+    def prepare(self, message: Outgoing) -> Prepared: ...
+
+    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
+        """Deliver one message. `meanwhile`, when given, is called once the message is handed
+        over and before the outcome is known (a sender builds its next message there)."""
+        ...
 
     def close(self) -> None: ...

@@ -7,9 +7,16 @@ back, so this transport is at most once.
 
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from alertctl.transports.base import Accepted, Outgoing, PermanentFailure, TemporaryFailure
+from alertctl.transports.base import (
+    Accepted,
+    Outgoing,
+    PermanentFailure,
+    Prepared,
+    TemporaryFailure,
+)
 
 
 class FaxCommandTransport:
@@ -22,13 +29,19 @@ class FaxCommandTransport:
     def open(self) -> None:
         pass
 
-    def send(self, message: Outgoing) -> Accepted:
+    def prepare(self, message: Outgoing) -> Prepared:
         document = f"{message.subject}\n\n{message.text}"
+        return Prepared(message, message.address, document.encode())
+
+    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
+        if meanwhile is not None:
+            meanwhile()
+        document = prepared.data.decode()
         with tempfile.TemporaryDirectory(prefix="alertctl-fax-") as folder:
             path = Path(folder) / "fax.txt"
             path.write_text(document, encoding="utf-8")
             argv = [
-                a.replace("{number}", message.address).replace("{file}", str(path))
+                a.replace("{number}", prepared.recipient).replace("{file}", str(path))
                 for a in self.command
             ]
             try:

@@ -1,9 +1,10 @@
 """Fax through an e-mail-to-fax gateway: the address is built from a pattern and the E.164
 number, and the text version goes through the e-mail transport."""
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from alertctl.transports.base import Accepted, Outgoing, Transport
+from alertctl.transports.base import Accepted, Outgoing, Prepared, Transport
 from alertctl.transports.message import fax_digits
 
 
@@ -16,9 +17,12 @@ class FaxGatewayTransport:
     def open(self) -> None:
         self.email.open()
 
-    def send(self, message: Outgoing) -> Accepted:
+    def prepare(self, message: Outgoing) -> Prepared:
         address = self.pattern.format(number=fax_digits(message.address))
-        return self.email.send(replace(message, channel="email", address=address, html=None))
+        return self.email.prepare(replace(message, channel="email", address=address, html=None))
+
+    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
+        return self.email.send(prepared, meanwhile)
 
     def close(self) -> None:
         self.email.close()

@@ -1,10 +1,11 @@
 """The default transport: each message written into a Maildir folder that any mail client opens."""
 
 import mailbox
+from collections.abc import Callable
 from pathlib import Path
 
-from alertctl.transports.base import Accepted, Outgoing, PermanentFailure
-from alertctl.transports.message import build_email, fax_digits
+from alertctl.transports.base import Accepted, Outgoing, PermanentFailure, Prepared
+from alertctl.transports.message import email_bytes, fax_digits
 
 
 class MaildirTransport:
@@ -22,16 +23,23 @@ class MaildirTransport:
         except OSError as exc:
             raise PermanentFailure(f"cannot open maildir {self.path}: {exc.strerror}") from None
 
-    def send(self, message: Outgoing) -> Accepted:
-        assert self._box is not None, "open() first"
-        to = None
+    def prepare(self, message: Outgoing) -> Prepared:
+        to = message.address
         if message.channel == "fax":
             to = self.fax_pattern.format(number=fax_digits(message.address))
             message = _text_only(message)
-        email = build_email(message, sender=self.sender, to=to)
+        return Prepared(message, to, email_bytes(message, sender=self.sender, to=to))
+
+    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
+        assert self._box is not None, "open() first"
+        if meanwhile is not None:
+            meanwhile()
         # Maildir writes into tmp/ and renames into new/: a reader never sees half a message.
-        key = self._box.add(email)
-        return Accepted(f"stored in {self.path / 'new' / key}", email.as_string())
+        try:
+            key = self._box.add(prepared.data)
+        except OSError as exc:
+            raise PermanentFailure(f"cannot write into {self.path}: {exc.strerror}") from None
+        return Accepted(f"stored in {self.path / 'new' / key}", prepared.data.decode())
 
     def close(self) -> None:
         self._box = None

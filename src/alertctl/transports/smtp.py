@@ -2,12 +2,20 @@
 cannot happen), 4xx and network trouble retried, 5xx final."""
 
 import contextlib
+import re
 import smtplib
 import ssl
+from collections.abc import Callable
 
 from alertctl.config import SmtpSettings
-from alertctl.transports.base import Accepted, Outgoing, PermanentFailure, TemporaryFailure
-from alertctl.transports.message import build_email, envelope_address
+from alertctl.transports.base import (
+    Accepted,
+    Outgoing,
+    PermanentFailure,
+    Prepared,
+    TemporaryFailure,
+)
+from alertctl.transports.message import email_bytes, envelope_address
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -49,20 +57,22 @@ class SmtpTransport:
             raise TemporaryFailure(f"cannot connect to {s.host}:{s.port}: {exc}") from None
         return connection
 
-    def send(self, message: Outgoing) -> Accepted:
+    def prepare(self, message: Outgoing) -> Prepared:
+        return Prepared(message, message.address, email_bytes(message, sender=self.sender))
+
+    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
         if self._connection is None:
             self._connection = self._connect()
         connection = self._connection
-        email = build_email(message, sender=self.sender)
-        raw = email.as_bytes()
+        raw = prepared.data
         try:
             code, text = connection.mail(envelope_address(self.sender))
             if code != 250:
                 raise _failure(code, text)
-            code, text = connection.rcpt(message.address)
+            code, text = connection.rcpt(prepared.recipient)
             if code not in (250, 251):
                 raise _failure(code, text)
-            code, text = connection.data(raw)
+            code, text = _data(connection, raw, meanwhile)
             if code != 250:
                 raise _failure(code, text)
         except (TemporaryFailure, PermanentFailure):
@@ -99,6 +109,29 @@ class SmtpTransport:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._connection.quit()
             self._drop()
+
+
+# smtplib's own helpers for DATA are private; these are the two transformations RFC 5321 asks
+# for: CRLF line ends, and a dot doubled at the start of a line.
+_EOL = re.compile(rb"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _data(
+    connection: smtplib.SMTP, raw: bytes, meanwhile: Callable[[], None] | None
+) -> tuple[int, bytes]:
+    """DATA, split so that other work can run while the server takes in the message."""
+    connection.putcmd("data")
+    code, text = connection.getreply()
+    if code != 354:
+        raise _failure(code, text)
+    body = _LEADING_DOT.sub(b"..", _EOL.sub(b"\r\n", raw))
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    connection.send(body + b".\r\n")
+    if meanwhile is not None:
+        meanwhile()
+    return connection.getreply()
 
 
 def _failure(code: int, text: bytes | str) -> TemporaryFailure | PermanentFailure:
