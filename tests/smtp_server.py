@@ -47,6 +47,7 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     slow_seconds: float = 3.0
+    delay_seconds: float = 0.0  # for every message, before it is stored
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -65,6 +66,8 @@ class Handler:
             return "421 closing"
         if local == "slow":
             await asyncio.sleep(self.slow_seconds)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         with self.lock:
             self.received.append(
                 Received(

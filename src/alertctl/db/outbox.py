@@ -29,8 +29,8 @@ def due_condition(now: datetime) -> Any:
 
 
 def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
-    """An at-most-once submit whose sender died before recording the outcome may or may not
-    have gone out: it becomes `unknown`, for the operator, and is never re-sent by itself."""
+    """A message handed over by a sender that died before its outcome may or may not have
+    arrived: it becomes `unknown`, for the operator, and is never re-sent by itself."""
     rows = (
         session.execute(
             update(Alert)
@@ -43,7 +43,7 @@ def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
                 status="unknown",
                 lease_owner=None,
                 lease_expires_at=None,
-                last_reply="interrupted during submit: outcome unknown",
+                last_reply="the sender stopped after handing it over: outcome unknown",
             )
             .returning(col(Alert.id))
         )
@@ -59,7 +59,7 @@ def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
                     "owner": "-",
                     "finished_at": now,
                     "outcome": "unknown",
-                    "reply": "interrupted during submit: outcome unknown",
+                    "reply": "the sender stopped after handing it over: outcome unknown",
                 }
                 for i in rows
             ],

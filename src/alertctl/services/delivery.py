@@ -1,9 +1,11 @@
 """`alerts send`: claim due alerts, deliver them, record each outcome.
 
 No write transaction is held while a server is being talked to: a claim is one short transaction,
-each outcome another. A sender that dies leaves its claims to expire; they are claimed again (at
-least once for e-mail, with the same Message-ID), except at-most-once submits, which become
-`unknown` for the operator.
+each outcome another, recorded the moment it is known. A sender that dies leaves its claims to
+expire, and they are claimed again: e-mail is delivered at least once, and a message received
+twice (the sender died between the server's acceptance and its record) carries the same
+Message-ID. A fax submit cannot be taken back: one started by a sender that died becomes
+`unknown` for the operator, and is never repeated by itself.
 """
 
 import os
@@ -100,7 +102,7 @@ class _Run:
         self,
         row: Any,
         prepared: Prepared | DeliveryError,
-        meanwhile: Callable[[], None] | None = None,
+        handed_over: Callable[[], None] | None = None,
     ) -> str:
         transport = self.transports[row.channel]
         try:
@@ -109,9 +111,9 @@ class _Run:
             if id(transport) not in self.opened:
                 transport.open()
                 self.opened[id(transport)] = transport
-            if transport.at_most_once and not self.recorder.mark_submitting(row.id, _now()):
-                return "lost"
-            accepted = transport.send(prepared, meanwhile)
+            if transport.at_most_once:
+                handed_over = self._marking_hand_over(row, handed_over)
+            accepted = transport.send(prepared, handed_over)
         except DeliveryError as failure:
             return self.failed(row, failure)
         now = _now()
@@ -125,6 +127,14 @@ class _Run:
             raw=accepted.raw,
         )
         return "sent"
+
+    def _marking_hand_over(self, row: Any, then: Callable[[], None] | None) -> Callable[[], None]:
+        def handed_over() -> None:
+            self.recorder.mark_submitting(row.id, _now())
+            if then is not None:
+                then()
+
+        return handed_over
 
     def failed(self, row: Any, failure: DeliveryError) -> str:
         """A 5xx or the last attempt is final (`dead`); anything else is tried again later."""

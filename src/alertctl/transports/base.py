@@ -69,20 +69,26 @@ class Accepted:
 class Transport(Protocol):
     """Open, prepare and send messages one at a time, close.
 
-    `prepare` does no I/O, so a sender can build the next message while the current one is on
-    the wire; it raises PermanentFailure for a message that cannot be built.
+    `prepare` does no I/O and raises PermanentFailure for a message that cannot be built.
     """
 
-    # At most once: a submit interrupted before its outcome was recorded is never re-sent.
+    # At most once: once handed over, a message whose outcome was not recorded (its sender
+    # died) is never sent again by itself. Otherwise at least once, with the same Message-ID.
     at_most_once: bool
 
     def open(self) -> None: ...
 
     def prepare(self, message: Outgoing) -> Prepared: ...
 
-    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
-        """Deliver one message. `meanwhile`, when given, is called once the message is handed
-        over and before the outcome is known (a sender builds its next message there)."""
+    def send(self, prepared: Prepared, handed_over: Callable[[], None] | None = None) -> Accepted:
+        """Deliver one message.
+
+        `handed_over`, when given, is called at the point after which the message may have
+        reached its destination while the outcome is not known yet: after SMTP's final dot,
+        before a fax command runs. A sender builds its next message there, while the server
+        works, and an at-most-once transport's sender records that point, so that if it dies
+        before the outcome the alert becomes `unknown` instead of being submitted twice.
+        """
         ...
 
     def close(self) -> None: ...

@@ -2,7 +2,8 @@
 
 The command is run with an argument list, never through a shell; `{number}` and `{file}` in its
 arguments become the E.164 number and a file holding the text version. A submit cannot be taken
-back, so this transport is at most once.
+back: the hand-over is signalled before the command runs, so an interrupted submit is never
+repeated by itself.
 """
 
 import subprocess
@@ -33,9 +34,9 @@ class FaxCommandTransport:
         document = f"{message.subject}\n\n{message.text}"
         return Prepared(message, message.address, document.encode())
 
-    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
-        if meanwhile is not None:
-            meanwhile()
+    def send(self, prepared: Prepared, handed_over: Callable[[], None] | None = None) -> Accepted:
+        if handed_over is not None:
+            handed_over()
         document = prepared.data.decode()
         with tempfile.TemporaryDirectory(prefix="alertctl-fax-") as folder:
             path = Path(folder) / "fax.txt"

@@ -21,8 +21,8 @@ class FaxGatewayTransport:
         address = self.pattern.format(number=fax_digits(message.address))
         return self.email.prepare(replace(message, channel="email", address=address, html=None))
 
-    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
-        return self.email.send(prepared, meanwhile)
+    def send(self, prepared: Prepared, handed_over: Callable[[], None] | None = None) -> Accepted:
+        return self.email.send(prepared, handed_over)
 
     def close(self) -> None:
         self.email.close()

@@ -30,15 +30,16 @@ class MaildirTransport:
             message = _text_only(message)
         return Prepared(message, to, email_bytes(message, sender=self.sender, to=to))
 
-    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
+    def send(self, prepared: Prepared, handed_over: Callable[[], None] | None = None) -> Accepted:
         assert self._box is not None, "open() first"
-        if meanwhile is not None:
-            meanwhile()
         # Maildir writes into tmp/ and renames into new/: a reader never sees half a message.
         try:
             key = self._box.add(prepared.data)
         except OSError as exc:
             raise PermanentFailure(f"cannot write into {self.path}: {exc.strerror}") from None
+        # The rename into new/ is the delivery itself: nothing is left in doubt.
+        if handed_over is not None:
+            handed_over()
         return Accepted(f"stored in {self.path / 'new' / key}", prepared.data.decode())
 
     def close(self) -> None:

@@ -60,7 +60,7 @@ class SmtpTransport:
     def prepare(self, message: Outgoing) -> Prepared:
         return Prepared(message, message.address, email_bytes(message, sender=self.sender))
 
-    def send(self, prepared: Prepared, meanwhile: Callable[[], None] | None = None) -> Accepted:
+    def send(self, prepared: Prepared, handed_over: Callable[[], None] | None = None) -> Accepted:
         if self._connection is None:
             self._connection = self._connect()
         connection = self._connection
@@ -72,7 +72,7 @@ class SmtpTransport:
             code, text = connection.rcpt(prepared.recipient)
             if code not in (250, 251):
                 raise _failure(code, text)
-            code, text = _data(connection, raw, meanwhile)
+            code, text = _data(connection, raw, handed_over)
             if code != 250:
                 raise _failure(code, text)
         except (TemporaryFailure, PermanentFailure):
@@ -118,7 +118,7 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 def _data(
-    connection: smtplib.SMTP, raw: bytes, meanwhile: Callable[[], None] | None
+    connection: smtplib.SMTP, raw: bytes, handed_over: Callable[[], None] | None
 ) -> tuple[int, bytes]:
     """DATA, split so that other work can run while the server takes in the message."""
     connection.putcmd("data")
@@ -129,8 +129,8 @@ def _data(
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     connection.send(body + b".\r\n")
-    if meanwhile is not None:
-        meanwhile()
+    if handed_over is not None:
+        handed_over()
     return connection.getreply()
 
 

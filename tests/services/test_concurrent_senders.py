@@ -1,0 +1,34 @@
+"""Two `alerts send` at once never claim, nor deliver, the same alert."""
+
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tests.services.test_crash import queue_many
+from tests.smtp_server import Handler
+
+
+def test_two_senders_at_once_deliver_each_alert_once(
+    sample_db: Path, smtp: tuple[Handler, int]
+) -> None:
+    handler, port = smtp
+    total = queue_many(sample_db)
+    Path("alertctl.toml").write_text(
+        f'[transport]\nemail = "smtp"\nfax = "gateway"\n[fax]\ngateway = "{{number}}@fax.example"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\n'
+        "starttls = false\n[delivery]\nbatch_size = 10\n"
+    )
+    command = [sys.executable, "-m", "alertctl", "--db", str(sample_db), "alerts", "send"]
+    senders = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    reports = [sender.communicate(timeout=300)[1] for sender in senders]
+    assert [sender.returncode for sender in senders] == [0, 0], reports
+    keys = Counter(str(m.message["X-Alertctl-Key"]) for m in handler.received)
+    assert len(keys) == total
+    assert max(keys.values()) == 1
+    with sqlite3.connect(sample_db) as connection:
+        owners = connection.execute("SELECT count(DISTINCT owner) FROM alert_attempt").fetchone()
+        statuses = dict(connection.execute("SELECT status, count(*) FROM alert GROUP BY status"))
+    assert statuses == {"sent": total}
+    assert owners == (2,), "both senders should have taken part"
