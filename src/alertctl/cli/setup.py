@@ -59,11 +59,12 @@ def demo(
                 ("Channel", field("channel")),
                 ("Address", field("address")),
                 ("Status", field("status")),
-                ("Subject", field("subject")),
             ],
             title="Who received what",
         )
     )
+    subjects = sorted({a["subject"] for a in result.alerts})
+    info(f"subject: {', '.join(subjects)}")
     info(f"database: {result.database}")
     info(
         f"{sum(a['status'] == 'sent' for a in result.alerts)} message(s) in {result.maildir}: "
