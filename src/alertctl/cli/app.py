@@ -18,6 +18,7 @@ from alertctl.cli import (
     setup,
     templates,
 )
+from alertctl.cli.config import config_app
 from alertctl.cli.state import state
 from alertctl.errors import AlertctlError
 
@@ -80,10 +81,13 @@ links.register(app)
 app.add_typer(templates.template_app, name="template")
 app.add_typer(requests.request_app, name="request")
 app.add_typer(alerts.alerts_app, name="alerts")
+app.add_typer(config_app, name="config")
 
 
-def _fail(message: str, hint: str | None, code: int) -> int:
+def _fail(message: str, hint: str | None, code: int, details: list[str] | None = None) -> int:
     sys.stderr.write(f"error: {message}\n")
+    for line in details or []:
+        sys.stderr.write(f"  {line}\n")
     if hint:
         sys.stderr.write(f"hint: {hint}\n")
     return code
@@ -99,7 +103,7 @@ def run(args: list[str] | None = None) -> int:
     except AlertctlError as exc:
         if debug:
             raise
-        return _fail(exc.message, exc.hint, exc.exit_code)
+        return _fail(exc.message, exc.hint, exc.exit_code, exc.details)
     except click_exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "alertctl"
         # Typer validates choices with pydantic, whose wording leaks into the message.

@@ -1,0 +1,126 @@
+"""`alertctl config ...`: the whole configuration as one TOML file, and where settings come from."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alertctl.cli.options import Json, Yes
+from alertctl.cli.output import info, print_json
+from alertctl.cli.state import confirm, state
+
+config_app = typer.Typer(
+    help="The configuration as one file: export, plan, apply.", no_args_is_help=True
+)
+
+
+@config_app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Annotated[str, typer.Option("--output", "-o", help="A file, or - for stdout.")] = "-",
+) -> None:
+    """Write the whole configuration as TOML: sorted, keyed by codes, no secrets, no requests."""
+    from alertctl.services.config_apply import export as run
+
+    text = run(state(ctx).db)
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        info(f"wrote {output}")
+
+
+@config_app.command("apply")
+def apply(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A TOML file, or - for stdin.")],
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show the plan and who would start or stop receiving alerts; change nothing.",
+        ),
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove what the file does not name.")
+    ] = False,
+    yes: Yes = False,
+    as_json: Json = False,
+) -> None:
+    """Check the whole file, show the plan, then apply it in one transaction."""
+    from alertctl.errors import Invalid
+    from alertctl.services import config_apply
+
+    current = state(ctx)
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Invalid(f"cannot read {source}: {exc}") from None
+    desired = config_apply.read_file(text, region=current.settings.default_region)
+    db = current.db
+    if dry_run or current.dry_run:
+        result = config_apply.impact(db, desired, prune=prune)
+        _show(result, as_json)
+        info("dry run: nothing was changed")
+        return
+    result = config_apply.plan(db, desired, prune=prune)
+    _show(result, as_json)
+    if not result.changes:
+        return
+    if result.count("-"):
+        confirm(f"Remove {result.count('-')} object(s)?", yes=yes)
+    config_apply.apply(db, desired, prune=prune, confirmed=True)
+    info(f"applied: {result.summary[len('Plan: ') :]}")
+
+
+def _show(result: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(result.as_dict())
+        return
+    from alertctl.cli.output import stdout
+
+    console = stdout()
+    for change in result.changes:
+        style = {"+": "green", "~": "yellow", "-": "red"}[change.op]
+        console.print(
+            f"{change.op} {change.kind} {change.key}", style=style, markup=False, highlight=False
+        )
+        for name, (old, new) in change.fields.items():
+            line = f"{_value(new)}" if change.op == "+" else f"{_value(old)} → {_value(new)}"
+            console.print(f"    {name}: {line}", markup=False, highlight=False)
+    if result.impact is not None:
+        for item in result.impact:
+            for verb, people in (("starts", item["start"]), ("stops", item["stop"])):
+                for p in people:
+                    console.print(
+                        f"  {item['request']} {item['event']}: {p['kind']} {p['code']} "
+                        f"{verb} receiving by {p['channel']}",
+                        style="green" if verb == "starts" else "red",
+                        markup=False,
+                        highlight=False,
+                    )
+        if not result.impact:
+            console.print("  no change in who is alerted for open requests", markup=False)
+    console.print(result.summary, markup=False, highlight=False)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, str) and "\n" in value:
+        return f"({len(value.splitlines())} lines)"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+@config_app.command("path")
+def path(ctx: typer.Context) -> None:
+    """Print the settings file in use, and whether it exists (on stderr)."""
+    current = state(ctx)
+    typer.echo(str(current.settings.config_path))
+    info("found" if current.settings.config_found else "not found: defaults apply")

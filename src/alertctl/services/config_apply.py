@@ -1,0 +1,498 @@
+"""`config export` and `config apply`: the configuration as one file, a plan of what applying it
+would change, the effect of that change on who gets alerted, and the change itself in one
+transaction (all or nothing)."""
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+import tomli_w
+from sqlalchemy import delete, insert
+from sqlmodel import Session, col, select
+
+from alertctl.db.engine import Database
+from alertctl.db.tables import (
+    Client,
+    ClientAlertSetting,
+    Contract,
+    Person,
+    Product,
+    Request,
+    Service,
+    Site,
+    Status,
+    Template,
+    contact_site,
+    contract_beneficiary,
+    contract_product,
+    interlocutor_tables,
+)
+from alertctl.domain.model import Event, PersonKind, Source, StatusType
+from alertctl.errors import Invalid, Refused
+from alertctl.services.common import ident, refuse_if_referenced
+from alertctl.services.config_model import PEOPLE, Document, compact, parse, read
+
+# The kinds of object a plan names, in the order they are created.
+KINDS = (
+    "status",
+    "template",
+    "client",
+    "site",
+    "product",
+    "contract",
+    "service",
+    "contact",
+    "collaborator",
+    "alert",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    op: str  # "+", "~" or "-"
+    kind: str
+    key: str
+    fields: dict[str, tuple[Any, Any]]  # field -> (old, new); old is None for "+"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "kind": self.kind,
+            "key": self.key,
+            "fields": {k: {"old": o, "new": n} for k, (o, n) in self.fields.items()},
+        }
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    impact: list[dict[str, Any]] | None = None
+
+    def count(self, op: str) -> int:
+        return sum(c.op == op for c in self.changes)
+
+    @property
+    def summary(self) -> str:
+        if not self.changes:
+            return "Nothing to change."
+        return (
+            f"Plan: {self.count('+')} to add, {self.count('~')} to change, "
+            f"{self.count('-')} to remove."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [c.as_dict() for c in self.changes],
+            "summary": {
+                "add": self.count("+"),
+                "change": self.count("~"),
+                "remove": self.count("-"),
+            },
+            "impact": self.impact,
+        }
+
+
+# Export ----------------------------------------------------------------------------------------
+
+
+def export(db: Database) -> str:
+    with db.session(write=False) as session:
+        return tomli_w.dumps(compact(read(session)), multiline_strings=True)
+
+
+# Plan ------------------------------------------------------------------------------------------
+
+
+def _flatten(doc: Document) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every object of a document under (kind, key), with its own fields only."""
+    flat: dict[tuple[str, str], dict[str, Any]] = {}
+    for code, row in doc["statuses"].items():
+        flat[("status", code)] = row
+    for name, row in doc["templates"].items():
+        flat[("template", name)] = row
+    for code, row in doc["clients"].items():
+        flat[("client", code)] = {"name": row["name"], "language": row["language"]}
+        for site, values in row["sites"].items():
+            flat[("site", f"{code}/{site}")] = values
+        for event, values in row["alerts"].items():
+            flat[("alert", f"{code}/{event}")] = values
+    for code, row in doc["products"].items():
+        flat[("product", code)] = row
+    for code, row in doc["contracts"].items():
+        flat[("contract", code)] = {k: v for k, v in row.items() if k != "services"}
+        for service, values in row["services"].items():
+            flat[("service", f"{code}/{service}")] = values
+    for section, kind in PEOPLE.items():
+        for code, row in doc[section].items():
+            flat[(kind.value, code)] = row
+    return flat
+
+
+def make_plan(current: Document, desired: Document, *, prune: bool) -> Plan:
+    old, new = _flatten(current), _flatten(desired)
+    changes = []
+    for key in sorted(new.keys() | (old.keys() if prune else set()), key=_order):
+        kind, name = key
+        if key not in old:
+            changes.append(
+                Change(
+                    "+",
+                    kind,
+                    name,
+                    {f: (None, v) for f, v in new[key].items() if v not in (None, [], {})},
+                )
+            )
+        elif key not in new:
+            changes.append(Change("-", kind, name, {}))
+        else:
+            diff = {f: (old[key].get(f), v) for f, v in new[key].items() if old[key].get(f) != v}
+            if diff:
+                changes.append(Change("~", kind, name, diff))
+    return Plan(changes)
+
+
+def _order(key: tuple[str, str]) -> tuple[int, str]:
+    return KINDS.index(key[0]), key[1]
+
+
+def read_file(text: str, *, region: str) -> Document:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise Invalid(f"not a valid TOML file: {exc}") from None
+    return parse(data, region=region)
+
+
+def plan(db: Database, desired: Document, *, prune: bool) -> Plan:
+    with db.session(write=False) as session:
+        return make_plan(read(session), desired, prune=prune)
+
+
+# Apply -----------------------------------------------------------------------------------------
+
+
+def apply(db: Database, desired: Document, *, prune: bool, confirmed: bool) -> Plan:
+    """Apply the whole file in one transaction; removals only with prune, and confirmed."""
+    with db.session(write=True) as session:
+        result = make_plan(read(session), desired, prune=prune)
+        if result.count("-") and not confirmed:
+            raise Refused(
+                f"{result.count('-')} object(s) would be removed: not confirmed",
+                hint="add --yes to confirm",
+            )
+        _Applier(session, desired).run(result)
+    return result
+
+
+def impact(db: Database, desired: Document, *, prune: bool) -> Plan:
+    """The plan, and for every request that is not closed, who would start and who would stop
+    receiving each event's alerts: recipient resolution on both configurations, nothing kept."""
+    from alertctl.domain.recipients import resolve
+    from alertctl.services.alert_slice import load
+
+    rehearsal = Database(db.url, dry_run=True)
+    try:
+        with rehearsal.session(write=True) as session:
+            result = make_plan(read(session), desired, prune=prune)
+            requests = session.exec(
+                select(Request)
+                .join(Status, col(Status.id) == col(Request.status_id))
+                .where(
+                    col(Status.type).not_in(
+                        [StatusType.CLOSED_EXTERNAL.value, StatusType.CLOSED_INTERNAL.value]
+                    )
+                )
+                .order_by(col(Request.reference))
+            ).all()
+
+            def recipients() -> dict[tuple[str, str], set[tuple[str, str, str]]]:
+                found = {}
+                for request in requests:
+                    alert_slice = load(session, request).slice
+                    for event in Event:
+                        decision = resolve(alert_slice, event)
+                        found[(request.reference, event.value)] = {
+                            (r.person.kind.value, r.person.code, r.channel.value)
+                            for r in decision.recipients
+                        }
+                return found
+
+            before = recipients()
+            _Applier(session, desired).run(result)
+            session.flush()
+            session.expire_all()
+            after = recipients()
+    finally:
+        rehearsal.close()
+    result.impact = [
+        {
+            "request": reference,
+            "event": event,
+            "start": [_who(p) for p in sorted(after[key] - before[key])],
+            "stop": [_who(p) for p in sorted(before[key] - after[key])],
+        }
+        for key in sorted(before)
+        for reference, event in [key]
+        if before[key] != after[key]
+    ]
+    return result
+
+
+def _who(person: tuple[str, str, str]) -> dict[str, str]:
+    kind, code, channel = person
+    return {"kind": kind, "code": code, "channel": channel}
+
+
+class _Applier:
+    """Carries a plan out on one session: loads every table once, then changes rows in place,
+    adds new ones in bulk, and rewrites link tables set by set."""
+
+    def __init__(self, session: Session, desired: Document) -> None:
+        self.session = session
+        self.desired = desired
+        self.statuses = {r.code: r for r in session.exec(select(Status)).all()}
+        self.templates = {r.name: r for r in session.exec(select(Template)).all()}
+        self.clients = {r.code: r for r in session.exec(select(Client)).all()}
+        self.products = {r.code: r for r in session.exec(select(Product)).all()}
+        self.contracts = {r.code: r for r in session.exec(select(Contract)).all()}
+        ids = {c.id: code for code, c in self.clients.items()}
+        self.sites = {f"{ids[s.client_id]}/{s.code}": s for s in session.exec(select(Site)).all()}
+        contract_ids = {c.id: code for code, c in self.contracts.items()}
+        self.services = {
+            f"{contract_ids[s.contract_id]}/{s.code}": s
+            for s in session.exec(select(Service)).all()
+        }
+        self.people = {(p.kind, p.code): p for p in session.exec(select(Person)).all()}
+        self.settings = {
+            f"{ids[s.client_id]}/{s.event}": s
+            for s in session.exec(select(ClientAlertSetting)).all()
+        }
+
+    def run(self, plan: Plan) -> None:
+        """Adds and changes first, in the order of KINDS, then removals in the reverse order:
+        by then nothing the file keeps still points at what it removes."""
+        writes = [c for c in plan.changes if c.op != "-"]
+        removals = [c for c in plan.changes if c.op == "-"]
+        people = [c for c in writes if c.kind in ("contact", "collaborator")]
+        self._unlink(
+            [
+                self.people[(c.kind, c.key)].id
+                for c in people
+                if c.op == "~" and {"sites", "links", "client"} & set(c.fields)
+            ]
+        )
+        # A main site moves in two steps, or two sites would be main at once.
+        for change in plan.changes:
+            losing = change.op == "-" or change.fields.get("main") == (True, False)
+            if change.kind == "site" and change.op != "+" and losing:
+                self.sites[change.key].is_main = False
+        self.session.flush()
+        for kind in KINDS:
+            for change in (c for c in writes if c.kind == kind):
+                getattr(self, f"_write_{kind}")(change.key, change.op == "+")
+            self.session.flush()
+        self._write_person_links(people)
+        for change in sorted(removals, key=lambda c: -KINDS.index(c.kind)):
+            self._remove(change)
+        self.session.flush()
+
+    # Writes, one kind each -----------------------------------------------------------------
+
+    def _write_status(self, code: str, new: bool) -> None:
+        values = self.desired["statuses"][code]
+        row = self.statuses.get(code) or Status(code=code, label="", type="")
+        row.label, row.type = values["label"], values["type"]
+        self._keep(self.statuses, code, row)
+
+    def _write_template(self, name: str, new: bool) -> None:
+        values = self.desired["templates"][name]
+        row = self.templates.get(name) or Template(name=name, language="", subject="", text="")
+        row.language, row.subject, row.text, row.html = (
+            values["language"],
+            values["subject"],
+            values["text"],
+            values["html"],
+        )
+        self._keep(self.templates, name, row)
+
+    def _write_client(self, code: str, new: bool) -> None:
+        values = self.desired["clients"][code]
+        row = self.clients.get(code) or Client(code=code, name="")
+        row.name, row.language = values["name"], values["language"]
+        self._keep(self.clients, code, row)
+
+    def _write_site(self, key: str, new: bool) -> None:
+        client, code = key.split("/")
+        values = self.desired["clients"][client]["sites"][code]
+        row = self.sites.get(key) or Site(
+            client_id=ident(self.clients[client].id), code=code, name=""
+        )
+        row.name, row.is_main = values["name"], values["main"]
+        self._keep(self.sites, key, row)
+
+    def _write_product(self, code: str, new: bool) -> None:
+        row = self.products.get(code) or Product(code=code, name="")
+        row.name = self.desired["products"][code]["name"]
+        self._keep(self.products, code, row)
+
+    def _write_contract(self, code: str, new: bool) -> None:
+        values = self.desired["contracts"][code]
+        row = self.contracts.get(code) or Contract(code=code, client_id=0, name="")
+        row.client_id = ident(self.clients[values["client"]].id)
+        row.name = values["name"]
+        for source in Source:
+            setattr(row, f"source_{source.value}", source.value in values["sources"])
+        self._keep(self.contracts, code, row)
+        self.session.flush()
+        self._replace(
+            contract_beneficiary,
+            "contract_id",
+            row.id,
+            "client_id",
+            [self.clients[c].id for c in values["beneficiaries"]],
+        )
+        self._replace(
+            contract_product,
+            "contract_id",
+            row.id,
+            "product_id",
+            [self.products[p].id for p in values["products"]],
+        )
+
+    def _write_service(self, key: str, new: bool) -> None:
+        contract, code = key.split("/")
+        values = self.desired["contracts"][contract]["services"][code]
+        row = self.services.get(key) or Service(
+            contract_id=ident(self.contracts[contract].id), code=code, name=""
+        )
+        row.name = values["name"]
+        self._keep(self.services, key, row)
+
+    def _write_contact(self, code: str, new: bool) -> None:
+        self._write_person(PersonKind.CONTACT, code)
+
+    def _write_collaborator(self, code: str, new: bool) -> None:
+        self._write_person(PersonKind.COLLABORATOR, code)
+
+    def _write_person(self, kind: PersonKind, code: str) -> None:
+        section = "contacts" if kind is PersonKind.CONTACT else "collaborators"
+        values = self.desired[section][code]
+        row = self.people.get((kind.value, code)) or Person(kind=kind.value, code=code, name="")
+        row.name, row.email, row.fax, row.active = (
+            values["name"],
+            values["email"],
+            values["fax"],
+            values["active"],
+        )
+        row.email_active = "email" in values["reception"]
+        row.fax_active = "fax" in values["reception"]
+        for event in Event:
+            setattr(row, f"opt_{event.value}", event.value in values["alerts"])
+        if kind is PersonKind.CONTACT:
+            row.client_id = self.clients[values["client"]].id
+        self._keep(self.people, (kind.value, code), row)
+
+    def _write_alert(self, key: str, new: bool) -> None:
+        client, event = key.split("/")
+        values = self.desired["clients"][client]["alerts"][event]
+        row = self.settings.get(key) or ClientAlertSetting(
+            client_id=ident(self.clients[client].id), event=event
+        )
+        row.enabled, row.keyword, row.format = (
+            values["enabled"],
+            values["keyword"],
+            values["format"],
+        )
+        row.template_id = self.templates[values["template"]].id if values["template"] else None
+        self._keep(self.settings, key, row)
+
+    def _write_person_links(self, changes: list[Change]) -> None:
+        """Sites and links of the people the plan adds or changes, rewritten set by set."""
+        touched = [
+            self.people[(c.kind, c.key)]
+            for c in changes
+            if c.op == "+" or {"sites", "links", "client"} & set(c.fields)
+        ]
+        if not touched:
+            return
+        site_rows: list[dict[str, Any]] = []
+        link_rows: dict[str, list[dict[str, Any]]] = {s.value: [] for s in Source}
+        for person in touched:
+            section = "contacts" if person.kind == PersonKind.CONTACT.value else "collaborators"
+            values = self.desired[section][person.code]
+            client = values.get("client")
+            for site in values.get("sites", []):
+                site_rows.append(
+                    {"person_id": person.id, "site_id": self.sites[f"{client}/{site}"].id}
+                )
+            for link in values["links"]:
+                source, _, target = link.partition(":")
+                link_rows[source].append(
+                    {"person_id": person.id, "target_id": self._target_id(source, target)}
+                )
+        if site_rows:
+            self.session.execute(insert(contact_site), site_rows)
+        for source, rows in link_rows.items():
+            if rows:
+                self.session.execute(insert(interlocutor_tables[source]), rows)
+
+    def _target_id(self, source: str, target: str) -> Any:
+        rows: dict[str, dict[Any, Any]] = {
+            "product": self.products,
+            "site": self.sites,
+            "contract": self.contracts,
+            "service": self.services,
+            "client": self.clients,
+        }
+        return rows[source][target].id
+
+    def _unlink(self, person_ids: list[Any]) -> None:
+        if not person_ids:
+            return
+        self.session.execute(delete(contact_site).where(contact_site.c.person_id.in_(person_ids)))
+        for table in interlocutor_tables.values():
+            self.session.execute(delete(table).where(table.c.person_id.in_(person_ids)))
+
+    # Removals -------------------------------------------------------------------------------
+
+    def _remove(self, change: Change) -> None:
+        kind, key = change.kind, change.key
+        label = f"{kind} {key!r}"
+        if kind in ("contact", "collaborator"):
+            row: Any = self.people.pop((kind, key))
+            self._unlink([row.id])
+            self._delete(row, "person", label)
+        elif kind == "contract":
+            row = self.contracts.pop(key)
+            for table in (contract_beneficiary, contract_product):
+                self.session.execute(delete(table).where(table.c.contract_id == row.id))
+            self._delete(row, "contract", label)
+        elif kind == "alert":
+            self.session.delete(self.settings.pop(key))
+        else:
+            maps: dict[str, dict[Any, Any]] = {
+                "status": self.statuses,
+                "template": self.templates,
+                "client": self.clients,
+                "site": self.sites,
+                "product": self.products,
+                "service": self.services,
+            }
+            self._delete(maps[kind].pop(key), kind, label)
+
+    def _delete(self, row: Any, table: str, label: str) -> None:
+        self.session.flush()
+        refuse_if_referenced(self.session, table, row.id, label)
+        self.session.delete(row)
+
+    # Helpers ---------------------------------------------------------------------------------
+
+    def _keep(self, rows: dict[Any, Any], key: Any, row: Any) -> None:
+        if key not in rows:
+            self.session.add(row)
+            rows[key] = row
+
+    def _replace(self, table: Any, owner: str, owner_id: Any, other: str, ids: list[Any]) -> None:
+        self.session.execute(delete(table).where(getattr(table.c, owner) == owner_id))
+        if ids:
+            self.session.execute(insert(table), [{owner: owner_id, other: i} for i in ids])
