@@ -1,0 +1,281 @@
+"""`config export` and `config apply`: round trips, plans, validation, impact, all or nothing."""
+
+import io
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from alertctl.db.engine import Database
+from alertctl.services.setup import init
+from tests.helpers import database_bytes, invoke, ok
+
+
+def export(db: Path) -> str:
+    return ok(db, "config", "export").stdout
+
+
+def fresh(tmp_path: Path, name: str = "other.db") -> Path:
+    path = tmp_path / name
+    database = Database(str(path))
+    init(database)
+    database.close()
+    return path
+
+
+def write(tmp_path: Path, text: str, name: str = "setup.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_export_apply_on_an_empty_database_export_again_is_identical(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    first = export(sample_db)
+    other = fresh(tmp_path)
+    applied = ok(other, "config", "apply", str(write(tmp_path, first)))
+    assert applied.stdout.splitlines()[-1].startswith("Plan: ")
+    assert applied.stderr.startswith("applied: ")
+    assert export(other) == first
+    again = ok(other, "config", "apply", str(write(tmp_path, first)))
+    assert again.stdout == "Nothing to change.\n"
+
+
+def test_export_is_sorted_keyed_by_codes_and_without_empty_fields(sample_db: Path) -> None:
+    text = export(sample_db)
+    data = tomllib.loads(text)
+    assert list(data) == [
+        "statuses",
+        "clients",
+        "contacts",
+        "collaborators",
+        "products",
+        "contracts",
+    ]
+    assert list(data["clients"]) == sorted(data["clients"])
+    assert data["contacts"]["fanny"] == {
+        "client": "ACME",
+        "name": "Fanny Roux",
+        "email": "fanny@acme.example",
+        "links": ["client:ACME"],
+    }
+    assert data["contacts"]["alice"]["alerts"] == ["open", "resolution"]
+    assert data["contracts"]["K1"]["sources"] == ["product", "contract"]
+    assert "password" not in text and "R1" not in text
+    assert export(sample_db) == text
+
+
+def test_export_piped_into_apply_changes_nothing(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = export(sample_db)
+    before = database_bytes(sample_db)
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    assert ok(sample_db, "config", "apply", "-").stdout == "Nothing to change.\n"
+    assert database_bytes(sample_db) == before
+
+
+def test_export_to_a_file(sample_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.toml"
+    assert ok(sample_db, "config", "export", "-o", str(target)).stderr == f"wrote {target}\n"
+    assert target.read_text() == export(sample_db)
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def test_a_plan_shows_every_kind_of_change(sample_db: Path, tmp_path: Path) -> None:
+    text = export(sample_db)
+    text = edit(text, 'email = "fanny@acme.example"', 'email = "f.roux@acme.example"')
+    text = edit(
+        text,
+        '[products.ERP]\nname = "ERP Suite"\n',
+        '[products.ERP]\nname = "ERP Suite"\n\n[products.CRM]\nname = "CRM Cloud"\n',
+    )
+    text = edit(text, '[clients.ACME.alerts.open]\nkeyword = "[ACME support]"\n', "")
+    path = write(tmp_path, text)
+    before = database_bytes(sample_db)
+    plan = ok(sample_db, "config", "apply", str(path), "--dry-run", "--json")
+    assert database_bytes(sample_db) == before
+    doc = json.loads(plan.stdout)
+    assert doc["summary"] == {"add": 1, "change": 1, "remove": 0}
+    assert {(c["op"], c["kind"], c["key"]) for c in doc["changes"]} == {
+        ("+", "product", "CRM"),
+        ("~", "contact", "fanny"),
+    }
+    fanny = next(c for c in doc["changes"] if c["key"] == "fanny")
+    assert fanny["fields"] == {"email": {"old": "fanny@acme.example", "new": "f.roux@acme.example"}}
+    pruned = ok(sample_db, "config", "apply", str(path), "--dry-run", "--prune")
+    assert pruned.stdout.splitlines()[0] == "+ product CRM"
+    assert "- alert ACME/open" in pruned.stdout
+    assert (
+        "~ contact fanny\n    email: 'fanny@acme.example' → 'f.roux@acme.example'" in pruned.stdout
+    )
+    assert pruned.stdout.endswith("Plan: 1 to add, 1 to change, 1 to remove.\n")
+
+
+def test_prune_needs_confirmation(sample_db: Path, tmp_path: Path) -> None:
+    text = edit(export(sample_db), '[clients.ACME.alerts.open]\nkeyword = "[ACME support]"\n', "")
+    path = write(tmp_path, text)
+    before = database_bytes(sample_db)
+    kept = ok(sample_db, "config", "apply", str(path))
+    assert kept.stdout == "Nothing to change.\n"  # without --prune nothing is removed
+    refused = invoke(sample_db, "config", "apply", str(path), "--prune")
+    assert refused.exit_code == 1
+    assert (
+        refused.stderr == "error: Remove 1 object(s): not confirmed\nhint: add --yes to confirm\n"
+    )
+    assert database_bytes(sample_db) == before
+    ok(sample_db, "config", "apply", str(path), "--prune", "--yes")
+    assert "[clients.ACME.alerts.open]" not in export(sample_db)
+
+
+def test_an_apply_that_fails_half_way_leaves_the_database_as_it_was(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    ok(sample_db, "request", "open", "R1", "--contract", "K1", "--title", "T")
+    text = export(sample_db)
+    # Rename a contact (a change written first), and drop the status the request uses
+    # (a removal refused at the very end, when the contact is already changed).
+    text = edit(text, 'name = "Fanny Roux"', 'name = "Fanny Roux-Martin"')
+    text = edit(text, '[statuses.OPEN]\nlabel = "Ouverte"\ntype = "created"\n', "")
+    before = database_bytes(sample_db)
+    result = invoke(sample_db, "config", "apply", str(write(tmp_path, text)), "--prune", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: status 'OPEN' is still used by")
+    assert database_bytes(sample_db) == before
+
+
+def test_the_impact_of_turning_a_contract_source_off(sample_db: Path, tmp_path: Path) -> None:
+    ok(sample_db, "request", "open", "R1", "--contract", "K1", "--product", "ERP", "--title", "T")
+    ok(
+        sample_db,
+        "request",
+        "open",
+        "R2",
+        "--contract",
+        "K1",
+        "--title",
+        "Closed",
+        "--status",
+        "CLOSED",
+    )
+    text = edit(
+        export(sample_db),
+        'sources = [\n    "product",\n    "contract",\n]',
+        'sources = [\n    "product",\n]',
+    )
+    result = ok(sample_db, "config", "apply", str(write(tmp_path, text)), "--dry-run")
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["~ contract K1", "    sources: [product, contract] → [product]"]
+    assert "  R1 open: contact alice stops receiving by email" in lines
+    assert "  R1 resolution: contact alice stops receiving by fax" in lines
+    assert not any("R2" in line for line in lines), "closed requests are left out"
+    doc = json.loads(
+        ok(sample_db, "config", "apply", str(write(tmp_path, text)), "--dry-run", "--json").stdout
+    )
+    assert {
+        "request": "R1",
+        "event": "resolution",
+        "start": [],
+        "stop": [
+            {"kind": "contact", "code": "alice", "channel": "email"},
+            {"kind": "contact", "code": "alice", "channel": "fax"},
+        ],
+    } in doc["impact"]
+    # And turning it on again shows who starts.
+    ok(sample_db, "config", "apply", str(write(tmp_path, text)))
+    back = edit(
+        text, 'sources = [\n    "product",\n]', 'sources = [\n    "product",\n    "contract",\n]'
+    )
+    result = ok(sample_db, "config", "apply", str(write(tmp_path, back)), "--dry-run")
+    assert "  R1 open: contact alice starts receiving by email" in result.stdout.splitlines()
+
+
+BAD_FILES = [
+    (
+        '[contacts.zed]\nclient = "ACME"\nemail = "zed@"\n',
+        "contacts.zed.email: invalid e-mail address 'zed@'",
+    ),
+    ('[contacts.zed]\nclient = "ACME"\nfax = "12"\n', "contacts.zed.fax: invalid fax number '12'"),
+    ('[contacts.zed]\nclient = "NOPE"\n', "contacts.zed.client: unknown client 'NOPE'"),
+    ('[contacts.zed]\nname = "Zed"\n', "contacts.zed.client: is required"),
+    ('[contacts.zed]\nclient = "ACME"\ncolour = "red"\n', "contacts.zed.colour: unknown key"),
+    (
+        '[collaborators.zed]\nalerts = ["opened"]\n',
+        "collaborators.zed.alerts: 'opened' is not one of",
+    ),
+    (
+        '[collaborators.zed]\nlinks = ["team:X"]\n',
+        "collaborators.zed.links: 'team:X' is not SOURCE:TARGET",
+    ),
+    (
+        '[collaborators.zed]\nlinks = ["service:K1/NOPE"]\n',
+        "collaborators.zed.links: unknown service 'K1/NOPE'",
+    ),
+    ('[clients.X]\nname = "A\\nB"\n', "clients.X.name: name contains the control character U+000A"),
+    (
+        "[clients.X.sites.A]\nmain = true\n[clients.X.sites.B]\nmain = true\n",
+        "clients.X.sites: more than one main site: A, B",
+    ),
+    ('[clients.X.alerts.open]\nformat = "pdf"\n', "clients.X.alerts.open.keyword: is required"),
+    ('[clients.X.alerts.opened]\nkeyword = "K"\n', "clients.X.alerts.opened: unknown event"),
+    (
+        '[clients.X.alerts.open]\nkeyword = "K"\ntemplate = "nope"\n',
+        "clients.X.alerts.open.template: unknown template 'nope'",
+    ),
+    ('[statuses.X]\ntype = "done"\n', "statuses.X.type: 'done' is not one of"),
+    (
+        '[templates.t]\nsubject = "s"\ntext = "{{ secret }}"\n',
+        "templates.t.text: unknown variable 'secret'",
+    ),
+    (
+        '[contracts.K9]\nclient = "ACME"\nproducts = ["NOPE"]\n',
+        "contracts.K9.products: unknown product 'NOPE'",
+    ),
+    (
+        '[contracts.K9]\nclient = "ACME"\nbeneficiaries = ["ACME"]\n',
+        "contracts.K9.beneficiaries: 'ACME' holds the contract",
+    ),
+    ('["a b"]\nname = "x"\n', "(top level).a b: unknown key"),
+    ('[products."A/B"]\n', "products.A/B: invalid product code"),
+    ("x = [\n", "not a valid TOML file"),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"), BAD_FILES, ids=[p.split(":")[0] for _, p in BAD_FILES]
+)
+def test_validation_names_every_problem_by_its_key_path(
+    sample_db: Path, tmp_path: Path, extra: str, problem: str
+) -> None:
+    text = export(sample_db) + "\n" + extra
+    before = database_bytes(sample_db)
+    result = invoke(sample_db, "config", "apply", str(write(tmp_path, text)))
+    assert result.exit_code == 1
+    assert any(problem in line for line in result.stderr.splitlines()), result.stderr
+    assert result.stderr.startswith("error: ")
+    assert result.stdout == ""
+    assert database_bytes(sample_db) == before
+
+
+def test_every_problem_is_listed_at_once(sample_db: Path, tmp_path: Path) -> None:
+    text = '[contacts.zed]\nclient = "NOPE"\nemail = "zed@"\nfax = "12"\n'
+    result = invoke(sample_db, "config", "apply", str(write(tmp_path, text)))
+    assert result.stderr.splitlines() == [
+        "error: 3 problem(s) in the configuration, nothing changed:",
+        "  contacts.zed.email: invalid e-mail address 'zed@': There must be something after "
+        "the @-sign.",
+        "  contacts.zed.fax: invalid fax number '12': not a valid phone number",
+        "  contacts.zed.client: unknown client 'NOPE'",
+    ]
+
+
+def test_config_path(tmp_path: Path) -> None:
+    result = ok(tmp_path / "x.db", "config", "path")
+    assert result.stdout.endswith("alertctl.toml\n")
+    assert result.stderr == "not found: defaults apply\n"
