@@ -1,27 +1,40 @@
 import mailbox
+from email.header import decode_header, make_header
 from pathlib import Path
 
 from tests.helpers import ok
 
 
-def test_demo_walks_a_request_and_delivers_into_a_maildir(tmp_path: Path) -> None:
+def subject(message: mailbox.MaildirMessage) -> str:
+    return str(make_header(decode_header(str(message["Subject"]))))
+
+
+def test_demo_walks_the_sample_requests_and_delivers_into_a_maildir(tmp_path: Path) -> None:
     result = ok(tmp_path / "unused.db", "demo", "--dir", str(tmp_path / "demo"))
-    box = mailbox.Maildir(tmp_path / "demo" / "maildir", create=False)
-    messages = list(box)
-    assert len(messages) == 14
+    messages = list(mailbox.Maildir(tmp_path / "demo" / "maildir", create=False))
+    assert len(messages) == 17
     assert "Who received what" in result.stdout
-    assert result.stdout.count(" sent ") == 14
-    assert f"14 message(s) in {tmp_path / 'demo' / 'maildir'}" in result.stderr
-    subjects = {str(m["Subject"]) for m in messages}
-    assert all("DEM-1" in s for s in subjects)
-    closure = [
+    assert result.stdout.count(" sent ") == 17
+    assert f"17 message(s) in {tmp_path / 'demo' / 'maildir'}" in result.stderr
+    assert "7 saves of 2 requests" in result.stderr
+    # ACME's resolution alerts use its own French template, in HTML with the text version.
+    resolved = [
         m
         for m in messages
-        if "closure_external" in str(m["X-Alertctl-Key"])
-        or m.get_content_type() == "multipart/alternative"
+        if subject(m)
+        == ("[Support ACME] DEM-1 - Édition des factures impossible : demande résolue")
     ]
-    assert closure, "the client's closure mails are HTML with a text version"
+    assert len(resolved) == 6
+    emails = [m for m in resolved if m.get_content_type() == "multipart/alternative"]
+    assert len(emails) == 4  # the two faxes carry the text only
+    plain = next(part for part in emails[0].walk() if part.get_content_type() == "text/plain")
+    payload = plain.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    text = payload.decode()
+    assert "est résolue" in text and "la demande sera rouverte" in text
+    # GLOBEX's own keyword for the request it opened on ACME's contract.
+    assert any(subject(m).startswith("[Globex] DEM-2") for m in messages)
     # Running it again starts afresh.
     ok(tmp_path / "unused.db", "demo", "--dir", str(tmp_path / "demo"))
-    assert len(mailbox.Maildir(tmp_path / "demo" / "maildir", create=False)) == 14
+    assert len(mailbox.Maildir(tmp_path / "demo" / "maildir", create=False)) == 17
     assert not (tmp_path / "unused.db").exists()

@@ -45,7 +45,7 @@ def demo(
         Path, typer.Option("--dir", help="Where to put the demo database and maildir.")
     ] = Path("alertctl-demo"),
 ) -> None:
-    """A fresh demo database, one request's life, its alerts delivered into a local Maildir."""
+    """A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir."""
     from alertctl.cli.output import field, make_table, stdout
     from alertctl.services.demo import run_demo
 
@@ -54,6 +54,7 @@ def demo(
         make_table(
             result.alerts,
             [
+                ("Request", field("request")),
                 ("Event", field("event")),
                 ("Person", lambda r: f"{r['kind']} {r['code']}"),
                 ("Channel", field("channel")),
@@ -63,11 +64,14 @@ def demo(
             title="Who received what",
         )
     )
-    subjects = sorted({a["subject"] for a in result.alerts})
-    info(f"subject: {', '.join(subjects)}")
+    info(
+        f"{result.saves.saves} saves of {len({a['request'] for a in result.alerts})} requests "
+        "from the sample help desk feed"
+    )
     info(f"database: {result.database}")
     info(
         f"{sum(a['status'] == 'sent' for a in result.alerts)} message(s) in {result.maildir}: "
         f"open it with any mail client, e.g. mutt -f {result.maildir}"
     )
     info(f"try: alertctl --db {result.database} request show DEM-1")
+    info(f"     alertctl --db {result.database} alerts preview DEM-2")
