@@ -140,3 +140,34 @@ def test_status_add_list_remove(db_path: Path) -> None:
     assert [r["code"] for r in rows][:3] == ["OPEN", "REOPENED", "WIP"]
     ok(db_path, "status", "remove", "REOPENED", "--yes")
     assert len(json.loads(ok(db_path, "status", "list", "--json").stdout)) == 6
+
+
+def test_site_service_and_status_show(sample_db: Path) -> None:
+    site = json.loads(ok(sample_db, "site", "show", "ACME", "LYON", "--json").stdout)
+    assert site == {
+        "client": "ACME",
+        "code": "LYON",
+        "name": "Lyon plant",
+        "main": False,
+        "contacts": ["bruno"],
+        "interlocutors": [
+            {
+                "kind": "contact",
+                "code": "bruno",
+                "name": "Bruno Petit",
+                "channels": {"email": "bruno@acme.example"},
+                "alerts": [],
+                "active": True,
+                "on_main_site": False,
+            }
+        ],
+    }
+    ok(sample_db, "link", "service", "K1/PREMIUM", "--collaborator", "jdu")
+    service = json.loads(ok(sample_db, "service", "show", "K1", "PREMIUM", "--json").stdout)
+    assert [p["code"] for p in service["interlocutors"]] == ["jdu"]
+    ok(sample_db, "request", "open", "R1", "--contract", "K1", "--title", "T")
+    status = json.loads(ok(sample_db, "status", "show", "OPEN", "--json").stdout)
+    assert status == {"code": "OPEN", "label": "Ouverte", "type": "created", "requests": 1}
+    assert "Ouverte" in ok(sample_db, "status", "show", "OPEN").stdout
+    assert "bruno" in ok(sample_db, "site", "show", "ACME", "LYON").stdout
+    assert invoke(sample_db, "site", "show", "ACME", "NICE").exit_code == 1

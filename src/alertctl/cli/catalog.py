@@ -89,6 +89,24 @@ def status_list(ctx: typer.Context, as_json: Json = False) -> None:
     render_rows(list_statuses(state(ctx).db), STATUS_COLUMNS, as_json=as_json, empty="no statuses")
 
 
+@status_app.command("show")
+def status_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
+    """Show a status and how many requests are in it."""
+    from alertctl.services.catalog import show_status
+
+    def human(doc: dict[str, Any]) -> Any:
+        return key_values(
+            [
+                ("Status", doc["code"]),
+                ("Label", doc["label"]),
+                ("Type", doc["type"]),
+                ("Requests", doc["requests"]),
+            ]
+        )
+
+    render(show_status(state(ctx).db, code=code), as_json=as_json, human=human)
+
+
 @status_app.command("remove")
 def status_remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
     """Remove a status that no request uses."""

@@ -155,6 +155,28 @@ def site_list(
     )
 
 
+@site_app.command("show")
+def site_show(ctx: typer.Context, client: str, code: str, as_json: Json = False) -> None:
+    """Show a site, the contacts working there, and its interlocutors."""
+    from alertctl.services.clients import show_site
+
+    def human(doc: dict[str, Any]) -> list[Any]:
+        people = make_table(
+            doc["interlocutors"],
+            [("Kind", field("kind")), ("Code", field("code")), ("Name", field("name"))],
+            title="Interlocutors",
+        )
+        pairs = [
+            ("Site", f"{doc['client']}/{doc['code']}"),
+            ("Name", doc["name"]),
+            ("Main", doc["main"]),
+            ("Contacts", doc["contacts"]),
+        ]
+        return [key_values(pairs), people]
+
+    render(show_site(state(ctx).db, client=client, code=code), as_json=as_json, human=human)
+
+
 @site_app.command("main")
 def site_main(ctx: typer.Context, client: str, code: str) -> None:
     """Make a site its client's main site."""

@@ -185,6 +185,26 @@ def service_list(
     render_rows(rows, SERVICE_COLUMNS, as_json=as_json, empty="no services")
 
 
+@service_app.command("show")
+def service_show(ctx: typer.Context, contract: str, code: str, as_json: Json = False) -> None:
+    """Show a service and its interlocutors."""
+    from alertctl.cli.output import key_values, make_table
+    from alertctl.services.contracts import show_service
+
+    def human(doc: dict[str, Any]) -> list[Any]:
+        people = make_table(
+            doc["interlocutors"],
+            [("Kind", field("kind")), ("Code", field("code")), ("Name", field("name"))],
+            title="Interlocutors",
+        )
+        return [
+            key_values([("Service", f"{doc['contract']}/{doc['code']}"), ("Name", doc["name"])]),
+            people,
+        ]
+
+    render(show_service(state(ctx).db, contract=contract, code=code), as_json=as_json, human=human)
+
+
 @service_app.command("remove")
 def service_remove(ctx: typer.Context, contract: str, code: str, yes: Yes = False) -> None:
     """Remove a service that nothing refers to any more."""

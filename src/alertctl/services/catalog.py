@@ -65,6 +65,24 @@ def list_statuses(db: Database) -> list[dict[str, Any]]:
         return [{"code": s.code, "label": s.label, "type": s.type} for s in rows]
 
 
+def show_status(db: Database, *, code: str) -> dict[str, Any]:
+    from sqlalchemy import func
+
+    from alertctl.db.tables import Request
+
+    with db.session(write=False) as session:
+        status = get_by_code(session, Status, code, "status")
+        requests = session.exec(
+            select(func.count()).select_from(Request).where(Request.status_id == status.id)
+        ).one()
+        return {
+            "code": status.code,
+            "label": status.label,
+            "type": status.type,
+            "requests": requests,
+        }
+
+
 def remove_status(db: Database, *, code: str) -> None:
     with db.session(write=True) as session:
         status = get_by_code(session, Status, code, "status")

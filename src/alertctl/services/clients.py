@@ -5,7 +5,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
-from alertctl.db.tables import Client, ClientAlertSetting, Person, Site, Template
+from alertctl.db.tables import Client, ClientAlertSetting, Person, Site, Template, contact_site
 from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
@@ -179,6 +179,26 @@ def list_sites(db: Database, *, client: str | None) -> list[dict[str, Any]]:
         if client is not None:
             query = query.where(Client.id == get_client(session, client).id)
         return [_site_row(c, s) for s, c in session.exec(query).all()]
+
+
+def show_site(db: Database, *, client: str, code: str) -> dict[str, Any]:
+    """A site, the contacts working there, and its interlocutors for alerts."""
+    from alertctl.services.links import interlocutors_of
+
+    with db.session(write=False) as session:
+        owner = get_client(session, client)
+        site = get_site(session, owner, code)
+        contacts = session.exec(
+            select(Person.code)
+            .join(contact_site, col(contact_site.c.person_id) == col(Person.id))
+            .where(contact_site.c.site_id == site.id)
+            .order_by(col(Person.code))
+        ).all()
+        return {
+            **_site_row(owner, site),
+            "contacts": list(contacts),
+            "interlocutors": interlocutors_of(session, "site", [site.id])[site.id],
+        }
 
 
 def make_main_site(db: Database, *, client: str, code: str) -> dict[str, Any]:

@@ -245,6 +245,17 @@ def list_services(db: Database, *, contract: str | None) -> list[dict[str, Any]]
         ]
 
 
+def show_service(db: Database, *, contract: str, code: str) -> dict[str, Any]:
+    with db.session(write=False) as session:
+        service = get_service(session, get_contract(session, contract), code)
+        return {
+            "contract": contract,
+            "code": service.code,
+            "name": service.name,
+            "interlocutors": interlocutors_of(session, "service", [service.id])[service.id],
+        }
+
+
 def remove_service(db: Database, *, contract: str, code: str) -> None:
     with db.session(write=True) as session:
         service = get_service(session, get_contract(session, contract), code)
