@@ -88,3 +88,35 @@ def test_dry_run_checks_everything_and_writes_nothing(db_path: Path) -> None:
     assert ok(db_path, "client", "list", "--json").stdout == "[]\n"
     refused = invoke(db_path, "--dry-run", "site", "add", "NOPE", "PARIS")
     assert refused.exit_code == 1
+
+
+def test_databases_that_cannot_be_used_are_refused_in_one_line(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all, not even close" * 10)
+    cases = [
+        (
+            junk,
+            ["client", "list"],
+            f"error: cannot read the database {junk}: file is not a database\n",
+        ),
+        (junk, ["init"], f"error: cannot read the database {junk}: file is not a database\n"),
+        (
+            Path("/proc/alertctl/x.db"),
+            ["init"],
+            "error: cannot create the database /proc/alertctl/x.db: No such file or directory\n",
+        ),
+    ]
+    for db, args, message in cases:
+        before = db.read_bytes() if db.exists() else None
+        result = invoke(db, *args)
+        assert (result.exit_code, result.stderr) == (1, message)
+        assert (db.read_bytes() if db.exists() else None) == before
+    import io
+    from contextlib import redirect_stderr
+
+    from alertctl.cli.app import run
+
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert run(["--db", "nosuchdialect://x", "client", "list"]) == 1
+    assert err.getvalue().startswith("error: not a database URL: 'nosuchdialect://x'")

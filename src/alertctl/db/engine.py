@@ -6,11 +6,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session
 
-from alertctl.errors import NotInitialised
+from alertctl.errors import Invalid, NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
 HEAD_REVISION = "0003"
@@ -68,7 +68,16 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = create_engine(self.url)
+            try:
+                self._engine = create_engine(self.url)
+            except ModuleNotFoundError as exc:
+                raise Invalid(
+                    f"the database driver for {self.url.split(':')[0]} is not installed "
+                    f"({exc.name})",
+                    hint=f"pip install {exc.name}",
+                ) from None
+            except ArgumentError as exc:
+                raise Invalid(f"not a database URL: {self.url!r} ({exc})") from None
             if self.is_sqlite:
                 _configure_sqlite(self._engine)
         return self._engine
@@ -80,8 +89,11 @@ class Database:
         """Create the SQLite file readable by its owner only (its -wal and -shm files follow)."""
         if self.path is None or self.path.exists():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except OSError as exc:
+            raise Invalid(f"cannot create the database {self.path}: {exc.strerror}") from None
         os.close(fd)
 
     @contextmanager
@@ -116,9 +128,12 @@ class Database:
             return None
         try:
             with self.engine.connect() as connection:
+                if not inspect(connection).has_table("alembic_version"):
+                    return None
                 return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except OperationalError:
-            return None
+        except DBAPIError as exc:
+            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            raise Invalid(f"cannot read the database {self.describe()}: {reason}") from None
 
     def check_schema(self) -> None:
         if self._schema_checked:

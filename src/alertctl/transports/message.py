@@ -30,7 +30,7 @@ def _header_value(name: str, value: str) -> str:
     return value
 
 
-def build_email(message: Outgoing, *, sender: str, to: str | None = None) -> bytes:
+def email_bytes(message: Outgoing, *, sender: str, to: str | None = None) -> bytes:
     """Text, or multipart/alternative with the text first when there is an HTML version.
 
     The MIME body (and its own headers) comes from the email package; the envelope headers
@@ -55,11 +55,6 @@ def build_email(message: Outgoing, *, sender: str, to: str | None = None) -> byt
     )
     head = "".join(f"{name}: {value}\n" for name, value in headers).encode("utf-8")
     return head + body.as_bytes()
-
-
-def email_bytes(message: Outgoing, *, sender: str, to: str | None = None) -> bytes:
-    """The message as it goes on the wire."""
-    return build_email(message, sender=sender, to=to)
 
 
 @lru_cache(maxsize=16)
