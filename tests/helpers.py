@@ -18,14 +18,14 @@ class Result:
         return f"exit {self.exit_code}\n--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
 
 
-def invoke(db: Path, *args: str) -> Result:
+def invoke(db: Path | str, *args: str) -> Result:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = run(["--db", str(db), *args])
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def ok(db: Path, *args: str) -> Result:
+def ok(db: Path | str, *args: str) -> Result:
     """Run a command that must succeed."""
     result = invoke(db, *args)
     assert result.exit_code == 0, str(result)

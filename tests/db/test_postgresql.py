@@ -1,0 +1,92 @@
+"""The same code on PostgreSQL: migrations, a whole setup, requests, previews, concurrent
+senders. Runs when ALERTCTL_TEST_POSTGRES_URL names a server (`.ci/run` starts one when the
+machine has PostgreSQL); skipped otherwise."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ok
+from tests.smtp_server import Handler
+
+SERVER = os.environ.get("ALERTCTL_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.skipif(not SERVER, reason="ALERTCTL_TEST_POSTGRES_URL is not set")
+
+
+@pytest.fixture
+def pg() -> Iterator[str]:
+    """A fresh database on the server, dropped afterwards."""
+    import psycopg
+
+    assert SERVER is not None
+    name = f"alertctl_{uuid.uuid4().hex[:12]}"
+    admin = SERVER.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base = SERVER.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_a_whole_setup_round_trips_and_alerts_on_postgresql(pg: str, tmp_path: Path) -> None:
+    db = pg
+    ok(db, "init")
+    setup = str(files("alertctl") / "sample_data" / "setup.toml")
+    ok(db, "config", "apply", setup)
+    assert ok(db, "config", "export").stdout == Path(setup).read_text(encoding="utf-8")
+    ok(db, "request", "ingest", str(files("alertctl") / "sample_data" / "saves.jsonl"))
+    preview = json.loads(ok(db, "alerts", "preview", "DEM-2", "-e", "open", "--json").stdout)
+    assert {r["code"] for r in preview["events"][0]["recipients"]} == {"alice", "dan"}
+    explain = json.loads(
+        ok(db, "alerts", "explain", "DEM-2", "-c", "erin", "-e", "open", "--json").stdout
+    )
+    assert explain["events"][0]["excluded"][0]["reason"] == "not_on_main_site"
+    ok(db, "alerts", "send")
+    rows = json.loads(ok(db, "alerts", "list", "--json").stdout)
+    assert len(rows) == 17 and {r["status"] for r in rows} == {"sent"}
+    # The migrations and the bad-input path behave the same.
+    assert ok(db, "init").stderr.endswith("is up to date (schema 0003)\n")
+
+
+def test_two_senders_share_the_work_on_postgresql(pg: str, smtp: tuple[Handler, int]) -> None:
+    handler, port = smtp
+    db = pg
+    ok(db, "init")
+    ok(db, "config", "apply", str(files("alertctl") / "sample_data" / "setup.toml"))
+    for i in range(40):
+        ok(
+            db,
+            "request",
+            "open",
+            f"P{i}",
+            "--contract",
+            "K1",
+            "--product",
+            "ERP",
+            "--title",
+            "T",
+            "--external-description",
+            "D",
+        )
+    Path("alertctl.toml").write_text(
+        f'[transport]\nemail = "smtp"\nfax = "gateway"\n[fax]\ngateway = "{{number}}@fax.x"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+        "[delivery]\nbatch_size = 5\n"
+    )
+    command = [sys.executable, "-m", "alertctl", "--db", pg, "alerts", "send"]
+    senders = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    reports = [s.communicate(timeout=300)[1] for s in senders]
+    assert [s.returncode for s in senders] == [0, 0], reports
+    keys = Counter(str(m.message["X-Alertctl-Key"]) for m in handler.received)
+    queued = json.loads(ok(db, "alerts", "list", "--json").stdout)
+    assert len(queued) == 120 and {r["status"] for r in queued} == {"sent"}
+    assert len(keys) == len(queued) and max(keys.values()) == 1
