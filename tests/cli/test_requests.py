@@ -252,6 +252,13 @@ def test_replaying_a_save_id_changes_nothing(sample_db: Path) -> None:
     )
     assert json.loads(again.stdout)["replayed"] is True
     assert len(alerts_of(sample_db)) == count
+    other = invoke(
+        sample_db, "request", "open", "R9", "--contract", "K1", "--title", "T", "--save-id", "s2"
+    )
+    assert (other.exit_code, other.stderr) == (
+        1,
+        "error: save id 's2' was already used for another request\n",
+    )
 
 
 def test_request_list(sample_db: Path) -> None:

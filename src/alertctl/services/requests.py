@@ -109,6 +109,8 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     if change.save_id is not None:
         replayed = session.exec(select(RequestSave).where(RequestSave.save_key == save_id)).first()
         if replayed is not None:
+            if request is None or replayed.request_id != request.id:
+                raise Conflict(f"save id {save_id!r} was already used for another request")
             return SaveResult(change.reference, save_id, created=False, replayed=True)
     now = change.time or datetime.now(UTC)
     before = _snapshot(session, request) if request is not None else None
