@@ -171,3 +171,41 @@ def test_site_service_and_status_show(sample_db: Path) -> None:
     assert "Ouverte" in ok(sample_db, "status", "show", "OPEN").stdout
     assert "bruno" in ok(sample_db, "site", "show", "ACME", "LYON").stdout
     assert invoke(sample_db, "site", "show", "ACME", "NICE").exit_code == 1
+
+
+def test_update_contract_client_and_product(sample_db: Path) -> None:
+    ok(sample_db, "product", "add", "CRM")
+    ok(sample_db, "client", "add", "INITECH")
+    ok(
+        sample_db,
+        "contract",
+        "update",
+        "K1",
+        "--name",
+        "Premium+",
+        "--product",
+        "CRM",
+        "--product",
+        "ERP",
+        "--beneficiary",
+        "INITECH",
+    )
+    row = json.loads(ok(sample_db, "contract", "list", "--json").stdout)[0]
+    assert (row["name"], row["products"], row["beneficiaries"]) == (
+        "Premium+",
+        ["CRM", "ERP"],
+        ["INITECH"],
+    )
+    ok(sample_db, "contract", "update", "K1", "--no-beneficiaries", "--no-products")
+    row = json.loads(ok(sample_db, "contract", "list", "--json").stdout)[0]
+    assert (row["products"], row["beneficiaries"]) == ([], [])
+    refused = invoke(sample_db, "contract", "update", "K1", "--beneficiary", "ACME")
+    assert refused.stderr == "error: the holder of contract 'K1' cannot also be its beneficiary\n"
+    ok(sample_db, "client", "update", "ACME", "--name", "Acme SA", "--language", "en")
+    client = json.loads(ok(sample_db, "client", "show", "ACME", "--json").stdout)
+    assert (client["name"], client["language"]) == ("Acme SA", "en")
+    assert client["alerts"][0]["template"] == "default-open-en"
+    ok(sample_db, "product", "update", "ERP", "--name", "ERP Suite 2")
+    assert json.loads(ok(sample_db, "product", "show", "ERP", "--json").stdout)["name"] == (
+        "ERP Suite 2"
+    )

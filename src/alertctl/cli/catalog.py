@@ -31,6 +31,17 @@ def product_add(
     info(f"added product {code}")
 
 
+@product_app.command("update")
+def product_update(
+    ctx: typer.Context, code: str, name: Annotated[str, typer.Option(help="New display name.")]
+) -> None:
+    """Rename a product."""
+    from alertctl.services.catalog import update_product
+
+    update_product(state(ctx).db, code=code, name=name)
+    info(f"updated product {code}")
+
+
 @product_app.command("list")
 def product_list(ctx: typer.Context, as_json: Json = False) -> None:
     """List maintained products."""

@@ -50,6 +50,22 @@ def add(
     info(f"added client {row['code']}")
 
 
+@client_app.command("update")
+def update(
+    ctx: typer.Context,
+    code: str,
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    language: Annotated[
+        Language | None, typer.Option(help="Language of the default templates.")
+    ] = None,
+) -> None:
+    """Rename a client or change its language."""
+    from alertctl.services.clients import update_client
+
+    update_client(state(ctx).db, code=code, name=name, language=language)
+    info(f"updated client {code}")
+
+
 @client_app.command("list")
 def list_(ctx: typer.Context, as_json: Json = False) -> None:
     """List clients."""

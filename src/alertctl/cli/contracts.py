@@ -57,6 +57,37 @@ def add(
     info(f"added contract {code} (alert sources off: alertctl contract enable {code})")
 
 
+@contract_app.command("update")
+def update(
+    ctx: typer.Context,
+    code: str,
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    product: Annotated[
+        list[str] | None,
+        typer.Option(help="Products covered, replacing the old ones (repeatable)."),
+    ] = None,
+    beneficiary: Annotated[
+        list[str] | None,
+        typer.Option(help="Beneficiary clients, replacing the old ones (repeatable)."),
+    ] = None,
+    no_products: Annotated[bool, typer.Option("--no-products", help="Cover no product.")] = False,
+    no_beneficiaries: Annotated[
+        bool, typer.Option("--no-beneficiaries", help="Have no beneficiary client.")
+    ] = False,
+) -> None:
+    """Rename a contract, or replace the products it covers or its beneficiaries."""
+    from alertctl.services.contracts import update_contract
+
+    update_contract(
+        state(ctx).db,
+        code=code,
+        name=name,
+        products=[] if no_products else product,
+        beneficiaries=[] if no_beneficiaries else beneficiary,
+    )
+    info(f"updated contract {code}")
+
+
 @contract_app.command("list")
 def list_(
     ctx: typer.Context,

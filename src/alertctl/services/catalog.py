@@ -21,6 +21,15 @@ def add_product(db: Database, *, code: str, name: str | None) -> dict[str, Any]:
         return {"code": code, "name": name}
 
 
+def update_product(db: Database, *, code: str, name: str) -> dict[str, Any]:
+    name = check_text(name, "name")
+    with db.session(write=True) as session:
+        product = get_by_code(session, Product, code, "product")
+        product.name = name
+        session.add(product)
+        return {"code": code, "name": name}
+
+
 def list_products(db: Database) -> list[dict[str, Any]]:
     with db.session(write=False) as session:
         rows = session.exec(select(Product).order_by(col(Product.code))).all()

@@ -28,6 +28,21 @@ def add_client(db: Database, *, code: str, name: str | None, language: Language)
         return _client_row(client, sites=0, contacts=0)
 
 
+def update_client(
+    db: Database, *, code: str, name: str | None = None, language: Language | None = None
+) -> dict[str, Any]:
+    if name is not None:
+        name = check_text(name, "name")
+    with db.session(write=True) as session:
+        client = get_client(session, code)
+        if name is not None:
+            client.name = name
+        if language is not None:
+            client.language = language.value
+        session.add(client)
+        return _client_row(client, sites=0, contacts=0)
+
+
 def list_clients(db: Database) -> list[dict[str, Any]]:
     with db.session(write=False) as session:
         clients = session.exec(select(Client).order_by(col(Client.code))).all()

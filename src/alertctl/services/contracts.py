@@ -73,6 +73,50 @@ def add_contract(
         return _contract_rows(session, [contract])[0]
 
 
+def update_contract(
+    db: Database,
+    *,
+    code: str,
+    name: str | None = None,
+    products: list[str] | None = None,
+    beneficiaries: list[str] | None = None,
+) -> dict[str, Any]:
+    """Rename a contract, or replace the products it covers or its beneficiary clients."""
+    if name is not None:
+        name = check_text(name, "name")
+    with db.session(write=True) as session:
+        contract = get_contract(session, code)
+        if name is not None:
+            contract.name = name
+            session.add(contract)
+        if products is not None:
+            rows = [get_by_code(session, Product, p, "product") for p in dict.fromkeys(products)]
+            session.execute(
+                delete(contract_product).where(contract_product.c.contract_id == contract.id)
+            )
+            if rows:
+                session.execute(
+                    insert(contract_product),
+                    [{"contract_id": contract.id, "product_id": p.id} for p in rows],
+                )
+        if beneficiaries is not None:
+            clients = [get_client(session, b) for b in dict.fromkeys(beneficiaries)]
+            if any(c.id == contract.client_id for c in clients):
+                raise Invalid(f"the holder of contract {code!r} cannot also be its beneficiary")
+            session.execute(
+                delete(contract_beneficiary).where(
+                    contract_beneficiary.c.contract_id == contract.id
+                )
+            )
+            if clients:
+                session.execute(
+                    insert(contract_beneficiary),
+                    [{"contract_id": contract.id, "client_id": c.id} for c in clients],
+                )
+        session.flush()
+        return _contract_rows(session, [contract])[0]
+
+
 def list_contracts(db: Database, *, client: str | None = None) -> list[dict[str, Any]]:
     with db.session(write=False) as session:
         query = select(Contract).order_by(col(Contract.code))
