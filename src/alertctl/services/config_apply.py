@@ -263,6 +263,9 @@ class _Applier:
             for s in session.exec(select(Service)).all()
         }
         self.people = {(p.kind, p.code): p for p in session.exec(select(Person)).all()}
+        self.new_people: list[dict[str, Any]] = []
+        self.after_flush: list[Any] = []
+        self.rows_to_insert: dict[Any, list[dict[str, Any]]] = {}
         self.settings = {
             f"{ids[s.client_id]}/{s.event}": s
             for s in session.exec(select(ClientAlertSetting)).all()
@@ -290,7 +293,9 @@ class _Applier:
         for kind in KINDS:
             for change in (c for c in writes if c.kind == kind):
                 getattr(self, f"_write_{kind}")(change.key, change.op == "+")
+            self._insert_people()
             self.session.flush()
+            self._run_after_flush()
         self._write_person_links(people)
         for change in sorted(removals, key=lambda c: -KINDS.index(c.kind)):
             self._remove(change)
@@ -343,21 +348,23 @@ class _Applier:
         for source in Source:
             setattr(row, f"source_{source.value}", source.value in values["sources"])
         self._keep(self.contracts, code, row)
-        self.session.flush()
-        self._replace(
-            contract_beneficiary,
-            "contract_id",
-            row.id,
-            "client_id",
-            [self.clients[c].id for c in values["beneficiaries"]],
-        )
-        self._replace(
-            contract_product,
-            "contract_id",
-            row.id,
-            "product_id",
-            [self.products[p].id for p in values["products"]],
-        )
+        # Beneficiaries and products are written once the contracts have their ids.
+        self.after_flush.append(lambda: self._contract_sets(row, values, new))
+
+    def _contract_sets(self, row: Contract, values: dict[str, Any], new: bool) -> None:
+        for table, other, ids in (
+            (
+                contract_beneficiary,
+                "client_id",
+                [self.clients[c].id for c in values["beneficiaries"]],
+            ),
+            (contract_product, "product_id", [self.products[p].id for p in values["products"]]),
+        ):
+            if not new:
+                self.session.execute(delete(table).where(table.c.contract_id == row.id))
+            self.rows_to_insert.setdefault(table, []).extend(
+                {"contract_id": row.id, other: i} for i in ids
+            )
 
     def _write_service(self, key: str, new: bool) -> None:
         contract, code = key.split("/")
@@ -369,28 +376,50 @@ class _Applier:
         self._keep(self.services, key, row)
 
     def _write_contact(self, code: str, new: bool) -> None:
-        self._write_person(PersonKind.CONTACT, code)
+        self._write_person(PersonKind.CONTACT, code, new)
 
     def _write_collaborator(self, code: str, new: bool) -> None:
-        self._write_person(PersonKind.COLLABORATOR, code)
+        self._write_person(PersonKind.COLLABORATOR, code, new)
 
-    def _write_person(self, kind: PersonKind, code: str) -> None:
+    def _write_person(self, kind: PersonKind, code: str, new: bool) -> None:
         section = "contacts" if kind is PersonKind.CONTACT else "collaborators"
         values = self.desired[section][code]
-        row = self.people.get((kind.value, code)) or Person(kind=kind.value, code=code, name="")
-        row.name, row.email, row.fax, row.active = (
-            values["name"],
-            values["email"],
-            values["fax"],
-            values["active"],
-        )
-        row.email_active = "email" in values["reception"]
-        row.fax_active = "fax" in values["reception"]
-        for event in Event:
-            setattr(row, f"opt_{event.value}", event.value in values["alerts"])
-        if kind is PersonKind.CONTACT:
-            row.client_id = self.clients[values["client"]].id
-        self._keep(self.people, (kind.value, code), row)
+        columns: dict[str, Any] = {
+            "name": values["name"],
+            "email": values["email"],
+            "fax": values["fax"],
+            "active": values["active"],
+            "email_active": "email" in values["reception"],
+            "fax_active": "fax" in values["reception"],
+            "client_id": self.clients[values["client"]].id if kind is PersonKind.CONTACT else None,
+            **{f"opt_{e.value}": e.value in values["alerts"] for e in Event},
+        }
+        if new:
+            # Thousands of people may come in at once: they are inserted in bulk (see
+            # _insert_people), not built one ORM object at a time.
+            self.new_people.append({"kind": kind.value, "code": code, **columns})
+            return
+        row = self.people[(kind.value, code)]
+        for column, value in columns.items():
+            setattr(row, column, value)
+
+    def _run_after_flush(self) -> None:
+        for work in self.after_flush:
+            work()
+        self.after_flush = []
+        for table, rows in self.rows_to_insert.items():
+            if rows:
+                self.session.execute(insert(table), rows)
+        self.rows_to_insert = {}
+
+    def _insert_people(self) -> None:
+        if not self.new_people:
+            return
+        self.session.execute(insert(Person.__table__), self.new_people)  # type: ignore[attr-defined]
+        codes = {row["code"] for row in self.new_people}
+        for row in self.session.exec(select(Person).where(col(Person.code).in_(codes))).all():
+            self.people.setdefault((row.kind, row.code), row)
+        self.new_people = []
 
     def _write_alert(self, key: str, new: bool) -> None:
         client, event = key.split("/")
@@ -491,8 +520,3 @@ class _Applier:
         if key not in rows:
             self.session.add(row)
             rows[key] = row
-
-    def _replace(self, table: Any, owner: str, owner_id: Any, other: str, ids: list[Any]) -> None:
-        self.session.execute(delete(table).where(getattr(table.c, owner) == owner_id))
-        if ids:
-            self.session.execute(insert(table), [{owner: owner_id, other: i} for i in ids])
