@@ -91,34 +91,35 @@ def _working(what: str) -> Any:
 
 
 def _show(result: Any, as_json: bool) -> None:
+    """The plan as lines of text, coloured on a terminal. A plan can hold tens of thousands
+    of lines, so they are drawn as one Rich Text, not printed one call each."""
     if as_json:
         print_json(result.as_dict())
         return
+    from rich.text import Text
+
     from alertctl.cli.output import stdout
 
-    console = stdout()
+    text = Text()
     for change in result.changes:
         style = {"+": "green", "~": "yellow", "-": "red"}[change.op]
-        console.print(
-            f"{change.op} {change.kind} {change.key}", style=style, markup=False, highlight=False
-        )
+        text.append(f"{change.op} {change.kind} {change.key}\n", style=style)
         for name, (old, new) in change.fields.items():
             line = f"{_value(new)}" if change.op == "+" else f"{_value(old)} → {_value(new)}"
-            console.print(f"    {name}: {line}", markup=False, highlight=False)
+            text.append(f"    {name}: {line}\n")
     if result.impact is not None:
         for item in result.impact:
             for verb, people in (("starts", item["start"]), ("stops", item["stop"])):
                 for p in people:
-                    console.print(
+                    text.append(
                         f"  {item['request']} {item['event']}: {p['kind']} {p['code']} "
-                        f"{verb} receiving by {p['channel']}",
+                        f"{verb} receiving by {p['channel']}\n",
                         style="green" if verb == "starts" else "red",
-                        markup=False,
-                        highlight=False,
                     )
         if not result.impact:
-            console.print("  no change in who is alerted for open requests", markup=False)
-    console.print(result.summary, markup=False, highlight=False)
+            text.append("  no change in who is alerted for open requests\n")
+    text.append(result.summary)
+    stdout().print(text, highlight=False, soft_wrap=True)
 
 
 def _value(value: Any) -> str:
