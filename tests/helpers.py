@@ -39,3 +39,19 @@ def database_bytes(db: Path) -> dict[str, bytes]:
         for path in sorted(db.parent.glob(db.name + "*"))
         if not path.name.endswith("-shm")
     }
+
+
+def refused(db: Path, args: list[str], exit_code: int, message: str) -> Result:
+    """Run a command that must be refused cleanly: its exit code, one `error:` line starting
+    with `message` (and at most a hint), nothing on stdout, no traceback, and the database
+    left byte for byte as it was."""
+    before = database_bytes(db)
+    result = invoke(db, *args)
+    assert result.exit_code == exit_code, str(result)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: {message}"), str(result)
+    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("hint: ")), str(result)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert database_bytes(db) == before
+    return result

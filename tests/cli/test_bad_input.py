@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import database_bytes, invoke
+from tests.helpers import refused
 
 CONTROL_CHARACTERS = {"CR": "\r", "LF": "\n", "NUL": "\x00", "U+2028": "\u2028", "RLO": "\u202e"}
 
@@ -292,14 +292,4 @@ def test_bad_input_is_refused_cleanly(
 ) -> None:
     db = tmp_path / "alertctl.db"
     db.write_bytes(configured.read_bytes())
-    before = database_bytes(db)
-
-    result = invoke(db, *args)
-
-    assert result.exit_code == exit_code, str(result)
-    lines = result.stderr.splitlines()
-    assert lines[0].startswith(f"error: {message}"), str(result)
-    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("hint: ")), str(result)
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    assert database_bytes(db) == before
+    refused(db, args, exit_code, message)

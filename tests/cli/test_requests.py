@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import database_bytes, invoke, ok
+from tests.helpers import database_bytes, invoke, ok, refused
 
 
 def alerts_of(db: Path) -> list[tuple[str, str, str, str]]:
@@ -341,8 +341,4 @@ def test_bad_requests_are_refused_and_change_nothing(
 ) -> None:
     ok(sample_db, "contract", "add", "K2", "--client", "GLOBEX")
     ok(sample_db, "request", "open", "R1", "--contract", "K1", "--title", "T")
-    before = database_bytes(sample_db)
-    result = invoke(sample_db, *args)
-    assert result.exit_code == code, str(result)
-    assert result.stderr.splitlines()[0].startswith(f"error: {message}"), str(result)
-    assert database_bytes(sample_db) == before
+    refused(sample_db, args, code, message)
