@@ -24,6 +24,7 @@ from alertctl.domain.model import Event, Language, MailFormat, PersonKind, Sourc
 from alertctl.domain.recipients import AlertSlice, ClientAlert, PersonKey
 from alertctl.domain.recipients import Person as PersonFacts
 from alertctl.errors import NotFound
+from alertctl.services.people import opted_in_events
 from alertctl.templates.render import RenderError, check_syntax
 
 
@@ -184,7 +185,7 @@ def _facts(person: Person, *, on_main_site: bool) -> PersonFacts:
         email_active=person.email_active,
         fax_active=person.fax_active,
         active=person.active,
-        opt_ins=frozenset(e for e in Event if getattr(person, f"opt_{e.value}")),
+        opt_ins=frozenset(Event(e) for e in opted_in_events(person)),
         on_main_site=on_main_site,
     )
 

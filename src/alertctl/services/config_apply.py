@@ -31,6 +31,7 @@ from alertctl.domain.model import Event, PersonKind, Source, StatusType
 from alertctl.errors import Invalid, Refused
 from alertctl.services.common import ident, refuse_if_referenced
 from alertctl.services.config_model import PEOPLE, Document, compact, parse, read
+from alertctl.services.people import opt_in_column
 
 # The kinds of object a plan names, in the order they are created.
 KINDS = (
@@ -392,7 +393,7 @@ class _Applier:
             "email_active": "email" in values["reception"],
             "fax_active": "fax" in values["reception"],
             "client_id": self.clients[values["client"]].id if kind is PersonKind.CONTACT else None,
-            **{f"opt_{e.value}": e.value in values["alerts"] for e in Event},
+            **{opt_in_column(e): e.value in values["alerts"] for e in Event},
         }
         if new:
             # Thousands of people may come in at once: they are inserted in bulk (see

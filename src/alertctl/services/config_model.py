@@ -47,6 +47,7 @@ from alertctl.domain.model import (
 )
 from alertctl.domain.validation import check_code, check_text, normalize_email, normalize_fax
 from alertctl.errors import Invalid
+from alertctl.services.people import opted_in_events
 
 Document = dict[str, dict[str, dict[str, Any]]]
 SECTIONS = (
@@ -146,7 +147,7 @@ def read(session: Session) -> Document:
             email=person.email,
             fax=person.fax,
             reception=[c.value for c in Channel if getattr(person, f"{c.value}_active")],
-            alerts=[e.value for e in Event if getattr(person, f"opt_{e.value}")],
+            alerts=opted_in_events(person),
             active=person.active,
             links=sorted(links[person.id]),
         )
