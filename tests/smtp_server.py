@@ -1,5 +1,6 @@
 """A real SMTP server for the tests: aiosmtpd on 127.0.0.1 at a free port, with faults chosen by
-the recipient's local part (t421@..., p550@..., drop@..., slow@...)."""
+the recipient's local part (t421@..., p550@..., drop@..., slow@...), and a hold that stops one
+message in the middle of DATA until the test says so, for tests that need a race to happen."""
 
 import asyncio
 import socket
@@ -43,11 +44,34 @@ class Received:
 
 
 @dataclass
+class Hold:
+    """Stops the `countdown`-th message to reach DATA: the server stores it first when
+    `store_first` (so the sender waits for a reply to a message already taken), sets `arrived`,
+    then waits for `released` and answers with a temporary failure."""
+
+    countdown: int = 1
+    store_first: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def take(self) -> bool:
+        self.countdown -= 1
+        return self.countdown == 0
+
+
+@dataclass
 class Handler:
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    slow_seconds: float = 3.0
+    # slow@... waits this long before answering, or until `released` is set (at the latest
+    # when the server stops), so a client's timeout always fires first.
+    slow_seconds: float = 60.0
     delay_seconds: float = 0.0  # for every message, before it is stored
+    hold: Hold | None = None
+    released: threading.Event = field(default_factory=threading.Event)
+    # DATA waits until this many distinct connections have reached it (0: no wait).
+    meet: int = 0
+    _met: set[int] = field(default_factory=set)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -65,9 +89,24 @@ class Handler:
             server.transport.close()
             return "421 closing"
         if local == "slow":
-            await asyncio.sleep(self.slow_seconds)
+            await _wait(self.released, self.slow_seconds)
+        if self.meet:
+            self._met.add(id(session))
+            while len(self._met) < self.meet and not self.released.is_set():
+                await asyncio.sleep(0.005)
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
+        hold = self.hold
+        if hold is not None and hold.take():
+            if hold.store_first:
+                self._store(envelope)
+            hold.arrived.set()
+            await _wait(hold.released, 600)
+            return "451 4.3.0 held by the test"
+        self._store(envelope)
+        return "250 2.0.0 Ok: queued"
+
+    def _store(self, envelope: Any) -> None:
         with self.lock:
             self.received.append(
                 Received(
@@ -76,18 +115,27 @@ class Handler:
                     envelope.original_content or envelope.content,
                 )
             )
-        return "250 2.0.0 Ok: queued"
+
+
+async def _wait(event: threading.Event, at_most: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + at_most
+    while not event.is_set() and loop.time() < deadline:
+        await asyncio.sleep(0.005)
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Handler, int]]:
+def smtp_server(*, smtputf8: bool = False) -> Iterator[tuple[Handler, int]]:
     handler = Handler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
         yield handler, port
     finally:
+        handler.released.set()
+        if handler.hold is not None:
+            handler.hold.released.set()
         controller.stop()
 
 

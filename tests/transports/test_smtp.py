@@ -1,7 +1,5 @@
 """SMTP against a real aiosmtpd: each fault the server can inject, and recovery after it."""
 
-import time
-
 import pytest
 
 from alertctl.config import SmtpSettings
@@ -45,16 +43,13 @@ def test_server_faults_then_the_next_message_goes_through(
 
 
 def test_a_server_that_never_answers_times_out() -> None:
-    with silent_server() as port:
-        start = time.monotonic()
-        with pytest.raises(TemporaryFailure, match="cannot connect"):
-            deliver(transport(port, timeout=0.5), outgoing())
-        assert time.monotonic() - start < 5
+    # Without a timeout this would never return.
+    with silent_server() as port, pytest.raises(TemporaryFailure, match="cannot connect"):
+        deliver(transport(port, timeout=0.5), outgoing())
 
 
 def test_a_reply_that_never_comes_times_out(smtp: tuple[Handler, int]) -> None:
-    handler, port = smtp
-    handler.slow_seconds = 2.0
+    _handler, port = smtp
     with pytest.raises(TemporaryFailure, match="connection lost"):
         deliver(transport(port, timeout=0.5), outgoing(address="slow@acme.example"))
 
