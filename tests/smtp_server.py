@@ -71,6 +71,7 @@ class Handler:
     released: threading.Event = field(default_factory=threading.Event)
     # DATA waits until this many distinct connections have reached it (0: no wait).
     meet: int = 0
+    logins: set[int] = field(default_factory=set)  # the connections that tried to log in
     _met: set[int] = field(default_factory=set)
 
     async def handle_RCPT(
@@ -125,10 +126,26 @@ async def _wait(event: threading.Event, at_most: float) -> None:
 
 
 @contextmanager
-def smtp_server(*, smtputf8: bool = False) -> Iterator[tuple[Handler, int]]:
+def smtp_server(
+    *, smtputf8: bool = False, refuse_login: bool = False
+) -> Iterator[tuple[Handler, int]]:
+    """The server; with `refuse_login`, it asks for a login and refuses every one, noting
+    in `handler.logins` each connection that tried."""
     handler = Handler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
+    extra: dict[str, Any] = {}
+    if refuse_login:
+
+        def authenticator(_server: Any, session: Any, *_args: Any) -> Any:
+            from aiosmtpd.smtp import AuthResult
+
+            handler.logins.add(id(session))
+            return AuthResult(success=False, handled=False)
+
+        extra = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8, **extra
+    )
     controller.start()
     try:
         yield handler, port

@@ -20,6 +20,7 @@ from alertctl.transports.base import (
     PermanentFailure,
     TemporaryFailure,
     Transport,
+    Unreachable,
     message_id_for,
 )
 from alertctl.transports.fax_command import FaxCommandTransport
@@ -224,11 +225,12 @@ def test_a_header_cannot_be_injected(tmp_path: Path) -> None:
     assert len(mailbox.Maildir(tmp_path / "box")) == 0
 
 
-def test_maildir_transport_fails_permanently_when_it_cannot_write(tmp_path: Path) -> None:
+def test_a_maildir_that_cannot_be_written_is_unreachable(tmp_path: Path) -> None:
+    """Not the message's fault: the alert is tried again once the folder is fixed."""
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     transport = MaildirTransport(blocked / "box", sender=SENDER)
-    with pytest.raises(PermanentFailure):
+    with pytest.raises(Unreachable):
         transport.open()
 
 
@@ -237,12 +239,12 @@ def test_fax_command_failures(tmp_path: Path) -> None:
     with pytest.raises(TemporaryFailure, match="exited with 1: sendfax: unable to connect"):
         deliver(rig.transport, outgoing("fax", "+33145000013"))
     missing = FaxCommandTransport(("/nonexistent/sendfax", "{number}"))
-    with pytest.raises(PermanentFailure, match="not found"):
+    with pytest.raises(Unreachable, match="not found"):
         deliver(missing, outgoing("fax", "+33145000001"))
     script = tmp_path / "noexec"
     script.write_text("#!/bin/sh\n")
     script.chmod(stat.S_IRUSR)
-    with pytest.raises(PermanentFailure, match="not executable"):
+    with pytest.raises(Unreachable, match="not executable"):
         deliver(FaxCommandTransport((str(script),)), outgoing("fax", "+33145000001"))
 
 

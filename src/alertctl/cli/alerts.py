@@ -181,6 +181,8 @@ def send(
     else:
         report = send_due(current.db, settings, limit=limit)
     parts = [f"{n} {k}" for k, n in sorted(report.counts.items())] or ["nothing due"]
+    if report.unreachable is not None:
+        parts.append(f"stopped: {report.unreachable} (alertctl check --connect)")
     if report.unknown:
         parts.append(
             f"{len(report.unknown)} marked unknown (alertctl alerts list --status unknown)"

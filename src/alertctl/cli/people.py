@@ -92,6 +92,7 @@ def build(kind: PersonKind) -> typer.Typer:
                 default_region=region(ctx),
             )
             info(f"added contact {code}")
+            _address_notes(email)
 
     else:
 
@@ -120,6 +121,7 @@ def build(kind: PersonKind) -> typer.Typer:
                 default_region=region(ctx),
             )
             info(f"added collaborator {code}")
+            _address_notes(email)
 
     @group.command("update")
     def update(
@@ -149,6 +151,7 @@ def build(kind: PersonKind) -> typer.Typer:
             default_region=region(ctx),
         )
         info(f"updated {noun} {code}")
+        _address_notes(email)
 
     @group.command("list")
     def list_(
@@ -249,3 +252,11 @@ def build(kind: PersonKind) -> typer.Typer:
 
 contact_app = build(PersonKind.CONTACT)
 collaborator_app = build(PersonKind.COLLABORATOR)
+
+
+def _address_notes(email: str | None) -> None:
+    from alertctl.domain.validation import smtputf8_note
+
+    note = smtputf8_note(email) if email else None
+    if note is not None:
+        warn(note)

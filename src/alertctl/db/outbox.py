@@ -4,17 +4,19 @@ Claims are one UPDATE ... RETURNING in a short write transaction (BEGIN IMMEDIAT
 FOR UPDATE SKIP LOCKED on PostgreSQL), so two senders never claim the same alert.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, case, func, insert, or_, select, text, update
 from sqlmodel import Session, col
 
 from alertctl.db.tables import Alert, AlertAttempt
 
 DUE_STATUSES = ("pending", "retry")
+# The PostgreSQL notification channel on which saves wake waiting senders.
+CHANNEL = "alertctl_outbox"
 
 
 def due_condition(now: datetime) -> Any:
@@ -75,9 +77,11 @@ def claim(
     due_at: datetime,
     lease_seconds: float,
     limit: int,
+    ids: Sequence[int] | None = None,
 ) -> list[Any]:
-    """Claim up to `limit` alerts due at `due_at`: a run passes its start, so that an alert it
-    failed and rescheduled waits for the next run, however short the backoff."""
+    """Claim up to `limit` alerts due at `due_at` (only among `ids` when given): a run passes
+    its start, so that an alert it failed and rescheduled waits for the next run, however short
+    the backoff."""
     due = (
         select(col(Alert.id))
         .where(due_condition(due_at))
@@ -85,6 +89,8 @@ def claim(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if ids is not None:
+        due = due.where(col(Alert.id).in_(list(ids)))
     return list(
         session.execute(
             update(Alert)
@@ -108,6 +114,60 @@ def claim(
             )
         ).all()
     )
+
+
+def release(session: Session, ids: Sequence[int], *, owner: str, retry_at: datetime | None) -> int:
+    """Hand back claims that were never tried: the attempt the claim counted is taken back, and
+    the alert is due as it was (`pending` or `retry`), or as `retry` at `retry_at`."""
+    values: dict[str, Any] = {
+        "attempts": col(Alert.attempts) - 1,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "submit_started_at": None,
+    }
+    if retry_at is None:
+        values["status"] = case((col(Alert.attempts) > 1, "retry"), else_="pending")
+    else:
+        values["status"] = "retry"
+        values["next_attempt_at"] = retry_at
+    result = session.execute(
+        update(Alert)
+        .where(
+            col(Alert.id).in_(list(ids)),
+            col(Alert.lease_owner) == owner,
+            col(Alert.status) == "sending",
+        )
+        .values(**values)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the next alert falls due: now or earlier for one due already, None for none."""
+    waiting = session.execute(
+        select(func.min(func.coalesce(col(Alert.next_attempt_at), col(Alert.created_at)))).where(
+            col(Alert.status).in_(DUE_STATUSES)
+        )
+    ).scalar()
+    expiring = session.execute(
+        select(func.min(col(Alert.lease_expires_at))).where(col(Alert.status) == "sending")
+    ).scalar()
+    times = [_aware(t) for t in (waiting, expiring) if t is not None]
+    return min(times) if times else None
+
+
+def _aware(value: datetime | str) -> datetime:
+    """Aggregates come back without the column's type on SQLite: text, and naive."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def announce(session: Session) -> None:
+    """Wake the senders that wait on this database: on PostgreSQL a NOTIFY, delivered when the
+    transaction commits (never before, never for a rollback); SQLite senders poll instead."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANNEL}"))
 
 
 _alerts = Alert.__table__  # type: ignore[attr-defined]

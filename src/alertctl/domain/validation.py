@@ -48,6 +48,18 @@ def normalize_email(value: str, what: str = "e-mail address") -> str:
         raise Invalid(f"invalid {what} {value!r}: {exc}") from None
 
 
+def smtputf8_note(address: str) -> str | None:
+    """What a user must know about an address whose local part is not ASCII: only a mail server
+    that offers SMTPUTF8 (RFC 6531) takes it; elsewhere each alert to it is `dead`."""
+    local = address.strip().rpartition("@")[0]
+    if local.isascii():
+        return None
+    return (
+        f"{address.strip()} has a local part that is not ASCII: only a mail server that offers "
+        "SMTPUTF8 takes it; elsewhere its alerts are dead"
+    )
+
+
 def normalize_fax(value: str, default_region: str, what: str = "fax number") -> str:
     """A fax number that parses as a valid phone number, stored in E.164 form."""
     import phonenumbers

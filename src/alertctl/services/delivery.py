@@ -6,13 +6,20 @@ expire, and they are claimed again: e-mail is delivered at least once, and a mes
 twice (the sender died between the server's acceptance and its record) carries the same
 Message-ID. A fax submit cannot be taken back: one started by a sender that died becomes
 `unknown` for the operator, and is never repeated by itself.
+
+One alert fails alone: whatever goes wrong while building or sending it is recorded on it, and
+the batch goes on. A transport that cannot work at all (the server cannot be reached or refuses
+the login) ends the batch at its first failure: the other claims go back to `retry` at once.
+A sender asked to stop finishes the message in flight and hands back what it has not sent.
 """
 
+import contextlib
 import os
 import random
 import socket
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,18 +37,41 @@ from alertctl.transports.base import (
     PermanentFailure,
     Prepared,
     Transport,
+    Unreachable,
     message_id_for,
 )
+
+
+@dataclass
+class BatchReport:
+    """What one claimed batch became."""
+
+    claimed: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    released: int = 0
+    # The reply of a transport that could not work, when one ended the batch.
+    unreachable: str | None = None
 
 
 @dataclass
 class SendReport:
     counts: Counter[str] = field(default_factory=Counter)
     unknown: list[int] = field(default_factory=list)
+    released: int = 0
+    unreachable: str | None = None
 
     @property
     def all_sent(self) -> bool:
-        return not self.unknown and all(k == "sent" for k, n in self.counts.items() if n)
+        return (
+            not self.unknown
+            and self.unreachable is None
+            and all(k == "sent" for k, n in self.counts.items() if n)
+        )
+
+    def add(self, batch: BatchReport) -> None:
+        self.counts.update(batch.counts)
+        self.released += batch.released
+        self.unreachable = batch.unreachable or self.unreachable
 
 
 def backoff(attempts: int, settings: DeliverySettings, rng: random.Random) -> float:
@@ -54,32 +84,51 @@ def sender_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"
 
 
-class _Run:
-    """One `alerts send`: its lease owner, transports, and outcome recorder."""
+class Sender:
+    """One sender: its lease owner, transports, and outcome recorder, for one or many batches."""
 
     def __init__(
         self,
         db: Database,
         settings: DeliverySettings,
-        transports: dict[str, Transport],
-        rng: random.Random,
+        transports: dict[str, Transport] | None = None,
+        rng: random.Random | None = None,
     ) -> None:
-        self.db, self.settings, self.transports, self.rng = db, settings, transports, rng
+        self.db, self.settings = db, settings
+        self.transports = transports if transports is not None else transports_for(settings)
+        self.rng = rng or random.Random()
         self.owner = sender_id()
-        self.started = _now()
         self.opened: dict[int, Transport] = {}
         self.recorder = outbox.recorder(db.engine, self.owner)
 
-    def claim(self, size: int) -> list[Any]:
+    def recover(self) -> list[int]:
+        """Submits interrupted by a sender that died become `unknown`."""
+        with self.db.session(write=True) as session:
+            return outbox.mark_interrupted_submits(session, _now())
+
+    def claim(self, size: int, *, due_at: datetime, ids: Sequence[int] | None = None) -> list[Any]:
         with self.db.session(write=True) as session:
             return outbox.claim(
                 session,
                 owner=self.owner,
                 now=_now(),
-                due_at=self.started,
+                due_at=due_at,
                 lease_seconds=self.settings.lease_seconds,
                 limit=size,
+                ids=ids,
             )
+
+    def release(self, rows: Sequence[Any], *, retry_in: float | None = None) -> int:
+        """Hand claims back untried: as they were, or as `retry` after `retry_in` seconds."""
+        if not rows:
+            return 0
+        later = None if retry_in is None else _now() + timedelta(seconds=retry_in)
+        with self.db.session(write=True) as session:
+            return outbox.release(session, [r.id for r in rows], owner=self.owner, retry_at=later)
+
+    def next_due(self) -> datetime | None:
+        with self.db.session(write=False) as session:
+            return outbox.next_due(session)
 
     def prepare(self, row: Any) -> Prepared | DeliveryError:
         """Build one message; a message that cannot be built is a permanent failure."""
@@ -97,13 +146,15 @@ class _Run:
             return self.transports[row.channel].prepare(message)
         except DeliveryError as failure:
             return failure
+        except Exception as exc:  # any fault of this one message fails it alone
+            return PermanentFailure(f"cannot build the message: {_describe(exc)}")
 
     def deliver(
         self,
         row: Any,
         prepared: Prepared | DeliveryError,
         handed_over: Callable[[], None] | None = None,
-    ) -> str:
+    ) -> tuple[str, DeliveryError | None]:
         transport = self.transports[row.channel]
         try:
             if isinstance(prepared, DeliveryError):
@@ -115,7 +166,11 @@ class _Run:
                 handed_over = self._marking_hand_over(row, handed_over)
             accepted = transport.send(prepared, handed_over)
         except DeliveryError as failure:
-            return self.failed(row, failure)
+            return self.failed(row, failure), failure
+        except Exception as exc:  # a transport's own bug must not stop the batch
+            self._discard(transport)
+            broken = PermanentFailure(f"cannot send the message: {_describe(exc)}")
+            return self.failed(row, broken), broken
         now = _now()
         self.recorder.record(
             row.id,
@@ -126,7 +181,7 @@ class _Run:
             message_id=prepared.message.message_id,
             raw=accepted.raw,
         )
-        return "sent"
+        return "sent", None
 
     def _marking_hand_over(self, row: Any, then: Callable[[], None] | None) -> Callable[[], None]:
         def handed_over() -> None:
@@ -148,9 +203,60 @@ class _Run:
         )
         return outcome
 
+    def deliver_batch(
+        self,
+        batch: list[Any],
+        *,
+        stop: threading.Event | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> BatchReport:
+        """Deliver in order; each next message is built while the server takes in the current
+        one (building costs a good part of what sending does). Whatever happens, no claim of
+        this batch is left behind: what was not tried is handed back."""
+        report = BatchReport(claimed=len(batch))
+        done = 0
+        try:
+            ahead: list[Prepared | DeliveryError] = [self.prepare(batch[0])]
+            for index, row in enumerate(batch):
+                if stop is not None and stop.is_set():
+                    break
+                prepared = ahead.pop()
+                following = batch[index + 1] if index + 1 < len(batch) else None
+
+                def build_next(following: Any = following) -> None:
+                    if following is not None and not ahead:
+                        ahead.append(self.prepare(following))
+
+                outcome, failure = self.deliver(row, prepared, build_next)
+                done = index + 1
+                report.counts[outcome] += 1
+                if progress is not None:
+                    progress(outcome)
+                if isinstance(failure, Unreachable):
+                    report.unreachable = failure.reply
+                    rest = batch[done:]
+                    report.released = self.release(
+                        rest, retry_in=backoff(row.attempts, self.settings, self.rng)
+                    )
+                    report.counts["retry"] += len(rest)
+                    return report
+                build_next()  # when the transport failed before it could call it
+        finally:
+            if done < len(batch) and report.unreachable is None:
+                report.released = self.release(batch[done:])
+        return report
+
+    def _discard(self, transport: Transport) -> None:
+        """A transport in an unknown state is closed, and opened again by the next message."""
+        self.opened.pop(id(transport), None)
+        with contextlib.suppress(Exception):
+            transport.close()
+
     def close(self) -> None:
         for transport in self.opened.values():
-            transport.close()
+            with contextlib.suppress(Exception):
+                transport.close()
+        self.opened.clear()
         self.recorder.close()
 
 
@@ -159,47 +265,44 @@ def send_due(
     settings: DeliverySettings,
     *,
     limit: int | None = None,
+    ids: Sequence[int] | None = None,
     transports: dict[str, Transport] | None = None,
     progress: Callable[[str], None] | None = None,
     rng: random.Random | None = None,
+    stop: threading.Event | None = None,
 ) -> SendReport:
+    """Deliver what is due now (or only the alerts `ids`, when due), batch after batch, until
+    nothing is due, the limit is reached, a transport cannot work, or `stop` is set."""
     report = SendReport()
-    with db.session(write=True) as session:
-        report.unknown = outbox.mark_interrupted_submits(session, _now())
-    run = _Run(db, settings, transports or transports_for(settings), rng or random.Random())
+    sender = Sender(db, settings, transports, rng)
     try:
-        for batch in _batches(run, limit):
-            for outcome in _deliver_batch(run, batch):
-                report.counts[outcome] += 1
-                if progress is not None:
-                    progress(outcome)
+        report.unknown = sender.recover()
+        for batch in _batches(sender, limit, ids, _now()):
+            report.add(sender.deliver_batch(batch, stop=stop, progress=progress))
+            if report.unreachable is not None or (stop is not None and stop.is_set()):
+                break
     finally:
-        run.close()
+        sender.close()
     return report
 
 
-def _deliver_batch(run: _Run, batch: list[Any]) -> Iterator[str]:
-    """Deliver in order; each next message is built while the server takes in the current one
-    (building costs a good part of what sending does)."""
-    ahead: list[Prepared | DeliveryError] = [run.prepare(batch[0])]
-    for index, row in enumerate(batch):
-        prepared = ahead.pop()
-        following = batch[index + 1] if index + 1 < len(batch) else None
-
-        def build_next(following: Any = following) -> None:
-            if following is not None and not ahead:
-                ahead.append(run.prepare(following))
-
-        yield run.deliver(row, prepared, build_next)
-        build_next()  # when the transport failed before it could call it
-
-
-def _batches(run: _Run, limit: int | None) -> Iterator[list[Any]]:
-    """Due alerts, claimed a batch at a time, until none is due or the limit is reached."""
+def _batches(
+    sender: Sender, limit: int | None, ids: Sequence[int] | None, started: datetime
+) -> Iterator[list[Any]]:
+    """Due alerts, claimed a batch at a time, until none is due or the limit is reached. Due at
+    the run's start: an alert it failed and rescheduled waits for the next run, however short
+    the backoff."""
+    size = sender.settings.batch_size
+    if ids is not None:
+        for start in range(0, len(ids), size):
+            chunk = list(ids[start : start + size])
+            claimed = sender.claim(len(chunk), due_at=started, ids=chunk)
+            if claimed:
+                yield claimed
+        return
     remaining = limit
     while remaining is None or remaining > 0:
-        size = run.settings.batch_size
-        claimed = run.claim(size if remaining is None else min(size, remaining))
+        claimed = sender.claim(size if remaining is None else min(size, remaining), due_at=started)
         if not claimed:
             return
         if remaining is not None:
@@ -223,6 +326,11 @@ def due(db: Database, *, limit: int | None = None) -> list[dict[str, Any]]:
             }
             for a in session.exec(query).all()
         ]
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _now() -> datetime:

@@ -24,6 +24,12 @@ class PermanentFailure(DeliveryError):
     """Do not try again: a 5xx reply, a misconfigured command."""
 
 
+class Unreachable(TemporaryFailure):
+    """The transport itself cannot work now (the server cannot be reached, refuses the login,
+    the folder cannot be written): no fault of the message, and the next one would fail the
+    same way, so a sender stops trying and hands its other claims back."""
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One alert, as a transport sends it."""

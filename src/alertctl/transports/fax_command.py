@@ -14,9 +14,9 @@ from pathlib import Path
 from alertctl.transports.base import (
     Accepted,
     Outgoing,
-    PermanentFailure,
     Prepared,
     TemporaryFailure,
+    Unreachable,
 )
 
 
@@ -50,9 +50,9 @@ class FaxCommandTransport:
                     argv, capture_output=True, text=True, timeout=self.timeout, check=False
                 )
             except FileNotFoundError:
-                raise PermanentFailure(f"fax command not found: {argv[0]}") from None
+                raise Unreachable(f"fax command not found: {argv[0]}") from None
             except PermissionError:
-                raise PermanentFailure(f"fax command not executable: {argv[0]}") from None
+                raise Unreachable(f"fax command not executable: {argv[0]}") from None
             except subprocess.TimeoutExpired:
                 raise TemporaryFailure(f"fax command timed out after {self.timeout:g} s") from None
         output = (done.stdout.strip() or done.stderr.strip()).splitlines()

@@ -4,7 +4,7 @@ import mailbox
 from collections.abc import Callable
 from pathlib import Path
 
-from alertctl.transports.base import Accepted, Outgoing, PermanentFailure, Prepared
+from alertctl.transports.base import Accepted, Outgoing, Prepared, Unreachable
 from alertctl.transports.message import email_bytes, fax_digits
 
 
@@ -21,7 +21,7 @@ class MaildirTransport:
         try:
             self._box = mailbox.Maildir(self.path, create=True)
         except OSError as exc:
-            raise PermanentFailure(f"cannot open maildir {self.path}: {exc.strerror}") from None
+            raise Unreachable(f"cannot open maildir {self.path}: {exc.strerror}") from None
 
     def prepare(self, message: Outgoing) -> Prepared:
         to = message.address
@@ -36,7 +36,7 @@ class MaildirTransport:
         try:
             key = self._box.add(prepared.data)
         except OSError as exc:
-            raise PermanentFailure(f"cannot write into {self.path}: {exc.strerror}") from None
+            raise Unreachable(f"cannot write into {self.path}: {exc.strerror}") from None
         # The rename into new/ is the delivery itself: nothing is left in doubt.
         if handed_over is not None:
             handed_over()

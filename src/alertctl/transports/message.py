@@ -71,3 +71,16 @@ def envelope_address(sender: str) -> str:
 def fax_digits(number: str) -> str:
     """The E.164 number without its plus sign, as fax gateways take it."""
     return number.lstrip("+")
+
+
+@lru_cache(maxsize=1024)
+def wire_address(address: str) -> str:
+    """The address as it goes on the wire: a domain that is not ASCII in its IDNA form, so that
+    only a local part that is not ASCII still needs SMTPUTF8."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address

@@ -1,5 +1,10 @@
 """SMTP: one connection reused for a batch, one recipient per message (so a partial acceptance
-cannot happen), 4xx and network trouble retried, 5xx final."""
+cannot happen), 4xx and network trouble retried, 5xx final.
+
+Internationalised addresses: a domain that is not ASCII goes on the wire in its IDNA (ASCII)
+form, which every server takes; a local part that is not ASCII needs SMTPUTF8 (RFC 6531), used
+when the server offers it; otherwise that message alone fails for good, with a reply that says
+why."""
 
 import contextlib
 import re
@@ -14,8 +19,9 @@ from alertctl.transports.base import (
     PermanentFailure,
     Prepared,
     TemporaryFailure,
+    Unreachable,
 )
-from alertctl.transports.message import email_bytes, envelope_address
+from alertctl.transports.message import email_bytes, envelope_address, wire_address
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -50,23 +56,46 @@ class SmtpTransport:
             if s.username:
                 connection.login(s.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise PermanentFailure(_reply(exc.smtp_code, exc.smtp_error)) from None
+            raise Unreachable(
+                f"{s.host}:{s.port} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}"
+            ) from None
         except smtplib.SMTPResponseException as exc:
-            raise _failure(exc.smtp_code, exc.smtp_error) from None
+            raise Unreachable(
+                f"{s.host}:{s.port} refused us: {_reply(exc.smtp_code, exc.smtp_error)}"
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise TemporaryFailure(f"cannot connect to {s.host}:{s.port}: {exc}") from None
+            raise Unreachable(f"cannot connect to {s.host}:{s.port}: {exc}") from None
         return connection
 
+    def probe(self) -> str:
+        """Connect, greet and log in as a send would, then say goodbye: what the server said."""
+        connection = self._connect()
+        try:
+            code, text = connection.noop()
+            return _reply(code, text)
+        finally:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                connection.quit()
+
     def prepare(self, message: Outgoing) -> Prepared:
-        return Prepared(message, message.address, email_bytes(message, sender=self.sender))
+        recipient = wire_address(message.address)
+        return Prepared(message, recipient, email_bytes(message, sender=self.sender, to=recipient))
 
     def send(self, prepared: Prepared, handed_over: Callable[[], None] | None = None) -> Accepted:
         if self._connection is None:
             self._connection = self._connect()
         connection = self._connection
         raw = prepared.data
+        options: list[str] = []
+        if not prepared.recipient.isascii():
+            if not connection.has_extn("smtputf8"):
+                raise PermanentFailure(
+                    f"{prepared.recipient} has a local part that is not ASCII, and the server "
+                    "does not offer SMTPUTF8: it cannot take this address"
+                )
+            options = ["SMTPUTF8"]
         try:
-            code, text = connection.mail(envelope_address(self.sender))
+            code, text = connection.mail(envelope_address(self.sender), options)
             if code != 250:
                 raise _failure(code, text)
             code, text = connection.rcpt(prepared.recipient)
