@@ -127,12 +127,12 @@ async def _wait(event: threading.Event, at_most: float) -> None:
 
 @contextmanager
 def smtp_server(
-    *, smtputf8: bool = False, refuse_login: bool = False
+    *, smtputf8: bool = False, refuse_login: bool = False, port: int | None = None
 ) -> Iterator[tuple[Handler, int]]:
     """The server; with `refuse_login`, it asks for a login and refuses every one, noting
     in `handler.logins` each connection that tried."""
     handler = Handler()
-    port = free_port()
+    port = port or free_port()
     extra: dict[str, Any] = {}
     if refuse_login:
 

@@ -37,3 +37,9 @@ class NotInitialised(AlertctlError):
 
 class Refused(AlertctlError):
     """A destructive command was not confirmed."""
+
+
+class NotDelivered(AlertctlError):
+    """A message was refused or could not be sent (`alerts test`)."""
+
+    exit_code = 3

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -90,3 +91,56 @@ def test_two_senders_share_the_work_on_postgresql(pg: str, smtp: tuple[Handler, 
     queued = json.loads(ok(db, "alerts", "list", "--json").stdout)
     assert len(queued) == 120 and {r["status"] for r in queued} == {"sent"}
     assert len(keys) == len(queued) and max(keys.values()) == 1
+
+
+def test_two_watchers_woken_by_notify_share_the_work(pg: str, smtp: tuple[Handler, int]) -> None:
+    """Two `alerts send --watch` on one database: each save's NOTIFY wakes them (their timer is
+    set to a minute, longer than the test waits), and they never send anything twice. The server
+    holds the first message of each connection until both watchers are in DATA, so both take
+    part."""
+    from tests.services.test_watch import Watcher
+
+    handler, port = smtp
+    handler.meet = 2
+    ok(pg, "init")
+    ok(pg, "config", "apply", str(files("alertctl") / "sample_data" / "setup.toml"))
+    Path("alertctl.toml").write_text(
+        f'[transport]\nemail = "smtp"\nfax = "gateway"\n[fax]\ngateway = "{{number}}@fax.x"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+        "[delivery]\nbatch_size = 5\n"
+    )
+    watchers = [Watcher(pg, "--poll", "60") for _ in range(2)]
+    try:
+        for watcher in watchers:
+            watcher.expect(lambda line: " start: watching " in line)
+        for i in range(20):
+            ok(
+                pg,
+                "request",
+                "open",
+                f"W{i}",
+                "--contract",
+                "K1",
+                "--product",
+                "ERP",
+                "--title",
+                "T",
+                "--external-description",
+                "D",
+            )
+        queued = json.loads(ok(pg, "alerts", "list", "--json").stdout)
+        deadline = time.monotonic() + 45  # well short of the watchers' one-minute timer
+        while len(handler.received) < len(queued):
+            assert time.monotonic() < deadline, "the watchers were not woken by NOTIFY"
+            time.sleep(0.05)
+        assert [w.stop() for w in watchers] == [0, 0]
+    finally:
+        for watcher in watchers:
+            if watcher.process.poll() is None:
+                watcher.process.kill()
+    keys = Counter(str(m.message["X-Alertctl-Key"]) for m in handler.received)
+    assert len(keys) == len(queued) == 60 and max(keys.values()) == 1
+    rows = json.loads(ok(pg, "alerts", "list", "--json").stdout)
+    assert {r["status"] for r in rows} == {"sent"}
+    for watcher in watchers:
+        assert any(" batch: " in line and " 0 sent" not in line for line in watcher.seen)

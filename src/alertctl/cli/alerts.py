@@ -135,63 +135,6 @@ OUTBOX_COLUMNS = [
 ]
 
 
-@alerts_app.command("send")
-def send(
-    ctx: typer.Context,
-    limit: Annotated[int | None, typer.Option(min=1, help="Deliver at most this many.")] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List what is due; send nothing.")
-    ] = False,
-) -> None:
-    """Deliver the alerts that are due; exit 3 when some were not delivered."""
-    import sys
-
-    from alertctl.cli.output import info, make_table, stdout
-    from alertctl.config import delivery_settings
-    from alertctl.services.delivery import due, send_due
-
-    current = state(ctx)
-    if dry_run or current.dry_run:
-        rows = due(current.db, limit=limit)
-        if rows:
-            stdout().print(
-                make_table(
-                    rows,
-                    [
-                        ("Id", field("id")),
-                        ("Channel", field("channel")),
-                        ("Address", field("address")),
-                        ("Subject", field("subject")),
-                        ("Tries", field("attempts")),
-                    ],
-                )
-            )
-        info(f"{len(rows)} alert(s) due; nothing sent (dry run)")
-        return
-    settings = delivery_settings(current.settings)
-    if sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import Progress
-
-        with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("sending", total=None)
-            report = send_due(
-                current.db, settings, limit=limit, progress=lambda _outcome: bar.advance(task)
-            )
-    else:
-        report = send_due(current.db, settings, limit=limit)
-    parts = [f"{n} {k}" for k, n in sorted(report.counts.items())] or ["nothing due"]
-    if report.unreachable is not None:
-        parts.append(f"stopped: {report.unreachable} (alertctl check --connect)")
-    if report.unknown:
-        parts.append(
-            f"{len(report.unknown)} marked unknown (alertctl alerts list --status unknown)"
-        )
-    info("alerts: " + ", ".join(parts))
-    if not report.all_sent:
-        raise typer.Exit(3)
-
-
 @alerts_app.command("list")
 def list_(
     ctx: typer.Context,

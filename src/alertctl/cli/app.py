@@ -12,6 +12,7 @@ from alertctl.cli import (
     catalog,
     clients,
     contracts,
+    delivery,
     links,
     people,
     requests,
@@ -81,6 +82,7 @@ links.register(app)
 app.add_typer(templates.template_app, name="template")
 app.add_typer(requests.request_app, name="request")
 app.add_typer(alerts.alerts_app, name="alerts")
+delivery.register(alerts.alerts_app)
 app.add_typer(config_app, name="config")
 
 

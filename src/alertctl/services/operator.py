@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
+from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, AlertAttempt, Person, Request
 from alertctl.errors import Conflict, Invalid, NotFound
@@ -95,6 +96,7 @@ def retry(db: Database, *, alert_id: int | None = None, dead: bool = False) -> i
         )
         if dead:
             result = session.execute(query.where(col(Alert.status) == "dead"))
+            outbox.announce(session)
             return int(result.rowcount)  # type: ignore[attr-defined]
         alert = session.get(Alert, alert_id)
         if alert is None:
@@ -105,6 +107,7 @@ def retry(db: Database, *, alert_id: int | None = None, dead: bool = False) -> i
                 "or retry alerts can be retried"
             )
         session.execute(query.where(col(Alert.id) == alert_id))
+        outbox.announce(session)
         return 1
 
 

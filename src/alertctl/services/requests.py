@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import (
     Alert,
@@ -144,6 +145,8 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     alerts, superseded = _write_alerts(session, request, record, events, previous_status, now)
     record.superseded = json.dumps(superseded, ensure_ascii=False)
     session.add(record)
+    if alerts:
+        outbox.announce(session)
     return SaveResult(
         change.reference,
         save_id,

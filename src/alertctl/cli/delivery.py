@@ -1,0 +1,199 @@
+"""`alertctl alerts send|test`: deliver what is due, once or as a service, and try a transport."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from alertctl.cli.output import field, info, make_table, stdout
+from alertctl.cli.state import state
+
+if TYPE_CHECKING:
+    from alertctl.services.delivery import SendReport
+    from alertctl.services.watch import LogLine
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class ChannelName(StrEnum):
+    EMAIL = "email"
+    FAX = "fax"
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """SIGTERM and SIGINT set the event instead of killing the process, so that the message in
+    flight is finished and what was claimed is handed back."""
+    import signal
+
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def send(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option(min=1, help="Deliver at most this many.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what is due; send nothing.")
+    ] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch", help="Run as a service: deliver as alerts fall due, until SIGTERM."
+        ),
+    ] = False,
+    poll: Annotated[
+        float,
+        typer.Option(
+            min=0.05,
+            max=60,
+            help="With --watch: how often to look for new alerts, in seconds (on PostgreSQL "
+            "the fallback to notifications).",
+        ),
+    ] = 0.25,
+    log_format: Annotated[
+        LogFormat, typer.Option(help="With --watch: one line per batch, as text or JSON.")
+    ] = LogFormat.TEXT,
+) -> None:
+    """Deliver the alerts that are due; exit 3 when some were not delivered."""
+    from alertctl.config import delivery_settings
+
+    current = state(ctx)
+    if dry_run or current.dry_run:
+        _list_due(current.db, limit)
+        return
+    settings = delivery_settings(current.settings)
+    current.db.check_schema()
+    if watch:
+        from alertctl.services.watch import watch as run_watch
+
+        printer = _json_line if log_format is LogFormat.JSON else _text_line
+        with stop_on_signals() as stop:
+            run_watch(current.db, settings, stop=stop, log=printer, poll_seconds=poll)
+        return
+    from alertctl.services.delivery import send_due
+
+    with stop_on_signals() as stop:
+        report = _with_bar(
+            lambda progress: send_due(
+                current.db, settings, limit=limit, progress=progress, stop=stop
+            )
+        )
+    summarise(report)
+    if not report.all_sent:
+        raise typer.Exit(3)
+
+
+def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
+    parts = [f"{n} {k}" for k, n in sorted(report.counts.items())] or ["nothing due"]
+    if report.unreachable is not None:
+        parts.append(f"stopped: {report.unreachable} (alertctl check --connect)")
+    if report.unknown:
+        parts.append(
+            f"{len(report.unknown)} marked unknown (alertctl alerts list --status unknown)"
+        )
+    info(prefix + ", ".join(parts))
+
+
+def _list_due(db: Any, limit: int | None) -> None:
+    from alertctl.services.delivery import due
+
+    rows = due(db, limit=limit)
+    if rows:
+        stdout().print(
+            make_table(
+                rows,
+                [
+                    ("Id", field("id")),
+                    ("Channel", field("channel")),
+                    ("Address", field("address")),
+                    ("Subject", field("subject")),
+                    ("Tries", field("attempts")),
+                ],
+            )
+        )
+    info(f"{len(rows)} alert(s) due; nothing sent (dry run)")
+
+
+def _with_bar(work: Callable[[Callable[[str], None] | None], SendReport]) -> SendReport:
+    if not sys.stderr.isatty():
+        return work(None)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("sending", total=None)
+        return work(lambda _outcome: bar.advance(task))
+
+
+def _text_line(line: LogLine) -> None:
+    stamp = line.time.isoformat(timespec="seconds")
+    if line.kind == "batch":
+        text = (
+            f"{line.claimed} claimed, {line.sent} sent, {line.retry} retry, {line.dead} dead, "
+            f"{line.released} handed back in {line.seconds:.2f} s"
+        )
+        if line.unknown:
+            text += f"; {line.unknown} marked unknown"
+        if line.message:
+            text += f"; {line.message}"
+    elif line.kind == "fault":
+        text = f"{line.message}; trying again in {line.pause_seconds:g} s"
+    else:
+        text = line.message
+    sys.stderr.write(f"{stamp} {line.kind}: {text}\n")
+    sys.stderr.flush()
+
+
+def _json_line(line: LogLine) -> None:
+    import dataclasses
+    import json
+
+    document = {k: v for k, v in dataclasses.asdict(line).items() if v not in (None, "")}
+    document["time"] = line.time.isoformat()
+    sys.stderr.write(json.dumps(document, ensure_ascii=False) + "\n")
+    sys.stderr.flush()
+
+
+def test(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="An e-mail address, or a fax number.")],
+    channel: Annotated[
+        ChannelName, typer.Option(help="The channel whose transport to try.")
+    ] = ChannelName.EMAIL,
+) -> None:
+    """Send one test message through the configured transport and print the server's reply."""
+    from alertctl.config import delivery_settings
+    from alertctl.services.delivery import send_test
+
+    current = state(ctx)
+    settings = delivery_settings(current.settings)
+    result = send_test(
+        settings,
+        channel=channel.value,
+        address=to,
+        default_region=current.settings.default_region,
+    )
+    sys.stdout.write(result.reply + "\n")
+    info(f"test message {result.message_id} sent to {result.address} by {result.transport}")
+
+
+def register(group: typer.Typer) -> None:
+    group.command("send")(send)
+    group.command("test")(test)

@@ -1,0 +1,112 @@
+"""How a waiting sender learns that something changed in the outbox, without a busy loop.
+
+SQLite has no notifications between processes: the waiter asks `PRAGMA data_version` on a
+connection of its own every poll interval. It is the cheapest question SQLite answers (no table
+is read), and its value changes whenever another connection commits. PostgreSQL has
+LISTEN/NOTIFY: a save's transaction sends a NOTIFY (`outbox.announce`) that reaches every
+listening sender the moment it commits; the poll interval is then only the fallback.
+"""
+
+import threading
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from alertctl.db.outbox import CHANNEL
+
+
+class Waiter(Protocol):
+    def arm(self) -> None:
+        """Start listening: a change made after this returns is seen by the next wait."""
+        ...
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Wait up to `seconds`; True as soon as the outbox may have changed, False when the
+        time ran out or `stop` was set."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SqliteWaiter:
+    def __init__(self, engine: Engine, poll_seconds: float) -> None:
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+        self._raw: Any = None
+        self._version: int | None = None
+
+    def _data_version(self) -> int:
+        if self._raw is None:
+            self._raw = self.engine.raw_connection()
+        cursor = self._raw.driver_connection.cursor()
+        try:
+            return int(cursor.execute("PRAGMA data_version").fetchone()[0])
+        finally:
+            cursor.close()
+
+    def arm(self) -> None:
+        if self._version is None:
+            self._version = self._data_version()
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        self.arm()
+        remaining = seconds
+        while remaining > 0 and not stop.is_set():
+            step = min(self.poll_seconds, remaining)
+            if stop.wait(step):
+                return False
+            remaining -= step
+            version = self._data_version()
+            if version != self._version:
+                self._version = version
+                return True
+        return False
+
+    def close(self) -> None:
+        self._version = None
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+
+class PostgresWaiter:
+    def __init__(self, engine: Engine, poll_seconds: float) -> None:
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+        self._raw: Any = None
+
+    def _listening(self) -> Any:
+        if self._raw is None:
+            raw = self.engine.raw_connection()
+            connection: Any = raw.driver_connection
+            connection.autocommit = True
+            connection.execute(f"LISTEN {CHANNEL}")
+            self._raw = raw
+        return self._raw.driver_connection
+
+    def arm(self) -> None:
+        self._listening()
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        connection = self._listening()
+        remaining = seconds
+        while remaining > 0 and not stop.is_set():
+            # In slices, so that a stop is seen within one poll interval.
+            step = min(self.poll_seconds, remaining)
+            for _ in connection.notifies(timeout=step, stop_after=1):
+                return True
+            remaining -= step
+        return False
+
+    def close(self) -> None:
+        if self._raw is not None:
+            try:
+                self._raw.close()
+            finally:
+                self._raw = None
+
+
+def waiter_for(engine: Engine, poll_seconds: float) -> Waiter:
+    if engine.dialect.name == "postgresql":
+        return PostgresWaiter(engine, poll_seconds)
+    return SqliteWaiter(engine, poll_seconds)

@@ -1,0 +1,221 @@
+"""`alerts send --watch` as a service: run as a subprocess against a real SMTP server.
+
+Nothing here measures speed: each test waits (with a generous limit) for what it expects to
+happen, and races are arranged with the server's hold."""
+
+import json
+import queue
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from tests.helpers import ok
+from tests.services.test_delivery import queue as queue_alerts
+from tests.services.test_delivery import settings_file, statuses
+from tests.smtp_server import Handler, Hold, free_port, smtp_server
+
+PATIENCE = 120.0  # seconds: only a hung watcher takes this long
+
+
+class Watcher:
+    """A watcher subprocess whose stderr lines are collected as they come."""
+
+    def __init__(self, db: Path | str, *extra: str) -> None:
+        command = [sys.executable, "-m", "alertctl", "--db", str(db), "alerts", "send"]
+        self.process = subprocess.Popen(
+            [*command, "--watch", "--poll", "0.1", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self._reader = threading.Thread(target=self._read, args=(self.process.stderr,))
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.put(line)
+
+    def expect(self, predicate: Callable[[str], bool]) -> str:
+        """The next log line that matches, waiting for it."""
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert self.process.poll() is None, "the watcher exited:\n" + "".join(self.seen)
+                continue
+            self.seen.append(line)
+            if predicate(line):
+                return line
+        raise AssertionError("expected line never came:\n" + "".join(self.seen))
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.process.send_signal(sig)
+        code = self.process.wait(timeout=PATIENCE)
+        self._reader.join()
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return code
+
+
+@contextmanager
+def watching(db: Path, *extra: str) -> Iterator[Watcher]:
+    watcher = Watcher(db, *extra)
+    try:
+        yield watcher
+    finally:
+        if watcher.process.poll() is None:
+            watcher.process.kill()
+            watcher.process.wait()
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.02)
+
+
+def open_request(db: Path, reference: str) -> None:
+    ok(
+        db,
+        "request",
+        "open",
+        reference,
+        "--contract",
+        "K1",
+        "--title",
+        "Printer",
+        "--external-description",
+        "It jams",
+    )
+
+
+def test_delivers_what_was_queued_then_each_new_save_and_stops_on_sigterm(
+    sample_db: Path, smtp: tuple[Handler, int]
+) -> None:
+    handler, port = smtp
+    settings_file(port)
+    queue_alerts(sample_db, "a@acme.example", "b@acme.example")
+    with watching(sample_db) as watcher:
+        watcher.expect(lambda line: " batch: 2 claimed, 2 sent" in line)
+        open_request(sample_db, "R2")
+        watcher.expect(lambda line: " batch: 2 claimed, 2 sent" in line)
+        wait_for(lambda: len(handler.received) == 4, "the new save's alerts")
+        assert watcher.stop() == 0
+    assert statuses(sample_db) == {"sent": 4}
+    assert watcher.seen[0].split(" ", 1)[1].startswith("start: watching ")
+    assert watcher.seen[-1].split(" ", 1)[1] == "stop: stopped after 2 batch(es)\n"
+
+
+def test_sigterm_finishes_the_message_in_flight_and_hands_back_the_rest(
+    sample_db: Path, smtp: tuple[Handler, int]
+) -> None:
+    handler, port = smtp
+    settings_file(port)
+    queue_alerts(sample_db, *(f"c{i}@acme.example" for i in range(6)))
+    hold = Hold(countdown=2, store_first=True)
+    handler.hold = hold
+    with watching(sample_db) as watcher:
+        assert hold.arrived.wait(PATIENCE)
+        watcher.process.send_signal(signal.SIGTERM)
+        # The signal has landed once the watcher writes nothing more; the hold then answers.
+        handler.hold = None
+        hold.released.set()
+        assert watcher.stop() == 0, "".join(watcher.seen)
+    with sqlite3.connect(sample_db) as connection:
+        rows = connection.execute("SELECT status, attempts FROM alert ORDER BY id").fetchall()
+    # The first was sent, the second (held) answered 451 and waits for a retry; the four the
+    # watcher claimed but never tried are due again, untouched.
+    assert rows[0] == ("sent", 1)
+    assert rows[1] == ("retry", 1)
+    assert rows[2:] == [("pending", 0)] * 4
+
+
+def test_a_poison_alert_fails_alone_and_the_watcher_carries_on(
+    sample_db: Path, smtp: tuple[Handler, int]
+) -> None:
+    _handler, port = smtp
+    settings_file(port)
+    queue_alerts(sample_db, "a@acme.example", "jürgen@acme.example", "b@acme.example")
+    with watching(sample_db) as watcher:
+        watcher.expect(lambda line: "3 claimed, 2 sent, 0 retry, 1 dead" in line)
+        open_request(sample_db, "R2")
+        watcher.expect(lambda line: "3 claimed, 2 sent, 0 retry, 1 dead" in line)
+        assert watcher.stop() == 0
+    assert statuses(sample_db) == {"sent": 4, "dead": 2}
+
+
+def test_a_server_down_then_back_is_waited_out(sample_db: Path) -> None:
+    port = free_port()
+    settings_file(port)
+    settings = Path("alertctl.toml")
+    settings.write_text(
+        settings.read_text()
+        .replace("backoff_base = 0.001", "backoff_base = 0.5")
+        .replace("backoff_cap = 0.001", "backoff_cap = 0.5")
+    )
+    queue_alerts(sample_db, *(f"c{i}@acme.example" for i in range(3)))
+    with watching(sample_db, "--log-format", "json") as watcher:
+        down = json.loads(watcher.expect(lambda line: "cannot connect" in line))
+        assert down["kind"] == "batch" and down["retry"] == 3 and down["released"] == 2
+        with smtp_server(port=port) as (handler, _):
+            watcher.expect(lambda line: '"sent": ' in line and '"kind": "batch"' in line)
+            wait_for(lambda: len(handler.received) == 3, "the three alerts, once it is back")
+            assert watcher.stop(signal.SIGINT) == 0
+    assert statuses(sample_db) == {"sent": 3}
+    kinds = [json.loads(line)["kind"] for line in watcher.seen]
+    assert kinds[0] == "start" and kinds[-1] == "stop"
+
+
+def test_a_locked_database_is_waited_out_in_process(
+    sample_db: Path, smtp: tuple[Handler, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database locked longer than the busy timeout is a fault the watcher logs and waits
+    out; it never exits on it."""
+    from alertctl.config import delivery_settings, load_settings
+    from alertctl.db import engine
+    from alertctl.db.engine import Database
+    from alertctl.services.watch import LogKind, LogLine, watch
+
+    handler, port = smtp
+    settings_file(port)
+    queue_alerts(sample_db, "a@acme.example")
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 50)
+    db = Database(str(sample_db))
+    stop = threading.Event()
+    log: list[LogLine] = []
+    settings = delivery_settings(load_settings(db=str(sample_db)))
+    locker = sqlite3.connect(sample_db, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    thread = threading.Thread(
+        target=lambda: watch(db, settings, stop=stop, log=log.append, poll_seconds=0.05)
+    )
+    thread.start()
+    try:
+        wait_for(lambda: any(line.kind is LogKind.FAULT for line in log), "a logged fault")
+        assert handler.received == []
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    wait_for(lambda: len(handler.received) == 1, "the alert, once the lock is gone")
+    assert thread.is_alive()
+    stop.set()
+    thread.join(PATIENCE)
+    db.close()
+    fault = next(line for line in log if line.kind is LogKind.FAULT)
+    assert fault.message == "database is locked"
+    assert fault.pause_seconds == 1.0
+    assert log[-1].kind is LogKind.STOP
+    assert statuses(sample_db) == {"sent": 1}
