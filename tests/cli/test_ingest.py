@@ -36,11 +36,23 @@ def count(db: Path, table: str) -> int:
 def test_ingesting_a_feed_then_the_same_feed_again(sample_db: Path, tmp_path: Path) -> None:
     feed = write_feed(tmp_path / "saves.jsonl", FEED)
     first = ok(sample_db, "request", "ingest", str(feed), "--json")
-    assert json.loads(first.stdout) == {"saves": 6, "replayed": 0, "alerts": 9, "failures": []}
+    assert json.loads(first.stdout) == {
+        "saves": 6,
+        "replayed": 0,
+        "alerts": 9,
+        "failures": [],
+        "faults": [],
+    }
     # The same save repeated in a feed (RESOLVED twice) is two saves: resolution fires twice.
     assert count(sample_db, "alert") == 9
     second = ok(sample_db, "request", "ingest", str(feed), "--json")
-    assert json.loads(second.stdout) == {"saves": 0, "replayed": 6, "alerts": 0, "failures": []}
+    assert json.loads(second.stdout) == {
+        "saves": 0,
+        "replayed": 6,
+        "alerts": 0,
+        "failures": [],
+        "faults": [],
+    }
     assert second.stderr.endswith(
         "0 save(s) applied, 6 already applied, 0 alert(s) queued, 0 line(s) failed\n"
     )

@@ -250,11 +250,21 @@ def stats_chart(doc: dict[str, Any]) -> list[Any]:
     totals = Table(show_header=False, box=None)
     for status, count in doc["by_status"].items():
         totals.add_row(status, str(count))
+    faults = doc["faults"]
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(faults["by_reason"].items()))
+    totals.add_row(
+        Text("left out by faults", style="red" if faults["total"] else ""),
+        f"{faults['total']}" + (f" ({reasons})" if reasons else ""),
+    )
     days = Table(title="By day", show_header=True, box=None)
     days.add_column("Day")
     days.add_column("Alerts")
     days.add_column("", no_wrap=True)
-    peak = max((sum(v for k, v in d.items() if k != "day") for d in doc["by_day"]), default=0)
+    days.add_column("Faults")
+    peak = max(
+        (sum(v for k, v in d.items() if k not in ("day", "faults")) for d in doc["by_day"]),
+        default=0,
+    )
     for day in doc["by_day"]:
         bar = Text()
         total = 0
@@ -262,6 +272,6 @@ def stats_chart(doc: dict[str, Any]) -> list[Any]:
             count = day[status]
             total += count
             bar.append("█" * round(40 * count / peak) if peak else "", style=style)
-        days.add_row(day["day"], str(total), bar)
+        days.add_row(day["day"], str(total), bar, str(day["faults"] or ""))
     legend = Text("  ".join(f"█ {s}" for s in styles))
     return [totals, days, legend]

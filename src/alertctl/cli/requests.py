@@ -1,6 +1,7 @@
 """`alertctl request ...`: open and update requests, read their history, ingest a feed."""
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,9 +38,50 @@ Description = Annotated[
     str | None,
     typer.Option("--external-description", help="The text the client may see ('' clears it)."),
 ]
+SendNow = Annotated[
+    bool,
+    typer.Option(
+        "--send", help="Deliver this save's alerts at once, after it is committed (no watcher)."
+    ),
+]
 SaveId = Annotated[
     str | None, typer.Option(help="An id for this save: a save replayed with it changes nothing.")
 ]
+
+
+def report_faults(reference: str, faults: list[dict[str, Any]], *, where: str = "") -> None:
+    """Alerts left out by a fault, said on stderr with the fix: grouped by event and cause, so
+    that a broken template reaching a hundred people is one warning, not a hundred."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for fault in faults:
+        who = f"{fault['kind']} {fault['code']}"
+        if fault["channel"]:
+            who += f" ({fault['channel']})"
+        cause = (fault["event"], fault["reason"], fault["detail"], fault["fix"] or "")
+        groups.setdefault(cause, []).append(who)
+    for (event, reason, detail, fix), people in groups.items():
+        shown = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
+        warn(
+            f"{where}{reference} {event}: {len(people)} alert(s) left out by a fault, "
+            f"{reason}: {detail}; for {shown}"
+        )
+        if fix:
+            sys.stderr.write(f"  fix: {fix}\n")
+
+
+def _saved(ctx: typer.Context, result: Any, as_json: bool, send: bool) -> None:
+    """Report a save; with --send, deliver its alerts now that its transaction has committed."""
+    _report(result, as_json)
+    if not send:
+        return
+    delivery = _Delivery(ctx)
+    try:
+        delivery.deliver(result.alerts)
+    finally:
+        delivery.close()
+    delivery.summarise()
+    if not delivery.report.all_sent:
+        raise typer.Exit(3)
 
 
 def _report(result: Any, as_json: bool) -> None:
@@ -47,6 +89,7 @@ def _report(result: Any, as_json: bool) -> None:
 
     for message in result.warnings:
         warn(message)
+    report_faults(result.reference, result.faults)
     if as_json:
         print_json(result.as_dict())
         return
@@ -74,6 +117,7 @@ def open_(
     state_: Annotated[str | None, typer.Option("--state", help="The optional state tag.")] = None,
     requester: Annotated[str | None, typer.Option(help="The contact who asked.")] = None,
     save_id: SaveId = None,
+    send: SendNow = False,
     as_json: Json = False,
 ) -> None:
     """Open a request; its alerts are queued in the same transaction."""
@@ -93,7 +137,7 @@ def open_(
         requester=requester,
         save_id=save_id,
     )
-    _report(open_request(state(ctx).db, change), as_json)
+    _saved(ctx, open_request(state(ctx).db, change), as_json, send)
 
 
 @request_app.command("update")
@@ -109,6 +153,7 @@ def update(
     product: Annotated[str | None, typer.Option(help="The product ('' clears it).")] = None,
     service: Annotated[str | None, typer.Option(help="A service ('' clears it).")] = None,
     save_id: SaveId = None,
+    send: SendNow = False,
     as_json: Json = False,
 ) -> None:
     """Save a change to a request; the events it raises queue their alerts."""
@@ -126,7 +171,7 @@ def update(
         service=service,
         save_id=save_id,
     )
-    _report(update_request(state(ctx).db, change), as_json)
+    _saved(ctx, update_request(state(ctx).db, change), as_json, send)
 
 
 @request_app.command("list")
@@ -181,31 +226,49 @@ def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
 def ingest(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="A JSON Lines file of saves, or - for stdin.")],
+    send: SendNow = False,
     as_json: Json = False,
 ) -> None:
     """Apply a feed of saves, one JSON object per line, each line its own transaction.
 
     Fields: reference, contract, client, site, product, service, title, external_description,
-    status, state, requester, and optionally save_id and time (ISO 8601).
+    status, state, requester, and optionally save_id and time (ISO 8601). From stdin, each
+    line is applied as it arrives, so a stream (tail -F, a webhook relay) feeds it continuously.
     """
     from alertctl.cli.output import print_json
     from alertctl.errors import Invalid
+    from alertctl.services.ingest import LineFailure
     from alertctl.services.ingest import ingest as run_ingest
 
+    total: int | None = None
     if source == "-":
-        lines = sys.stdin.read().splitlines()
+        lines: Iterable[str] = (line.rstrip("\r\n") for line in sys.stdin)
     else:
         path = Path(source)
         if not path.is_file():
             raise Invalid(f"no file {source}")
         lines = path.read_text(encoding="utf-8").splitlines()
-    report = _with_progress(
-        lambda progress: run_ingest(state(ctx).db, lines, progress=progress), len(lines)
-    )
-    for message in report.warnings:
-        warn(message)
-    for failure in report.failures:
-        sys.stderr.write(f"error: line {failure.line}: {failure.message}\n")
+        total = len(lines)
+    current = state(ctx)
+    delivery = _Delivery(ctx) if send else None
+
+    def after(number: int, outcome: Any) -> None:
+        if isinstance(outcome, LineFailure):
+            sys.stderr.write(f"error: line {number}: {outcome.message}\n")
+            return
+        for message in outcome.warnings:
+            warn(f"line {number}: {message}")
+        report_faults(outcome.reference, outcome.faults, where=f"line {number}: ")
+        if delivery is not None:
+            delivery.deliver(outcome.alerts)
+
+    try:
+        report = _with_progress(
+            lambda progress: run_ingest(current.db, lines, progress=progress, after=after), total
+        )
+    finally:
+        if delivery is not None:
+            delivery.close()
     if as_json:
         print_json(
             {
@@ -213,17 +276,55 @@ def ingest(
                 "replayed": report.replayed,
                 "alerts": report.alerts,
                 "failures": [{"line": f.line, "message": f.message} for f in report.failures],
+                "faults": [
+                    {"line": f.line, "reference": f.reference, **fault}
+                    for f in report.faults
+                    for fault in f.faults
+                ],
             }
         )
+    left_out = sum(len(f.faults) for f in report.faults)
     info(
         f"{report.saves} save(s) applied, {report.replayed} already applied, "
-        f"{report.alerts} alert(s) queued, {len(report.failures)} line(s) failed"
+        f"{report.alerts} alert(s) queued, "
+        + (f"{left_out} left out by faults, " if left_out else "")
+        + f"{len(report.failures)} line(s) failed"
     )
+    if delivery is not None:
+        delivery.summarise()
     if report.failures:
         raise typer.Exit(1)
+    if delivery is not None and not delivery.report.all_sent:
+        raise typer.Exit(3)
 
 
-def _with_progress(work: Any, total: int) -> Any:
+class _Delivery:
+    """`--send`: each save's alerts delivered once its transaction has committed, through one
+    sender (one server connection) for the whole command."""
+
+    def __init__(self, ctx: typer.Context) -> None:
+        from alertctl.config import delivery_settings
+        from alertctl.services.delivery import Sender, SendReport
+
+        current = state(ctx)
+        self.sender = Sender(current.db, delivery_settings(current.settings))
+        self.report = SendReport()
+
+    def deliver(self, alerts: list[dict[str, Any]]) -> None:
+        ids = [a["id"] for a in alerts]
+        if ids and self.report.unreachable is None:
+            self.report.add(self.sender.send_ids(ids))
+
+    def close(self) -> None:
+        self.sender.close()
+
+    def summarise(self) -> None:
+        from alertctl.cli.delivery import summarise
+
+        summarise(self.report, prefix="sent at once: ")
+
+
+def _with_progress(work: Any, total: int | None) -> Any:
     """Run `work(progress)` with a progress bar on a terminal, silently elsewhere."""
     if not sys.stderr.isatty():
         return work(None)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from alertctl.errors import Invalid, NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 BUSY_TIMEOUT_MS = 10_000
 
 

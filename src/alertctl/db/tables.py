@@ -260,3 +260,20 @@ class AlertAttempt(SQLModel, table=True):
     finished_at: datetime
     outcome: str  # sent, retry, dead, unknown
     reply: str | None = None
+
+
+class AlertFault(SQLModel, table=True):
+    """An alert that a save should have sent and did not, because of a fault rather than a rule
+    (a template that does not render, an address that became invalid): recorded so that it is
+    never silent (`alerts stats`, `check`)."""
+
+    __tablename__ = "alert_fault"
+    id: int | None = Field(default=None, primary_key=True)
+    save_id: int = Field(foreign_key="request_save.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    event: str
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str | None = None
+    reason: str
+    detail: str
+    created_at: datetime = Field(index=True)

@@ -7,8 +7,10 @@ from alertctl.domain.model import Channel, Event, MailFormat
 from alertctl.domain.recipients import (
     Decision,
     Exclusion,
+    Fault,
     Reason,
     Recipient,
+    faults,
     most_specific,
     resolve,
 )
@@ -42,6 +44,11 @@ def decide(loaded: Loaded, events: list[Event]) -> list[Outcome]:
         decisions.append(decision)
         rendered[event] = messages
     return [Outcome(d, rendered[d.event]) for d in most_specific(decisions)]
+
+
+def faults_of(loaded: Loaded, outcomes: list[Outcome]) -> list[Fault]:
+    """The alerts of these outcomes that a fault, not a rule, left out."""
+    return faults(loaded.slice, [o.decision for o in outcomes])
 
 
 def _render_all(

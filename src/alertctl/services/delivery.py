@@ -68,10 +68,12 @@ class SendReport:
             and all(k == "sent" for k, n in self.counts.items() if n)
         )
 
-    def add(self, batch: BatchReport) -> None:
-        self.counts.update(batch.counts)
-        self.released += batch.released
-        self.unreachable = batch.unreachable or self.unreachable
+    def add(self, part: "BatchReport | SendReport") -> None:
+        self.counts.update(part.counts)
+        self.released += part.released
+        self.unreachable = part.unreachable or self.unreachable
+        if isinstance(part, SendReport):
+            self.unknown += part.unknown
 
 
 def backoff(attempts: int, settings: DeliverySettings, rng: random.Random) -> float:
@@ -202,6 +204,15 @@ class Sender:
             row.id, now=now, outcome=outcome, reply=failure.reply, next_attempt_at=later
         )
         return outcome
+
+    def send_ids(self, ids: Sequence[int], *, stop: threading.Event | None = None) -> SendReport:
+        """Deliver these alerts, those of them that are due, batch after batch."""
+        report = SendReport()
+        for batch in _batches(self, None, ids, _now()):
+            report.add(self.deliver_batch(batch, stop=stop))
+            if report.unreachable is not None or (stop is not None and stop.is_set()):
+                break
+        return report
 
     def deliver_batch(
         self,

@@ -5,6 +5,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from alertctl.db.engine import Database
 from alertctl.errors import AlertctlError
@@ -18,20 +19,36 @@ class LineFailure:
 
 
 @dataclass
+class LineFaults:
+    """The alerts one line's save left out by a fault."""
+
+    line: int
+    reference: str
+    faults: list[dict[str, Any]]
+
+
+@dataclass
 class IngestReport:
     saves: int = 0
     replayed: int = 0
     alerts: int = 0
     failures: list[LineFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    faults: list[LineFaults] = field(default_factory=list)
 
 
 def ingest(
-    db: Database, lines: Iterable[str], *, progress: Callable[[int], None] | None = None
+    db: Database,
+    lines: Iterable[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    after: Callable[[int, SaveResult | LineFailure], None] | None = None,
 ) -> IngestReport:
-    """Apply every line it can; a bad line is reported with its number and does not stop the
-    others. A line without a `save_id` gets one derived from its content and how many times that
-    content came before in the feed, so ingesting the same file twice enqueues nothing twice."""
+    """Apply every line it can, as it comes (a stream is applied line by line, not at its end);
+    a bad line is reported with its number and does not stop the others. `after` sees each
+    line's outcome once its transaction has committed. A line without a `save_id` gets one
+    derived from its content and how many times that content came before in the feed, so
+    ingesting the same file twice enqueues nothing twice."""
     report = IngestReport()
     seen: Counter[str] = Counter()
     for number, line in enumerate(lines, start=1):
@@ -42,14 +59,21 @@ def ingest(
         try:
             result = _ingest_line(db, line, seen)
         except AlertctlError as exc:
-            report.failures.append(LineFailure(number, exc.message))
+            failure = LineFailure(number, exc.message)
+            report.failures.append(failure)
+            if after is not None:
+                after(number, failure)
             continue
         report.warnings.extend(f"line {number}: {w}" for w in result.warnings)
+        if result.faults:
+            report.faults.append(LineFaults(number, result.reference, result.faults))
         if result.replayed:
             report.replayed += 1
         else:
             report.saves += 1
             report.alerts += len(result.alerts)
+        if after is not None:
+            after(number, result)
     return report
 
 

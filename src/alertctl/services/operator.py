@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from alertctl.db import outbox
 from alertctl.db.engine import Database
-from alertctl.db.tables import Alert, AlertAttempt, Person, Request
+from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Person, Request
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request
 
@@ -124,7 +124,7 @@ def cancel(db: Database, *, alert_id: int) -> None:
 
 
 def stats(db: Database, *, days: int = 14) -> dict[str, Any]:
-    """Counts by status, and by day of queueing and status for the last days."""
+    """Counts by status, the alerts left out by faults, and both by day for the last days."""
     with db.session(write=False) as session:
         by_status = Counter(
             dict(session.exec(select(Alert.status, func.count()).group_by(col(Alert.status))).all())
@@ -133,11 +133,24 @@ def stats(db: Database, *, days: int = 14) -> dict[str, Any]:
         rows = session.exec(
             select(day, Alert.status, func.count()).group_by(day, col(Alert.status))
         ).all()
+        fault_day = func.date(AlertFault.created_at)
+        fault_rows = session.exec(
+            select(fault_day, AlertFault.reason, func.count()).group_by(
+                fault_day, col(AlertFault.reason)
+            )
+        ).all()
     per_day: dict[str, Counter[str]] = {}
     for date, status, count in rows:
         per_day.setdefault(str(date), Counter())[status] = count
+    faults_by_reason: Counter[str] = Counter()
+    for date, reason, count in fault_rows:
+        per_day.setdefault(str(date), Counter())["faults"] += count
+        faults_by_reason[reason] += count
     recent = sorted(per_day)[-days:]
     return {
         "by_status": {s: by_status.get(s, 0) for s in STATUSES},
-        "by_day": [{"day": d, **{s: per_day[d].get(s, 0) for s in STATUSES}} for d in recent],
+        "faults": {"total": sum(faults_by_reason.values()), "by_reason": dict(faults_by_reason)},
+        "by_day": [
+            {"day": d, **{s: per_day[d].get(s, 0) for s in (*STATUSES, "faults")}} for d in recent
+        ],
     }

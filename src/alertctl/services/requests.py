@@ -14,6 +14,7 @@ from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import (
     Alert,
+    AlertFault,
     Client,
     Contract,
     Person,
@@ -28,11 +29,12 @@ from alertctl.db.tables import (
 )
 from alertctl.domain.events import Snapshot, detect_events
 from alertctl.domain.model import Event, PersonKind, StatusType
+from alertctl.domain.recipients import Fault
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request, load, status_dict
 from alertctl.services.common import get_by_code, get_client, get_contract, get_person, ident
-from alertctl.services.decide import decide
+from alertctl.services.decide import decide, faults_of
 
 # The fields of a save, as `request open/update` and the JSON Lines feed name them.
 SAVE_FIELDS = (
@@ -80,6 +82,8 @@ class SaveResult:
     events: list[str] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Alerts left out by a fault (a template that does not render, an invalid address).
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,7 +146,9 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     )
     session.add(record)
     session.flush()
-    alerts, superseded = _write_alerts(session, request, record, events, previous_status, now)
+    alerts, superseded, faults = _write_alerts(
+        session, request, record, events, previous_status, now
+    )
     record.superseded = json.dumps(superseded, ensure_ascii=False)
     session.add(record)
     if alerts:
@@ -154,6 +160,7 @@ def save(session: Session, change: SaveInput) -> SaveResult:
         events=[e.value for e in events],
         alerts=alerts,
         warnings=warnings,
+        faults=faults,
     )
 
 
@@ -164,42 +171,47 @@ def _write_alerts(
     events: list[Event],
     previous_status: Status | None,
     now: datetime,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Queue the save's alerts; return them, the superseded ones, and those a fault left out
+    (each fault recorded too: an alert that should go out and does not is never silent)."""
     if not events:
-        return [], []
+        return [], [], []
     loaded = load(session, request, previous_status=previous_status)
-    written: list[dict[str, Any]] = []
+    outcomes = decide(loaded, events)
+    queued: list[tuple[Alert, dict[str, Any]]] = []
     superseded: list[dict[str, Any]] = []
-    for outcome in decide(loaded, events):
+    for outcome in outcomes:
         for recipient in outcome.decision.recipients:
             person = recipient.person
             message = outcome.message(recipient)
             key = f"{record.save_key}/{person.kind.value}:{person.code}/{recipient.channel.value}"
-            session.add(
-                Alert(
-                    key=key,
-                    save_id=ident(record.id),
-                    request_id=ident(request.id),
-                    event=outcome.decision.event.value,
-                    person_id=loaded.person_ids[person.key],
-                    channel=recipient.channel.value,
-                    address=recipient.address,
-                    sources=",".join(s.value for s in recipient.sources),
-                    subject=message.subject,
-                    text_body=message.text,
-                    html_body=message.html,
-                    created_at=now,
-                )
+            alert = Alert(
+                key=key,
+                save_id=ident(record.id),
+                request_id=ident(request.id),
+                event=outcome.decision.event.value,
+                person_id=loaded.person_ids[person.key],
+                channel=recipient.channel.value,
+                address=recipient.address,
+                sources=",".join(s.value for s in recipient.sources),
+                subject=message.subject,
+                text_body=message.text,
+                html_body=message.html,
+                created_at=now,
             )
-            written.append(
-                {
-                    "event": outcome.decision.event.value,
-                    "kind": person.kind.value,
-                    "code": person.code,
-                    "channel": recipient.channel.value,
-                    "address": recipient.address,
-                    "subject": message.subject,
-                }
+            session.add(alert)
+            queued.append(
+                (
+                    alert,
+                    {
+                        "event": outcome.decision.event.value,
+                        "kind": person.kind.value,
+                        "code": person.code,
+                        "channel": recipient.channel.value,
+                        "address": recipient.address,
+                        "subject": message.subject,
+                    },
+                )
             )
         superseded.extend(
             {
@@ -212,7 +224,42 @@ def _write_alerts(
             for x in outcome.decision.excluded
             if x.reason.value == "superseded"
         )
-    return written, superseded
+    faults = [
+        _record_fault(session, loaded, record, request, f, now) for f in faults_of(loaded, outcomes)
+    ]
+    session.flush()
+    return [{"id": a.id, **row} for a, row in queued], superseded, faults
+
+
+def _record_fault(
+    session: Session,
+    loaded: Any,
+    record: RequestSave,
+    request: Request,
+    fault: Fault,
+    now: datetime,
+) -> dict[str, Any]:
+    session.add(
+        AlertFault(
+            save_id=ident(record.id),
+            request_id=ident(request.id),
+            event=fault.event.value,
+            person_id=loaded.person_ids[fault.person.key],
+            channel=fault.channel.value if fault.channel else None,
+            reason=fault.reason.value,
+            detail=fault.detail,
+            created_at=now,
+        )
+    )
+    return {
+        "event": fault.event.value,
+        "kind": fault.person.kind.value,
+        "code": fault.person.code,
+        "channel": fault.channel.value if fault.channel else None,
+        "reason": fault.reason.value,
+        "detail": fault.detail,
+        "fix": fault.fix,
+    }
 
 
 def _find(session: Session, reference: str) -> Request | None:
