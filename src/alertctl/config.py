@@ -170,4 +170,36 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         raise Invalid("fax transport 'command' needs [fax] command = [\"sendfax\", ...]")
     if result.max_attempts < 1 or result.batch_size < 1 or result.lease_seconds <= 0:
         raise Invalid("[delivery] max_attempts, batch_size and lease_seconds must be positive")
+    problem = sender_problem(result.sender)
+    if problem is not None:
+        raise Invalid(
+            f"{settings.config_path}: [mail] from {problem}",
+            hint='write it as from = "Support <support@example.com>"',
+        )
     return result
+
+
+def sender_problem(sender: str) -> str | None:
+    """Why a `From` cannot be used: it must be exactly one valid address, on one line."""
+    from email.utils import getaddresses
+
+    shown = sender if len(sender) <= 60 else sender[:57] + "..."
+    if any(ord(c) < 32 or ord(c) == 127 for c in sender):
+        return f"{shown!r} holds a line break or a control character"
+    found = getaddresses([sender])
+    if len(found) != 1 or "@" not in found[0][1]:
+        return f"{shown!r} is not one e-mail address"
+    import re
+
+    from alertctl.domain.validation import normalize_email
+
+    local, _, domain = found[0][1].rpartition("@")
+    try:
+        # The sender's own domain may be a local one (localhost, an intranet name), which
+        # email-validator rightly refuses for recipients: only the local part is checked by it.
+        normalize_email(f"{local}@example.com")
+    except Invalid:
+        return f"{shown!r} is not a valid e-mail address"
+    if not re.fullmatch(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*", domain):
+        return f"{shown!r} is not a valid e-mail address"
+    return None

@@ -10,6 +10,7 @@ from alertctl import __version__
 from alertctl.cli import (
     alerts,
     catalog,
+    check,
     clients,
     contracts,
     delivery,
@@ -70,6 +71,7 @@ def root(
 
 
 setup.register(app)
+check.register(app)
 app.add_typer(clients.client_app, name="client")
 app.add_typer(clients.site_app, name="site")
 app.add_typer(people.contact_app, name="contact")

@@ -1,0 +1,460 @@
+"""`alertctl check`: every fault that makes alerts go nowhere or fail, in the configuration, the
+settings and the queue. Ordinary rules (someone not opted in, a box left unticked on purpose for
+one source) are not faults; what can never work, or has already failed, is."""
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from alertctl.config import DeliverySettings, Settings, delivery_settings
+from alertctl.db.engine import Database
+from alertctl.db.tables import (
+    Alert,
+    AlertFault,
+    Client,
+    ClientAlertSetting,
+    Contract,
+    Person,
+    Site,
+    Template,
+    contract_beneficiary,
+    contract_product,
+    interlocutor_tables,
+)
+from alertctl.domain.model import Channel, Event, Language, PersonKind, default_template_name
+from alertctl.domain.recipients import address_is_valid
+from alertctl.errors import AlertctlError
+from alertctl.services.people import opted_in_events
+from alertctl.services.templates import SAMPLE_CONTEXT
+from alertctl.templates.render import RenderError, render_alert
+
+# Recorded faults this recent make `check` fail: long enough for a monitor to see them, short
+# enough that a fixed fault stops failing the check by itself.
+FAULT_WINDOW = timedelta(hours=24)
+
+# A request with none of the optional parts: a template must render for it too.
+MINIMAL_CONTEXT: dict[str, Any] = {
+    **SAMPLE_CONTEXT,
+    "request": {**SAMPLE_CONTEXT["request"], "previous_status": None, "state": None},
+    "site": None,
+    "service": None,
+    "product": None,
+}
+
+
+class Area(StrEnum):
+    SETTINGS = "settings"
+    CONNECTION = "connection"
+    TEMPLATE = "template"
+    CONTRACT = "contract"
+    CLIENT = "client"
+    PERSON = "person"
+    QUEUE = "queue"
+
+
+@dataclass(frozen=True)
+class Problem:
+    area: Area
+    subject: str
+    message: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    due: int = 0
+    oldest_due_seconds: float | None = None
+    sending: int = 0
+    retry: int = 0
+    dead: int = 0
+    unknown: int = 0
+    recent_faults: int = 0
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    queue: QueueHealth = field(default_factory=QueueHealth)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(
+    db: Database, settings: Settings, *, connect: bool = False, max_age: float | None = None
+) -> CheckReport:
+    report = CheckReport()
+    delivery = _settings_problems(settings, report.problems)
+    if connect and delivery is not None:
+        report.problems += _connection_problems(delivery)
+    with db.session(write=False) as session:
+        report.problems += _template_problems(session)
+        report.problems += _contract_problems(session)
+        report.problems += _people_problems(session, settings.default_region)
+        report.problems += _client_problems(session)
+        report.queue = _queue(session)
+    report.problems += _queue_problems(report.queue, max_age)
+    return report
+
+
+def _settings_problems(settings: Settings, problems: list[Problem]) -> DeliverySettings | None:
+    where = str(settings.config_path) if settings.config_found else "default settings"
+    try:
+        delivery = delivery_settings(settings)
+        if delivery.email_transport == "smtp":
+            delivery.smtp.password()
+    except AlertctlError as exc:
+        problems.append(Problem(Area.SETTINGS, where, exc.message, exc.hint))
+        return None
+    if delivery.fax_transport == "command":
+        program = delivery.fax_command[0]
+        if shutil.which(program) is None:
+            problems.append(
+                Problem(
+                    Area.SETTINGS,
+                    where,
+                    f"the fax command {program!r} is not found or not executable",
+                    "install it, or set [fax] command to its full path",
+                )
+            )
+    if delivery.fax_gateway is not None and "{number}" not in delivery.fax_gateway:
+        problems.append(
+            Problem(
+                Area.SETTINGS,
+                where,
+                f"[fax] gateway {delivery.fax_gateway!r} has no {{number}}: every fax would go "
+                "to one address",
+                'write it as "{number}@fax.example.net"',
+            )
+        )
+    return delivery
+
+
+def _connection_problems(delivery: DeliverySettings) -> list[Problem]:
+    """Open each transport as a send would (for SMTP: connect, greet, log in)."""
+    from alertctl.transports import transports_for
+    from alertctl.transports.base import DeliveryError
+
+    problems = []
+    for channel, transport in transports_for(delivery).items():
+        try:
+            probe = getattr(transport, "probe", None)
+            if probe is not None:
+                probe()
+            else:
+                transport.open()
+                transport.close()
+        except DeliveryError as failure:
+            problems.append(
+                Problem(
+                    Area.CONNECTION,
+                    f"{channel} transport",
+                    failure.reply,
+                    f"alertctl alerts test --to ADDRESS --channel {channel}",
+                )
+            )
+    return problems
+
+
+def _template_problems(session: Session) -> list[Problem]:
+    """Each switched-on event: a keyword, and a template that exists and renders on a sample
+    request and on one with none of the optional parts."""
+    rows = session.execute(
+        select(
+            ClientAlertSetting, col(Client.code), col(Client.name), col(Client.language), Template
+        )
+        .join(Client, col(Client.id) == col(ClientAlertSetting.client_id))
+        .join(Template, col(Template.id) == col(ClientAlertSetting.template_id), isouter=True)
+        .where(col(ClientAlertSetting.enabled))
+        .order_by(col(Client.code), col(ClientAlertSetting.event))
+    ).all()
+    defaults = {
+        t.name: t for t in session.execute(select(Template).where(col(Template.builtin))).scalars()
+    }
+    problems = []
+    for setting, code, name, language, own in rows:
+        event = Event(setting.event)
+        subject = f"client {code} {event.value}"
+        if not setting.keyword:
+            problems.append(
+                Problem(
+                    Area.TEMPLATE,
+                    subject,
+                    "switched on without a keyword: nothing is sent",
+                    f"alertctl client alerts {code} --event {event.value} --enable --keyword TEXT",
+                )
+            )
+        template_name = own.name if own else default_template_name(event, Language(language))
+        template = own or defaults.get(template_name)
+        if template is None:
+            problems.append(
+                Problem(
+                    Area.TEMPLATE,
+                    subject,
+                    f"template {template_name!r} does not exist: nothing is sent",
+                    f"alertctl client alerts {code} --event {event.value} --template NAME",
+                )
+            )
+            continue
+        failure = _render_failure(template, setting.format == "html", code, name, event)
+        if failure is not None:
+            problems.append(
+                Problem(
+                    Area.TEMPLATE,
+                    subject,
+                    f"template {template.name} does not render {failure}",
+                    f"alertctl template check {template.name}",
+                )
+            )
+    return problems
+
+
+def _render_failure(
+    template: Template, html: bool, code: str, name: str, event: Event
+) -> str | None:
+    samples = (
+        ("on a sample request", SAMPLE_CONTEXT),
+        ("on a request with no site, service or product", MINIMAL_CONTEXT),
+    )
+    for label, context in samples:
+        sample = {**context, "client": {"code": code, "name": name}, "event": event.value}
+        try:
+            render_alert(
+                subject=template.subject,
+                text=template.text,
+                html=template.html if html else None,
+                keyword="[KEYWORD]",
+                context=sample,
+            )
+        except RenderError as exc:
+            return f"{label}: {exc}"
+    return None
+
+
+def _contract_problems(session: Session) -> list[Problem]:
+    """Contracts with every box unticked while people are linked where its requests reach."""
+    contracts = session.execute(select(Contract).order_by(col(Contract.code))).scalars().all()
+    closed = [c for c in contracts if not any(getattr(c, f"source_{s}") for s in _SOURCES)]
+    if not closed:
+        return []
+    ids = [c.id for c in closed]
+    linked: dict[int, int] = {}
+    for contract_id, count in _people_reached(session, ids):
+        linked[contract_id] = linked.get(contract_id, 0) + count
+    return [
+        Problem(
+            Area.CONTRACT,
+            f"contract {c.code}",
+            f"{linked[c.id]} interlocutor link(s) reach its requests, and no box is ticked: "
+            "nobody is ever alerted",
+            f"alertctl contract enable {c.code}",
+        )
+        for c in closed
+        if c.id is not None and linked.get(c.id)
+    ]
+
+
+_SOURCES = ("product", "site", "contract", "service", "client")
+
+
+def _people_reached(session: Session, contract_ids: list[int | None]) -> list[tuple[int, int]]:
+    """(contract id, number of links) through each of the five sources, one query each."""
+    from alertctl.db.tables import Service
+
+    links = interlocutor_tables
+    clients = (
+        select(col(Contract.id).label("contract_id"), col(Contract.client_id).label("client_id"))
+        .where(col(Contract.id).in_(contract_ids))
+        .union_all(
+            select(contract_beneficiary.c.contract_id, contract_beneficiary.c.client_id).where(
+                contract_beneficiary.c.contract_id.in_(contract_ids)
+            )
+        )
+        .subquery()
+    )
+    queries = [
+        select(links["contract"].c.target_id, func.count())
+        .where(links["contract"].c.target_id.in_(contract_ids))
+        .group_by(links["contract"].c.target_id),
+        select(col(Service.contract_id), func.count())
+        .join(links["service"], links["service"].c.target_id == Service.id)
+        .where(col(Service.contract_id).in_(contract_ids))
+        .group_by(col(Service.contract_id)),
+        select(contract_product.c.contract_id, func.count())
+        .join(links["product"], links["product"].c.target_id == contract_product.c.product_id)
+        .where(contract_product.c.contract_id.in_(contract_ids))
+        .group_by(contract_product.c.contract_id),
+        select(clients.c.contract_id, func.count())
+        .join(links["client"], links["client"].c.target_id == clients.c.client_id)
+        .group_by(clients.c.contract_id),
+        select(clients.c.contract_id, func.count())
+        .join(Site, col(Site.client_id) == clients.c.client_id)
+        .join(links["site"], links["site"].c.target_id == Site.id)
+        .group_by(clients.c.contract_id),
+    ]
+    found: list[tuple[int, int]] = []
+    for query in queries:
+        found += [(int(a), int(b)) for a, b in session.execute(query).all()]
+    return found
+
+
+def _people_problems(session: Session, region: str) -> list[Problem]:
+    """Active people opted in to an event who can never receive it."""
+    problems = []
+    for person in session.execute(
+        select(Person).where(col(Person.active)).order_by(col(Person.kind), col(Person.code))
+    ).scalars():
+        if not opted_in_events(person):
+            continue
+        noun = person.kind
+        subject = f"{noun} {person.code}"
+        modes = [
+            (channel, address)
+            for channel, active, address in (
+                (Channel.EMAIL, person.email_active, person.email),
+                (Channel.FAX, person.fax_active, person.fax),
+            )
+            if active
+        ]
+        if not modes:
+            problems.append(
+                Problem(
+                    Area.PERSON,
+                    subject,
+                    "opted in to alerts with no active reception mode: receives nothing",
+                    f"alertctl {noun} reception {person.code} --email on",
+                )
+            )
+        for channel, address in modes:
+            if not address_is_valid(channel, address, region):
+                problems.append(
+                    Problem(
+                        Area.PERSON,
+                        subject,
+                        f"{channel.value} is on with an invalid address {address or '(none)'!r}",
+                        f"alertctl {noun} update {person.code} --{channel.value} ADDRESS",
+                    )
+                )
+    return problems
+
+
+def _client_problems(session: Session) -> list[Problem]:
+    """Clients whose client-level contacts can never be reached: there is no main site."""
+    links = interlocutor_tables["client"]
+    main = select(col(Site.client_id)).where(col(Site.is_main))
+    rows = session.execute(
+        select(col(Client.code), func.count())
+        .join(links, links.c.target_id == Client.id)
+        .join(Person, col(Person.id) == links.c.person_id)
+        .where(col(Person.kind) == PersonKind.CONTACT.value, col(Client.id).not_in(main))
+        .group_by(col(Client.code))
+        .order_by(col(Client.code))
+    ).all()
+    return [
+        Problem(
+            Area.CLIENT,
+            f"client {code}",
+            f"{count} contact(s) linked at the client level and no main site: they are never "
+            "alerted through the client",
+            f"alertctl site main {code} SITE",
+        )
+        for code, count in rows
+    ]
+
+
+def _queue(session: Session) -> QueueHealth:
+    from alertctl.db.outbox import due_condition
+
+    now = datetime.now(UTC)
+    by_status: dict[str, int] = {
+        status: count
+        for status, count in session.execute(
+            select(col(Alert.status), func.count()).group_by(col(Alert.status))
+        ).all()
+    }
+    due_count, oldest = session.execute(
+        select(
+            func.count(),
+            func.min(func.coalesce(col(Alert.next_attempt_at), col(Alert.created_at))),
+        ).where(due_condition(now))
+    ).one()
+    recent = session.execute(
+        select(func.count()).where(col(AlertFault.created_at) >= now - FAULT_WINDOW)
+    ).scalar_one()
+    age = None
+    if oldest is not None:
+        if isinstance(oldest, str):
+            oldest = datetime.fromisoformat(oldest)
+        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+        age = max(0.0, (now - oldest).total_seconds())
+    return QueueHealth(
+        due=int(due_count),
+        oldest_due_seconds=None if age is None else round(age, 1),
+        sending=int(by_status.get("sending", 0)),
+        retry=int(by_status.get("retry", 0)),
+        dead=int(by_status.get("dead", 0)),
+        unknown=int(by_status.get("unknown", 0)),
+        recent_faults=int(recent),
+    )
+
+
+def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
+    problems = []
+    if queue.dead:
+        problems.append(
+            Problem(
+                Area.QUEUE,
+                "outbox",
+                f"{queue.dead} dead alert(s): they will not be sent unless retried",
+                "alertctl alerts list --status dead, then alertctl alerts retry --dead",
+            )
+        )
+    if queue.unknown:
+        problems.append(
+            Problem(
+                Area.QUEUE,
+                "outbox",
+                f"{queue.unknown} alert(s) whose fax submit was interrupted: outcome unknown",
+                "alertctl alerts list --status unknown",
+            )
+        )
+    if queue.recent_faults:
+        problems.append(
+            Problem(
+                Area.QUEUE,
+                "saves",
+                f"{queue.recent_faults} alert(s) left out by faults in the last 24 hours",
+                "alertctl alerts stats",
+            )
+        )
+    if (
+        max_age is not None
+        and queue.oldest_due_seconds is not None
+        and queue.oldest_due_seconds > max_age
+    ):
+        problems.append(
+            Problem(
+                Area.QUEUE,
+                "outbox",
+                f"the oldest due alert has waited {queue.oldest_due_seconds:g} s "
+                f"(more than {max_age:g} s): is a sender running?",
+                "alertctl alerts send --watch",
+            )
+        )
+    return problems
+
+
+def as_document(report: CheckReport) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {
+        "ok": report.ok,
+        "problems": [asdict(p) for p in report.problems],
+        "queue": asdict(report.queue),
+    }
