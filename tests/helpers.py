@@ -55,3 +55,20 @@ def refused(db: Path, args: list[str], exit_code: int, message: str) -> Result:
     assert result.stdout == ""
     assert database_bytes(db) == before
     return result
+
+
+def open_args(reference: str = "R1", *, product: str | None = "ERP") -> tuple[str, ...]:
+    """`request open` of a request on contract K1 of the sample, with a description."""
+    with_product = ("--product", product) if product else ()
+    return (
+        "request",
+        "open",
+        reference,
+        "--contract",
+        "K1",
+        *with_product,
+        "--title",
+        "Printer",
+        "--external-description",
+        "It jams",
+    )

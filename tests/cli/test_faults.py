@@ -7,21 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from tests.cli.test_ingest import write_feed
-from tests.helpers import ok
+from tests.helpers import ok, open_args
 
-OPEN_R1 = (
-    "request",
-    "open",
-    "R1",
-    "--contract",
-    "K1",
-    "--product",
-    "ERP",
-    "--title",
-    "Printer",
-    "--external-description",
-    "It jams",
-)
+OPEN_R1 = open_args()
 
 
 def broken_template(db: Path, tmp_path: Path) -> None:

@@ -42,6 +42,9 @@ def test_the_command_tree_is_complete() -> None:
         "contract disable",
         "service add",
         "status add",
+        "check",
+        "alerts send",
+        "alerts test",
     ):
         assert expected in names
     for noun in ("client", "contact", "collaborator", "product", "contract"):
@@ -61,7 +64,10 @@ def test_every_command_has_help(tmp_path, command: tuple[str, ...]) -> None:  # 
     )
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["client", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["client", "--help"], ["check", "--help"], ["alerts", "--help"]],
+)
 def test_help_and_version_import_neither_sqlalchemy_nor_jinja2(args: list[str]) -> None:
     probe = (
         "import sys\n"

@@ -9,23 +9,11 @@ import time
 from pathlib import Path
 
 from tests.cli.test_ingest import FEED, write_feed
-from tests.helpers import invoke, ok
+from tests.helpers import invoke, ok, open_args
 from tests.services.test_delivery import settings_file, statuses
 from tests.smtp_server import Handler, free_port
 
-OPEN_R1 = (
-    "request",
-    "open",
-    "R1",
-    "--contract",
-    "K1",
-    "--product",
-    "ERP",
-    "--title",
-    "Imprimante",
-    "--external-description",
-    "Elle bourre",
-)
+OPEN_R1 = open_args()
 
 
 def test_open_with_send_delivers_the_saves_alerts(
@@ -60,7 +48,7 @@ def test_a_save_stays_saved_when_its_alerts_cannot_be_sent(sample_db: Path) -> N
     assert "cannot connect" in result.stderr
     assert statuses(sample_db) == {"retry": 3}
     assert json.loads(ok(sample_db, "request", "show", "R1", "--json").stdout)["title"] == (
-        "Imprimante"
+        "Printer"
     )
 
 

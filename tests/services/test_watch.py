@@ -18,7 +18,7 @@ from typing import IO
 
 import pytest
 
-from tests.helpers import ok
+from tests.helpers import ok, open_args
 from tests.services.test_delivery import queue as queue_alerts
 from tests.services.test_delivery import settings_file, statuses
 from tests.smtp_server import Handler, Hold, free_port, smtp_server
@@ -88,18 +88,7 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 
 
 def open_request(db: Path, reference: str) -> None:
-    ok(
-        db,
-        "request",
-        "open",
-        reference,
-        "--contract",
-        "K1",
-        "--title",
-        "Printer",
-        "--external-description",
-        "It jams",
-    )
+    ok(db, *open_args(reference, product=None))
 
 
 def test_delivers_what_was_queued_then_each_new_save_and_stops_on_sigterm(

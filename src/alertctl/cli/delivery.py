@@ -59,14 +59,14 @@ def send(
         ),
     ] = False,
     poll: Annotated[
-        float,
+        float | None,
         typer.Option(
             min=0.05,
             max=60,
-            help="With --watch: how often to look for new alerts, in seconds (on PostgreSQL "
-            "the fallback to notifications).",
+            help="With --watch: how often to look for new alerts, in seconds (default 0.25 on "
+            "SQLite; on PostgreSQL, 5, the fallback to notifications).",
         ),
-    ] = 0.25,
+    ] = None,
     log_format: Annotated[
         LogFormat, typer.Option(help="With --watch: one line per batch, as text or JSON.")
     ] = LogFormat.TEXT,

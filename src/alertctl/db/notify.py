@@ -15,6 +15,15 @@ from sqlalchemy import Engine
 from alertctl.db.outbox import CHANNEL
 
 
+# How often a waiter on PostgreSQL looks whether it was asked to stop: a select() on the
+# connection's socket, no query.
+STOP_CHECK_SECONDS = 0.5
+
+# The poll interval when none is given: SQLite is polled with a query that reads no table;
+# PostgreSQL notifies, and its poll is only the fallback.
+DEFAULT_POLL_SECONDS = {"sqlite": 0.25, "postgresql": 5.0}
+
+
 class Waiter(Protocol):
     def arm(self) -> None:
         """Start listening: a change made after this returns is seen by the next wait."""
@@ -89,10 +98,12 @@ class PostgresWaiter:
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         connection = self._listening()
-        remaining = seconds
+        # The poll interval is only the fallback here: the sender looks again after it even
+        # without a notification (one missed while a connection was being replaced, say).
+        remaining = min(seconds, self.poll_seconds)
         while remaining > 0 and not stop.is_set():
-            # In slices, so that a stop is seen within one poll interval.
-            step = min(self.poll_seconds, remaining)
+            # In short slices, so that a stop is seen at once whatever the poll interval.
+            step = min(STOP_CHECK_SECONDS, remaining)
             for _ in connection.notifies(timeout=step, stop_after=1):
                 return True
             remaining -= step
@@ -106,7 +117,9 @@ class PostgresWaiter:
                 self._raw = None
 
 
-def waiter_for(engine: Engine, poll_seconds: float) -> Waiter:
-    if engine.dialect.name == "postgresql":
-        return PostgresWaiter(engine, poll_seconds)
-    return SqliteWaiter(engine, poll_seconds)
+def waiter_for(engine: Engine, poll_seconds: float | None = None) -> Waiter:
+    name = engine.dialect.name
+    poll = poll_seconds if poll_seconds is not None else DEFAULT_POLL_SECONDS.get(name, 1.0)
+    if name == "postgresql":
+        return PostgresWaiter(engine, poll)
+    return SqliteWaiter(engine, poll)

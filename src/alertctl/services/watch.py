@@ -67,7 +67,7 @@ def watch(
     *,
     stop: threading.Event,
     log: Callable[[LogLine], None],
-    poll_seconds: float = 0.25,
+    poll_seconds: float | None = None,
     transports: dict[str, Transport] | None = None,
     rng: random.Random | None = None,
 ) -> WatchReport:
