@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 
 from alertctl.db.outbox import CHANNEL
 
-
 # How often a waiter on PostgreSQL looks whether it was asked to stop: a select() on the
 # connection's socket, no query.
 STOP_CHECK_SECONDS = 0.5
