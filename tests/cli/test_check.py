@@ -38,7 +38,9 @@ def test_the_sample_configuration_has_no_problem(sample_db: Path) -> None:
 
 
 def _template_that_fails(db: Path, tmp_path: Path) -> None:
+    """Assigning a failing template is refused: this one was broken in the database itself."""
     broken_template(db, tmp_path)
+    sql(db, "UPDATE template SET text = '{{ site.name }}' WHERE name = 'odd'")
 
 
 def _no_keyword(db: Path, tmp_path: Path) -> None:
@@ -96,9 +98,9 @@ def _recent_fault(db: Path, tmp_path: Path) -> None:
             _template_that_fails,
             "template",
             "client ACME open",
-            "template needs-site does not render on a request with no site, service or "
+            "template odd does not render on a request with no site, service or "
             "product: 'None' has no attribute 'name'",
-            "alertctl template check needs-site",
+            "alertctl template check odd",
         ),
         (
             _no_keyword,

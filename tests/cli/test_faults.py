@@ -13,11 +13,12 @@ OPEN_R1 = open_args()
 
 
 def broken_template(db: Path, tmp_path: Path) -> None:
-    """A template that renders only for requests with a site, used for ACME's openings."""
-    text = tmp_path / "site.txt"
-    text.write_text("Site: {{ site.name }}\n", encoding="utf-8")
-    ok(db, "template", "add", "needs-site", "--subject", "{{ request.title }}", "--text", str(text))
-    ok(db, "client", "alerts", "ACME", "-e", "open", "--enable", "--template", "needs-site")
+    """A template that renders on the sample request but not for a two-letter reference such as
+    R1, used for ACME's openings."""
+    text = tmp_path / "odd.txt"
+    text.write_text("{{ 100 // (request.reference|length - 2) }}\n", encoding="utf-8")
+    ok(db, "template", "add", "odd", "--subject", "{{ request.title }}", "--text", str(text))
+    ok(db, "client", "alerts", "ACME", "-e", "open", "--enable", "--template", "odd")
 
 
 def faults_table(db: Path) -> list[tuple[str, str, str | None]]:
@@ -34,10 +35,10 @@ def test_a_template_that_does_not_render_is_said_recorded_and_counted(
     broken_template(sample_db, tmp_path)
     result = ok(sample_db, *OPEN_R1)
     assert result.stderr.splitlines() == [
-        "warning: R1 open: 3 alert(s) left out by a fault, no_template: template needs-site "
-        "does not render: 'None' has no attribute 'name'; for collaborator jdu (email), "
-        "contact alice (email), contact alice (fax)",
-        "  fix: alertctl template check needs-site",
+        "warning: R1 open: 3 alert(s) left out by a fault, no_template: template odd does not "
+        "render: ZeroDivisionError: integer division or modulo by zero; for collaborator jdu "
+        "(email), contact alice (email), contact alice (fax)",
+        "  fix: alertctl template check odd",
         "opened request R1: open; 0 alert(s) queued",
     ]
     assert faults_table(sample_db) == [
@@ -95,14 +96,14 @@ def test_a_feed_names_the_line_of_each_fault(sample_db: Path, tmp_path: Path) ->
         tmp_path / "feed.jsonl",
         [
             {"reference": "R1", "contract": "K1", "title": "T", "external_description": "D"},
-            {"reference": "R2", "contract": "K1", "site": "PARIS", "title": "T"},
-            {"reference": "R2", "external_description": "D"},
+            {"reference": "REQ2", "contract": "K1", "site": "PARIS", "title": "T"},
+            {"reference": "REQ2", "external_description": "D"},
         ],
     )
     result = ok(sample_db, "request", "ingest", str(feed))
     lines = result.stderr.splitlines()
     assert lines[0].startswith("warning: line 1: R1 open: 2 alert(s) left out by a fault")
-    assert lines[1] == "  fix: alertctl template check needs-site"
+    assert lines[1] == "  fix: alertctl template check odd"
     assert lines[-1] == (
         "3 save(s) applied, 0 already applied, 2 alert(s) queued, 2 left out by faults, "
         "0 line(s) failed"

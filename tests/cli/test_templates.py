@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from tests.helpers import invoke, ok
+from tests.helpers import invoke, ok, refused
 
 
 def test_template_add_list_show_check_render_remove(sample_db: Path, tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_bad_templates_are_refused(sample_db: Path, tmp_path: Path) -> None:
     assert result.stderr.startswith("error: cannot read missing.txt")
 
 
-def test_a_template_that_does_not_render_leaves_the_alert_out_with_no_template(
+def test_a_template_that_does_not_render_on_a_sample_cannot_be_assigned(
     sample_db: Path, tmp_path: Path
 ) -> None:
     body = tmp_path / "b.txt"
@@ -92,17 +92,24 @@ def test_a_template_that_does_not_render_leaves_the_alert_out_with_no_template(
     check = invoke(sample_db, "template", "check", "fragile")
     assert check.exit_code == 1
     assert "has no attribute 'nope'" in check.stderr
-    ok(
+    assign = ["client", "alerts", "ACME", "-e", "resolution", "--enable", "--template", "fragile"]
+    refused(
         sample_db,
-        "client",
-        "alerts",
-        "ACME",
-        "-e",
-        "resolution",
-        "--enable",
-        "--template",
-        "fragile",
+        assign,
+        1,
+        "client ACME resolution: template fragile does not render on a sample request: "
+        "'dict object' has no attribute 'nope'",
     )
+
+
+def test_a_template_that_does_not_render_leaves_the_alert_out_with_no_template(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """It renders on the sample request, not on R1 (whose reference has two characters)."""
+    body = tmp_path / "b.txt"
+    body.write_text("{{ 100 // (request.reference|length - 2) }}")
+    ok(sample_db, "template", "add", "odd", "--subject", "s", "--text", str(body))
+    ok(sample_db, "client", "alerts", "ACME", "-e", "resolution", "--enable", "--template", "odd")
     ok(sample_db, "request", "open", "R1", "--contract", "K1", "--product", "ERP", "--title", "T")
     preview = json.loads(
         ok(sample_db, "alerts", "preview", "R1", "-e", "resolution", "--json").stdout
@@ -113,7 +120,25 @@ def test_a_template_that_does_not_render_leaves_the_alert_out_with_no_template(
     assert ("alice", "no_template", "email") in reasons
     assert ("jdu", "no_template", "email") in reasons
     detail = next(x["detail"] for x in event["excluded"] if x["reason"] == "no_template")
-    assert detail == "template fragile does not render: 'dict object' has no attribute 'nope'"
+    assert detail == (
+        "template odd does not render: ZeroDivisionError: integer division or modulo by zero"
+    )
+    explained = json.loads(
+        ok(sample_db, "alerts", "explain", "R1", "-c", "alice", "-e", "resolution", "--json").stdout
+    )
+    template_check = next(
+        c
+        for c in explained["events"][0]["checks"]
+        if c["title"] == "the event's template is usable"
+    )
+    assert template_check["passed"] is False
+    assert template_check["facts"] == (
+        "template odd: does not render for this request: ZeroDivisionError: integer division or "
+        "modulo by zero"
+    )
+    assert template_check["fix"] == (
+        "alertctl template render odd --request R1 --event resolution --contact alice"
+    )
     result = json.loads(
         ok(sample_db, "request", "update", "R1", "--status", "RESOLVED", "--json").stdout
     )

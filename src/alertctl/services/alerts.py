@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from alertctl.db.engine import Database
 from alertctl.domain.model import Event, PersonKind
-from alertctl.domain.recipients import Exclusion, Recipient, check_person
+from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
 from alertctl.services.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.common import get_person
 from alertctl.services.decide import Outcome, decide
@@ -90,7 +90,12 @@ def explain(
                             "fix": c.fix,
                             "channel": c.channel.value if c.channel else None,
                         }
-                        for c in check_person(loaded.slice, current, facts)
+                        for c in _with_render_failure(
+                            check_person(loaded.slice, current, facts),
+                            excluded,
+                            loaded.slice.settings[current].template,
+                            f"--request {reference} --event {current.value} --{kind.value} {code}",
+                        )
                     ],
                 }
             )
@@ -99,6 +104,30 @@ def explain(
             "person": {"kind": kind.value, "code": code, "name": person.name},
             "events": documents,
         }
+
+
+def _with_render_failure(
+    checks: list[Check], excluded: list[Exclusion], template: str | None, where: str
+) -> list[Check]:
+    """A template whose syntax is fine may still fail to render for this request: then the
+    template rule is the one that fails, with the render error."""
+    failed = next(
+        (x for x in excluded if x.reason is Reason.NO_TEMPLATE and x.channel is not None), None
+    )
+    if failed is None:
+        return checks
+    error = failed.detail.split("does not render: ", 1)[-1]
+    return [
+        replace(
+            c,
+            passed=False,
+            facts=f"template {template}: does not render for this request: {error}",
+            fix=f"alertctl template render {template} {where}",
+        )
+        if c.reason is Reason.NO_TEMPLATE
+        else c
+        for c in checks
+    ]
 
 
 def _load(session: Session, reference: str) -> Loaded:

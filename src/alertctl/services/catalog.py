@@ -8,6 +8,7 @@ from alertctl.db.engine import Database
 from alertctl.db.tables import Product, Status
 from alertctl.domain.model import StatusType
 from alertctl.domain.validation import check_code, check_text
+from alertctl.errors import Conflict
 from alertctl.services.common import ensure_new, get_by_code, refuse_if_referenced
 
 
@@ -96,4 +97,13 @@ def remove_status(db: Database, *, code: str) -> None:
     with db.session(write=True) as session:
         status = get_by_code(session, Status, code, "status")
         refuse_if_referenced(session, "status", status.id, f"status {code!r}")
+        others = session.exec(
+            select(Status.id).where(Status.type == status.type, Status.id != status.id)
+        ).first()
+        if status.type == StatusType.CREATED.value and others is None:
+            # New requests take the first status of type created: without one, none can open.
+            raise Conflict(
+                f"status {code!r} is the only one of type created, which new requests take",
+                hint="alertctl status add CODE --type created, first",
+            )
         session.delete(status)

@@ -17,34 +17,22 @@ from alertctl.db.tables import (
     Alert,
     AlertFault,
     Client,
-    ClientAlertSetting,
     Contract,
     Person,
     Site,
-    Template,
     contract_beneficiary,
     contract_product,
     interlocutor_tables,
 )
-from alertctl.domain.model import Channel, Event, Language, PersonKind, default_template_name
+from alertctl.domain.model import Channel, PersonKind
 from alertctl.domain.recipients import address_is_valid
 from alertctl.errors import AlertctlError
+from alertctl.services import template_use
 from alertctl.services.people import opted_in_events
-from alertctl.services.templates import SAMPLE_CONTEXT
-from alertctl.templates.render import RenderError, render_alert
 
 # Recorded faults this recent make `check` fail: long enough for a monitor to see them, short
 # enough that a fixed fault stops failing the check by itself.
 FAULT_WINDOW = timedelta(hours=24)
-
-# A request with none of the optional parts: a template must render for it too.
-MINIMAL_CONTEXT: dict[str, Any] = {
-    **SAMPLE_CONTEXT,
-    "request": {**SAMPLE_CONTEXT["request"], "previous_status": None, "state": None},
-    "site": None,
-    "service": None,
-    "product": None,
-}
 
 
 class Area(StrEnum):
@@ -165,76 +153,10 @@ def _connection_problems(delivery: DeliverySettings) -> list[Problem]:
 def _template_problems(session: Session) -> list[Problem]:
     """Each switched-on event: a keyword, and a template that exists and renders on a sample
     request and on one with none of the optional parts."""
-    rows = session.execute(
-        select(
-            ClientAlertSetting, col(Client.code), col(Client.name), col(Client.language), Template
-        )
-        .join(Client, col(Client.id) == col(ClientAlertSetting.client_id))
-        .join(Template, col(Template.id) == col(ClientAlertSetting.template_id), isouter=True)
-        .where(col(ClientAlertSetting.enabled))
-        .order_by(col(Client.code), col(ClientAlertSetting.event))
-    ).all()
-    defaults = {
-        t.name: t for t in session.execute(select(Template).where(col(Template.builtin))).scalars()
-    }
-    problems = []
-    for setting, code, name, language, own in rows:
-        event = Event(setting.event)
-        subject = f"client {code} {event.value}"
-        if not setting.keyword:
-            problems.append(
-                Problem(
-                    Area.TEMPLATE,
-                    subject,
-                    "switched on without a keyword: nothing is sent",
-                    f"alertctl client alerts {code} --event {event.value} --enable --keyword TEXT",
-                )
-            )
-        template_name = own.name if own else default_template_name(event, Language(language))
-        template = own or defaults.get(template_name)
-        if template is None:
-            problems.append(
-                Problem(
-                    Area.TEMPLATE,
-                    subject,
-                    f"template {template_name!r} does not exist: nothing is sent",
-                    f"alertctl client alerts {code} --event {event.value} --template NAME",
-                )
-            )
-            continue
-        failure = _render_failure(template, setting.format == "html", code, name, event)
-        if failure is not None:
-            problems.append(
-                Problem(
-                    Area.TEMPLATE,
-                    subject,
-                    f"template {template.name} does not render {failure}",
-                    f"alertctl template check {template.name}",
-                )
-            )
-    return problems
-
-
-def _render_failure(
-    template: Template, html: bool, code: str, name: str, event: Event
-) -> str | None:
-    samples = (
-        ("on a sample request", SAMPLE_CONTEXT),
-        ("on a request with no site, service or product", MINIMAL_CONTEXT),
-    )
-    for label, context in samples:
-        sample = {**context, "client": {"code": code, "name": name}, "event": event.value}
-        try:
-            render_alert(
-                subject=template.subject,
-                text=template.text,
-                html=template.html if html else None,
-                keyword="[KEYWORD]",
-                context=sample,
-            )
-        except RenderError as exc:
-            return f"{label}: {exc}"
-    return None
+    return [
+        Problem(Area.TEMPLATE, f"client {p.client} {p.event.value}", p.message, p.fix)
+        for p in template_use.problems(session)
+    ]
 
 
 def _contract_problems(session: Session) -> list[Problem]:

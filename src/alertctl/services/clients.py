@@ -9,6 +9,7 @@ from alertctl.db.tables import Client, ClientAlertSetting, Person, Site, Templat
 from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
+from alertctl.services import template_use
 from alertctl.services.common import (
     ensure_new,
     get_client,
@@ -40,6 +41,7 @@ def update_client(
         if language is not None:
             client.language = language.value
         session.add(client)
+        template_use.ensure_working(session, [ident(client.id)])
         return _client_row(client, sites=0, contacts=0)
 
 
@@ -111,7 +113,7 @@ def set_client_alert(
                 f"switching {event.value} on for client {code!r} needs a subject keyword",
                 hint=f"alertctl client alerts {code} --event {event.value} --enable --keyword TEXT",
             )
-        session.flush()
+        template_use.ensure_working(session, [ident(client.id)])
         return next(a for a in _alert_settings(session, client) if a["event"] == event.value)
 
 

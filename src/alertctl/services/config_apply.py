@@ -29,6 +29,7 @@ from alertctl.db.tables import (
 )
 from alertctl.domain.model import Event, PersonKind, Source, StatusType
 from alertctl.errors import Invalid, Refused
+from alertctl.services import template_use
 from alertctl.services.common import ident, refuse_if_referenced
 from alertctl.services.config_model import PEOPLE, Document, compact, parse, read
 from alertctl.services.people import opt_in_column
@@ -301,6 +302,8 @@ class _Applier:
         for change in sorted(removals, key=lambda c: -KINDS.index(c.kind)):
             self._remove(change)
         self.session.flush()
+        # Nothing the file leaves switched on may be left without a working template.
+        template_use.ensure_working(self.session)
 
     # Writes, one kind each -----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request, load, person_facts
 from alertctl.services.common import get_person, refuse_if_referenced
+from alertctl.services.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
 from alertctl.templates.render import RenderError, check_syntax, render_alert
 
 
@@ -77,6 +78,7 @@ def remove_template(db: Database, *, name: str) -> None:
     with db.session(write=True) as session:
         template = get_template(session, name)
         refuse_if_referenced(session, "template", template.id, f"template {name!r}")
+        refuse_removal_in_use(session, template)
         session.delete(template)
 
 
@@ -143,30 +145,3 @@ def _row(template: Template) -> dict[str, Any]:
         "builtin": template.builtin,
         "html": template.html is not None,
     }
-
-
-SAMPLE_CONTEXT: dict[str, Any] = {
-    "request": {
-        "reference": "REQ-1",
-        "title": "Sample request",
-        "external_description": "Sample text",
-        "status": {"code": "RESOLVED", "label": "Résolue", "type": "resolved"},
-        "previous_status": {"code": "WIP", "label": "En cours", "type": "in_progress"},
-        "state": None,
-        "opened_at": "2026-01-01T09:00:00+00:00",
-        "updated_at": "2026-01-02T09:00:00+00:00",
-    },
-    "client": {"code": "CLIENT", "name": "Client"},
-    "site": {"code": "SITE", "name": "Site"},
-    "contract": {"code": "CONTRACT", "name": "Contract"},
-    "service": {"code": "SERVICE", "name": "Service"},
-    "product": {"code": "PRODUCT", "name": "Product"},
-    "recipient": {
-        "kind": "contact",
-        "code": "someone",
-        "name": "Someone",
-        "channel": "email",
-        "address": "someone@example.com",
-    },
-    "event": "resolution",
-}
