@@ -21,7 +21,7 @@ CONTEXT = SAMPLE_CONTEXT
             "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
             "rendering took more than",
         ),
-        ("{{ 'x' * 1000000 }}", "repetition too large"),
+        ("{{ 'x' * 1000000 }}", "repetition would be too large"),
         ("{{ 9 ** 99999999 }}", "exponent too large"),
         ("{% for i in range(5000) %}{{ request.title * 40 }}{% endfor %}", "output larger than"),
         ("{% if %}", "syntax error at line 1"),

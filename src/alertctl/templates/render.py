@@ -12,12 +12,16 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, meta
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.nodes import Concat
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-MAX_OUTPUT_CHARS = 200_000
+from alertctl.templates import bounds
+
+MAX_OUTPUT_CHARS = bounds.MAX_CHARS
 MAX_SECONDS = 1.0
-MAX_RANGE = 10_000
+MAX_RANGE = bounds.MAX_ITEMS
 MAX_SUBJECT_CHARS = 250
 
 # The names a template may use; everything under them is plain data (see services/context.py).
@@ -46,10 +50,36 @@ class _Deadline:
             raise RenderError(f"rendering took more than {MAX_SECONDS:g} s")
 
 
-class _BoundedEnvironment(ImmutableSandboxedEnvironment):
-    """Checks the deadline on every call, loop step of `range` and multiplication."""
+class _BoundedCodeGenerator(CodeGenerator):
+    """Two places where Jinja2's generated code builds strings without asking the environment:
+    `a ~ b` (here routed through `environment.checked_join`, which measures the parts before
+    joining them) and the buffers that capture output for `{% set %}` blocks, macros and
+    `{% filter %}` (here a list that counts what it holds as it grows)."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.bounded_buffer()")
+
+    def visit_Concat(self, node: Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.checked_join({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class _BoundedEnvironment(ImmutableSandboxedEnvironment):
+    """Checks the deadline on every call, loop step of `range` and arithmetic, and the size of
+    everything that can grow a value before it grows (templates/bounds.py)."""
+
+    code_generator_class = _BoundedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     deadline: _Deadline | None = None
 
     def tick(self) -> None:
@@ -58,18 +88,61 @@ class _BoundedEnvironment(ImmutableSandboxedEnvironment):
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         self.tick()
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            args = bounds.check_str_method(getattr(__obj, "__name__", ""), owner, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self.tick()
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError("exponent too large for a template")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
-                if sized and len(seq) * times > MAX_OUTPUT_CHARS:
-                    raise SecurityError("repetition too large for a template")
+        bounds.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def concat(self, parts: Any) -> str:
+        """Captured output ({% set %} blocks, macros, {% filter %}) measured before joined."""
+        parts = list(parts)
+        bounds.check_total(parts, "captured output")
+        return "".join(parts)
+
+    def bounded_buffer(self) -> "_Buffer":
+        return _Buffer()
+
+    def wrap_str_format(self, value: Any) -> Any:
+        """`str.format` reaches templates through this wrapper, not through `call`."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        owner, name = value.__self__, value.__name__
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            bounds.check_str_method(name, owner, args, kwargs)
+            return wrapped(*args, **kwargs)
+
+        return checked
+
+    def checked_join(self, join: Any, parts: tuple[Any, ...]) -> Any:
+        bounds.check_total(parts, "a ~ concatenation")
+        return join(parts)
+
+
+class _Buffer(list[Any]):
+    """Captured output, refused as soon as it holds more than a template may build."""
+
+    size = 0
+
+    def _grow(self, parts: Any) -> None:
+        self.size += sum(len(p) if isinstance(p, str) else len(str(p)) for p in parts)
+        if self.size > bounds.MAX_CHARS:
+            raise bounds.refuse("captured output")
+
+    def append(self, part: Any) -> None:
+        self._grow((part,))
+        super().append(part)
+
+    def extend(self, parts: Any) -> None:
+        parts = list(parts)
+        self._grow(parts)
+        super().extend(parts)
 
 
 def _bounded_range(env: _BoundedEnvironment) -> Any:
@@ -89,6 +162,8 @@ def _environment(*, html: bool) -> _BoundedEnvironment:
         undefined=StrictUndefined, autoescape=html, trim_blocks=True, keep_trailing_newline=True
     )
     env.globals = {"range": _bounded_range(env)}
+    for name, check in bounds.FILTER_CHECKS.items():
+        env.filters[name] = bounds.bounded_filter(env.filters[name], check)
     return env
 
 
