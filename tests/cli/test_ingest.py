@@ -92,7 +92,8 @@ def test_bad_lines_are_reported_and_do_not_stop_the_others(sample_db: Path, tmp_
 def test_ingest_reads_standard_input(sample_db: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(FEED[0]) + "\n"))
+    stdin = io.TextIOWrapper(io.BytesIO((json.dumps(FEED[0]) + "\n").encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
     result = ok(sample_db, "request", "ingest", "-")
     assert (
         result.stderr

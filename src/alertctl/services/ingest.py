@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,25 +40,43 @@ class IngestReport:
 
 def ingest(
     db: Database,
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     *,
+    feed: str | None = None,
     progress: Callable[[int], None] | None = None,
     after: Callable[[int, SaveResult | LineFailure], None] | None = None,
 ) -> IngestReport:
     """Apply every line it can, as it comes (a stream is applied line by line, not at its end);
-    a bad line is reported with its number and does not stop the others. `after` sees each
-    line's outcome once its transaction has committed. A line without a `save_id` gets one
-    derived from its content and how many times that content came before in the feed, so
-    ingesting the same file twice enqueues nothing twice."""
+    a bad line (bad JSON, bad UTF-8, a bad field) is reported with its number and does not stop
+    the others. `after` sees each line's outcome once its transaction has committed.
+
+    How a save is told from a replay: a line's `save_id` names it. A line without one but with
+    a `time` is named by its content and how many times that content came before in the feed:
+    the same line at the same time is the same save, in any file. A line with neither is named
+    by its content, its occurrence, and the feed it came in (`feed`: the digest of a file's
+    bytes), so replaying the same file changes nothing while the same line in another file is a
+    new save; from a stream (`feed` None) such a line is always a new save."""
+    db.check_schema()  # a missing database is one error, not one per line
     report = IngestReport()
     seen: Counter[str] = Counter()
-    for number, line in enumerate(lines, start=1):
+    feed_id = feed if feed is not None else uuid.uuid4().hex
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as exc:
+            failure = LineFailure(
+                number, f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
+            )
+            report.failures.append(failure)
+            if after is not None:
+                after(number, failure)
+            continue
         if progress is not None:
             progress(number)
         if not line.strip():
             continue
         try:
-            result = _ingest_line(db, line, seen)
+            result = _ingest_line(db, line, seen, feed_id)
         except AlertctlError as exc:
             failure = LineFailure(number, exc.message)
             report.failures.append(failure)
@@ -77,7 +96,7 @@ def ingest(
     return report
 
 
-def _ingest_line(db: Database, line: str, seen: Counter[str]) -> SaveResult:
+def _ingest_line(db: Database, line: str, seen: Counter[str], feed_id: str) -> SaveResult:
     from alertctl.errors import Invalid
 
     try:
@@ -90,7 +109,9 @@ def _ingest_line(db: Database, line: str, seen: Counter[str]) -> SaveResult:
     if change.save_id is None:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         seen[canonical] += 1
-        digest = hashlib.sha256(f"{canonical}#{seen[canonical]}".encode()).hexdigest()[:32]
-        change.save_id = f"feed-{digest}"
+        named = f"{canonical}#{seen[canonical]}"
+        if change.time is None:
+            named = f"{feed_id}\n{named}"
+        change.save_id = f"feed-{hashlib.sha256(named.encode()).hexdigest()[:32]}"
     with db.session(write=True) as session:
         return save(session, change)

@@ -108,6 +108,8 @@ def update_request(db: Database, change: SaveInput) -> SaveResult:
 def save(session: Session, change: SaveInput) -> SaveResult:
     """Apply one save: opens the request when its reference is new, updates it otherwise."""
     check_code(change.reference, "request")
+    if change.save_id is not None and not change.save_id.strip():
+        raise Invalid("the save id is empty", hint="leave it out, or give a non-blank one")
     save_id = change.save_id or uuid.uuid4().hex
     check_text(save_id, "save id")
     request = _find(session, change.reference)
@@ -118,6 +120,13 @@ def save(session: Session, change: SaveInput) -> SaveResult:
                 raise Conflict(f"save id {save_id!r} was already used for another request")
             return SaveResult(change.reference, save_id, created=False, replayed=True)
     now = change.time or datetime.now(UTC)
+    if request is not None and change.time is not None:
+        opened = _aware(request.created_at)
+        if change.time < opened:
+            raise Invalid(
+                f"the save's time {change.time.isoformat()} is before request "
+                f"{change.reference} was opened ({opened.isoformat()})"
+            )
     before = _snapshot(session, request) if request is not None else None
     previous_status = session.get(Status, request.status_id) if request is not None else None
     old = _fields(session, request) if request is not None else {}
@@ -260,6 +269,11 @@ def _record_fault(
         "detail": fault.detail,
         "fix": fault.fix,
     }
+
+
+def _aware(moment: datetime) -> datetime:
+    """Times come back from SQLite without their offset; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _find(session: Session, reference: str) -> Request | None:
@@ -562,5 +576,7 @@ def parse_time(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise Invalid(f"field 'time' is not an ISO 8601 time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise Invalid(f"field 'time' is not an ISO 8601 time: {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        raise Invalid(f"field 'time' {value[:40]!r} has no UTC offset: add Z or one such as +01:00")
+    return parsed
