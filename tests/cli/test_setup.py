@@ -34,12 +34,17 @@ def test_commands_on_a_missing_database_say_to_run_init(tmp_path: Path) -> None:
     assert not db.exists()
 
 
-def test_commands_on_an_empty_file_say_to_run_init(tmp_path: Path) -> None:
+def test_an_empty_file_is_not_taken_for_a_database(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     db.touch()
-    result = invoke(db, "client", "list")
-    assert result.exit_code == 1
-    assert result.stderr == f"error: database {db} is not initialised\nhint: alertctl init\n"
+    for command in (["client", "list"], ["init"]):
+        result = invoke(db, *command)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"error: {db} is an empty file, not an alertctl database; it was left as it was\n"
+            "hint: remove it, or choose another path with --db\n"
+        )
+        assert db.read_bytes() == b""
 
 
 def test_db_path_follows_flag_then_environment_then_settings_file(

@@ -1,13 +1,15 @@
 """Opening the database: URLs, SQLite pragmas, units of work, and the schema check."""
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from alertctl.errors import Invalid, NotInitialised
@@ -37,7 +39,9 @@ def _configure_sqlite(engine: Engine) -> None:
         # pysqlite's own transaction handling is turned off so that BEGIN is ours to emit.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # No journal_mode here: switching to WAL writes to the file, and a file that is not
+        # alertctl's must be left as it was. `init` switches its own database to WAL once,
+        # and SQLite keeps it so.
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -106,7 +110,7 @@ class Database:
 
     @contextmanager
     def _session(self, *, write: bool) -> Iterator[Session]:
-        with self.engine.connect() as connection:
+        with self.refusing_to_write(), self.engine.connect() as connection:
             if write:
                 connection = connection.execution_options(sqlite_begin="IMMEDIATE")
             with Session(bind=connection) as session:
@@ -115,7 +119,8 @@ class Database:
                     yield session
                     session.flush()
                 except BaseException:
-                    transaction.rollback()
+                    if transaction.is_active:  # a failed statement may have ended it already
+                        transaction.rollback()
                     raise
                 # A dry run does all the work, checks included, then keeps none of it.
                 if self.dry_run:
@@ -124,37 +129,117 @@ class Database:
                     transaction.commit()
 
     def current_revision(self) -> str | None:
+        return self.inspect_schema().revision
+
+    def inspect_schema(self) -> "Schema":
+        """What the database holds, read without writing anything."""
         if self.path is not None and not self.path.exists():
-            return None
+            return Schema(exists=False)
+        if self.path is not None and self.path.is_file() and self.path.stat().st_size == 0:
+            return Schema(exists=True, empty_file=True)
         try:
             with self.engine.connect() as connection:
-                if not inspect(connection).has_table("alembic_version"):
-                    return None
-                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                tables = set(inspect(connection).get_table_names())
+                revision = None
+                if "alembic_version" in tables:
+                    revision = connection.execute(
+                        text("SELECT version_num FROM alembic_version")
+                    ).scalar()
         except DBAPIError as exc:
             reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             raise Invalid(f"cannot read the database {self.describe()}: {reason}") from None
+        return Schema(exists=True, tables=frozenset(tables), revision=revision)
 
     def check_schema(self) -> None:
         if self._schema_checked:
             return
         if self.path is not None and not self.path.exists():
             raise NotInitialised(f"no database at {self.path}", hint="alertctl init")
-        revision = self.current_revision()
-        if revision is None:
+        schema = self.inspect_schema()
+        schema.refuse_if_not_ours(self.describe())
+        if schema.revision is None:
             raise NotInitialised(
                 f"database {self.describe()} is not initialised", hint="alertctl init"
             )
-        if revision != HEAD_REVISION:
+        if schema.revision != HEAD_REVISION:
             raise NotInitialised(
-                f"database {self.describe()} is at revision {revision}, "
+                f"database {self.describe()} is at revision {schema.revision}, "
                 f"this alertctl needs {HEAD_REVISION}",
                 hint="alertctl init",
             )
         self._schema_checked = True
+
+    @contextmanager
+    def refusing_to_write(self) -> Iterator[None]:
+        """A file that cannot be written (read-only, immutable, on a read-only disk) is one
+        clear error, not a traceback."""
+        try:
+            yield
+        except OperationalError as exc:
+            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            if "readonly" in reason or "read-only" in reason or "unable to open" in reason:
+                raise Invalid(
+                    f"cannot write the database {self.describe()}: {reason}",
+                    hint="check the file's permissions and the disk",
+                ) from None
+            raise
+
+    def enable_wal(self) -> None:
+        """Switch the database to WAL, once, at `init` (SQLite keeps it in the file)."""
+        if not self.is_sqlite:
+            return
+        # Outside any transaction: on the driver's connection, which is in autocommit mode.
+        raw = self.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+        finally:
+            raw.close()
 
     def close(self) -> None:
         # Closing every connection lets SQLite checkpoint the WAL into the main file.
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+_OUR_REVISION = re.compile(r"\d{4}")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What a database holds, as far as alertctl is concerned."""
+
+    exists: bool
+    empty_file: bool = False
+    tables: frozenset[str] = frozenset()
+    revision: str | None = None
+
+    def refuse_if_not_ours(self, where: str) -> None:
+        """A database that another program (or a newer alertctl) wrote is never touched."""
+        if self.empty_file:
+            raise Invalid(
+                f"{where} is an empty file, not an alertctl database; it was left as it was",
+                hint="remove it, or choose another path with --db",
+            )
+        if self.revision is not None:
+            if not _OUR_REVISION.fullmatch(self.revision):
+                raise Invalid(
+                    f"{where} is not an alertctl database (its schema revision "
+                    f"{self.revision[:40]!r} is another program's); it was left as it was",
+                    hint="choose another path with --db",
+                )
+            if self.revision > HEAD_REVISION:
+                raise Invalid(
+                    f"{where} was written by a newer alertctl (schema {self.revision}; this "
+                    f"one knows up to {HEAD_REVISION}); it was left as it was",
+                    hint="upgrade alertctl: pip install --upgrade alertctl",
+                )
+            return
+        others = sorted(t for t in self.tables if not t.startswith("sqlite_"))
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise Invalid(
+                f"{where} is not an alertctl database (it has other tables: {shown}); "
+                "it was left as it was",
+                hint="choose another path with --db",
+            )

@@ -24,8 +24,14 @@ def head_revision() -> str | None:
 
 
 def upgrade(database: Database, revision: str = "head") -> tuple[str | None, str | None]:
-    """Bring the schema to `revision`; returns the revisions before and after."""
-    database.create_file()
-    before = database.current_revision()
-    command.upgrade(alembic_config(database), revision)
+    """Bring the schema to `revision`; returns the revisions before and after. A database that
+    another program or a newer alertctl wrote is refused before anything is written to it."""
+    schema = database.inspect_schema()
+    schema.refuse_if_not_ours(database.describe())
+    if not schema.exists:
+        database.create_file()
+    with database.refusing_to_write():
+        database.enable_wal()
+        before = schema.revision
+        command.upgrade(alembic_config(database), revision)
     return before, database.current_revision()
