@@ -168,8 +168,12 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         raise Invalid("fax transport 'gateway' needs [fax] gateway = \"{number}@...\"")
     if result.fax_transport == "command" and not result.fax_command:
         raise Invalid("fax transport 'command' needs [fax] command = [\"sendfax\", ...]")
-    if result.max_attempts < 1 or result.batch_size < 1 or result.lease_seconds <= 0:
-        raise Invalid("[delivery] max_attempts, batch_size and lease_seconds must be positive")
+    for name, value, low, high in _ranges(result):
+        if not low <= value <= high:
+            raise Invalid(
+                f"{settings.config_path}: {name} = {str(value)[:20]} is out of range: "
+                f"from {low:g} to {high:g}"
+            )
     problem = sender_problem(result.sender)
     if problem is not None:
         raise Invalid(
@@ -177,6 +181,21 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
             hint='write it as from = "Support <support@example.com>"',
         )
     return result
+
+
+def _ranges(s: DeliverySettings) -> list[tuple[str, float, float, float]]:
+    """Each number of the settings with the range it must fall in."""
+    day = 86_400.0
+    return [
+        ("[smtp] port", s.smtp.port, 1, 65_535),
+        ("[smtp] timeout", s.smtp.timeout, 0.1, 3_600),
+        ("[fax] timeout", s.fax_timeout, 1, 3_600),
+        ("[delivery] backoff_base", s.backoff_base, 0, day),
+        ("[delivery] backoff_cap", s.backoff_cap, 0, 7 * day),
+        ("[delivery] max_attempts", s.max_attempts, 1, 1_000),
+        ("[delivery] lease_seconds", s.lease_seconds, 0.1, day),
+        ("[delivery] batch_size", s.batch_size, 1, 10_000),
+    ]
 
 
 def sender_problem(sender: str) -> str | None:

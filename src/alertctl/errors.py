@@ -4,6 +4,24 @@ The CLI turns them into one `error:` line (and a `hint:` line) on stderr; nothin
 prints errors.
 """
 
+import re
+
+# A quoted value, or a run without spaces, longer than an error line should echo.
+_LONG_QUOTED = re.compile(r"""'(?:[^'\\]|\\.){60,}'|"(?:[^"\\]|\\.){60,}"|\S{120,}""")
+
+
+def shorten_values(text: str) -> str:
+    """Every value an error echoes stays short: a long one becomes its start, an ellipsis and
+    its length, so a 100 KB code gives a one-line error, not a 100 KB one."""
+
+    def excerpt(found: re.Match[str]) -> str:
+        value = found.group(0)
+        quote = value[0] if value[0] in "'\"" else ""
+        inner = value[1:-1] if quote else value
+        return f"{quote}{inner[:40]}…{quote} ({len(inner):,} characters)"
+
+    return _LONG_QUOTED.sub(excerpt, text)
+
 
 class AlertctlError(Exception):
     """An error a user can act on: a message and, where there is one, the next command to run."""
@@ -13,10 +31,12 @@ class AlertctlError(Exception):
     def __init__(
         self, message: str, *, hint: str | None = None, details: list[str] | None = None
     ) -> None:
+        message = shorten_values(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
-        self.details = details or []  # one line each, shown under the error
+        self.hint = shorten_values(hint) if hint is not None else None
+        # one line each, shown under the error
+        self.details = [shorten_values(d) for d in details or []]
 
 
 class NotFound(AlertctlError):

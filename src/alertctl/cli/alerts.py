@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import Json
+from alertctl.cli.options import MAX_INT, AlertId, Json
 from alertctl.cli.output import field, make_table, render
 from alertctl.cli.state import state
 from alertctl.domain.model import Event
@@ -155,7 +155,7 @@ def list_(
 @alerts_app.command("show")
 def show(
     ctx: typer.Context,
-    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    alert_id: AlertId,
     as_json: Json = False,
 ) -> None:
     """Show an alert: the message as sent and every attempt."""
@@ -205,7 +205,9 @@ def show(
 @alerts_app.command("retry")
 def retry(
     ctx: typer.Context,
-    alert_id: Annotated[int | None, typer.Argument(metavar="[ID]")] = None,
+    alert_id: Annotated[
+        int | None, typer.Argument(metavar="[ID]", min=1, max=MAX_INT, help="An alert's id.")
+    ] = None,
     dead: Annotated[bool, typer.Option("--dead", help="Every dead alert.")] = False,
 ) -> None:
     """Make an alert (or every dead one) due again."""
@@ -217,7 +219,7 @@ def retry(
 
 
 @alerts_app.command("cancel")
-def cancel(ctx: typer.Context, alert_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def cancel(ctx: typer.Context, alert_id: AlertId) -> None:
     """Cancel an alert that has not been sent."""
     from alertctl.cli.output import info
     from alertctl.services.operator import cancel as run

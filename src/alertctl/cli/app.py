@@ -89,6 +89,10 @@ app.add_typer(config_app, name="config")
 
 
 def _fail(message: str, hint: str | None, code: int, details: list[str] | None = None) -> int:
+    from alertctl.errors import shorten_values
+
+    # Click's own messages echo bad values too: they are shortened the same way.
+    message = shorten_values(message)
     sys.stderr.write(f"error: {message}\n")
     for line in details or []:
         sys.stderr.write(f"  {line}\n")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from alertctl.cli.options import MAX_INT
 from alertctl.cli.output import field, info, make_table, stdout
 from alertctl.cli.state import state
 
@@ -48,7 +49,9 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
 def send(
     ctx: typer.Context,
-    limit: Annotated[int | None, typer.Option(min=1, help="Deliver at most this many.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=MAX_INT, help="Deliver at most this many.")
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what is due; send nothing.")
     ] = False,

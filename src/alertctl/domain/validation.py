@@ -25,8 +25,33 @@ def check_code(value: str, what: str) -> str:
     return value
 
 
+# The longest text each field may hold: room for any real use, and a bound on what one command
+# can store or make a terminal print. The README lists them.
+MAX_LENGTHS: dict[str, int] = {
+    "name": 200,
+    "label": 100,
+    "keyword": 100,
+    "title": 300,
+    "state": 100,
+    "save id": 200,
+    "subject": 1_000,
+    "e-mail address": 254,
+    "fax number": 40,
+    "external description": 20_000,
+    "template": 100_000,
+}
+DEFAULT_MAX_LENGTH = 500
+
+
+def check_length(value: str, what: str) -> None:
+    limit = MAX_LENGTHS.get(what, DEFAULT_MAX_LENGTH)
+    if len(value) > limit:
+        raise Invalid(f"{what} is too long: {len(value):,} characters, at most {limit:,}")
+
+
 def check_text(value: str, what: str, *, required: bool = True) -> str:
     """Free text (names, labels, keywords) must fit on one line of a table or a mail header."""
+    check_length(value, what)
     for char in value:
         category = unicodedata.category(char)
         if category in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:

@@ -45,7 +45,13 @@ from alertctl.domain.model import (
     Source,
     StatusType,
 )
-from alertctl.domain.validation import check_code, check_text, normalize_email, normalize_fax
+from alertctl.domain.validation import (
+    check_code,
+    check_length,
+    check_text,
+    normalize_email,
+    normalize_fax,
+)
 from alertctl.errors import Invalid
 from alertctl.services.people import opted_in_events
 
@@ -308,9 +314,10 @@ class _Checker:
         if not isinstance(value, str):
             self.problem(f"{path}.{key}", "must be a string")
             return None
-        if not one_line:
-            return value
         try:
+            if not one_line:
+                check_length(value, "template")
+                return value
             return check_text(value, key)
         except Invalid as exc:
             self.problem(f"{path}.{key}", exc.message)

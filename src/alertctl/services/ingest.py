@@ -96,9 +96,15 @@ def ingest(
     return report
 
 
+# A save is a few fields, the longest a 20,000-character description: a longer line is not one.
+MAX_LINE_CHARS = 100_000
+
+
 def _ingest_line(db: Database, line: str, seen: Counter[str], feed_id: str) -> SaveResult:
     from alertctl.errors import Invalid
 
+    if len(line) > MAX_LINE_CHARS:
+        raise Invalid(f"line too long: {len(line):,} characters, at most {MAX_LINE_CHARS:,}")
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:

@@ -30,7 +30,7 @@ from alertctl.db.tables import (
 from alertctl.domain.events import Snapshot, detect_events
 from alertctl.domain.model import Event, PersonKind, StatusType
 from alertctl.domain.recipients import Fault
-from alertctl.domain.validation import check_code, check_text
+from alertctl.domain.validation import check_code, check_length, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request, load, status_dict
 from alertctl.services.common import get_by_code, get_client, get_contract, get_person, ident
@@ -356,6 +356,7 @@ def _apply(session: Session, request: Request, change: SaveInput, warnings: list
 
 def _multiline(value: str) -> str:
     """A description may span lines, but carries no other control character."""
+    check_length(value, "external description")
     for line in value.replace("\r\n", "\n").split("\n"):
         check_text(line.replace("\t", " "), "external description", required=False)
     return value.replace("\r\n", "\n").strip()

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from alertctl.db.engine import Database
 from alertctl.db.tables import Template
 from alertctl.domain.model import Event, Language, PersonKind
-from alertctl.domain.validation import check_code, check_text
+from alertctl.domain.validation import check_code, check_length, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request, load, person_facts
 from alertctl.services.common import get_person, refuse_if_referenced
@@ -43,6 +43,9 @@ def add_template(
 ) -> dict[str, Any]:
     check_code(name, "template")
     check_text(subject, "subject")
+    for source in (text, html):
+        if source is not None:
+            check_length(source, "template")
     problems = _check(subject, text, html)
     if problems:
         raise Invalid(f"template {name!r} is not valid: {problems[0]}")
