@@ -84,6 +84,8 @@ class SmtpSettings:
     username: str | None = None
     password_file: str | None = None
     timeout: float = 30.0
+    # A login over a connection without TLS sends the password in clear: only when asked.
+    send_password_without_tls: bool = False
 
     def password(self) -> str | None:
         """From ALERTCTL_SMTP_PASSWORD, or the file the settings name; never stored or printed."""
@@ -141,6 +143,7 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
                 username=smtp.get("username"),
                 password_file=smtp.get("password_file"),
                 timeout=float(smtp.get("timeout", 30.0)),
+                send_password_without_tls=smtp.get("send_password_without_tls", False) is True,
             ),
             fax_gateway=fax.get("gateway"),
             fax_command=tuple(str(a) for a in fax.get("command", ())),
@@ -168,6 +171,10 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         raise Invalid("fax transport 'gateway' needs [fax] gateway = \"{number}@...\"")
     if result.fax_transport == "command" and not result.fax_command:
         raise Invalid("fax transport 'command' needs [fax] command = [\"sendfax\", ...]")
+    smtp_in_use = result.email_transport == "smtp" or result.fax_transport == "gateway"
+    login = result.smtp
+    if smtp_in_use and login.username and not (login.tls or login.starttls):
+        _refuse_password_in_clear(login, settings.config_path)
     for name, value, low, high in _ranges(result):
         if not low <= value <= high:
             raise Invalid(
@@ -181,6 +188,16 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
             hint='write it as from = "Support <support@example.com>"',
         )
     return result
+
+
+def _refuse_password_in_clear(login: SmtpSettings, path: Path) -> None:
+    if not login.send_password_without_tls:
+        raise Invalid(
+            f"{path}: [smtp] username is set on a connection without TLS: the password would "
+            "cross the network in clear",
+            hint="set starttls = true (or tls = true); on a trusted network only, "
+            "send_password_without_tls = true",
+        )
 
 
 def _ranges(s: DeliverySettings) -> list[tuple[str, float, float, float]]:

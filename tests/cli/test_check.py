@@ -231,7 +231,10 @@ def test_connect_names_a_refused_login(sample_db: Path, monkeypatch: pytest.Monk
         settings_file(port)
         settings = Path("alertctl.toml")
         settings.write_text(
-            settings.read_text().replace("timeout = 1\n", 'timeout = 1\nusername = "alerts"\n')
+            settings.read_text().replace(
+                "timeout = 1\n",
+                'timeout = 1\nusername = "alerts"\nsend_password_without_tls = true\n',
+            )
         )
         (refused,) = problems(sample_db, "--connect")
     assert "refused the login: 535" in refused["message"]
@@ -249,3 +252,29 @@ def test_send_refuses_to_start_with_settings_that_cannot_work(sample_db: Path) -
         assert connection.execute("SELECT status, attempts FROM alert").fetchall() == [
             ("pending", 0)
         ]
+
+
+def test_a_password_never_crosses_a_connection_without_tls_unless_asked(
+    sample_db: Path, smtp: tuple[Handler, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, port = smtp
+    monkeypatch.setenv("ALERTCTL_SMTP_PASSWORD", "secret")
+    queue(sample_db, "a@acme.example")
+    settings_file(port)
+    settings = Path("alertctl.toml")
+    settings.write_text(
+        settings.read_text().replace("timeout = 1\n", 'timeout = 1\nusername = "alerts"\n')
+    )
+    result = invoke(sample_db, "alerts", "send")
+    assert result.exit_code == 1, str(result)
+    assert result.stderr.startswith(
+        "error: alertctl.toml: [smtp] username is set on a connection without TLS: the "
+        "password would cross the network in clear"
+    )
+    with sqlite3.connect(sample_db) as connection:
+        assert connection.execute("SELECT status, attempts FROM alert").fetchall() == [
+            ("pending", 0)
+        ]
+    (problem,) = problems(sample_db)
+    assert problem["area"] == "settings"
+    assert "send_password_without_tls = true" in problem["fix"]

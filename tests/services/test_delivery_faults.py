@@ -70,7 +70,10 @@ def test_a_refused_login_ends_the_batch_and_hands_the_rest_back(
         settings_file(port)
         settings = Path("alertctl.toml")
         settings.write_text(
-            settings.read_text().replace("timeout = 1\n", 'timeout = 1\nusername = "alerts"\n')
+            settings.read_text().replace(
+                "timeout = 1\n",
+                'timeout = 1\nusername = "alerts"\nsend_password_without_tls = true\n',
+            )
         )
         queue(sample_db, *(f"c{i}@acme.example" for i in range(5)))
         result = invoke(sample_db, "alerts", "send")

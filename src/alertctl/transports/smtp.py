@@ -53,6 +53,8 @@ class SmtpTransport:
                 if s.starttls:
                     connection.starttls(context=ssl.create_default_context())
             connection.ehlo_or_helo_if_needed()
+            if s.username and not (s.tls or s.starttls or s.send_password_without_tls):
+                raise Unreachable("refusing to send the password over a connection without TLS")
             if s.username:
                 connection.login(s.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
