@@ -235,6 +235,32 @@ def build(kind: PersonKind) -> typer.Typer:
         row = set_opt_ins(db(ctx), kind=kind, code=code, on=_events(on), off=_events(off))
         info(f"{noun} {code} opts in to: {', '.join(row['alerts']) or 'nothing'}")
 
+    @group.command("export")
+    def export(ctx: typer.Context, code: str) -> None:
+        """Everything held about them, as one JSON document (GDPR article 15)."""
+        from alertctl.cli.output import print_json
+        from alertctl.services.privacy import export_person
+
+        print_json(export_person(db(ctx), kind=kind, code=code))
+
+    @group.command("erase")
+    def erase(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+        """Erase them and their personal data from the history, for good (GDPR article 17)."""
+        from alertctl.services.privacy import erase_person
+
+        confirm(f"Erase {noun} {code} and their data from every alert and save, for good?", yes=yes)
+        done = erase_person(db(ctx), kind=kind, code=code)
+        info(
+            f"erased {noun} {code}: {done.alerts} alert(s) kept without their data "
+            f"({done.cancelled} not sent yet, cancelled), {done.faults} fault(s), "
+            f"{done.saves} save record(s)"
+        )
+        if not done.wiped:
+            warn(
+                "older copies may remain on disk until the database is vacuumed "
+                "(see the README, Privacy)"
+            )
+
     @group.command("leave")
     def leave(
         ctx: typer.Context,

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from alertctl.errors import Invalid, NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -183,6 +183,20 @@ class Database:
                     hint="check the file's permissions and the disk",
                 ) from None
             raise
+
+    def wipe_free_space(self) -> bool:
+        """After data was erased with `secure_delete`: move every page out of the WAL into the
+        database file and truncate the WAL, so no older copy of a page is left anywhere. False
+        when that could not complete (a reader held an old snapshot) or on PostgreSQL."""
+        if not self.is_sqlite:
+            return False
+        raw = self.engine.raw_connection()
+        try:
+            driver: Any = raw.driver_connection
+            busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            return bool(busy == 0)
+        finally:
+            raw.close()
 
     def enable_wal(self) -> None:
         """Switch the database to WAL, once, at `init` (SQLite keeps it in the file)."""

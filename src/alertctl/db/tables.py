@@ -229,7 +229,8 @@ class Alert(SQLModel, table=True):
     save_id: int = Field(foreign_key="request_save.id", index=True)
     request_id: int = Field(foreign_key="request.id", index=True)
     event: str
-    person_id: int = Field(foreign_key="person.id", index=True)
+    # None once the person was erased: the alert stays in the history, without them.
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     channel: str
     address: str
     sources: str  # comma-separated
@@ -272,7 +273,7 @@ class AlertFault(SQLModel, table=True):
     save_id: int = Field(foreign_key="request_save.id", index=True)
     request_id: int = Field(foreign_key="request.id", index=True)
     event: str
-    person_id: int = Field(foreign_key="person.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     channel: str | None = None
     reason: str
     detail: str

@@ -15,13 +15,17 @@ from alertctl.services.alert_slice import get_request
 STATUSES = ("pending", "sending", "retry", "sent", "dead", "unknown", "cancelled")
 
 
-def _row(alert: Alert, kind: str, code: str, reference: str) -> dict[str, Any]:
+# How an alert whose person was erased names them.
+ERASED = "(erased)"
+
+
+def _row(alert: Alert, kind: str | None, code: str | None, reference: str) -> dict[str, Any]:
     return {
         "id": alert.id,
         "request": reference,
         "event": alert.event,
-        "kind": kind,
-        "code": code,
+        "kind": kind or ERASED,
+        "code": code or "-",
         "channel": alert.channel,
         "address": alert.address,
         "subject": alert.subject,
@@ -37,7 +41,7 @@ def _row(alert: Alert, kind: str, code: str, reference: str) -> dict[str, Any]:
 def _query() -> Any:
     return (
         select(Alert, Person.kind, Person.code, Request.reference)
-        .join(Person, col(Person.id) == col(Alert.person_id))
+        .join(Person, col(Person.id) == col(Alert.person_id), isouter=True)
         .join(Request, col(Request.id) == col(Alert.request_id))
     )
 

@@ -506,7 +506,7 @@ def show_request(db: Database, *, reference: str) -> dict[str, Any]:
         ).all()
         alerts = session.exec(
             select(Alert, Person.kind, Person.code)
-            .join(Person, Person.id == Alert.person_id)  # type: ignore[arg-type]
+            .join(Person, col(Person.id) == col(Alert.person_id), isouter=True)
             .where(Alert.request_id == request.id)
             .order_by(col(Alert.id))
         ).all()
@@ -517,8 +517,8 @@ def show_request(db: Database, *, reference: str) -> dict[str, Any]:
                 {
                     "id": alert.id,
                     "event": alert.event,
-                    "kind": kind,
-                    "code": code,
+                    "kind": kind or "(erased)",
+                    "code": code or "-",
                     "channel": alert.channel,
                     "address": alert.address,
                     "sources": alert.sources.split(",") if alert.sources else [],

@@ -1,0 +1,241 @@
+"""A person's data: all of it exported (GDPR article 15), or erased for good (article 17).
+
+Erasing removes the person and every piece of personal data the history held about them (their
+addresses, their name in the messages, the messages themselves, the replies that quoted their
+address, their code in the saves' records), and keeps what the history needs without them: that
+an alert of an event went out on a channel, when, and with what status. On SQLite the erase runs
+with `secure_delete` (freed bytes are overwritten with zeros) and ends with a TRUNCATE
+checkpoint, so no copy is left in the database file or its WAL. On PostgreSQL the old row
+versions stay on disk until the tables are vacuumed: the README says what to run.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlmodel import Session, col
+
+from alertctl.db.engine import Database
+from alertctl.db.tables import (
+    Alert,
+    AlertAttempt,
+    AlertFault,
+    Client,
+    Person,
+    Request,
+    RequestSave,
+    Site,
+    contact_site,
+    interlocutor_tables,
+)
+from alertctl.domain.model import PersonKind
+from alertctl.errors import Conflict
+from alertctl.services.common import get_person
+from alertctl.services.links import links_of_person
+from alertctl.services.people import opted_in_events
+
+ERASED = "(erased)"
+
+
+@dataclass(frozen=True)
+class Erased:
+    kind: PersonKind
+    code: str
+    alerts: int  # alerts kept in the history, without the person's data
+    cancelled: int  # alerts not sent yet, cancelled since they can no longer go anywhere
+    faults: int
+    saves: int  # request saves whose records named them
+    wiped: bool  # no copy left in the database files (SQLite); False on PostgreSQL
+
+
+def export_person(db: Database, *, kind: PersonKind, code: str) -> dict[str, Any]:
+    """Everything held about one person, as one document."""
+    with db.session(write=False) as session:
+        person = get_person(session, kind, code)
+        return {
+            "kind": kind.value,
+            "code": person.code,
+            "name": person.name,
+            "client": _client_code(session, person),
+            "sites": _sites(session, person),
+            "email": person.email,
+            "fax": person.fax,
+            "reception": {"email": person.email_active, "fax": person.fax_active},
+            "alerts_opted_in": opted_in_events(person),
+            "active": person.active,
+            "links": _links(session, person),
+            "requested": [
+                r
+                for (r,) in session.execute(
+                    select(col(Request.reference))
+                    .where(col(Request.requester_id) == person.id)
+                    .order_by(col(Request.reference))
+                ).all()
+            ],
+            "alerts": _alerts(session, person),
+            "faults": [
+                {
+                    "event": f.event,
+                    "channel": f.channel,
+                    "reason": f.reason,
+                    "detail": f.detail,
+                    "at": f.created_at.isoformat(),
+                }
+                for f in session.execute(
+                    select(AlertFault)
+                    .where(col(AlertFault.person_id) == person.id)
+                    .order_by(col(AlertFault.id))
+                ).scalars()
+            ],
+        }
+
+
+def _client_code(session: Session, person: Person) -> str | None:
+    if person.client_id is None:
+        return None
+    return session.execute(
+        select(col(Client.code)).where(col(Client.id) == person.client_id)
+    ).scalar()
+
+
+def _sites(session: Session, person: Person) -> list[str]:
+    rows = session.execute(
+        select(col(Site.code))
+        .join(contact_site, contact_site.c.site_id == col(Site.id))
+        .where(contact_site.c.person_id == person.id)
+        .order_by(col(Site.code))
+    ).all()
+    return [code for (code,) in rows]
+
+
+def _links(session: Session, person: Person) -> list[str]:
+    return [f"{link['source']}:{link['target']}" for link in links_of_person(session, person)]
+
+
+def _alerts(session: Session, person: Person) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Alert, col(Request.reference))
+        .join(Request, col(Request.id) == col(Alert.request_id))
+        .where(col(Alert.person_id) == person.id)
+        .order_by(col(Alert.id))
+    ).all()
+    attempts: dict[int, list[dict[str, Any]]] = {}
+    for attempt in session.execute(
+        select(AlertAttempt)
+        .where(col(AlertAttempt.alert_id).in_([a.id for a, _ in rows]))
+        .order_by(col(AlertAttempt.id))
+    ).scalars():
+        attempts.setdefault(attempt.alert_id, []).append(
+            {
+                "at": attempt.finished_at.isoformat(),
+                "outcome": attempt.outcome,
+                "reply": attempt.reply,
+            }
+        )
+    return [
+        {
+            "id": a.id,
+            "request": reference,
+            "event": a.event,
+            "channel": a.channel,
+            "address": a.address,
+            "status": a.status,
+            "created_at": a.created_at.isoformat(),
+            "sent_at": a.sent_at.isoformat() if a.sent_at else None,
+            "subject": a.subject,
+            "text": a.text_body,
+            "html": a.html_body,
+            "message": a.raw_message,
+            "attempts": attempts.get(a.id or 0, []),
+        }
+        for a, reference in rows
+    ]
+
+
+def erase_person(db: Database, *, kind: PersonKind, code: str) -> Erased:
+    with db.session(write=True) as session:
+        if db.is_sqlite:
+            # Overwrite what is deleted or rewritten with zeros, in this transaction's pages.
+            session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+        person = get_person(session, kind, code)
+        result = _erase(session, person, kind)
+    wiped = db.wipe_free_space()
+    return Erased(kind, code, *result, wiped=wiped)
+
+
+def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int, int, int]:
+    pid = person.id
+    sending = session.execute(
+        select(func.count()).where(col(Alert.person_id) == pid, col(Alert.status) == "sending")
+    ).scalar_one()
+    if sending:
+        raise Conflict(
+            f"{sending} alert(s) to {kind.value} {person.code} are being sent right now",
+            hint="try again in a minute",
+        )
+    alert_ids = list(
+        session.execute(select(col(Alert.id)).where(col(Alert.person_id) == pid)).scalars()
+    )
+    cancelled = session.execute(
+        update(Alert)
+        .where(col(Alert.person_id) == pid, col(Alert.status).in_(("pending", "retry")))
+        .values(status="cancelled", next_attempt_at=None)
+    ).rowcount  # type: ignore[attr-defined]
+    token = uuid.uuid4().hex[:12]
+    for alert in session.execute(select(Alert).where(col(Alert.person_id) == pid)).scalars():
+        save_key = alert.key.split("/", 1)[0]
+        alert.key = f"{save_key}/{ERASED}:{token}/{alert.channel}"
+        alert.person_id = None
+        alert.address = ""
+        alert.text_body = ""
+        alert.html_body = None
+        alert.raw_message = None
+        alert.last_reply = None
+    if alert_ids:
+        session.execute(
+            update(AlertAttempt).where(col(AlertAttempt.alert_id).in_(alert_ids)).values(reply=None)
+        )
+    faults = session.execute(
+        update(AlertFault).where(col(AlertFault.person_id) == pid).values(person_id=None, detail="")
+    ).rowcount  # type: ignore[attr-defined]
+    session.execute(
+        update(Request).where(col(Request.requester_id) == pid).values(requester_id=None)
+    )
+    saves = _scrub_saves(session, kind, person.code)
+    session.execute(delete(contact_site).where(contact_site.c.person_id == pid))
+    for table in interlocutor_tables.values():
+        session.execute(delete(table).where(table.c.person_id == pid))
+    session.delete(person)
+    return len(alert_ids), int(cancelled), int(faults), saves
+
+
+def _scrub_saves(session: Session, kind: PersonKind, code: str) -> int:
+    """The saves' records name people by code: as requester in what changed, and among the
+    alerts a more specific event replaced."""
+    quoted = json.dumps(code)
+    rows = session.execute(
+        select(RequestSave).where(
+            or_(
+                col(RequestSave.changes).contains(quoted),
+                col(RequestSave.superseded).contains(quoted),
+            )
+        )
+    ).scalars()
+    touched = 0
+    for save in rows:
+        changes = json.loads(save.changes)
+        requester = changes.get("requester")
+        if requester is not None:
+            changes["requester"] = [ERASED if v == code else v for v in requester]
+        superseded = [
+            {**s, "code": ERASED, "detail": ""}
+            if s.get("kind") == kind.value and s.get("code") == code
+            else s
+            for s in json.loads(save.superseded)
+        ]
+        save.changes = json.dumps(changes, ensure_ascii=False)
+        save.superseded = json.dumps(superseded, ensure_ascii=False)
+        touched += 1
+    return touched
