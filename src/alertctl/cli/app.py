@@ -137,4 +137,7 @@ def run(args: list[str] | None = None) -> int:
 
 
 def main() -> None:
+    # Everything alertctl writes holds personal data (the database and its WAL, exports,
+    # maildir messages, fax files): readable by its owner only, whatever the caller's umask.
+    os.umask(0o077)
     sys.exit(run())

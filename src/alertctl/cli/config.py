@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import info, print_json
+from alertctl.cli.output import info, print_json, write_private
 from alertctl.cli.state import confirm, state
 
 config_app = typer.Typer(
@@ -27,7 +27,7 @@ def export(
     if output == "-":
         sys.stdout.write(text)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        write_private(Path(output), text)
         info(f"wrote {output}")
 
 

@@ -25,7 +25,8 @@ def transports_for(settings: DeliverySettings) -> dict[str, Transport]:
         assert settings.fax_gateway is not None
         fax = FaxGatewayTransport(email, settings.fax_gateway)
     elif settings.fax_transport == "command":
-        from alertctl.transports.fax_command import FaxCommandTransport
+        from alertctl.transports.fax_command import FaxCommandTransport, remove_stale_fax_files
 
+        remove_stale_fax_files()  # left by a sender that was killed
         fax = FaxCommandTransport(settings.fax_command, timeout=settings.fax_timeout)
     return {"email": email, "fax": fax}

@@ -6,6 +6,8 @@ back: the hand-over is signalled before the command runs, so an interrupted subm
 repeated by itself.
 """
 
+import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -19,6 +21,30 @@ from alertctl.transports.base import (
     Unreachable,
 )
 
+# A fax's text waits in a private temporary folder named after the sender's process, so that a
+# folder left by a sender that was killed is recognised, and removed, by the next one.
+_PREFIX = "alertctl-fax-"
+
+
+def remove_stale_fax_files() -> list[Path]:
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and folder.is_dir() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: not ours to judge
+    return True
+
 
 class FaxCommandTransport:
     at_most_once = True
@@ -28,7 +54,7 @@ class FaxCommandTransport:
         self.timeout = timeout
 
     def open(self) -> None:
-        pass
+        remove_stale_fax_files()
 
     def prepare(self, message: Outgoing) -> Prepared:
         document = f"{message.subject}\n\n{message.text}"
@@ -38,7 +64,7 @@ class FaxCommandTransport:
         if handed_over is not None:
             handed_over()
         document = prepared.data.decode()
-        with tempfile.TemporaryDirectory(prefix="alertctl-fax-") as folder:
+        with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as folder:
             path = Path(folder) / "fax.txt"
             path.write_text(document, encoding="utf-8")
             argv = [
