@@ -66,6 +66,7 @@ def test_db_path_follows_flag_then_environment_then_settings_file(
     with redirect_stdout(out), redirect_stderr(err):
         run(["db", "path"])
     assert out.getvalue() == f"{tmp_path / 'env.db'}\n"
+    assert err.getvalue() == "from: ALERTCTL_DB\n"
     monkeypatch.delenv("ALERTCTL_DB")
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):

@@ -63,8 +63,15 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
+    from typer._click.core import ParameterSource
+
     current = state(ctx)
-    current.db_flag, current.config_flag, current.dry_run = db, config, dry_run
+    # A value Click took from ALERTCTL_DB or ALERTCTL_CONFIG is the environment's, not a flag's:
+    # left to the settings, which say where each choice came from.
+    from_env = ParameterSource.ENVIRONMENT
+    current.db_flag = None if ctx.get_parameter_source("db") is from_env else db
+    current.config_flag = None if ctx.get_parameter_source("config") is from_env else config
+    current.dry_run = dry_run
     if debug:
         os.environ["ALERTCTL_DEBUG"] = "1"
     ctx.call_on_close(current.close)

@@ -96,4 +96,10 @@ def normalize_fax(value: str, default_region: str, what: str = "fax number") -> 
         raise Invalid(f"invalid {what} {value!r}: {exc}") from None
     if not phonenumbers.is_valid_number(number):
         raise Invalid(f"invalid {what} {value!r}: not a valid phone number")
+    if number.extension:
+        # A fax server dials a number, not an extension behind a switchboard.
+        raise Invalid(
+            f"invalid {what} {value!r}: it has an extension ({number.extension}), which a fax "
+            "server cannot dial; give the fax line's own number"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -15,6 +15,7 @@ from alertctl.services.common import (
     get_client,
     get_site,
     ident,
+    refuse_case_twin,
     refuse_if_referenced,
 )
 
@@ -179,6 +180,7 @@ def add_site(
         owner = get_client(session, client)
         if session.exec(select(Site).where(Site.client_id == owner.id, Site.code == code)).first():
             raise Conflict(f"client {client!r} already has a site {code!r}")
+        refuse_case_twin(session, Site, code, "site", where=Site.client_id == owner.id)
         current_main = _main_site(session, owner)
         if main and current_main is not None:
             raise Conflict(

@@ -25,13 +25,39 @@ def find_by_code(session: Session, model: type[M], code: str) -> M | None:
 def get_by_code(session: Session, model: type[M], code: str, what: str) -> M:
     row = find_by_code(session, model, code)
     if row is None:
-        raise NotFound(f"unknown {what} {code!r}", hint=f"alertctl {what} list")
+        twin = case_twin(session, model, code)
+        hint = f"did you mean {twin}?" if twin else f"alertctl {what} list"
+        raise NotFound(f"unknown {what} {code!r}", hint=hint)
     return row
+
+
+def case_twin(session: Session, model: Any, code: str, *, where: Any = None) -> str | None:
+    """The code that differs from this one only by case, if there is one.
+
+    Codes are looked up exactly, but two codes that differ only by case (`acme` beside `ACME`)
+    are refused: in a list, a script or a spoken conversation they would be taken for one."""
+    query = select(model.code).where(func.lower(model.code) == code.lower(), model.code != code)
+    if where is not None:
+        query = query.where(where)
+    found = session.exec(query).first()
+    return None if found is None else str(found)
 
 
 def ensure_new(session: Session, model: type[SQLModel], code: str, what: str) -> None:
     if find_by_code(session, model, code) is not None:
         raise Conflict(f"{what} {code!r} already exists", hint=f"alertctl {what} show {code}")
+    refuse_case_twin(session, model, code, what)
+
+
+def refuse_case_twin(
+    session: Session, model: Any, code: str, what: str, *, where: Any = None
+) -> None:
+    twin = case_twin(session, model, code, where=where)
+    if twin is not None:
+        raise Conflict(
+            f"{what} {twin!r} already exists: codes may not differ only by case",
+            hint=f"alertctl {what} show {twin}",
+        )
 
 
 def get_client(session: Session, code: str) -> Client:
@@ -105,3 +131,29 @@ def refuse_if_referenced(session: Session, table_name: str, row_id: Any, label: 
         raise Conflict(
             f"{label} is still used by {', '.join(users)}", hint="remove or unlink those first"
         )
+
+
+def case_twins(session: Session) -> list[str]:
+    """Every group of codes that differ only by case, kind by kind (for `config apply`, whose
+    bulk writes pass no `ensure_new`)."""
+    from alertctl.db.tables import Product, Status
+
+    scoped: list[tuple[str, Any, Any]] = [
+        ("client", Client, None),
+        ("product", Product, None),
+        ("contract", Contract, None),
+        ("status", Status, None),
+        ("person", Person, Person.kind),
+        ("site", Site, Site.client_id),
+        ("service", Service, Service.contract_id),
+    ]
+    found = []
+    for what, model, scope in scoped:
+        keys = [func.lower(model.code)] + ([scope] if scope is not None else [])
+        rows = session.exec(
+            select(func.min(model.code), func.max(model.code))
+            .group_by(*keys)
+            .having(func.count() > 1)
+        ).all()
+        found += [f"{what} codes that differ only by case: {a}, {b}" for a, b in rows]
+    return found

@@ -28,9 +28,9 @@ from alertctl.db.tables import (
     interlocutor_tables,
 )
 from alertctl.domain.model import Event, PersonKind, Source, StatusType
-from alertctl.errors import Invalid, Refused
+from alertctl.errors import Conflict, Invalid, Refused
 from alertctl.services import template_use
-from alertctl.services.common import ident, refuse_if_referenced
+from alertctl.services.common import case_twins, ident, refuse_if_referenced
 from alertctl.services.config_model import PEOPLE, Document, compact, parse, read
 from alertctl.services.people import opt_in_column
 
@@ -299,11 +299,28 @@ class _Applier:
             self.session.flush()
             self._run_after_flush()
         self._write_person_links(people)
+        blocked: list[str] = []
         for change in sorted(removals, key=lambda c: -KINDS.index(c.kind)):
-            self._remove(change)
+            try:
+                with self.session.begin_nested():
+                    self._remove(change)
+            except Conflict as exc:
+                # Every removal is tried, so that all that block are named at once.
+                blocked.append(exc.message)
+        if len(blocked) == 1:
+            raise Conflict(blocked[0], hint="remove or unlink those first, or keep it in the file")
+        if blocked:
+            raise Conflict(
+                f"{len(blocked)} removal(s) are blocked; nothing was applied",
+                hint="remove or unlink what uses them first, or keep them in the file",
+                details=blocked,
+            )
         self.session.flush()
         # Nothing the file leaves switched on may be left without a working template.
         template_use.ensure_working(self.session)
+        twins = case_twins(self.session)
+        if twins:
+            raise Conflict("codes may not differ only by case", details=twins)
 
     # Writes, one kind each -----------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from alertctl.services.common import (
     get_contract,
     get_service,
     ident,
+    refuse_case_twin,
     refuse_if_referenced,
 )
 from alertctl.services.links import interlocutors_of
@@ -270,6 +271,7 @@ def add_service(db: Database, *, contract: str, code: str, name: str | None) -> 
         ).first()
         if exists is not None:
             raise Conflict(f"contract {contract!r} already has a service {code!r}")
+        refuse_case_twin(session, Service, code, "service", where=Service.contract_id == owner.id)
         session.add(Service(contract_id=ident(owner.id), code=code, name=name))
         return {"contract": contract, "code": code, "name": name}
 

@@ -21,6 +21,7 @@ from alertctl.services.common import (
     get_client,
     get_person,
     get_site,
+    refuse_case_twin,
     refuse_if_referenced,
 )
 
@@ -70,6 +71,7 @@ def add_person(
             raise Conflict(
                 f"{kind.value} {code!r} already exists", hint=f"alertctl {kind.value} show {code}"
             )
+        refuse_case_twin(session, Person, code, kind.value, where=Person.kind == kind.value)
         owner = get_client(session, client) if client is not None else None
         site_rows = [get_site(session, owner, s) for s in sites] if owner else []
         person = Person(
