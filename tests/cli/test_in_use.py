@@ -72,3 +72,23 @@ def test_the_last_status_new_requests_open_with_cannot_be_removed(sample_db: Pat
     )
     ok(sample_db, "status", "add", "NEW", "--label", "Nouvelle", "--type", "created")
     ok(sample_db, "status", "remove", "OPEN", "--yes")
+
+
+def test_a_file_cannot_prune_the_last_status_of_type_created(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    import tomllib
+
+    import tomli_w
+
+    document = tomllib.loads(ok(sample_db, "config", "export").stdout)
+    del document["statuses"]["OPEN"]
+    path = tmp_path / "no-created.toml"
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    before = database_bytes(sample_db)
+    result = invoke(sample_db, "config", "apply", str(path), "--prune", "--yes")
+    assert result.exit_code == 1, str(result)
+    assert (
+        "error: the file leaves no status of type created, which new requests take" in result.stderr
+    )
+    assert database_bytes(sample_db) == before

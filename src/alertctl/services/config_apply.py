@@ -318,6 +318,11 @@ class _Applier:
         self.session.flush()
         # Nothing the file leaves switched on may be left without a working template.
         template_use.ensure_working(self.session)
+        if not any(row.type == StatusType.CREATED.value for row in self.statuses.values()):
+            raise Conflict(
+                "the file leaves no status of type created, which new requests take",
+                hint="keep one in [statuses]",
+            )
         twins = case_twins(self.session)
         if twins:
             raise Conflict("codes may not differ only by case", details=twins)
