@@ -182,7 +182,7 @@ def list_(
     as_json: Json = False,
 ) -> None:
     """List requests."""
-    from alertctl.services.requests import list_requests
+    from alertctl.services.history import list_requests
 
     rows = list_requests(state(ctx).db, status=status)
     render_rows(rows, REQUEST_COLUMNS, as_json=as_json, empty="no requests")
@@ -191,7 +191,7 @@ def list_(
 @request_app.command("show")
 def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
     """Show a request and every save: its changes, events, and the alerts it produced."""
-    from alertctl.services.requests import show_request
+    from alertctl.services.history import show_request
 
     def human(doc: dict[str, Any]) -> list[Any]:
         head = key_values(

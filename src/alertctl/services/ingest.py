@@ -5,12 +5,13 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 from alertctl.db.engine import Database
-from alertctl.errors import AlertctlError
-from alertctl.services.requests import SaveResult, save, save_input_from
+from alertctl.errors import AlertctlError, Invalid
+from alertctl.services.requests import SaveInput, SaveResult, save
 
 
 @dataclass
@@ -121,3 +122,54 @@ def _ingest_line(db: Database, line: str, seen: Counter[str], feed_id: str) -> S
         change.save_id = f"feed-{hashlib.sha256(named.encode()).hexdigest()[:32]}"
     with db.session(write=True) as session:
         return save(session, change)
+
+
+# The fields of a save, as `request open/update` and the JSON Lines feed name them.
+SAVE_FIELDS = (
+    "reference",
+    "contract",
+    "client",
+    "site",
+    "product",
+    "service",
+    "title",
+    "external_description",
+    "status",
+    "state",
+    "requester",
+    "save_id",
+    "time",
+)
+
+
+def save_input_from(data: dict[str, Any]) -> SaveInput:
+    """A save from one JSON object of the feed; unknown fields are refused by name."""
+    unknown = sorted(set(data) - set(SAVE_FIELDS))
+    if unknown:
+        raise Invalid(f"unknown field {unknown[0]!r}")
+    values: dict[str, Any] = {}
+    for spec in fields(SaveInput):
+        if spec.name not in data or data[spec.name] is None:
+            continue
+        value = data[spec.name]
+        if spec.name == "time":
+            values["time"] = parse_time(value)
+        elif not isinstance(value, str):
+            raise Invalid(f"field {spec.name!r} must be a string")
+        else:
+            values[spec.name] = value
+    if "reference" not in values:
+        raise Invalid("missing field 'reference'")
+    return SaveInput(**values)
+
+
+def parse_time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise Invalid("field 'time' must be an ISO 8601 string")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"field 'time' is not an ISO 8601 time: {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        raise Invalid(f"field 'time' {value[:40]!r} has no UTC offset: add Z or one such as +01:00")
+    return parsed

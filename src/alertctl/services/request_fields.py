@@ -1,0 +1,176 @@
+"""A save's fields: set the ones it names, then check that they hold together, and record what
+changed as codes."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from alertctl.db.tables import (
+    Client,
+    Contract,
+    Person,
+    Product,
+    Request,
+    Service,
+    Site,
+    Status,
+    contract_beneficiary,
+    contract_product,
+)
+from alertctl.domain.model import PersonKind
+from alertctl.domain.validation import check_length, check_text
+from alertctl.errors import Invalid, NotFound
+from alertctl.services.common import (
+    get_by_code,
+    get_client,
+    get_contract,
+    get_person,
+    get_service,
+    get_site,
+    ident,
+)
+
+
+def apply_fields(session: Session, request: Request, change: Any, warnings: list[str]) -> None:
+    """Set the fields the save names, then check that they hold together."""
+    if change.contract is not None:
+        request.contract_id = get_contract(session, change.contract).id if change.contract else None
+    if change.client is not None:
+        request.client_id = ident(get_client(session, change.client).id)
+    elif change.contract:
+        contract = session.get(Contract, request.contract_id)
+        assert contract is not None
+        if not request.client_id or not _may_use(session, contract, request.client_id):
+            request.client_id = contract.client_id
+    if change.title is not None:
+        request.title = check_text(change.title, "title")
+    if change.external_description is not None:
+        request.external_description = _multiline(change.external_description) or None
+    if change.status is not None:
+        request.status_id = ident(get_by_code(session, Status, change.status, "status").id)
+    if change.state is not None:
+        request.state = check_text(change.state, "state", required=False) or None
+    client = session.get(Client, request.client_id)
+    assert client is not None
+    if change.site is not None:
+        request.site_id = _site_id(session, client, change.site) if change.site else None
+    if change.product is not None:
+        request.product_id = (
+            get_by_code(session, Product, change.product, "product").id if change.product else None
+        )
+    if change.service is not None:
+        request.service_id = (
+            _service_id(session, request, change.service) if change.service else None
+        )
+    if change.requester is not None:
+        request.requester_id = (
+            get_person(session, PersonKind.CONTACT, change.requester).id
+            if change.requester
+            else None
+        )
+    _check_consistency(session, request, client, warnings)
+
+
+def _multiline(value: str) -> str:
+    """A description may span lines, but carries no other control character."""
+    check_length(value, "external description")
+    for line in value.replace("\r\n", "\n").split("\n"):
+        check_text(line.replace("\t", " "), "external description", required=False)
+    return value.replace("\r\n", "\n").strip()
+
+
+def _site_id(session: Session, client: Client, code: str) -> int:
+    """The site a save names: one of its client's (the same lookup as `link site`, worded for a
+    request, where a wrong site is a bad value rather than an unknown one)."""
+    try:
+        return ident(get_site(session, client, code).id)
+    except NotFound:
+        raise Invalid(
+            f"site {code!r} is not a site of client {client.code!r}",
+            hint=f"alertctl site list {client.code}",
+        ) from None
+
+
+def _service_id(session: Session, request: Request, code: str) -> int:
+    contract = session.get(Contract, request.contract_id) if request.contract_id else None
+    if contract is None:
+        raise Invalid("a service needs a contract", hint="add --contract CONTRACT")
+    try:
+        return ident(get_service(session, contract, code).id)
+    except NotFound:
+        raise Invalid(
+            f"service {code!r} is not a service of contract {contract.code!r}",
+            hint=f"alertctl service list {contract.code}",
+        ) from None
+
+
+def _may_use(session: Session, contract: Contract, client_id: int) -> bool:
+    if contract.client_id == client_id:
+        return True
+    found = session.execute(
+        select(contract_beneficiary.c.client_id).where(
+            contract_beneficiary.c.contract_id == contract.id,
+            contract_beneficiary.c.client_id == client_id,
+        )
+    ).first()
+    return found is not None
+
+
+def _check_consistency(
+    session: Session, request: Request, client: Client, warnings: list[str]
+) -> None:
+    contract = session.get(Contract, request.contract_id) if request.contract_id else None
+    if contract is not None and not _may_use(session, contract, ident(client.id)):
+        raise Invalid(
+            f"client {client.code!r} is neither the client nor a beneficiary of contract "
+            f"{contract.code!r}",
+            hint=f"alertctl contract show {contract.code}",
+        )
+    if request.site_id is not None:
+        site = session.get(Site, request.site_id)
+        if site is None or site.client_id != client.id:
+            raise Invalid(f"the request's site is not a site of client {client.code!r}")
+    if request.service_id is not None:
+        service = session.get(Service, request.service_id)
+        if contract is None or service is None or service.contract_id != contract.id:
+            raise Invalid("the request's service is not a service of its contract")
+    if contract is not None and request.product_id is not None:
+        covered = session.execute(
+            select(contract_product.c.product_id).where(
+                contract_product.c.contract_id == contract.id,
+                contract_product.c.product_id == request.product_id,
+            )
+        ).first()
+        if covered is None:
+            product = session.get(Product, request.product_id)
+            assert product is not None
+            warnings.append(f"contract {contract.code} does not cover product {product.code}")
+    if request.requester_id is not None:
+        requester = session.get(Person, request.requester_id)
+        if requester is not None and requester.client_id != client.id:
+            warnings.append(f"requester {requester.code} is not a contact of client {client.code}")
+
+
+def field_codes(session: Session, request: Request) -> dict[str, Any]:
+    """The request's fields as codes, to record what each save changed."""
+
+    def code_of(model: Any, row_id: int | None) -> str | None:
+        row = session.get(model, row_id) if row_id is not None else None
+        return getattr(row, "code", None) if row is not None else None
+
+    return {
+        "contract": code_of(Contract, request.contract_id),
+        "client": code_of(Client, request.client_id),
+        "site": code_of(Site, request.site_id),
+        "product": code_of(Product, request.product_id),
+        "service": code_of(Service, request.service_id),
+        "requester": code_of(Person, request.requester_id),
+        "title": request.title,
+        "external_description": request.external_description,
+        "status": code_of(Status, request.status_id),
+        "state": request.state,
+    }
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}

@@ -1,0 +1,125 @@
+"""The alerts one save writes to the outbox, and the faults it records: decided by the same code
+as previews (`decide`), written in the save's transaction."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from alertctl.db.tables import Alert, AlertFault, Request, RequestSave, Status
+from alertctl.domain.model import Event
+from alertctl.domain.recipients import Fault, Reason, Recipient
+from alertctl.services.alert_slice import Loaded, load
+from alertctl.services.common import ident
+from alertctl.services.decide import Outcome, decide, faults_of
+
+
+def write_alerts(
+    session: Session,
+    request: Request,
+    record: RequestSave,
+    events: list[Event],
+    previous_status: Status | None,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Queue the save's alerts; return them, the superseded ones, and those a fault left out
+    (each fault recorded too: an alert that should go out and does not is never silent)."""
+    if not events:
+        return [], [], []
+    loaded = load(session, request, previous_status=previous_status)
+    outcomes = decide(loaded, events)
+    queued = [
+        _queue(session, loaded, record, request, outcome, recipient, now)
+        for outcome in outcomes
+        for recipient in outcome.decision.recipients
+    ]
+    superseded = [row for outcome in outcomes for row in _superseded(outcome)]
+    faults = [
+        _record_fault(session, loaded, record, request, f, now) for f in faults_of(loaded, outcomes)
+    ]
+    session.flush()
+    return [{"id": a.id, **row} for a, row in queued], superseded, faults
+
+
+def _queue(
+    session: Session,
+    loaded: Loaded,
+    record: RequestSave,
+    request: Request,
+    outcome: Outcome,
+    recipient: Recipient,
+    now: datetime,
+) -> tuple[Alert, dict[str, Any]]:
+    """One alert into the outbox: its key (save, person, channel) makes a replay add nothing."""
+    person = recipient.person
+    message = outcome.message(recipient)
+    event = outcome.decision.event.value
+    alert = Alert(
+        key=f"{record.save_key}/{person.kind.value}:{person.code}/{recipient.channel.value}",
+        save_id=ident(record.id),
+        request_id=ident(request.id),
+        event=event,
+        person_id=loaded.person_ids[person.key],
+        channel=recipient.channel.value,
+        address=recipient.address,
+        sources=",".join(s.value for s in recipient.sources),
+        subject=message.subject,
+        text_body=message.text,
+        html_body=message.html,
+        created_at=now,
+    )
+    session.add(alert)
+    row = {
+        "event": event,
+        "kind": person.kind.value,
+        "code": person.code,
+        "channel": recipient.channel.value,
+        "address": recipient.address,
+        "subject": message.subject,
+    }
+    return alert, row
+
+
+def _superseded(outcome: Outcome) -> list[dict[str, Any]]:
+    return [
+        {
+            "event": outcome.decision.event.value,
+            "kind": x.person.kind.value,
+            "code": x.person.code,
+            "channel": x.channel.value if x.channel else None,
+            "detail": x.detail,
+        }
+        for x in outcome.decision.excluded
+        if x.reason is Reason.SUPERSEDED
+    ]
+
+
+def _record_fault(
+    session: Session,
+    loaded: Loaded,
+    record: RequestSave,
+    request: Request,
+    fault: Fault,
+    now: datetime,
+) -> dict[str, Any]:
+    session.add(
+        AlertFault(
+            save_id=ident(record.id),
+            request_id=ident(request.id),
+            event=fault.event.value,
+            person_id=loaded.person_ids[fault.person.key],
+            channel=fault.channel.value if fault.channel else None,
+            reason=fault.reason.value,
+            detail=fault.detail,
+            created_at=now,
+        )
+    )
+    return {
+        "event": fault.event.value,
+        "kind": fault.person.kind.value,
+        "code": fault.person.code,
+        "channel": fault.channel.value if fault.channel else None,
+        "reason": fault.reason.value,
+        "detail": fault.detail,
+        "fix": fault.fix,
+    }
