@@ -125,6 +125,7 @@ class DeliverySettings:
 
 
 def delivery_settings(settings: Settings) -> DeliverySettings:
+    """The delivery settings, checked whole: a sender refuses to start on any problem."""
     raw = settings.raw
     mail, transport, smtp = raw.get("mail", {}), raw.get("transport", {}), raw.get("smtp", {})
     fax, delivery, maildir = raw.get("fax", {}), raw.get("delivery", {}), raw.get("maildir", {})
@@ -135,16 +136,7 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
             email_transport=str(transport.get("email", defaults.email_transport)),
             fax_transport=str(transport.get("fax", defaults.fax_transport)),
             maildir=str(maildir.get("path", defaults.maildir)),
-            smtp=SmtpSettings(
-                host=str(smtp.get("host", "localhost")),
-                port=int(smtp.get("port", 465 if smtp.get("tls") else 587)),
-                starttls=bool(smtp.get("starttls", not smtp.get("tls", False))),
-                tls=bool(smtp.get("tls", False)),
-                username=smtp.get("username"),
-                password_file=smtp.get("password_file"),
-                timeout=float(smtp.get("timeout", 30.0)),
-                send_password_without_tls=smtp.get("send_password_without_tls", False) is True,
-            ),
+            smtp=_smtp_settings(smtp),
             fax_gateway=fax.get("gateway"),
             fax_command=tuple(str(a) for a in fax.get("command", ())),
             fax_timeout=float(fax.get("timeout", 120.0)),
@@ -161,6 +153,25 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
             f"{settings.config_path}: [smtp] password is not read from the settings file",
             hint="set ALERTCTL_SMTP_PASSWORD or [smtp] password_file",
         )
+    _check_transports(result)
+    _check_values(result, settings.config_path)
+    return result
+
+
+def _smtp_settings(smtp: dict[str, Any]) -> SmtpSettings:
+    return SmtpSettings(
+        host=str(smtp.get("host", "localhost")),
+        port=int(smtp.get("port", 465 if smtp.get("tls") else 587)),
+        starttls=bool(smtp.get("starttls", not smtp.get("tls", False))),
+        tls=bool(smtp.get("tls", False)),
+        username=smtp.get("username"),
+        password_file=smtp.get("password_file"),
+        timeout=float(smtp.get("timeout", 30.0)),
+        send_password_without_tls=smtp.get("send_password_without_tls", False) is True,
+    )
+
+
+def _check_transports(result: DeliverySettings) -> None:
     if result.email_transport not in ("maildir", "smtp"):
         raise Invalid(f"unknown e-mail transport {result.email_transport!r}: maildir or smtp")
     if result.fax_transport not in ("maildir", "gateway", "command"):
@@ -171,23 +182,24 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         raise Invalid("fax transport 'gateway' needs [fax] gateway = \"{number}@...\"")
     if result.fax_transport == "command" and not result.fax_command:
         raise Invalid("fax transport 'command' needs [fax] command = [\"sendfax\", ...]")
+
+
+def _check_values(result: DeliverySettings, path: Path) -> None:
     smtp_in_use = result.email_transport == "smtp" or result.fax_transport == "gateway"
     login = result.smtp
     if smtp_in_use and login.username and not (login.tls or login.starttls):
-        _refuse_password_in_clear(login, settings.config_path)
+        _refuse_password_in_clear(login, path)
     for name, value, low, high in _ranges(result):
         if not low <= value <= high:
             raise Invalid(
-                f"{settings.config_path}: {name} = {str(value)[:20]} is out of range: "
-                f"from {low:g} to {high:g}"
+                f"{path}: {name} = {str(value)[:20]} is out of range: from {low:g} to {high:g}"
             )
     problem = sender_problem(result.sender)
     if problem is not None:
         raise Invalid(
-            f"{settings.config_path}: [mail] from {problem}",
+            f"{path}: [mail] from {problem}",
             hint='write it as from = "Support <support@example.com>"',
         )
-    return result
 
 
 def _refuse_password_in_clear(login: SmtpSettings, path: Path) -> None:

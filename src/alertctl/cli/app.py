@@ -15,6 +15,7 @@ from alertctl.cli import (
     contracts,
     delivery,
     links,
+    outbox,
     people,
     requests,
     setup,
@@ -91,6 +92,7 @@ links.register(app)
 app.add_typer(templates.template_app, name="template")
 app.add_typer(requests.request_app, name="request")
 app.add_typer(alerts.alerts_app, name="alerts")
+outbox.register(alerts.alerts_app)
 delivery.register(alerts.alerts_app)
 app.add_typer(config_app, name="config")
 

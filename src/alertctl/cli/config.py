@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import info, print_json, write_private
+from alertctl.cli.output import info, print_json, with_progress, write_private
 from alertctl.cli.state import confirm, state
 
 config_app = typer.Typer(
@@ -63,8 +63,10 @@ def apply(
     desired = config_apply.read_file(text, region=current.settings.default_region)
     db = current.db
     if dry_run or current.dry_run:
-        with _working("working out the plan and its impact"):
-            result = config_apply.impact(db, desired, prune=prune)
+        result = with_progress(
+            "working out the plan and its impact",
+            lambda _: config_apply.impact(db, desired, prune=prune),
+        )
         _show(result, as_json)
         info("dry run: nothing was changed")
         return
@@ -74,20 +76,10 @@ def apply(
         return
     if result.count("-"):
         confirm(f"Remove {result.count('-')} object(s)?", yes=yes)
-    with _working("applying"):
-        config_apply.apply(db, desired, prune=prune, confirmed=True)
+    with_progress(
+        "applying", lambda _: config_apply.apply(db, desired, prune=prune, confirmed=True)
+    )
     info(f"applied: {result.summary[len('Plan: ') :]}")
-
-
-def _working(what: str) -> Any:
-    """A spinner on a terminal (on stderr), nothing elsewhere."""
-    import contextlib
-
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext()
-    from rich.console import Console
-
-    return Console(stderr=True).status(what)
 
 
 def _show(result: Any, as_json: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alertctl.cli.options import MAX_INT
-from alertctl.cli.output import field, info, make_table, stdout
+from alertctl.cli.output import field, info, make_table, stdout, with_progress
 from alertctl.cli.state import state
 
 if TYPE_CHECKING:
@@ -93,10 +93,11 @@ def send(
     from alertctl.services.delivery import send_due
 
     with stop_on_signals() as stop:
-        report = _with_bar(
+        report = with_progress(
+            "sending",
             lambda progress: send_due(
                 current.db, settings, limit=limit, progress=progress, stop=stop
-            )
+            ),
         )
     summarise(report)
     if not report.all_sent:
@@ -132,17 +133,6 @@ def _list_due(db: Any, limit: int | None) -> None:
             )
         )
     info(f"{len(rows)} alert(s) due; nothing sent (dry run)")
-
-
-def _with_bar(work: Callable[[Callable[[str], None] | None], SendReport]) -> SendReport:
-    if not sys.stderr.isatty():
-        return work(None)
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("sending", total=None)
-        return work(lambda _outcome: bar.advance(task))
 
 
 def _text_line(line: LogLine) -> None:

@@ -110,3 +110,26 @@ def key_values(pairs: Sequence[tuple[str, Any]]) -> RenderableType:
     for key, value in pairs:
         table.add_row(key, Text(text_of(value)))
     return table
+
+
+def with_progress(label: str, work: Callable[[Any], Any], total: int | None = None) -> Any:
+    """Run `work(progress)` with a progress bar on a terminal (stderr), silently elsewhere.
+
+    `progress` takes a count done (when `total` is known) or a step (when it is not); work
+    that has no count passes it nothing and gets a spinner.
+    """
+    if not sys.stderr.isatty():
+        return work(None)
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def progress(done: Any = None) -> None:
+            if total is not None and isinstance(done, int):
+                bar.update(task, completed=done)
+            else:
+                bar.advance(task)
+
+        return work(progress)

@@ -43,85 +43,101 @@ def _events(text: str | None) -> list[Event]:
 
 
 def build(kind: PersonKind) -> typer.Typer:
-    """The command group of one kind of person."""
-    noun = kind.value
-    columns = COLUMNS if kind is PersonKind.CONTACT else COLLABORATOR_COLUMNS
+    """The command group of one kind of person: the same verbs for both, registered by use."""
     group = typer.Typer(
         help="Contacts: people at a client."
         if kind is PersonKind.CONTACT
         else "Collaborators: people of the support organisation.",
         no_args_is_help=True,
     )
+    for register in (
+        _add_command,
+        _edit_commands,
+        _read_commands,
+        _alert_commands,
+        _privacy_commands,
+    ):
+        register(group, kind)
+    return group
 
-    def db(ctx: typer.Context) -> Any:
-        return state(ctx).db
 
-    def region(ctx: typer.Context) -> str:
-        return state(ctx).settings.default_region
+def _db(ctx: typer.Context) -> Any:
+    return state(ctx).db
 
-    if kind is PersonKind.CONTACT:
 
-        @group.command("add")
-        def add_contact(
-            ctx: typer.Context,
-            code: Annotated[str, typer.Argument(help="The contact's code.")],
-            client: Annotated[str, typer.Option(help="The client the contact works for.")],
-            name: Annotated[
-                str | None, typer.Option(help="Full name (the code when omitted).")
-            ] = None,
-            site: Annotated[
-                list[str] | None, typer.Option(help="A site of the client (repeatable).")
-            ] = None,
-            email: Annotated[
-                str | None, typer.Option(help="E-mail address (switches e-mail on).")
-            ] = None,
-            fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
-        ) -> None:
-            """Add a contact at a client."""
-            from alertctl.services.people import add_person
+def _region(ctx: typer.Context) -> str:
+    return state(ctx).settings.default_region
 
-            add_person(
-                db(ctx),
-                kind=kind,
-                code=code,
-                name=name,
-                client=client,
-                sites=site or [],
-                email=email,
-                fax=fax,
-                default_region=region(ctx),
-            )
-            info(f"added contact {code}")
-            _address_notes(email)
 
-    else:
+def _add_command(group: typer.Typer, kind: PersonKind) -> None:
+    (_add_contact if kind is PersonKind.CONTACT else _add_collaborator)(group, kind)
 
-        @group.command("add")
-        def add_collaborator(
-            ctx: typer.Context,
-            code: Annotated[str, typer.Argument(help="The collaborator's code.")],
-            name: Annotated[
-                str | None, typer.Option(help="Full name (the code when omitted).")
-            ] = None,
-            email: Annotated[
-                str | None, typer.Option(help="E-mail address (switches e-mail on).")
-            ] = None,
-            fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
-        ) -> None:
-            """Add a collaborator of the support organisation."""
-            from alertctl.services.people import add_person
 
-            add_person(
-                db(ctx),
-                kind=kind,
-                code=code,
-                name=name,
-                email=email,
-                fax=fax,
-                default_region=region(ctx),
-            )
-            info(f"added collaborator {code}")
-            _address_notes(email)
+def _add_contact(group: typer.Typer, kind: PersonKind) -> None:
+
+    @group.command("add")
+    def add_contact(
+        ctx: typer.Context,
+        code: Annotated[str, typer.Argument(help="The contact's code.")],
+        client: Annotated[str, typer.Option(help="The client the contact works for.")],
+        name: Annotated[str | None, typer.Option(help="Full name (the code when omitted).")] = None,
+        site: Annotated[
+            list[str] | None, typer.Option(help="A site of the client (repeatable).")
+        ] = None,
+        email: Annotated[
+            str | None, typer.Option(help="E-mail address (switches e-mail on).")
+        ] = None,
+        fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
+    ) -> None:
+        """Add a contact at a client."""
+        from alertctl.services.people import add_person
+
+        add_person(
+            _db(ctx),
+            kind=kind,
+            code=code,
+            name=name,
+            client=client,
+            sites=site or [],
+            email=email,
+            fax=fax,
+            default_region=_region(ctx),
+        )
+        info(f"added contact {code}")
+        _address_notes(email)
+
+
+def _add_collaborator(group: typer.Typer, kind: PersonKind) -> None:
+
+    @group.command("add")
+    def add_collaborator(
+        ctx: typer.Context,
+        code: Annotated[str, typer.Argument(help="The collaborator's code.")],
+        name: Annotated[str | None, typer.Option(help="Full name (the code when omitted).")] = None,
+        email: Annotated[
+            str | None, typer.Option(help="E-mail address (switches e-mail on).")
+        ] = None,
+        fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
+    ) -> None:
+        """Add a collaborator of the support organisation."""
+        from alertctl.services.people import add_person
+
+        add_person(
+            _db(ctx),
+            kind=kind,
+            code=code,
+            name=name,
+            email=email,
+            fax=fax,
+            default_region=_region(ctx),
+        )
+        info(f"added collaborator {code}")
+        _address_notes(email)
+
+
+def _edit_commands(group: typer.Typer, kind: PersonKind) -> None:
+    """update and remove."""
+    noun = kind.value
 
     @group.command("update")
     def update(
@@ -141,17 +157,32 @@ def build(kind: PersonKind) -> typer.Typer:
         from alertctl.services.people import update_person
 
         update_person(
-            db(ctx),
+            _db(ctx),
             kind=kind,
             code=code,
             name=name,
             email=email,
             fax=fax,
             sites=site,
-            default_region=region(ctx),
+            default_region=_region(ctx),
         )
         info(f"updated {noun} {code}")
         _address_notes(email)
+
+    @group.command("remove")
+    def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+        """Remove one that is linked to no source any more."""
+        from alertctl.services.people import remove_person
+
+        confirm(f"Remove {noun} {code}?", yes=yes)
+        remove_person(_db(ctx), kind=kind, code=code)
+        info(f"removed {noun} {code}")
+
+
+def _read_commands(group: typer.Typer, kind: PersonKind) -> None:
+    """list and show."""
+    noun = kind.value
+    columns = COLUMNS if kind is PersonKind.CONTACT else COLLABORATOR_COLUMNS
 
     @group.command("list")
     def list_(
@@ -162,7 +193,7 @@ def build(kind: PersonKind) -> typer.Typer:
         """List them."""
         from alertctl.services.people import list_people
 
-        rows = list_people(db(ctx), kind=kind, client=client)
+        rows = list_people(_db(ctx), kind=kind, client=client)
         render_rows(rows, columns, as_json=as_json, empty=f"no {noun}s")
 
     @group.command("show")
@@ -190,16 +221,12 @@ def build(kind: PersonKind) -> typer.Typer:
             )
             return [key_values(pairs), links]
 
-        render(show_person(db(ctx), kind=kind, code=code), as_json=as_json, human=human)
+        render(show_person(_db(ctx), kind=kind, code=code), as_json=as_json, human=human)
 
-    @group.command("remove")
-    def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
-        """Remove one that is linked to no source any more."""
-        from alertctl.services.people import remove_person
 
-        confirm(f"Remove {noun} {code}?", yes=yes)
-        remove_person(db(ctx), kind=kind, code=code)
-        info(f"removed {noun} {code}")
+def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
+    """reception, alerts and leave: what decides whether they are alerted."""
+    noun = kind.value
 
     @group.command("reception")
     def reception(
@@ -212,7 +239,7 @@ def build(kind: PersonKind) -> typer.Typer:
         from alertctl.services.people import set_reception
 
         change = set_reception(
-            db(ctx), kind=kind, code=code, email=_switch(email), fax=_switch(fax)
+            _db(ctx), kind=kind, code=code, email=_switch(email), fax=_switch(fax)
         )
         for message in change.warnings:
             warn(message)
@@ -232,34 +259,8 @@ def build(kind: PersonKind) -> typer.Typer:
         """Tick or untick events among their alert opt-ins."""
         from alertctl.services.people import set_opt_ins
 
-        row = set_opt_ins(db(ctx), kind=kind, code=code, on=_events(on), off=_events(off))
+        row = set_opt_ins(_db(ctx), kind=kind, code=code, on=_events(on), off=_events(off))
         info(f"{noun} {code} opts in to: {', '.join(row['alerts']) or 'nothing'}")
-
-    @group.command("export")
-    def export(ctx: typer.Context, code: str) -> None:
-        """Everything held about them, as one JSON document (GDPR article 15)."""
-        from alertctl.cli.output import print_json
-        from alertctl.services.privacy import export_person
-
-        print_json(export_person(db(ctx), kind=kind, code=code))
-
-    @group.command("erase")
-    def erase(ctx: typer.Context, code: str, yes: Yes = False) -> None:
-        """Erase them and their personal data from the history, for good (GDPR article 17)."""
-        from alertctl.services.privacy import erase_person
-
-        confirm(f"Erase {noun} {code} and their data from every alert and save, for good?", yes=yes)
-        done = erase_person(db(ctx), kind=kind, code=code)
-        info(
-            f"erased {noun} {code}: {done.alerts} alert(s) kept without their data "
-            f"({done.cancelled} not sent yet, cancelled), {done.faults} fault(s), "
-            f"{done.saves} save record(s)"
-        )
-        if not done.wiped:
-            warn(
-                "older copies may remain on disk until the database is vacuumed "
-                "(see the README, Privacy)"
-            )
 
     @group.command("leave")
     def leave(
@@ -270,10 +271,39 @@ def build(kind: PersonKind) -> typer.Typer:
         """Mark them as having left: they stay on record and receive nothing."""
         from alertctl.services.people import set_active
 
-        set_active(db(ctx), kind=kind, code=code, active=undo)
+        set_active(_db(ctx), kind=kind, code=code, active=undo)
         info(f"{noun} {code} is {'active again' if undo else 'marked as left'}")
 
-    return group
+
+def _privacy_commands(group: typer.Typer, kind: PersonKind) -> None:
+    """export and erase: a person's data, all of it or none of it."""
+    noun = kind.value
+
+    @group.command("export")
+    def export(ctx: typer.Context, code: str) -> None:
+        """Everything held about them, as one JSON document (GDPR article 15)."""
+        from alertctl.cli.output import print_json
+        from alertctl.services.privacy import export_person
+
+        print_json(export_person(_db(ctx), kind=kind, code=code))
+
+    @group.command("erase")
+    def erase(ctx: typer.Context, code: str, yes: Yes = False) -> None:
+        """Erase them and their personal data from the history, for good (GDPR article 17)."""
+        from alertctl.services.privacy import erase_person
+
+        confirm(f"Erase {noun} {code} and their data from every alert and save, for good?", yes=yes)
+        done = erase_person(_db(ctx), kind=kind, code=code)
+        info(
+            f"erased {noun} {code}: {done.alerts} alert(s) kept without their data "
+            f"({done.cancelled} not sent yet, cancelled), {done.faults} fault(s), "
+            f"{done.saves} save record(s)"
+        )
+        if not done.wiped:
+            warn(
+                "older copies may remain on disk until the database is vacuumed "
+                "(see the README, Privacy)"
+            )
 
 
 contact_app = build(PersonKind.CONTACT)

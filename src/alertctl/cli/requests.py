@@ -9,7 +9,16 @@ from typing import Annotated, Any
 import typer
 
 from alertctl.cli.options import Json
-from alertctl.cli.output import field, info, key_values, make_table, render, render_rows, warn
+from alertctl.cli.output import (
+    field,
+    info,
+    key_values,
+    make_table,
+    render,
+    render_rows,
+    warn,
+    with_progress,
+)
 from alertctl.cli.state import state
 
 request_app = typer.Typer(help="Support requests and their saves.", no_args_is_help=True)
@@ -236,24 +245,10 @@ def ingest(
     status, state, requester, and optionally save_id and time (ISO 8601). From stdin, each
     line is applied as it arrives, so a stream (tail -F, a webhook relay) feeds it continuously.
     """
-    from alertctl.cli.output import print_json
-    from alertctl.errors import Invalid
     from alertctl.services.ingest import LineFailure
     from alertctl.services.ingest import ingest as run_ingest
 
-    total: int | None = None
-    feed: str | None = None
-    if source == "-":
-        # Bytes, so that a line that is not UTF-8 fails alone; each line applied as it arrives.
-        lines: Iterable[bytes] = (line.rstrip(b"\r\n") for line in sys.stdin.buffer)
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise Invalid(f"no file {source}")
-        content = path.read_bytes()
-        feed = feed_identity(path, content)
-        lines = content.splitlines()
-        total = len(lines)
+    lines, feed, total = _feed_lines(source)
     current = state(ctx)
     delivery = _Delivery(ctx) if send else None
 
@@ -268,7 +263,8 @@ def ingest(
             delivery.deliver(outcome.alerts)
 
     try:
-        report = _with_progress(
+        report = with_progress(
+            "ingesting",
             lambda progress: run_ingest(
                 current.db, lines, feed=feed, progress=progress, after=after
             ),
@@ -277,6 +273,33 @@ def ingest(
     finally:
         if delivery is not None:
             delivery.close()
+    _ingest_summary(report, as_json)
+    if delivery is not None:
+        delivery.summarise()
+    if report.failures:
+        raise typer.Exit(1)
+    if delivery is not None and not delivery.report.all_sent:
+        raise typer.Exit(3)
+
+
+def _feed_lines(source: str) -> tuple[Iterable[bytes], str | None, int | None]:
+    """The feed's lines, as bytes so that a line that is not UTF-8 fails alone; from stdin each
+    line is read as it arrives. With the feed's identity and its length, for a file."""
+    from alertctl.errors import Invalid
+
+    if source == "-":
+        return (line.rstrip(b"\r\n") for line in sys.stdin.buffer), None, None
+    path = Path(source)
+    if not path.is_file():
+        raise Invalid(f"no file {source}")
+    content = path.read_bytes()
+    lines = content.splitlines()
+    return lines, feed_identity(path, content), len(lines)
+
+
+def _ingest_summary(report: Any, as_json: bool) -> None:
+    from alertctl.cli.output import print_json
+
     if as_json:
         print_json(
             {
@@ -298,12 +321,6 @@ def ingest(
         + (f"{left_out} left out by faults, " if left_out else "")
         + f"{len(report.failures)} line(s) failed"
     )
-    if delivery is not None:
-        delivery.summarise()
-    if report.failures:
-        raise typer.Exit(1)
-    if delivery is not None and not delivery.report.all_sent:
-        raise typer.Exit(3)
 
 
 def feed_identity(path: Path, content: bytes) -> str:
@@ -338,15 +355,3 @@ class _Delivery:
         from alertctl.cli.delivery import summarise
 
         summarise(self.report, prefix="sent at once: ")
-
-
-def _with_progress(work: Any, total: int | None) -> Any:
-    """Run `work(progress)` with a progress bar on a terminal, silently elsewhere."""
-    if not sys.stderr.isatty():
-        return work(None)
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("ingesting", total=total)
-        return work(lambda n: bar.update(task, completed=n))

@@ -153,13 +153,19 @@ def address_is_valid(channel: Channel, address: str | None, region: str = "FR") 
 
 def check_person(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
     """The eight rules for one person and one event, in order; rule 7 once per channel."""
-    noun = person.kind.value
-    code = person.code
+    return [
+        *_request_checks(alerts, event),
+        *_source_checks(alerts, person),
+        _opt_in_check(event, person),
+        *_channel_checks(person),
+        _active_check(person),
+    ]
+
+
+def _request_checks(alerts: AlertSlice, event: Event) -> list[Check]:
+    """Rules 1 and 2: the request's contract, the client's setting and its template."""
     setting = alerts.settings.get(event, ClientAlert())
-    linking = alerts.links.get(person.key, frozenset())
-    on = linking & alerts.enabled_sources
-    matched = _matched_sources(alerts, person)
-    checks = [
+    return [
         Check(
             1,
             "the request has a contract",
@@ -193,6 +199,16 @@ def check_person(alerts: AlertSlice, event: Event, person: Person) -> list[Check
             else f"alertctl template check {setting.template}",
             Reason.NO_TEMPLATE,
         ),
+    ]
+
+
+def _source_checks(alerts: AlertSlice, person: Person) -> list[Check]:
+    """Rules 3 to 5: linked through a source, its box ticked, the main site for the client."""
+    noun, code = person.kind.value, person.code
+    linking = alerts.links.get(person.key, frozenset())
+    on = linking & alerts.enabled_sources
+    matched = _matched_sources(alerts, person)
+    return [
         Check(
             3,
             f"the {noun} is an interlocutor of a source of the request",
@@ -224,30 +240,32 @@ def check_person(alerts: AlertSlice, event: Event, person: Person) -> list[Check
             " (with their other sites)",
             Reason.NOT_ON_MAIN_SITE,
         ),
-        Check(
-            6,
-            f"the {noun} opted in to {event.value}",
-            event in person.opt_ins,
-            "opted in to: "
-            + (", ".join(e.value for e in PRECEDENCE if e in person.opt_ins) or "nothing"),
-            None
-            if event in person.opt_ins
-            else f"alertctl {noun} alerts {code} --on {event.value}",
-            Reason.NOT_OPTED_IN,
-        ),
     ]
-    checks += _channel_checks(person)
-    checks.append(
-        Check(
-            8,
-            f"the {noun} is active",
-            person.active,
-            "active" if person.active else "has left",
-            None if person.active else f"alertctl {noun} leave {code} --undo",
-            Reason.INACTIVE,
-        )
+
+
+def _opt_in_check(event: Event, person: Person) -> Check:
+    noun, code = person.kind.value, person.code
+    return Check(
+        6,
+        f"the {noun} opted in to {event.value}",
+        event in person.opt_ins,
+        "opted in to: "
+        + (", ".join(e.value for e in PRECEDENCE if e in person.opt_ins) or "nothing"),
+        None if event in person.opt_ins else f"alertctl {noun} alerts {code} --on {event.value}",
+        Reason.NOT_OPTED_IN,
     )
-    return checks
+
+
+def _active_check(person: Person) -> Check:
+    noun, code = person.kind.value, person.code
+    return Check(
+        8,
+        f"the {noun} is active",
+        person.active,
+        "active" if person.active else "has left",
+        None if person.active else f"alertctl {noun} leave {code} --undo",
+        Reason.INACTIVE,
+    )
 
 
 def _channel_checks(person: Person) -> list[Check]:
@@ -378,71 +396,3 @@ def most_specific(decisions: Iterable[Decision]) -> list[Decision]:
                 kept.append(recipient)
         result.append(replace(decision, recipients=tuple(kept), excluded=tuple(excluded)))
     return result
-
-
-# The reasons that are faults rather than rules (domain.md, "Never silent"): for an event the
-# client switched on, an alert left out for one of these should have gone out.
-FAULT_REASONS = frozenset({Reason.NO_TEMPLATE, Reason.INVALID_ADDRESS})
-
-
-@dataclass(frozen=True)
-class Fault:
-    """An alert that should have gone out and did not, because of a fault rather than a rule."""
-
-    event: Event
-    person: Person
-    channel: Channel | None
-    reason: Reason
-    detail: str
-    fix: str | None
-
-
-def faults(alerts: AlertSlice, decisions: Iterable[Decision]) -> list[Fault]:
-    """The alerts of one save left out by a fault, for the events the client switched on: an
-    active person whose address is invalid, a recipient whose message did not render, and
-    everyone the event would have reached had its template been usable. A person and channel
-    that receive another event of the same save are not counted."""
-    decisions = list(decisions)
-    receiving = {(r.person.key, r.channel) for d in decisions for r in d.recipients}
-    found: list[Fault] = []
-    for decision in decisions:
-        setting = alerts.settings.get(decision.event, ClientAlert())
-        if not (setting.enabled and setting.keyword):
-            continue
-        found += [
-            _fault(alerts, decision.event, x.person, x.channel, x.reason, x.detail)
-            for x in decision.excluded
-            if (x.reason is Reason.INVALID_ADDRESS and x.person.active)
-            or (x.reason is Reason.NO_TEMPLATE and x.channel is not None)
-        ]
-        if setting.template_problem is not None:
-            usable = replace(setting, template_problem=None)
-            would = resolve(replace(alerts, settings={decision.event: usable}), decision.event)
-            detail = f"template {setting.template}: {setting.template_problem}"
-            found += [
-                _fault(alerts, decision.event, r.person, r.channel, Reason.NO_TEMPLATE, detail)
-                for r in would.recipients
-            ]
-    return [f for f in found if (f.person.key, f.channel) not in receiving]
-
-
-def _fault(
-    alerts: AlertSlice,
-    event: Event,
-    person: Person,
-    channel: Channel | None,
-    reason: Reason,
-    detail: str,
-) -> Fault:
-    fix = next(
-        (
-            c.fix
-            for c in check_person(alerts, event, person)
-            if c.reason is reason and c.channel in (None, channel) and c.fix
-        ),
-        None,
-    )
-    if fix is None and reason is Reason.NO_TEMPLATE:
-        setting = alerts.settings.get(event, ClientAlert())
-        fix = f"alertctl template check {setting.template}"
-    return Fault(event, person, channel, reason, detail, fix)

@@ -24,7 +24,7 @@ from alertctl.domain.model import Event, Language, MailFormat, PersonKind, Sourc
 from alertctl.domain.recipients import AlertSlice, ClientAlert, PersonKey
 from alertctl.domain.recipients import Person as PersonFacts
 from alertctl.errors import NotFound
-from alertctl.services.people import opted_in_events
+from alertctl.services.common import opted_in_events
 from alertctl.templates.render import RenderError, check_syntax
 
 

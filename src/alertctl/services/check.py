@@ -28,7 +28,7 @@ from alertctl.domain.model import Channel, PersonKind
 from alertctl.domain.recipients import address_is_valid
 from alertctl.errors import AlertctlError
 from alertctl.services import template_use
-from alertctl.services.people import opted_in_events
+from alertctl.services.common import opted_in_events
 
 # Recorded faults this recent make `check` fail: long enough for a monitor to see them, short
 # enough that a fixed fault stops failing the check by itself.

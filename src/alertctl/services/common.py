@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
 from alertctl.db.tables import Client, Contract, Person, Service, Site, metadata
-from alertctl.domain.model import PersonKind
+from alertctl.domain.model import Event, PersonKind
 from alertctl.errors import Conflict, Invalid, NotFound
 
 M = TypeVar("M", bound=SQLModel)
@@ -58,6 +58,15 @@ def refuse_case_twin(
             f"{what} {twin!r} already exists: codes may not differ only by case",
             hint=f"alertctl {what} show {twin}",
         )
+
+
+def opt_in_column(event: Event) -> str:
+    """The column of a person's opt-in to an event."""
+    return f"opt_{event.value}"
+
+
+def opted_in_events(person: Person) -> list[str]:
+    return [e.value for e in Event if getattr(person, opt_in_column(e))]
 
 
 def get_client(session: Session, code: str) -> Client:

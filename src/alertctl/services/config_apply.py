@@ -30,9 +30,8 @@ from alertctl.db.tables import (
 from alertctl.domain.model import Event, PersonKind, Source, StatusType
 from alertctl.errors import Conflict, Invalid, Refused
 from alertctl.services import template_use
-from alertctl.services.common import case_twins, ident, refuse_if_referenced
+from alertctl.services.common import case_twins, ident, opt_in_column, refuse_if_referenced
 from alertctl.services.config_model import PEOPLE, Document, compact, parse, read
-from alertctl.services.people import opt_in_column
 
 # The kinds of object a plan names, in the order they are created.
 KINDS = (

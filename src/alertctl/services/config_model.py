@@ -53,7 +53,7 @@ from alertctl.domain.validation import (
     normalize_fax,
 )
 from alertctl.errors import Invalid
-from alertctl.services.people import opted_in_events
+from alertctl.services.common import opted_in_events
 
 Document = dict[str, dict[str, dict[str, Any]]]
 SECTIONS = (

@@ -3,14 +3,13 @@
 from dataclasses import dataclass, replace
 from typing import Any
 
+from alertctl.domain.faults import Fault, faults
 from alertctl.domain.model import Channel, Event, MailFormat
 from alertctl.domain.recipients import (
     Decision,
     Exclusion,
-    Fault,
     Reason,
     Recipient,
-    faults,
     most_specific,
     resolve,
 )

@@ -26,6 +26,7 @@ from alertctl.services.common import (
     get_service,
     get_site,
     ident,
+    opted_in_events,
     split_path,
 )
 
@@ -96,7 +97,6 @@ def interlocutors_of(
 
 
 def summarise(person: Person, *, on_main_site: bool) -> dict[str, Any]:
-    from alertctl.services.people import opted_in_events
 
     channels = {
         channel.value: getattr(person, channel.value)

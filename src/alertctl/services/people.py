@@ -21,17 +21,12 @@ from alertctl.services.common import (
     get_client,
     get_person,
     get_site,
+    opt_in_column,
+    opted_in_events,
     refuse_case_twin,
     refuse_if_referenced,
 )
-
-
-def opt_in_column(event: Event) -> str:
-    return f"opt_{event.value}"
-
-
-def opted_in_events(person: Person) -> list[str]:
-    return [e.value for e in Event if getattr(person, opt_in_column(e))]
+from alertctl.services.links import links_of_person
 
 
 @dataclass
@@ -138,7 +133,6 @@ def list_people(
 
 
 def show_person(db: Database, *, kind: PersonKind, code: str) -> dict[str, Any]:
-    from alertctl.services.links import links_of_person
 
     with db.session(write=False) as session:
         person = get_person(session, kind, code)

@@ -32,9 +32,8 @@ from alertctl.db.tables import (
 )
 from alertctl.domain.model import PersonKind
 from alertctl.errors import Conflict
-from alertctl.services.common import get_person
+from alertctl.services.common import get_person, opted_in_events
 from alertctl.services.links import links_of_person
-from alertctl.services.people import opted_in_events
 
 ERASED = "(erased)"
 

@@ -7,8 +7,9 @@ from typing import Any
 from sqlmodel import Session
 
 from alertctl.db.tables import Alert, AlertFault, Request, RequestSave, Status
+from alertctl.domain.faults import Fault
 from alertctl.domain.model import Event
-from alertctl.domain.recipients import Fault, Reason, Recipient
+from alertctl.domain.recipients import Reason, Recipient
 from alertctl.services.alert_slice import Loaded, load
 from alertctl.services.common import ident
 from alertctl.services.decide import Outcome, decide, faults_of

@@ -1,0 +1,83 @@
+"""The layers hold, as docs/architecture.md draws them: the domain imports nothing of the
+others, services never import the CLI, the CLI builds no SQL, no module imports itself back
+through another, and no module or function grows past what a reader takes in at once."""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "alertctl"
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def modules() -> Iterator[tuple[str, Path]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        yield name, path
+
+
+def imports(path: Path) -> set[str]:
+    """Every module imported, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+MODULES = dict(modules())
+GRAPH = {
+    name: {i for i in imports(path) if i in MODULES and i != name} for name, path in MODULES.items()
+}
+
+
+def test_the_domain_imports_nothing_of_the_other_layers() -> None:
+    for name, found in GRAPH.items():
+        if name.startswith("alertctl.domain"):
+            assert all(i.startswith(("alertctl.domain", "alertctl.errors")) for i in found), name
+
+
+def test_services_never_import_the_cli_and_the_cli_builds_no_sql() -> None:
+    for name, path in MODULES.items():
+        if name.startswith("alertctl.services"):
+            assert not any(i.startswith("alertctl.cli") for i in GRAPH[name]), name
+        if name.startswith("alertctl.cli"):
+            third_party = imports(path)
+            assert not any(i.startswith(("sqlalchemy", "sqlmodel")) for i in third_party), name
+
+
+def test_no_import_cycle() -> None:
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for other in sorted(GRAPH[name]):
+            if state.get(other) == 1:
+                cycle = trail[trail.index(other) :] + [other] if other in trail else [other]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if other not in state:
+                visit(other, [*trail, other])
+        state[name] = 2
+
+    for name in sorted(GRAPH):
+        if name not in state:
+            visit(name, [name])
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_rooms_stay_small(name: str) -> None:
+    path = MODULES[name]
+    assert len(path.read_text().splitlines()) <= MAX_MODULE_LINES, f"{name} is too long"
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            assert length <= MAX_FUNCTION_LINES, f"{name}.{node.name} has {length} lines"
