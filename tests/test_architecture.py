@@ -62,7 +62,7 @@ def test_no_import_cycle() -> None:
         state[name] = 1
         for other in sorted(GRAPH[name]):
             if state.get(other) == 1:
-                cycle = trail[trail.index(other) :] + [other] if other in trail else [other]
+                cycle = [*trail[trail.index(other) :], other] if other in trail else [other]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if other not in state:
                 visit(other, [*trail, other])

@@ -1,0 +1,342 @@
+"""Reading and checking a configuration file into the document (the shape: config_model.py):
+every problem found, each with its key path, before anything is written."""
+
+from typing import Any
+
+from alertctl.domain.model import (
+    Channel,
+    Event,
+    Language,
+    MailFormat,
+    Source,
+    StatusType,
+)
+from alertctl.domain.validation import (
+    check_code,
+    check_length,
+    check_text,
+    normalize_email,
+    normalize_fax,
+)
+from alertctl.errors import Invalid
+from alertctl.services.config_model import PEOPLE, SECTIONS, Document
+from alertctl.services.config_read import default_reception
+
+
+class ConfigInvalid(Invalid):
+    """Every problem of a configuration file, each with its key path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(
+            f"{len(problems)} problem(s) in the configuration, nothing changed:",
+            details=problems,
+        )
+        self.problems = problems
+
+
+class _Checker:
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.problems: list[str] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def table(self, value: Any, path: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.problem(path, "must be a table")
+            return {}
+        return value
+
+    def keys(self, value: dict[str, Any], path: str, allowed: set[str]) -> None:
+        for key in sorted(set(value) - allowed):
+            self.problem(
+                f"{path}.{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})"
+            )
+
+    def code(self, code: str, path: str, what: str) -> bool:
+        try:
+            check_code(code, what)
+        except Invalid as exc:
+            self.problem(path, exc.message)
+            return False
+        return True
+
+    def text(
+        self,
+        row: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        default: str | None = None,
+        required: bool = False,
+        one_line: bool = True,
+    ) -> str | None:
+        value = row.get(key, default)
+        if value is None:
+            if required:
+                self.problem(f"{path}.{key}", "is required")
+            return None
+        if not isinstance(value, str):
+            self.problem(f"{path}.{key}", "must be a string")
+            return None
+        try:
+            if not one_line:
+                check_length(value, "template")
+                return value
+            return check_text(value, key)
+        except Invalid as exc:
+            self.problem(f"{path}.{key}", exc.message)
+            return None
+
+    def boolean(self, row: dict[str, Any], key: str, path: str, default: bool) -> bool:
+        value = row.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(f"{path}.{key}", "must be true or false")
+            return default
+        return value
+
+    def choice(
+        self, row: dict[str, Any], key: str, path: str, choices: Any, default: str | None = None
+    ) -> str | None:
+        value = row.get(key, default)
+        allowed = [c.value for c in choices]
+        if value is None:
+            self.problem(f"{path}.{key}", "is required")
+            return None
+        if value not in allowed:
+            self.problem(f"{path}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
+            return None
+        return str(value)
+
+    def strings(self, row: dict[str, Any], key: str, path: str) -> list[str]:
+        value = row.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(f"{path}.{key}", "must be a list of strings")
+            return []
+        return sorted(set(value))
+
+    def members(self, row: dict[str, Any], key: str, path: str, choices: Any) -> list[str]:
+        values = self.strings(row, key, path)
+        allowed = [c.value for c in choices]
+        for value in values:
+            if value not in allowed:
+                self.problem(f"{path}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
+        return [a for a in allowed if a in values]
+
+
+def parse(data: dict[str, Any], *, region: str = "FR") -> Document:
+    """Check a whole configuration file (already parsed from TOML) and return it complete
+    (defaults filled in), or raise ConfigInvalid listing every problem."""
+    check = _Checker(region)
+    check.keys(data, "(top level)", set(SECTIONS))
+    doc: Document = {section: {} for section in SECTIONS}
+    for section in SECTIONS:
+        items = check.table(data.get(section, {}), section)
+        for code, raw in items.items():
+            path = f"{section}.{code}"
+            row = check.table(raw, path)
+            what = {
+                "statuses": "status",
+                "templates": "template",
+                "contacts": "contact",
+                "collaborators": "collaborator",
+            }.get(section, section[:-1])
+            if check.code(code, path, what):
+                doc[section][code] = _PARSERS[section](check, row, path, code)
+    _check_references(check, doc)
+    if check.problems:
+        raise ConfigInvalid(check.problems)
+    return doc
+
+
+def _status(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+    check.keys(row, path, {"label", "type"})
+    return {
+        "label": check.text(row, "label", path, default=code),
+        "type": check.choice(row, "type", path, StatusType),
+    }
+
+
+def _template(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+    from alertctl.templates.render import RenderError, check_syntax
+
+    check.keys(row, path, {"language", "subject", "text", "html"})
+    result = {
+        "language": check.choice(row, "language", path, Language, Language.FR.value),
+        "subject": check.text(row, "subject", path, required=True),
+        "text": check.text(row, "text", path, required=True, one_line=False),
+        "html": check.text(row, "html", path, one_line=False),
+    }
+    for part in ("subject", "text", "html"):
+        source = result[part]
+        if source is not None:
+            try:
+                check_syntax(source, html=part == "html")
+            except RenderError as exc:
+                check.problem(f"{path}.{part}", str(exc))
+    return result
+
+
+def _client(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+    check.keys(row, path, {"name", "language", "sites", "alerts"})
+    sites: dict[str, Any] = {}
+    for site_code, raw in check.table(row.get("sites", {}), f"{path}.sites").items():
+        site_path = f"{path}.sites.{site_code}"
+        site = check.table(raw, site_path)
+        check.keys(site, site_path, {"name", "main"})
+        if check.code(site_code, site_path, "site"):
+            sites[site_code] = {
+                "name": check.text(site, "name", site_path, default=site_code),
+                "main": check.boolean(site, "main", site_path, False),
+            }
+    mains = [s for s, v in sites.items() if v["main"]]
+    if len(mains) > 1:
+        check.problem(f"{path}.sites", f"more than one main site: {', '.join(mains)}")
+    elif sites and not mains:
+        # The first site is the main site, as `alertctl site add` does.
+        sites[sorted(sites)[0]]["main"] = True
+    alerts: dict[str, Any] = {}
+    for event, raw in check.table(row.get("alerts", {}), f"{path}.alerts").items():
+        alert_path = f"{path}.alerts.{event}"
+        if event not in [e.value for e in Event]:
+            check.problem(alert_path, f"unknown event (one of {', '.join(e.value for e in Event)})")
+            continue
+        setting = check.table(raw, alert_path)
+        check.keys(setting, alert_path, {"enabled", "keyword", "template", "format"})
+        enabled = check.boolean(setting, "enabled", alert_path, True)
+        keyword = check.text(setting, "keyword", alert_path, required=enabled)
+        alerts[event] = {
+            "enabled": enabled,
+            "keyword": keyword,
+            "template": check.text(setting, "template", alert_path),
+            "format": check.choice(
+                setting, "format", alert_path, MailFormat, MailFormat.TEXT.value
+            ),
+        }
+    return {
+        "name": check.text(row, "name", path, default=code),
+        "language": check.choice(row, "language", path, Language, Language.FR.value),
+        "sites": sites,
+        "alerts": alerts,
+    }
+
+
+def _person(
+    check: _Checker, row: dict[str, Any], path: str, code: str, contact: bool
+) -> dict[str, Any]:
+    allowed = {"name", "email", "fax", "reception", "alerts", "active", "links"}
+    check.keys(row, path, allowed | ({"client", "sites"} if contact else set()))
+    result: dict[str, Any] = {"name": check.text(row, "name", path, default=code)}
+    for channel, normalize in (("email", normalize_email), ("fax", None)):
+        value = check.text(row, channel, path)
+        if value is not None:
+            try:
+                value = normalize(value) if normalize else normalize_fax(value, check.region)
+            except Invalid as exc:
+                check.problem(f"{path}.{channel}", exc.message)
+        result[channel] = value
+    result["reception"] = (
+        check.members(row, "reception", path, Channel)
+        if "reception" in row
+        else default_reception(result)
+    )
+    result["alerts"] = check.members(row, "alerts", path, Event)
+    result["active"] = check.boolean(row, "active", path, True)
+    result["links"] = check.strings(row, "links", path)
+    if contact:
+        result["client"] = check.text(row, "client", path, required=True)
+        result["sites"] = check.strings(row, "sites", path)
+    return result
+
+
+def _product(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+    check.keys(row, path, {"name"})
+    return {"name": check.text(row, "name", path, default=code)}
+
+
+def _contract(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+    check.keys(row, path, {"client", "name", "beneficiaries", "products", "sources", "services"})
+    services: dict[str, Any] = {}
+    for service_code, raw in check.table(row.get("services", {}), f"{path}.services").items():
+        service_path = f"{path}.services.{service_code}"
+        service = check.table(raw, service_path)
+        check.keys(service, service_path, {"name"})
+        if check.code(service_code, service_path, "service"):
+            services[service_code] = {
+                "name": check.text(service, "name", service_path, default=service_code)
+            }
+    return {
+        "client": check.text(row, "client", path, required=True),
+        "name": check.text(row, "name", path, default=code),
+        "beneficiaries": check.strings(row, "beneficiaries", path),
+        "products": check.strings(row, "products", path),
+        "sources": check.members(row, "sources", path, Source),
+        "services": services,
+    }
+
+
+_PARSERS: dict[str, Any] = {
+    "statuses": _status,
+    "templates": _template,
+    "clients": _client,
+    "contacts": lambda c, r, p, code: _person(c, r, p, code, True),
+    "collaborators": lambda c, r, p, code: _person(c, r, p, code, False),
+    "products": _product,
+    "contracts": _contract,
+}
+
+
+def _check_references(check: _Checker, doc: Document) -> None:
+    """Every code a file names must be defined in the same file: the file is the whole
+    configuration."""
+    clients, products, contracts = doc["clients"], doc["products"], doc["contracts"]
+    shipped = {f"default-{e.value}-{lang.value}" for e in Event for lang in Language}
+    for code, client in clients.items():
+        for event, setting in client["alerts"].items():
+            name = setting["template"]
+            if name and name not in doc["templates"] and name not in shipped:
+                check.problem(
+                    f"clients.{code}.alerts.{event}.template", f"unknown template {name!r}"
+                )
+    for code, contract in contracts.items():
+        path = f"contracts.{code}"
+        if contract["client"] and contract["client"] not in clients:
+            check.problem(f"{path}.client", f"unknown client {contract['client']!r}")
+        for other in contract["beneficiaries"]:
+            if other not in clients:
+                check.problem(f"{path}.beneficiaries", f"unknown client {other!r}")
+            elif other == contract["client"]:
+                check.problem(f"{path}.beneficiaries", f"{other!r} holds the contract")
+        for product in contract["products"]:
+            if product not in products:
+                check.problem(f"{path}.products", f"unknown product {product!r}")
+    for section in PEOPLE:
+        for code, person in doc[section].items():
+            path = f"{section}.{code}"
+            if section == "contacts":
+                owner = clients.get(person["client"]) if person["client"] else None
+                if person["client"] and owner is None:
+                    check.problem(f"{path}.client", f"unknown client {person['client']!r}")
+                for site in person["sites"]:
+                    if owner is not None and site not in owner["sites"]:
+                        check.problem(
+                            f"{path}.sites", f"client {person['client']!r} has no site {site!r}"
+                        )
+            for link in person["links"]:
+                problem = _link_problem(link, doc)
+                if problem:
+                    check.problem(f"{path}.links", problem)
+
+
+def _link_problem(link: str, doc: Document) -> str | None:
+    source, _, target = link.partition(":")
+    if source not in [s.value for s in Source] or not target:
+        return f"{link!r} is not SOURCE:TARGET (sources: {', '.join(s.value for s in Source)})"
+    if source in ("site", "service"):
+        parent, _, child = target.partition("/")
+        owner = doc["clients" if source == "site" else "contracts"].get(parent)
+        children = owner["sites" if source == "site" else "services"] if owner else {}
+        return None if child in children else f"unknown {source} {target!r}"
+    section = {"product": "products", "contract": "contracts", "client": "clients"}[source]
+    return None if target in doc[section] else f"unknown {source} {target!r}"

@@ -1,0 +1,126 @@
+"""The plan of a configuration change: what applying a document would add, change and remove,
+object by object, compared field by field with what the database holds."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from alertctl.services.config_model import PEOPLE, Document
+
+
+class Kind(StrEnum):
+    """The kinds of object a plan names, in the order they are created."""
+
+    STATUS = "status"
+    TEMPLATE = "template"
+    CLIENT = "client"
+    SITE = "site"
+    PRODUCT = "product"
+    CONTRACT = "contract"
+    SERVICE = "service"
+    CONTACT = "contact"
+    COLLABORATOR = "collaborator"
+    ALERT = "alert"
+
+
+KINDS: tuple[str, ...] = tuple(Kind)
+
+
+@dataclass(frozen=True)
+class Change:
+    op: str  # "+", "~" or "-"
+    kind: str
+    key: str
+    fields: dict[str, tuple[Any, Any]]  # field -> (old, new); old is None for "+"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "kind": self.kind,
+            "key": self.key,
+            "fields": {k: {"old": o, "new": n} for k, (o, n) in self.fields.items()},
+        }
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    impact: list[dict[str, Any]] | None = None
+
+    def count(self, op: str) -> int:
+        return sum(c.op == op for c in self.changes)
+
+    @property
+    def summary(self) -> str:
+        if not self.changes:
+            return "Nothing to change."
+        return (
+            f"Plan: {self.count('+')} to add, {self.count('~')} to change, "
+            f"{self.count('-')} to remove."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [c.as_dict() for c in self.changes],
+            "summary": {
+                "add": self.count("+"),
+                "change": self.count("~"),
+                "remove": self.count("-"),
+            },
+            "impact": self.impact,
+        }
+
+
+# Export ----------------------------------------------------------------------------------------
+
+
+def _flatten(doc: Document) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every object of a document under (kind, key), with its own fields only."""
+    flat: dict[tuple[str, str], dict[str, Any]] = {}
+    for code, row in doc["statuses"].items():
+        flat[("status", code)] = row
+    for name, row in doc["templates"].items():
+        flat[("template", name)] = row
+    for code, row in doc["clients"].items():
+        flat[("client", code)] = {"name": row["name"], "language": row["language"]}
+        for site, values in row["sites"].items():
+            flat[("site", f"{code}/{site}")] = values
+        for event, values in row["alerts"].items():
+            flat[("alert", f"{code}/{event}")] = values
+    for code, row in doc["products"].items():
+        flat[("product", code)] = row
+    for code, row in doc["contracts"].items():
+        flat[("contract", code)] = {k: v for k, v in row.items() if k != "services"}
+        for service, values in row["services"].items():
+            flat[("service", f"{code}/{service}")] = values
+    for section, kind in PEOPLE.items():
+        for code, row in doc[section].items():
+            flat[(kind.value, code)] = row
+    return flat
+
+
+def make_plan(current: Document, desired: Document, *, prune: bool) -> Plan:
+    old, new = _flatten(current), _flatten(desired)
+    changes = []
+    for key in sorted(new.keys() | (old.keys() if prune else set()), key=_order):
+        kind, name = key
+        if key not in old:
+            changes.append(
+                Change(
+                    "+",
+                    kind,
+                    name,
+                    {f: (None, v) for f, v in new[key].items() if v not in (None, [], {})},
+                )
+            )
+        elif key not in new:
+            changes.append(Change("-", kind, name, {}))
+        else:
+            diff = {f: (old[key].get(f), v) for f, v in new[key].items() if old[key].get(f) != v}
+            if diff:
+                changes.append(Change("~", kind, name, diff))
+    return Plan(changes)
+
+
+def _order(key: tuple[str, str]) -> tuple[int, str]:
+    return KINDS.index(key[0]), key[1]

@@ -1,0 +1,236 @@
+"""Reading the configuration document from the database (the shape: config_model.py)."""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlmodel import Session, select
+
+from alertctl.db.tables import (
+    Client,
+    ClientAlertSetting,
+    Contract,
+    Person,
+    Product,
+    Service,
+    Site,
+    Status,
+    Template,
+    contact_site,
+    contract_beneficiary,
+    contract_product,
+    interlocutor_tables,
+)
+from alertctl.domain.model import (
+    Channel,
+    Event,
+    Language,
+    MailFormat,
+    PersonKind,
+    Source,
+)
+from alertctl.services.common import opted_in_events
+from alertctl.services.config_model import PEOPLE, SECTIONS, Document
+
+# Reading the database ----------------------------------------------------------------------------
+
+
+def read(session: Session) -> Document:
+    """The configuration stored in the database, complete (every field, defaults included),
+    in a fixed number of queries."""
+    doc: Document = {section: {} for section in SECTIONS}
+    for status in session.exec(select(Status)).all():
+        doc["statuses"][status.code] = {"label": status.label, "type": status.type}
+    templates = {t.id: t for t in session.exec(select(Template)).all()}
+    for template in templates.values():
+        if not template.builtin:
+            doc["templates"][template.name] = {
+                "language": template.language,
+                "subject": template.subject,
+                "text": template.text,
+                "html": template.html,
+            }
+    clients, sites = _read_clients(session, doc, templates)
+    products = {p.id: p for p in session.exec(select(Product)).all()}
+    for product in products.values():
+        doc["products"][product.code] = {"name": product.name}
+    contracts, services = _read_contracts(session, doc, clients, products)
+    names = _target_names(clients, sites, products, contracts, services)
+    _read_people(session, doc, clients, sites, _links(session, names))
+    return doc
+
+
+def _read_clients(
+    session: Session, doc: Document, templates: dict[Any, Template]
+) -> tuple[dict[Any, Client], dict[Any, Site]]:
+    clients = {c.id: c for c in session.exec(select(Client)).all()}
+    for client in clients.values():
+        doc["clients"][client.code] = {
+            "name": client.name,
+            "language": client.language,
+            "sites": {},
+            "alerts": {},
+        }
+    sites = {s.id: s for s in session.exec(select(Site)).all()}
+    for site in sites.values():
+        doc["clients"][clients[site.client_id].code]["sites"][site.code] = {
+            "name": site.name,
+            "main": site.is_main,
+        }
+    for setting in session.exec(select(ClientAlertSetting)).all():
+        named = templates.get(setting.template_id) if setting.template_id else None
+        doc["clients"][clients[setting.client_id].code]["alerts"][setting.event] = {
+            "enabled": setting.enabled,
+            "keyword": setting.keyword,
+            "template": named.name if named else None,
+            "format": setting.format,
+        }
+    return clients, sites
+
+
+def _read_contracts(
+    session: Session,
+    doc: Document,
+    clients: dict[Any, Client],
+    products: dict[Any, Product],
+) -> tuple[dict[Any, Contract], dict[Any, Service]]:
+    contracts = {c.id: c for c in session.exec(select(Contract)).all()}
+    beneficiaries = _pairs(
+        session, contract_beneficiary.c.contract_id, contract_beneficiary.c.client_id
+    )
+    covered = _pairs(session, contract_product.c.contract_id, contract_product.c.product_id)
+    for contract in contracts.values():
+        doc["contracts"][contract.code] = {
+            "client": clients[contract.client_id].code,
+            "name": contract.name,
+            "beneficiaries": sorted(clients[i].code for i in beneficiaries[contract.id]),
+            "products": sorted(products[i].code for i in covered[contract.id]),
+            "sources": [s.value for s in Source if getattr(contract, f"source_{s.value}")],
+            "services": {},
+        }
+    services = {s.id: s for s in session.exec(select(Service)).all()}
+    for service in services.values():
+        doc["contracts"][contracts[service.contract_id].code]["services"][service.code] = {
+            "name": service.name
+        }
+    return contracts, services
+
+
+def _read_people(
+    session: Session,
+    doc: Document,
+    clients: dict[Any, Client],
+    sites: dict[Any, Site],
+    links: defaultdict[Any, list[str]],
+) -> None:
+    person_sites = _pairs(session, contact_site.c.person_id, contact_site.c.site_id)
+    for person in session.exec(select(Person)).all():
+        contact = person.kind == PersonKind.CONTACT.value
+        row: dict[str, Any] = {}
+        if contact:
+            assert person.client_id is not None
+            row["client"] = clients[person.client_id].code
+        row["name"] = person.name
+        if contact:
+            row["sites"] = sorted(sites[i].code for i in person_sites[person.id])
+        row.update(
+            email=person.email,
+            fax=person.fax,
+            reception=[c.value for c in Channel if getattr(person, f"{c.value}_active")],
+            alerts=opted_in_events(person),
+            active=person.active,
+            links=sorted(links[person.id]),
+        )
+        doc["contacts" if contact else "collaborators"][person.code] = row
+
+
+def _pairs(session: Session, key: Any, value: Any) -> defaultdict[Any, list[Any]]:
+    found: defaultdict[Any, list[Any]] = defaultdict(list)
+    for k, v in session.execute(select(key, value)).all():
+        found[k].append(v)
+    return found
+
+
+def _target_names(
+    clients: dict[Any, Client],
+    sites: dict[Any, Site],
+    products: dict[Any, Product],
+    contracts: dict[Any, Contract],
+    services: dict[Any, Service],
+) -> dict[Source, dict[Any, str]]:
+    return {
+        Source.PRODUCT: {i: p.code for i, p in products.items()},
+        Source.SITE: {i: f"{clients[s.client_id].code}/{s.code}" for i, s in sites.items()},
+        Source.CONTRACT: {i: c.code for i, c in contracts.items()},
+        Source.SERVICE: {
+            i: f"{contracts[s.contract_id].code}/{s.code}" for i, s in services.items()
+        },
+        Source.CLIENT: {i: c.code for i, c in clients.items()},
+    }
+
+
+def _links(session: Session, names: dict[Source, dict[Any, str]]) -> defaultdict[Any, list[str]]:
+    found: defaultdict[Any, list[str]] = defaultdict(list)
+    for source in Source:
+        table = interlocutor_tables[source.value]
+        for person_id, target_id in session.execute(
+            select(table.c.person_id, table.c.target_id)
+        ).all():
+            found[person_id].append(f"{source.value}:{names[source][target_id]}")
+    return found
+
+
+# Writing a file ----------------------------------------------------------------------------------
+
+
+def compact(doc: Document) -> dict[str, Any]:
+    """The document as exported: sorted, without empty fields or values equal to the defaults."""
+    out: dict[str, Any] = {}
+    for section in SECTIONS:
+        items = {code: _compact(section, doc[section][code]) for code in sorted(doc[section])}
+        if items:
+            out[section] = items
+    return out
+
+
+def _compact(section: str, row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    if section == "clients":
+        row["sites"] = {
+            code: {k: v for k, v in site.items() if not (k == "main" and v is False)}
+            for code, site in sorted(row["sites"].items())
+        }
+        row["alerts"] = {
+            event: {
+                k: v
+                for k, v in setting.items()
+                if v is not None
+                and not (k == "enabled" and v is True)
+                and not (k == "format" and v == MailFormat.TEXT.value)
+            }
+            for event, setting in sorted(row["alerts"].items(), key=lambda i: _event_order(i[0]))
+        }
+        if row.get("language") == Language.FR.value:
+            del row["language"]
+    if section == "contracts":
+        row["services"] = dict(sorted(row["services"].items()))
+    if section in PEOPLE:
+        if row.get("active") is True:
+            del row["active"]
+        if row.get("reception") == default_reception(row):
+            del row["reception"]
+    if section == "templates" and row.get("language") == Language.FR.value:
+        del row["language"]
+    return {k: v for k, v in row.items() if v is not None and v != [] and v != {}}
+
+
+def _event_order(event: str) -> int:
+    values = [e.value for e in Event]
+    return values.index(event) if event in values else len(values)
+
+
+def default_reception(row: dict[str, Any]) -> list[str]:
+    """An address given is an active reception mode, unless `reception` says otherwise."""
+    return [c.value for c in Channel if row.get(c.value)]
+
+
+# Reading a file ----------------------------------------------------------------------------------
