@@ -81,3 +81,17 @@ def test_rooms_stay_small(name: str) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = (node.end_lineno or node.lineno) - node.lineno + 1
             assert length <= MAX_FUNCTION_LINES, f"{name}.{node.name} has {length} lines"
+
+
+def test_the_domain_spells_no_command() -> None:
+    """It says what to change (`Fix`); the CLI spells the command (cli/fixes.py)."""
+    for name, path in MODULES.items():
+        if not name.startswith("alertctl.domain"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not node.value.startswith("alertctl "), f"{name}: {node.value!r}"
+            if isinstance(node, ast.JoinedStr):
+                first = node.values[0] if node.values else None
+                text = first.value if isinstance(first, ast.Constant) else ""
+                assert not str(text).startswith("alertctl "), f"{name} spells a command"

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
+from alertctl.cli.fixes import spelled
 from alertctl.cli.options import Json
 from alertctl.cli.output import field, make_table, render
 from alertctl.cli.state import state
@@ -79,11 +80,8 @@ def explain(
     from alertctl.services.alerts import explain as run
 
     kind, code = person_option(contact, collaborator)
-    render(
-        run(state(ctx).db, reference=reference, kind=kind, code=code, event=event),
-        as_json=as_json,
-        human=explanation,
-    )
+    document = run(state(ctx).db, reference=reference, kind=kind, code=code, event=event)
+    render(spelled(document), as_json=as_json, human=explanation)
 
 
 def explanation(doc: dict[str, Any]) -> list[Any]:

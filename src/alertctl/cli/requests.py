@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from alertctl.cli.fixes import spell, spelled
 from alertctl.cli.options import Json
 from alertctl.cli.output import (
     field,
@@ -67,7 +68,8 @@ def report_faults(reference: str, faults: list[dict[str, Any]], *, where: str = 
         who = f"{fault['kind']} {fault['code']}"
         if fault["channel"]:
             who += f" ({fault['channel']})"
-        cause = (fault["event"], fault["reason"], fault["detail"], fault["fix"] or "")
+        fix = spell(fault["fix"]) if fault["fix"] is not None else ""
+        cause = (fault["event"], fault["reason"], fault["detail"], fix)
         groups.setdefault(cause, []).append(who)
     for (event, reason, detail, fix), people in groups.items():
         shown = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
@@ -101,7 +103,7 @@ def _report(result: Any, as_json: bool) -> None:
         warn(message)
     report_faults(result.reference, result.faults)
     if as_json:
-        print_json(result.as_dict())
+        print_json({**result.as_dict(), "faults": spelled(result.faults)})
         return
     events = ", ".join(result.events) or "no event"
     verb = "opened" if result.created else "updated"
@@ -308,7 +310,7 @@ def _ingest_summary(report: Any, as_json: bool) -> None:
                 "alerts": report.alerts,
                 "failures": [{"line": f.line, "message": f.message} for f in report.failures],
                 "faults": [
-                    {"line": f.line, "reference": f.reference, **fault}
+                    {"line": f.line, "reference": f.reference, **spelled(fault)}
                     for f in report.faults
                     for fault in f.faults
                 ],

@@ -4,7 +4,7 @@ than because a rule says so (domain.md, "Never silent")."""
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from alertctl.domain.model import Channel, Event
+from alertctl.domain.model import Channel, Event, Fix, FixKind
 from alertctl.domain.recipients import (
     AlertSlice,
     ClientAlert,
@@ -29,7 +29,7 @@ class Fault:
     channel: Channel | None
     reason: Reason
     detail: str
-    fix: str | None
+    fix: Fix | None
 
 
 def faults(alerts: AlertSlice, decisions: Iterable[Decision]) -> list[Fault]:
@@ -79,5 +79,5 @@ def _fault(
     )
     if fix is None and reason is Reason.NO_TEMPLATE:
         setting = alerts.settings.get(event, ClientAlert())
-        fix = f"alertctl template check {setting.template}"
+        fix = Fix(FixKind.TEMPLATE, setting.template or "")
     return Fault(event, person, channel, reason, detail, fix)

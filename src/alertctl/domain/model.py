@@ -1,5 +1,6 @@
 """The fixed vocabularies of domain.md."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -51,6 +52,38 @@ class MailFormat(StrEnum):
 class Language(StrEnum):
     FR = "fr"
     EN = "en"
+
+
+class FixKind(StrEnum):
+    """Which setting would change a rule that failed."""
+
+    REQUEST_CONTRACT = "request_contract"  # give the request a contract
+    CLIENT_EVENT = "client_event"  # switch the client's event on, with a keyword
+    TEMPLATE = "template"  # repair the template
+    TEMPLATE_ON_REQUEST = "template_on_request"  # see how it fails for this request
+    LINK = "link"  # link the person to a source of the request
+    CONTRACT_SOURCES = "contract_sources"  # tick the contract's boxes
+    MAIN_SITE = "main_site"  # link the contact to the client's main site
+    OPT_IN = "opt_in"  # the person opts in to the event
+    RECEPTION = "reception"  # switch a reception mode on
+    ADDRESS = "address"  # give a valid address for the channel
+    ACTIVE = "active"  # the person is back
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What would change a rule that failed, as data: which setting (`kind`), on which object
+    (`target`: a request, client, template, contract, or SOURCE:TARGET for a link), to which
+    value; for whom, and on which request and event when it matters. The CLI spells it as the
+    command to run."""
+
+    kind: FixKind
+    target: str
+    value: str | None = None
+    person: PersonKind | None = None
+    code: str | None = None
+    request: str | None = None
+    event: str | None = None
 
 
 # The statuses `alertctl init` installs: (code, label, type).

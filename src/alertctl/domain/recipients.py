@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from alertctl.domain.events import PRECEDENCE
-from alertctl.domain.model import Channel, Event, MailFormat, PersonKind, Source
+from alertctl.domain.model import Channel, Event, Fix, FixKind, MailFormat, PersonKind, Source
 from alertctl.errors import Invalid
 
 
@@ -124,7 +124,7 @@ class Check:
     title: str
     passed: bool
     facts: str
-    fix: str | None = None
+    fix: Fix | None = None
     reason: Reason | None = None
     channel: Channel | None = None
 
@@ -171,9 +171,7 @@ def _request_checks(alerts: AlertSlice, event: Event) -> list[Check]:
             "the request has a contract",
             alerts.contract is not None,
             f"contract: {alerts.contract or 'none'}",
-            None
-            if alerts.contract
-            else f"alertctl request update {alerts.request} --contract CONTRACT",
+            None if alerts.contract else Fix(FixKind.REQUEST_CONTRACT, alerts.request),
             Reason.NO_CONTRACT,
         ),
         Check(
@@ -182,10 +180,7 @@ def _request_checks(alerts: AlertSlice, event: Event) -> list[Check]:
             setting.enabled and bool(setting.keyword),
             f"client {alerts.client}: {event.value} "
             + (f"on, keyword {setting.keyword!r}" if setting.enabled else "off"),
-            None
-            if setting.enabled
-            else f"alertctl client alerts {alerts.client} --event {event.value} --enable "
-            "--keyword TEXT",
+            None if setting.enabled else Fix(FixKind.CLIENT_EVENT, alerts.client, event.value),
             Reason.EVENT_NOT_ENABLED,
         ),
         Check(
@@ -196,7 +191,7 @@ def _request_checks(alerts: AlertSlice, event: Event) -> list[Check]:
             + (f": {setting.template_problem}" if setting.template_problem else ""),
             None
             if setting.template_problem is None
-            else f"alertctl template check {setting.template}",
+            else Fix(FixKind.TEMPLATE, setting.template or ""),
             Reason.NO_TEMPLATE,
         ),
     ]
@@ -225,8 +220,11 @@ def _source_checks(alerts: AlertSlice, person: Person) -> list[Check]:
             "ticked: " + (", ".join(sorted(s.value for s in alerts.enabled_sources)) or "none"),
             None
             if on or not linking
-            else f"alertctl contract enable {alerts.contract} --source "
-            + ",".join(sorted(s.value for s in linking)),
+            else Fix(
+                FixKind.CONTRACT_SOURCES,
+                alerts.contract or "",
+                ",".join(sorted(s.value for s in linking)),
+            ),
             Reason.SOURCE_DISABLED,
         ),
         Check(
@@ -236,8 +234,7 @@ def _source_checks(alerts: AlertSlice, person: Person) -> list[Check]:
             _main_site_facts(alerts, person, on),
             None
             if matched or not on
-            else f"alertctl contact update {code} --site {_main_site_code(alerts)}"
-            " (with their other sites)",
+            else Fix(FixKind.MAIN_SITE, code, _main_site_code(alerts), person.kind, code),
             Reason.NOT_ON_MAIN_SITE,
         ),
     ]
@@ -251,7 +248,9 @@ def _opt_in_check(event: Event, person: Person) -> Check:
         event in person.opt_ins,
         "opted in to: "
         + (", ".join(e.value for e in PRECEDENCE if e in person.opt_ins) or "nothing"),
-        None if event in person.opt_ins else f"alertctl {noun} alerts {code} --on {event.value}",
+        None
+        if event in person.opt_ins
+        else Fix(FixKind.OPT_IN, code, event.value, person.kind, code),
         Reason.NOT_OPTED_IN,
     )
 
@@ -263,13 +262,13 @@ def _active_check(person: Person) -> Check:
         f"the {noun} is active",
         person.active,
         "active" if person.active else "has left",
-        None if person.active else f"alertctl {noun} leave {code} --undo",
+        None if person.active else Fix(FixKind.ACTIVE, code, None, person.kind, code),
         Reason.INACTIVE,
     )
 
 
 def _channel_checks(person: Person) -> list[Check]:
-    noun, code = person.kind.value, person.code
+    code = person.code
     active = [c for c in Channel if person.mode_active(c)]
     if not active:
         return [
@@ -278,7 +277,7 @@ def _channel_checks(person: Person) -> list[Check]:
                 "a reception mode is active",
                 False,
                 "e-mail off, fax off",
-                f"alertctl {noun} reception {code} --email on",
+                Fix(FixKind.RECEPTION, code, Channel.EMAIL.value, person.kind, code),
                 Reason.NO_ACTIVE_RECEPTION_MODE,
             )
         ]
@@ -292,7 +291,7 @@ def _channel_checks(person: Person) -> list[Check]:
                 f"the {channel.value} address is valid",
                 valid,
                 f"{channel.value}: {address or 'no address'}",
-                None if valid else f"alertctl {noun} update {code} --{channel.value} ADDRESS",
+                None if valid else Fix(FixKind.ADDRESS, code, channel.value, person.kind, code),
                 Reason.INVALID_ADDRESS,
                 channel,
             )
@@ -321,9 +320,9 @@ def _main_site_code(alerts: AlertSlice) -> str:
     return (alerts.main_site or "CLIENT/MAIN").split("/")[-1]
 
 
-def _link_hint(alerts: AlertSlice, person: Person) -> str:
+def _link_hint(alerts: AlertSlice, person: Person) -> Fix:
     source, target = next(iter(alerts.targets.items()), (Source.CLIENT, alerts.client))
-    return f"alertctl link {source.value} {target} --{person.kind.value} {person.code}"
+    return Fix(FixKind.LINK, f"{source.value}:{target}", None, person.kind, person.code)
 
 
 def resolve(alerts: AlertSlice, event: Event) -> Decision:

@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from alertctl.db.engine import Database
-from alertctl.domain.model import Event, PersonKind
+from alertctl.domain.model import Event, Fix, FixKind, PersonKind
 from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
 from alertctl.services.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.common import get_person
@@ -93,8 +93,14 @@ def explain(
                         for c in _with_render_failure(
                             check_person(loaded.slice, current, facts),
                             excluded,
-                            loaded.slice.settings[current].template,
-                            f"--request {reference} --event {current.value} --{kind.value} {code}",
+                            Fix(
+                                FixKind.TEMPLATE_ON_REQUEST,
+                                loaded.slice.settings[current].template or "",
+                                person=kind,
+                                code=code,
+                                request=reference,
+                                event=current.value,
+                            ),
                         )
                     ],
                 }
@@ -106,9 +112,7 @@ def explain(
         }
 
 
-def _with_render_failure(
-    checks: list[Check], excluded: list[Exclusion], template: str | None, where: str
-) -> list[Check]:
+def _with_render_failure(checks: list[Check], excluded: list[Exclusion], fix: Fix) -> list[Check]:
     """A template whose syntax is fine may still fail to render for this request: then the
     template rule is the one that fails, with the render error."""
     failed = next(
@@ -121,8 +125,8 @@ def _with_render_failure(
         replace(
             c,
             passed=False,
-            facts=f"template {template}: does not render for this request: {error}",
-            fix=f"alertctl template render {template} {where}",
+            facts=f"template {fix.target}: does not render for this request: {error}",
+            fix=fix,
         )
         if c.reason is Reason.NO_TEMPLATE
         else c

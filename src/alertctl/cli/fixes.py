@@ -1,0 +1,40 @@
+"""The commands that fix a failed rule: the domain says what to change (`Fix`), the CLI spells
+it as the command a user runs."""
+
+from typing import Any
+
+from alertctl.domain.model import Fix, FixKind
+
+
+def spell(fix: Fix) -> str:
+    """The command that makes this change."""
+    who = f"{fix.person.value} {fix.code}" if fix.person is not None else ""
+    spelled = {
+        FixKind.REQUEST_CONTRACT: f"alertctl request update {fix.target} --contract CONTRACT",
+        FixKind.CLIENT_EVENT: f"alertctl client alerts {fix.target} --event {fix.value} "
+        "--enable --keyword TEXT",
+        FixKind.TEMPLATE: f"alertctl template check {fix.target}",
+        FixKind.TEMPLATE_ON_REQUEST: f"alertctl template render {fix.target} --request "
+        f"{fix.request} --event {fix.event} --{fix.person.value if fix.person else ''} "
+        f"{fix.code}",
+        FixKind.LINK: "alertctl link " + fix.target.replace(":", " ", 1) + f" --{who}".rstrip(),
+        FixKind.CONTRACT_SOURCES: f"alertctl contract enable {fix.target} --source {fix.value}",
+        FixKind.MAIN_SITE: f"alertctl contact update {fix.target} --site {fix.value} "
+        "(with their other sites)",
+        FixKind.OPT_IN: f"alertctl {who.replace(' ', ' alerts ', 1)} --on {fix.value}",
+        FixKind.RECEPTION: f"alertctl {who.replace(' ', ' reception ', 1)} --{fix.value} on",
+        FixKind.ADDRESS: f"alertctl {who.replace(' ', ' update ', 1)} --{fix.value} ADDRESS",
+        FixKind.ACTIVE: f"alertctl {who.replace(' ', ' leave ', 1)} --undo",
+    }
+    return spelled[fix.kind]
+
+
+def spelled(document: Any) -> Any:
+    """The document with every Fix in it spelled as a command (for JSON and tables)."""
+    if isinstance(document, Fix):
+        return spell(document)
+    if isinstance(document, dict):
+        return {k: spelled(v) for k, v in document.items()}
+    if isinstance(document, list | tuple):
+        return [spelled(v) for v in document]
+    return document
