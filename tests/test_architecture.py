@@ -95,3 +95,10 @@ def test_the_domain_spells_no_command() -> None:
                 first = node.values[0] if node.values else None
                 text = first.value if isinstance(first, ast.Constant) else ""
                 assert not str(text).startswith("alertctl "), f"{name} spells a command"
+
+
+def test_the_lower_layers_import_neither_services_nor_the_cli() -> None:
+    lower = ("alertctl.templates", "alertctl.transports", "alertctl.db")
+    for name, found in GRAPH.items():
+        if name.startswith(lower):
+            assert not any(i.startswith(("alertctl.services", "alertctl.cli")) for i in found), name

@@ -88,3 +88,51 @@ def test_version() -> None:
         [sys.executable, "-m", "alertctl", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout == f"alertctl {__version__}\n"
+
+
+def _readme_commands() -> list[tuple[str, ...]]:
+    """The command paths the README's command list names: `a b|c ; d e | f` gives a b, a c,
+    d e and d f (a part after ` | ` names another verb of the same group, unless it starts at
+    the top)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("## Commands\n\n```\n", 1)[1].split("```", 1)[0]
+    tree: dict[tuple[str, ...], bool] = {c: True for c in COMMANDS}
+    top = {c[0] for c in COMMANDS}
+    found: list[tuple[str, ...]] = []
+
+    def walk(prefix: tuple[str, ...], words: list[str]) -> None:
+        if not words or not words[0][0].islower() or words[0] == "...":
+            found.append(prefix)
+            return
+        for name in words[0].split("|"):
+            path = (*prefix, name)
+            if path in tree and any(c[: len(path)] == path and len(c) > len(path) for c in tree):
+                walk(path, words[1:])
+            else:
+                found.append(path)
+
+    for line in block.splitlines():
+        for segment in line.removeprefix("alertctl ").split(" ; "):
+            group: tuple[str, ...] = ()
+            for part in segment.split(" | "):
+                words = part.split()
+                if not words or words[0].startswith("-"):
+                    continue
+                first = words[0].split("|")[0]
+                start = group if group and (*group, first) in tree else ()
+                if not start and first not in top:
+                    start = group
+                before = len(found)
+                walk(start, words)
+                if found[before:] and len(found[before]) > 1:
+                    group = found[before][:-1]
+    return found
+
+
+def test_every_command_in_the_readme_exists() -> None:
+    named = _readme_commands()
+    assert len(named) > 40
+    missing = sorted({" ".join(c) for c in named} - {" ".join(c) for c in COMMANDS})
+    assert missing == []
