@@ -7,6 +7,7 @@ import typer
 from alertctl.cli.options import MAX_INT, AlertId, Json
 from alertctl.cli.output import field, make_table, render
 from alertctl.cli.state import state
+from alertctl.domain.model import AlertStatus
 
 
 def register(group: typer.Typer) -> None:
@@ -131,13 +132,13 @@ def stats_chart(doc: dict[str, Any]) -> list[Any]:
     from rich.text import Text
 
     styles = {
-        "sent": "green",
-        "pending": "blue",
-        "sending": "cyan",
-        "retry": "yellow",
-        "dead": "red",
-        "unknown": "magenta",
-        "cancelled": "dim",
+        AlertStatus.SENT: "green",
+        AlertStatus.PENDING: "blue",
+        AlertStatus.SENDING: "cyan",
+        AlertStatus.RETRY: "yellow",
+        AlertStatus.DEAD: "red",
+        AlertStatus.UNKNOWN: "magenta",
+        AlertStatus.CANCELLED: "dim",
     }
     totals = Table(show_header=False, box=None)
     for status, count in doc["by_status"].items():

@@ -13,8 +13,9 @@ from sqlalchemy import Engine, bindparam, case, func, insert, or_, select, text,
 from sqlmodel import Session, col
 
 from alertctl.db.tables import Alert, AlertAttempt
+from alertctl.domain.model import AlertStatus
 
-DUE_STATUSES = ("pending", "retry")
+DUE_STATUSES = (AlertStatus.PENDING, AlertStatus.RETRY)
 # The PostgreSQL notification channel on which saves wake waiting senders.
 CHANNEL = "alertctl_outbox"
 
@@ -24,7 +25,7 @@ def due_condition(now: datetime) -> Any:
         col(Alert.status).in_(DUE_STATUSES)
         & (col(Alert.next_attempt_at).is_(None) | (col(Alert.next_attempt_at) <= now)),
         # A sender that died: its lease ran out. At-most-once submits are handled first.
-        (col(Alert.status) == "sending")
+        (col(Alert.status) == AlertStatus.SENDING)
         & (col(Alert.lease_expires_at) < now)
         & col(Alert.submit_started_at).is_(None),
     )
@@ -37,12 +38,12 @@ def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
         session.execute(
             update(Alert)
             .where(
-                col(Alert.status) == "sending",
+                col(Alert.status) == AlertStatus.SENDING,
                 col(Alert.lease_expires_at) < now,
                 col(Alert.submit_started_at).is_not(None),
             )
             .values(
-                status="unknown",
+                status=AlertStatus.UNKNOWN,
                 lease_owner=None,
                 lease_expires_at=None,
                 last_reply="the sender stopped after handing it over: outcome unknown",
@@ -60,7 +61,7 @@ def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
                     "alert_id": i,
                     "owner": "-",
                     "finished_at": now,
-                    "outcome": "unknown",
+                    "outcome": AlertStatus.UNKNOWN,
                     "reply": "the sender stopped after handing it over: outcome unknown",
                 }
                 for i in rows
@@ -96,7 +97,7 @@ def claim(
             update(Alert)
             .where(col(Alert.id).in_(due.scalar_subquery()))
             .values(
-                status="sending",
+                status=AlertStatus.SENDING,
                 lease_owner=owner,
                 lease_expires_at=now + timedelta(seconds=lease_seconds),
                 attempts=col(Alert.attempts) + 1,
@@ -126,16 +127,18 @@ def release(session: Session, ids: Sequence[int], *, owner: str, retry_at: datet
         "submit_started_at": None,
     }
     if retry_at is None:
-        values["status"] = case((col(Alert.attempts) > 1, "retry"), else_="pending")
+        values["status"] = case(
+            (col(Alert.attempts) > 1, AlertStatus.RETRY), else_=AlertStatus.PENDING
+        )
     else:
-        values["status"] = "retry"
+        values["status"] = AlertStatus.RETRY
         values["next_attempt_at"] = retry_at
     result = session.execute(
         update(Alert)
         .where(
             col(Alert.id).in_(list(ids)),
             col(Alert.lease_owner) == owner,
-            col(Alert.status) == "sending",
+            col(Alert.status) == AlertStatus.SENDING,
         )
         .values(**values)
     )
@@ -150,7 +153,9 @@ def next_due(session: Session) -> datetime | None:
         )
     ).scalar()
     expiring = session.execute(
-        select(func.min(col(Alert.lease_expires_at))).where(col(Alert.status) == "sending")
+        select(func.min(col(Alert.lease_expires_at))).where(
+            col(Alert.status) == AlertStatus.SENDING
+        )
     ).scalar()
     times = [_aware(t) for t in (waiting, expiring) if t is not None]
     return min(times) if times else None

@@ -54,6 +54,18 @@ class Language(StrEnum):
     EN = "en"
 
 
+class AlertStatus(StrEnum):
+    """Where an alert is on its way out (README, Delivery)."""
+
+    PENDING = "pending"  # queued, never tried
+    SENDING = "sending"  # claimed by a sender, under a lease
+    RETRY = "retry"  # failed for now, due again after a backoff
+    SENT = "sent"  # accepted by the server or written
+    DEAD = "dead"  # failed for good, or after the last attempt
+    UNKNOWN = "unknown"  # a fax submit interrupted by a crash: the operator decides
+    CANCELLED = "cancelled"  # by an operator, or when its person was erased
+
+
 class FixKind(StrEnum):
     """Which setting would change a rule that failed."""
 

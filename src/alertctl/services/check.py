@@ -24,7 +24,7 @@ from alertctl.db.tables import (
     contract_product,
     interlocutor_tables,
 )
-from alertctl.domain.model import Channel, PersonKind
+from alertctl.domain.model import AlertStatus, Channel, PersonKind
 from alertctl.domain.recipients import address_is_valid
 from alertctl.errors import AlertctlError
 from alertctl.services import template_use
@@ -318,10 +318,10 @@ def _queue(session: Session) -> QueueHealth:
     return QueueHealth(
         due=int(due_count),
         oldest_due_seconds=None if age is None else round(age, 1),
-        sending=int(by_status.get("sending", 0)),
-        retry=int(by_status.get("retry", 0)),
-        dead=int(by_status.get("dead", 0)),
-        unknown=int(by_status.get("unknown", 0)),
+        sending=int(by_status.get(AlertStatus.SENDING, 0)),
+        retry=int(by_status.get(AlertStatus.RETRY, 0)),
+        dead=int(by_status.get(AlertStatus.DEAD, 0)),
+        unknown=int(by_status.get(AlertStatus.UNKNOWN, 0)),
         recent_faults=int(recent),
     )
 

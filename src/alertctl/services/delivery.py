@@ -30,6 +30,7 @@ from alertctl.config import DeliverySettings
 from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert
+from alertctl.domain.model import AlertStatus
 from alertctl.transports import transports_for
 from alertctl.transports.base import (
     DeliveryError,
@@ -65,7 +66,7 @@ class SendReport:
         return (
             not self.unknown
             and self.unreachable is None
-            and all(k == "sent" for k, n in self.counts.items() if n)
+            and all(k == AlertStatus.SENT for k, n in self.counts.items() if n)
         )
 
     def add(self, part: "BatchReport | SendReport") -> None:
@@ -177,13 +178,13 @@ class Sender:
         self.recorder.record(
             row.id,
             now=now,
-            outcome="sent",
+            outcome=AlertStatus.SENT,
             reply=accepted.reply,
             sent_at=now,
             message_id=prepared.message.message_id,
             raw=accepted.raw,
         )
-        return "sent", None
+        return AlertStatus.SENT, None
 
     def _marking_hand_over(self, row: Any, then: Callable[[], None] | None) -> Callable[[], None]:
         def handed_over() -> None:
@@ -199,7 +200,7 @@ class Sender:
         now = _now()
         delay = backoff(row.attempts, self.settings, self.rng)
         later = None if dead else now + timedelta(seconds=delay)
-        outcome = "dead" if dead else "retry"
+        outcome = AlertStatus.DEAD if dead else AlertStatus.RETRY
         self.recorder.record(
             row.id, now=now, outcome=outcome, reply=failure.reply, next_attempt_at=later
         )
@@ -249,7 +250,7 @@ class Sender:
                     report.released = self.release(
                         rest, retry_in=backoff(row.attempts, self.settings, self.rng)
                     )
-                    report.counts["retry"] += len(rest)
+                    report.counts[AlertStatus.RETRY] += len(rest)
                     return report
                 build_next()  # when the transport failed before it could call it
         finally:

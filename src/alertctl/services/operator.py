@@ -9,10 +9,11 @@ from sqlmodel import col, select
 from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Person, Request
+from alertctl.domain.model import AlertStatus
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request
 
-STATUSES = ("pending", "sending", "retry", "sent", "dead", "unknown", "cancelled")
+STATUSES = tuple(s.value for s in AlertStatus)
 
 
 # How an alert whose person was erased names them.
@@ -96,16 +97,21 @@ def retry(db: Database, *, alert_id: int | None = None, dead: bool = False) -> i
         raise Invalid("give an alert id or --dead")
     with db.session(write=True) as session:
         query = update(Alert).values(
-            status="pending", attempts=0, next_attempt_at=None, submit_started_at=None
+            status=AlertStatus.PENDING, attempts=0, next_attempt_at=None, submit_started_at=None
         )
         if dead:
-            result = session.execute(query.where(col(Alert.status) == "dead"))
+            result = session.execute(query.where(col(Alert.status) == AlertStatus.DEAD))
             outbox.announce(session)
             return int(result.rowcount)  # type: ignore[attr-defined]
         alert = session.get(Alert, alert_id)
         if alert is None:
             raise NotFound(f"unknown alert {alert_id}", hint="alertctl alerts list")
-        if alert.status not in ("dead", "unknown", "cancelled", "retry"):
+        if alert.status not in (
+            AlertStatus.DEAD,
+            AlertStatus.UNKNOWN,
+            AlertStatus.CANCELLED,
+            AlertStatus.RETRY,
+        ):
             raise Conflict(
                 f"alert {alert_id} is {alert.status}: only dead, unknown, cancelled "
                 "or retry alerts can be retried"
@@ -120,9 +126,14 @@ def cancel(db: Database, *, alert_id: int) -> None:
         alert = session.get(Alert, alert_id)
         if alert is None:
             raise NotFound(f"unknown alert {alert_id}", hint="alertctl alerts list")
-        if alert.status not in ("pending", "retry", "dead", "unknown"):
+        if alert.status not in (
+            AlertStatus.PENDING,
+            AlertStatus.RETRY,
+            AlertStatus.DEAD,
+            AlertStatus.UNKNOWN,
+        ):
             raise Conflict(f"alert {alert_id} is {alert.status}: it cannot be cancelled")
-        alert.status = "cancelled"
+        alert.status = AlertStatus.CANCELLED
         alert.next_attempt_at = None
         session.add(alert)
 

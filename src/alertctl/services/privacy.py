@@ -30,7 +30,7 @@ from alertctl.db.tables import (
     contact_site,
     interlocutor_tables,
 )
-from alertctl.domain.model import PersonKind
+from alertctl.domain.model import AlertStatus, PersonKind
 from alertctl.errors import Conflict
 from alertctl.services.common import get_person, opted_in_events
 from alertctl.services.links import links_of_person
@@ -167,7 +167,9 @@ def erase_person(db: Database, *, kind: PersonKind, code: str) -> Erased:
 def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int, int, int]:
     pid = person.id
     sending = session.execute(
-        select(func.count()).where(col(Alert.person_id) == pid, col(Alert.status) == "sending")
+        select(func.count()).where(
+            col(Alert.person_id) == pid, col(Alert.status) == AlertStatus.SENDING
+        )
     ).scalar_one()
     if sending:
         raise Conflict(
@@ -179,8 +181,11 @@ def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int
     )
     cancelled = session.execute(
         update(Alert)
-        .where(col(Alert.person_id) == pid, col(Alert.status).in_(("pending", "retry")))
-        .values(status="cancelled", next_attempt_at=None)
+        .where(
+            col(Alert.person_id) == pid,
+            col(Alert.status).in_((AlertStatus.PENDING, AlertStatus.RETRY)),
+        )
+        .values(status=AlertStatus.CANCELLED, next_attempt_at=None)
     ).rowcount  # type: ignore[attr-defined]
     token = uuid.uuid4().hex[:12]
     for alert in session.execute(select(Alert).where(col(Alert.person_id) == pid)).scalars():

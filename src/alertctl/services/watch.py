@@ -19,6 +19,7 @@ from enum import StrEnum
 from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
 from alertctl.db.notify import waiter_for
+from alertctl.domain.model import AlertStatus
 from alertctl.services.delivery import BatchReport, Sender
 from alertctl.transports.base import Transport
 
@@ -136,8 +137,8 @@ def _drain(
 def _count(report: WatchReport, result: BatchReport) -> None:
     for outcome, n in result.counts.items():
         report.counts[outcome] = report.counts.get(outcome, 0) + n
-    report.sent += result.counts.get("sent", 0)
-    report.failed += sum(n for k, n in result.counts.items() if k != "sent")
+    report.sent += result.counts.get(AlertStatus.SENT, 0)
+    report.failed += sum(n for k, n in result.counts.items() if k != AlertStatus.SENT)
 
 
 def _batch_line(result: BatchReport, seconds: float, unknown: int) -> LogLine:
@@ -146,9 +147,9 @@ def _batch_line(result: BatchReport, seconds: float, unknown: int) -> LogLine:
         _now(),
         f"stopped: {result.unreachable}" if result.unreachable else "",
         claimed=result.claimed,
-        sent=result.counts.get("sent", 0),
-        retry=result.counts.get("retry", 0),
-        dead=result.counts.get("dead", 0),
+        sent=result.counts.get(AlertStatus.SENT, 0),
+        retry=result.counts.get(AlertStatus.RETRY, 0),
+        dead=result.counts.get(AlertStatus.DEAD, 0),
         released=result.released,
         seconds=round(seconds, 3),
         unknown=unknown,
