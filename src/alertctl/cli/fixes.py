@@ -1,6 +1,7 @@
 """The commands that fix a failed rule: the domain says what to change (`Fix`), the CLI spells
 it as the command a user runs."""
 
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from alertctl.domain.model import Fix, FixKind
@@ -33,6 +34,8 @@ def spelled(document: Any) -> Any:
     """The document with every Fix in it spelled as a command (for JSON and tables)."""
     if isinstance(document, Fix):
         return spell(document)
+    if is_dataclass(document) and not isinstance(document, type):
+        return {f.name: spelled(getattr(document, f.name)) for f in fields(document)}
     if isinstance(document, dict):
         return {k: spelled(v) for k, v in document.items()}
     if isinstance(document, list | tuple):

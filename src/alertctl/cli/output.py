@@ -25,7 +25,9 @@ def stdout() -> Console:
 
 
 def print_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    from alertctl.services.results import to_json
+
+    sys.stdout.write(json.dumps(to_json(document), ensure_ascii=False, indent=2) + "\n")
 
 
 def write_private(path: Path, text: str) -> None:
@@ -79,7 +81,11 @@ def render(
     as_json: bool,
     human: Callable[[Any], RenderableType | Sequence[RenderableType]],
 ) -> None:
-    """Print `data` as one JSON document, or as what `human` draws of it."""
+    """Print `data` (a typed result) as one JSON document, or as what `human` draws of that
+    document."""
+    from alertctl.services.results import to_json
+
+    data = to_json(data)
     if as_json:
         print_json(data)
         return
@@ -90,8 +96,11 @@ def render(
 
 
 def render_rows(
-    rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, as_json: bool, empty: str
+    rows: Sequence[Any], columns: Sequence[Column], *, as_json: bool, empty: str
 ) -> None:
+    from alertctl.services.results import to_json
+
+    rows = to_json(list(rows))
     if as_json:
         print_json(list(rows))
     elif not rows:

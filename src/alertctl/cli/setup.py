@@ -47,12 +47,14 @@ def demo(
 ) -> None:
     """A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir."""
     from alertctl.cli.output import field, make_table, stdout
+    from alertctl.domain.model import AlertStatus
     from alertctl.services.demo import run_demo
+    from alertctl.services.results import to_json
 
     result = run_demo(folder)
     stdout().print(
         make_table(
-            result.alerts,
+            to_json(result.alerts),
             [
                 ("Request", field("request")),
                 ("Event", field("event")),
@@ -65,12 +67,13 @@ def demo(
         )
     )
     info(
-        f"{result.saves.saves} saves of {len({a['request'] for a in result.alerts})} requests "
+        f"{result.saves.saves} saves of {len({a.request for a in result.alerts})} requests "
         "from the sample help desk feed"
     )
     info(f"database: {result.database}")
+    sent = sum(a.status is AlertStatus.SENT for a in result.alerts)
     info(
-        f"{sum(a['status'] == 'sent' for a in result.alerts)} message(s) in {result.maildir}: "
+        f"{sent} message(s) in {result.maildir}: "
         f"open it with any mail client, e.g. mutt -f {result.maildir}"
     )
     info(f"try: alertctl --db {result.database} request show DEM-1")

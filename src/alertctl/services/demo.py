@@ -5,14 +5,13 @@ import shutil
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
 from alertctl.services.config_apply import apply, read_file
 from alertctl.services.delivery import send_due
 from alertctl.services.ingest import IngestReport, ingest
-from alertctl.services.operator import list_alerts
+from alertctl.services.operator import AlertRow, list_alerts
 from alertctl.services.setup import init
 
 SAMPLE = files("alertctl") / "sample_data"
@@ -24,7 +23,7 @@ class DemoResult:
     database: Path
     maildir: Path
     saves: IngestReport
-    alerts: list[dict[str, Any]]
+    alerts: list[AlertRow]
 
 
 def run_demo(folder: Path) -> DemoResult:

@@ -1,6 +1,8 @@
 """The operator's view of the outbox: list, show, retry, cancel, statistics."""
 
 from collections import Counter
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -12,6 +14,7 @@ from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Person, Request
 from alertctl.domain.model import AlertStatus
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request
+from alertctl.services.common import ident
 
 STATUSES = tuple(s.value for s in AlertStatus)
 
@@ -20,23 +23,89 @@ STATUSES = tuple(s.value for s in AlertStatus)
 ERASED = "(erased)"
 
 
-def _row(alert: Alert, kind: str | None, code: str | None, reference: str) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "request": reference,
-        "event": alert.event,
-        "kind": kind or ERASED,
-        "code": code or "-",
-        "channel": alert.channel,
-        "address": alert.address,
-        "subject": alert.subject,
-        "status": alert.status,
-        "attempts": alert.attempts,
-        "next_attempt_at": alert.next_attempt_at.isoformat() if alert.next_attempt_at else None,
-        "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
-        "last_reply": alert.last_reply,
-        "created_at": alert.created_at.isoformat(),
-    }
+@dataclass(frozen=True)
+class AlertRow:
+    """One alert of the outbox, as `alerts list` shows it."""
+
+    id: int
+    request: str
+    event: str
+    kind: str
+    code: str
+    channel: str
+    address: str
+    subject: str
+    status: AlertStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_reply: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Attempt:
+    at: datetime
+    owner: str
+    outcome: str
+    reply: str | None
+
+
+@dataclass(frozen=True)
+class AlertDetail(AlertRow):
+    """One alert with its message as sent and every attempt (`alerts show`)."""
+
+    sources: tuple[str, ...]
+    message_id: str | None
+    message: str | None
+    text: str
+    html: str | None
+    attempts_log: tuple[Attempt, ...]
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: str
+    pending: int
+    sending: int
+    retry: int
+    sent: int
+    dead: int
+    unknown: int
+    cancelled: int
+    faults: int
+
+
+@dataclass(frozen=True)
+class FaultCounts:
+    total: int
+    by_reason: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Stats:
+    by_status: dict[str, int]
+    faults: FaultCounts
+    by_day: tuple[DayCounts, ...]
+
+
+def _row(alert: Alert, kind: str | None, code: str | None, reference: str) -> AlertRow:
+    return AlertRow(
+        id=ident(alert.id),
+        request=reference,
+        event=alert.event,
+        kind=kind or ERASED,
+        code=code or "-",
+        channel=alert.channel,
+        address=alert.address,
+        subject=alert.subject,
+        status=AlertStatus(alert.status),
+        attempts=alert.attempts,
+        next_attempt_at=alert.next_attempt_at,
+        sent_at=alert.sent_at,
+        last_reply=alert.last_reply,
+        created_at=alert.created_at,
+    )
 
 
 def _query() -> Any:
@@ -49,7 +118,7 @@ def _query() -> Any:
 
 def list_alerts(
     db: Database, *, status: str | None = None, request: str | None = None, limit: int = 1000
-) -> list[dict[str, Any]]:
+) -> list[AlertRow]:
     if status is not None and status not in STATUSES:
         raise Invalid(f"unknown alert status {status!r}: one of {', '.join(STATUSES)}")
     with db.session(write=False) as session:
@@ -61,7 +130,7 @@ def list_alerts(
         return [_row(*r) for r in session.exec(query).all()]
 
 
-def show_alert(db: Database, *, alert_id: int) -> dict[str, Any]:
+def show_alert(db: Database, *, alert_id: int) -> AlertDetail:
     with db.session(write=False) as session:
         found = session.exec(_query().where(col(Alert.id) == alert_id)).first()
         if found is None:
@@ -72,23 +141,18 @@ def show_alert(db: Database, *, alert_id: int) -> dict[str, Any]:
             .where(col(AlertAttempt.alert_id) == alert_id)
             .order_by(col(AlertAttempt.id))
         ).all()
-        return {
-            **_row(*found),
-            "sources": alert.sources.split(",") if alert.sources else [],
-            "message_id": alert.message_id,
-            "message": alert.raw_message,
-            "text": alert.text_body,
-            "html": alert.html_body,
-            "attempts_log": [
-                {
-                    "at": a.finished_at.isoformat(),
-                    "owner": a.owner,
-                    "outcome": a.outcome,
-                    "reply": a.reply,
-                }
-                for a in attempts
-            ],
-        }
+        row = _row(*found)
+        return AlertDetail(
+            **{f.name: getattr(row, f.name) for f in fields(row)},
+            sources=tuple(alert.sources.split(",")) if alert.sources else (),
+            message_id=alert.message_id,
+            message=alert.raw_message,
+            text=alert.text_body,
+            html=alert.html_body,
+            attempts_log=tuple(
+                Attempt(a.finished_at, a.owner, a.outcome, a.reply) for a in attempts
+            ),
+        )
 
 
 def retry(db: Database, *, alert_id: int | None = None, dead: bool = False) -> int:
@@ -138,7 +202,7 @@ def cancel(db: Database, *, alert_id: int) -> None:
         session.add(alert)
 
 
-def stats(db: Database, *, days: int = 14) -> dict[str, Any]:
+def stats(db: Database, *, days: int = 14) -> Stats:
     """Counts by status, the alerts left out by faults, and both by day for the last days."""
     with db.session(write=False) as session:
         by_status = Counter(
@@ -162,10 +226,10 @@ def stats(db: Database, *, days: int = 14) -> dict[str, Any]:
         per_day.setdefault(str(date), Counter())["faults"] += count
         faults_by_reason[reason] += count
     recent = sorted(per_day)[-days:]
-    return {
-        "by_status": {s: by_status.get(s, 0) for s in STATUSES},
-        "faults": {"total": sum(faults_by_reason.values()), "by_reason": dict(faults_by_reason)},
-        "by_day": [
-            {"day": d, **{s: per_day[d].get(s, 0) for s in (*STATUSES, "faults")}} for d in recent
-        ],
-    }
+    return Stats(
+        by_status={s: by_status.get(s, 0) for s in STATUSES},
+        faults=FaultCounts(sum(faults_by_reason.values()), dict(faults_by_reason)),
+        by_day=tuple(
+            DayCounts(d, **{s: per_day[d].get(s, 0) for s in (*STATUSES, "faults")}) for d in recent
+        ),
+    )

@@ -1,0 +1,22 @@
+"""Typed results: services return frozen dataclasses (and enums), and this is the one way they
+become the JSON documents of `--json`: fields in their order as keys, enums as their values,
+times in ISO 8601, tuples as lists. The CLI draws its tables from the same documents."""
+
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+def to_json(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    return value
