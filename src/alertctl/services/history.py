@@ -2,19 +2,87 @@
 the alerts it produced."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, Client, Contract, Person, Request, RequestSave, Status
-from alertctl.services.alert_slice import get_request, status_dict
+from alertctl.domain.model import AlertStatus, Channel, Event, StatusType
+from alertctl.services.alert_slice import get_request
 from alertctl.services.common import ident
 from alertctl.services.request_fields import field_codes
 
 
-def list_requests(db: Database, *, status: str | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RequestRow:
+    reference: str
+    title: str
+    client: str
+    contract: str | None
+    status: str
+    status_type: StatusType
+    state: str | None
+    alerts: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusRef:
+    code: str
+    label: str
+    type: StatusType
+
+
+@dataclass(frozen=True)
+class SavedAlert:
+    id: int
+    event: Event
+    kind: str
+    code: str
+    channel: Channel
+    address: str
+    sources: tuple[str, ...]
+    subject: str
+    status: AlertStatus
+
+
+@dataclass(frozen=True)
+class SaveEntry:
+    save_id: str
+    saved_at: datetime
+    previous_status: str | None
+    status: str
+    # As recorded with the save: field -> [before, after], and who a more specific event of the
+    # same save reached instead (free-form records, kept as they were written).
+    changes: dict[str, list[Any]]
+    events: tuple[Event, ...]
+    alerts: tuple[SavedAlert, ...]
+    superseded: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    reference: str
+    contract: str | None
+    client: str | None
+    site: str | None
+    product: str | None
+    service: str | None
+    requester: str | None
+    title: str
+    external_description: str | None
+    status: StatusRef | None
+    state: str | None
+    opened_at: datetime
+    updated_at: datetime
+    saves: tuple[SaveEntry, ...]
+
+
+def list_requests(db: Database, *, status: str | None = None) -> list[RequestRow]:
     with db.session(write=False) as session:
         query = (
             select(Request, Status, Client.code, Contract.code)
@@ -31,72 +99,90 @@ def list_requests(db: Database, *, status: str | None = None) -> list[dict[str, 
             ).all()
         )
         return [
-            {
-                "reference": r.reference,
-                "title": r.title,
-                "client": client_code,
-                "contract": contract_code,
-                "status": s.code,
-                "status_type": s.type,
-                "state": r.state,
-                "alerts": counts.get(ident(r.id), 0),
-                "updated_at": r.updated_at.isoformat(),
-            }
+            RequestRow(
+                reference=r.reference,
+                title=r.title,
+                client=client_code,
+                contract=contract_code,
+                status=s.code,
+                status_type=StatusType(s.type),
+                state=r.state,
+                alerts=counts.get(ident(r.id), 0),
+                updated_at=r.updated_at,
+            )
             for r, s, client_code, contract_code in session.exec(query).all()
         ]
 
 
-def show_request(db: Database, *, reference: str) -> dict[str, Any]:
+def show_request(db: Database, *, reference: str) -> RequestDetail:
     """The request as it is, and every save with its events and the alerts it produced."""
     with db.session(write=False) as session:
         request = get_request(session, reference)
-        fields_now = field_codes(session, request)
+        now = field_codes(session, request)
         saves = session.exec(
             select(RequestSave)
             .where(RequestSave.request_id == request.id)
             .order_by(col(RequestSave.id))
         ).all()
-        alerts = session.exec(
-            select(Alert, Person.kind, Person.code)
-            .join(Person, col(Person.id) == col(Alert.person_id), isouter=True)
-            .where(Alert.request_id == request.id)
-            .order_by(col(Alert.id))
-        ).all()
         statuses = {s.id: s for s in session.exec(select(Status)).all()}
-        by_save: dict[int, list[dict[str, Any]]] = {}
-        for alert, kind, code in alerts:
-            by_save.setdefault(alert.save_id, []).append(
-                {
-                    "id": alert.id,
-                    "event": alert.event,
-                    "kind": kind or "(erased)",
-                    "code": code or "-",
-                    "channel": alert.channel,
-                    "address": alert.address,
-                    "sources": alert.sources.split(",") if alert.sources else [],
-                    "subject": alert.subject,
-                    "status": alert.status,
-                }
+        by_save = _alerts_by_save(session, ident(request.id))
+        current = statuses.get(request.status_id)
+        return RequestDetail(
+            reference=request.reference,
+            contract=now["contract"],
+            client=now["client"],
+            site=now["site"],
+            product=now["product"],
+            service=now["service"],
+            requester=now["requester"],
+            title=request.title,
+            external_description=request.external_description,
+            status=StatusRef(current.code, current.label, StatusType(current.type))
+            if current
+            else None,
+            state=request.state,
+            opened_at=request.created_at,
+            updated_at=request.updated_at,
+            saves=tuple(_entry(s, statuses, by_save.get(ident(s.id), ())) for s in saves),
+        )
+
+
+def _alerts_by_save(session: Session, request_id: int) -> dict[int, tuple[SavedAlert, ...]]:
+    alerts = session.exec(
+        select(Alert, Person.kind, Person.code)
+        .join(Person, col(Person.id) == col(Alert.person_id), isouter=True)
+        .where(Alert.request_id == request_id)
+        .order_by(col(Alert.id))
+    ).all()
+    by_save: dict[int, list[SavedAlert]] = {}
+    for alert, kind, code in alerts:
+        by_save.setdefault(alert.save_id, []).append(
+            SavedAlert(
+                id=ident(alert.id),
+                event=Event(alert.event),
+                kind=kind or "(erased)",
+                code=code or "-",
+                channel=Channel(alert.channel),
+                address=alert.address,
+                sources=tuple(alert.sources.split(",")) if alert.sources else (),
+                subject=alert.subject,
+                status=AlertStatus(alert.status),
             )
-        return {
-            "reference": request.reference,
-            **fields_now,
-            "status": status_dict(statuses.get(request.status_id)),
-            "opened_at": request.created_at.isoformat(),
-            "updated_at": request.updated_at.isoformat(),
-            "saves": [
-                {
-                    "save_id": s.save_key,
-                    "saved_at": s.saved_at.isoformat(),
-                    "previous_status": statuses[s.previous_status_id].code
-                    if s.previous_status_id in statuses
-                    else None,
-                    "status": statuses[s.status_id].code,
-                    "changes": json.loads(s.changes),
-                    "events": s.events.split(",") if s.events else [],
-                    "alerts": by_save.get(ident(s.id), []),
-                    "superseded": json.loads(s.superseded),
-                }
-                for s in saves
-            ],
-        }
+        )
+    return {k: tuple(v) for k, v in by_save.items()}
+
+
+def _entry(
+    save: RequestSave, statuses: dict[Any, Status], alerts: tuple[SavedAlert, ...]
+) -> SaveEntry:
+    previous = statuses.get(save.previous_status_id) if save.previous_status_id else None
+    return SaveEntry(
+        save_id=save.save_key,
+        saved_at=save.saved_at,
+        previous_status=previous.code if previous else None,
+        status=statuses[save.status_id].code,
+        changes=json.loads(save.changes),
+        events=tuple(Event(e) for e in save.events.split(",")) if save.events else (),
+        alerts=alerts,
+        superseded=json.loads(save.superseded),
+    )
