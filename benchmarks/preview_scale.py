@@ -21,6 +21,7 @@ from sqlalchemy import event
 
 from alertctl.db.engine import Database
 from alertctl.services.alerts import preview
+from alertctl.services.results import to_json
 from alertctl.services.setup import init
 
 EVENTS = ("open", "resolution", "closure_external", "closure_internal", "status_change")
@@ -159,7 +160,7 @@ def measure(path: Path, requests: int, samples: int) -> tuple[float, int, float]
     for reference in references:
         statements.clear()
         start = time.perf_counter()
-        doc = preview(database, reference=reference)
+        doc = to_json(preview(database, reference=reference))
         timings.append(time.perf_counter() - start)
         counts.append(len(statements))
         recipients.append(sum(len(e["recipients"]) for e in doc["events"]))

@@ -14,6 +14,7 @@ from alertctl.domain.events import PRECEDENCE
 from alertctl.domain.model import Event, Source
 from alertctl.services import alerts, contracts
 from alertctl.services.requests import SaveInput, open_request, update_request
+from alertctl.services.results import to_json
 from alertctl.services.setup import init
 from tests.sample import build_sample
 
@@ -46,7 +47,7 @@ def outbox(path: Path) -> list[tuple[str, str, str, str]]:
 def announced(db: Database, reference: str, events: list[str]) -> list[tuple[str, str, str, str]]:
     """What the previews of the fired events say, each person and channel keeping the most
     specific event, as domain.md orders them."""
-    doc = alerts.preview(db, reference=reference)
+    doc = to_json(alerts.preview(db, reference=reference))
     by_event = {e["event"]: e["recipients"] for e in doc["events"]}
     taken: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     for event in PRECEDENCE:

@@ -9,6 +9,7 @@ from alertctl.db.engine import Database
 from alertctl.domain.model import Event, PersonKind, Source
 from alertctl.services import alerts, links, people
 from alertctl.services.requests import SaveInput, open_request
+from alertctl.services.results import to_json
 
 
 def count_queries(db: Database, work: Any) -> int:
@@ -54,7 +55,7 @@ def test_preview_queries_do_not_grow_with_the_people_linked(sample_db: Path) -> 
     for i in range(30):
         open_request(db, SaveInput(reference=f"X{i}", contract="K1", title="T"))
     large = count_queries(db, lambda: alerts.preview(db, reference="R1"))
-    preview = alerts.preview(db, reference="R1", event=Event.OPEN)
+    preview = to_json(alerts.preview(db, reference="R1", event=Event.OPEN))
     db.close()
     assert len(preview["events"][0]["recipients"]) > 40
     assert large == small

@@ -1,64 +1,131 @@
 """`alerts preview` and `alerts explain`: the decision a save would make now, writing nothing."""
 
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
 from alertctl.db.engine import Database
-from alertctl.domain.model import Event, Fix, FixKind, PersonKind
+from alertctl.domain.model import Channel, Event, Fix, FixKind, PersonKind, Source
 from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
+from alertctl.domain.recipients import Person as PersonFacts
 from alertctl.services.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.common import get_person
 from alertctl.services.decide import Outcome, decide
 
 
-def preview(db: Database, *, reference: str, event: Event | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RecipientView:
+    kind: PersonKind
+    code: str
+    name: str
+    channel: Channel
+    address: str
+    sources: tuple[Source, ...]
+    subject: str
+
+
+@dataclass(frozen=True)
+class ExclusionView:
+    kind: PersonKind
+    code: str
+    name: str
+    reason: Reason
+    detail: str
+    channel: Channel | None
+
+
+@dataclass(frozen=True)
+class EventPreview:
+    event: Event
+    recipients: tuple[RecipientView, ...]
+    excluded: tuple[ExclusionView, ...]
+
+
+@dataclass(frozen=True)
+class Preview:
+    request: str
+    events: tuple[EventPreview, ...]
+
+
+@dataclass(frozen=True)
+class CheckView:
+    rule: int
+    title: str
+    passed: bool
+    facts: str
+    fix: Fix | None
+    channel: Channel | None
+
+
+@dataclass(frozen=True)
+class EventExplanation:
+    event: Event
+    candidate: bool
+    receives: tuple[RecipientView, ...]
+    excluded: tuple[ExclusionView, ...]
+    checks: tuple[CheckView, ...]
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    kind: PersonKind
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    request: str
+    person: PersonRef
+    events: tuple[EventExplanation, ...]
+
+
+def preview(db: Database, *, reference: str, event: Event | None = None) -> Preview:
     """For one event, or each of the five, who would be alerted if it fired now, and who would
     not and why. Each event is previewed alone, as if it were the only one of its save."""
     with db.session(write=False) as session:
         loaded = _load(session, reference)
         events = [event] if event else list(Event)
         outcomes = [decide(loaded, [e])[0] for e in events]
-        return {"request": reference, "events": [_event_document(o) for o in outcomes]}
+        return Preview(reference, tuple(_event_preview(o) for o in outcomes))
 
 
-def _event_document(outcome: Outcome) -> dict[str, Any]:
-    return {
-        "event": outcome.decision.event.value,
-        "recipients": [
-            recipient_document(r, outcome.message(r).subject) for r in outcome.decision.recipients
-        ],
-        "excluded": [exclusion_document(x) for x in outcome.decision.excluded],
-    }
+def _event_preview(outcome: Outcome) -> EventPreview:
+    return EventPreview(
+        outcome.decision.event,
+        tuple(_recipient(r, outcome.message(r).subject) for r in outcome.decision.recipients),
+        tuple(_exclusion(x) for x in outcome.decision.excluded),
+    )
 
 
-def recipient_document(recipient: Recipient, subject: str) -> dict[str, Any]:
-    return {
-        "kind": recipient.person.kind.value,
-        "code": recipient.person.code,
-        "name": recipient.person.name,
-        "channel": recipient.channel.value,
-        "address": recipient.address,
-        "sources": [s.value for s in recipient.sources],
-        "subject": subject,
-    }
+def _recipient(recipient: Recipient, subject: str) -> RecipientView:
+    person = recipient.person
+    return RecipientView(
+        person.kind,
+        person.code,
+        person.name,
+        recipient.channel,
+        recipient.address,
+        tuple(recipient.sources),
+        subject,
+    )
 
 
-def exclusion_document(exclusion: Exclusion) -> dict[str, Any]:
-    return {
-        "kind": exclusion.person.kind.value,
-        "code": exclusion.person.code,
-        "name": exclusion.person.name,
-        "reason": exclusion.reason.value,
-        "detail": exclusion.detail,
-        "channel": exclusion.channel.value if exclusion.channel else None,
-    }
+def _exclusion(exclusion: Exclusion) -> ExclusionView:
+    person = exclusion.person
+    return ExclusionView(
+        person.kind,
+        person.code,
+        person.name,
+        exclusion.reason,
+        exclusion.detail,
+        exclusion.channel,
+    )
 
 
 def explain(
     db: Database, *, reference: str, kind: PersonKind, code: str, event: Event | None = None
-) -> dict[str, Any]:
+) -> Explanation:
     """The eight rules as a checklist for one person, and what the decision is for each event."""
     with db.session(write=False) as session:
         request = get_request(session, reference)
@@ -68,48 +135,35 @@ def explain(
         if facts.key not in loaded.slice.people:
             people = {**loaded.slice.people, facts.key: facts}
             loaded = replace(loaded, slice=replace(loaded.slice, people=people))
-        documents = []
-        for current in [event] if event else list(Event):
-            outcome = decide(loaded, [current])[0]
-            received = [r for r in outcome.decision.recipients if r.person.key == facts.key]
-            excluded = [x for x in outcome.decision.excluded if x.person.key == facts.key]
-            documents.append(
-                {
-                    "event": current.value,
-                    "candidate": facts.key in loaded.slice.links,
-                    "receives": [
-                        recipient_document(r, outcome.message(r).subject) for r in received
-                    ],
-                    "excluded": [exclusion_document(x) for x in excluded],
-                    "checks": [
-                        {
-                            "rule": c.rule,
-                            "title": c.title,
-                            "passed": c.passed,
-                            "facts": c.facts,
-                            "fix": c.fix,
-                            "channel": c.channel.value if c.channel else None,
-                        }
-                        for c in _with_render_failure(
-                            check_person(loaded.slice, current, facts),
-                            excluded,
-                            Fix(
-                                FixKind.TEMPLATE_ON_REQUEST,
-                                loaded.slice.settings[current].template or "",
-                                person=kind,
-                                code=code,
-                                request=reference,
-                                event=current.value,
-                            ),
-                        )
-                    ],
-                }
-            )
-        return {
-            "request": reference,
-            "person": {"kind": kind.value, "code": code, "name": person.name},
-            "events": documents,
-        }
+        explained = tuple(
+            _explain_event(loaded, facts, current, reference)
+            for current in ([event] if event else list(Event))
+        )
+        return Explanation(reference, PersonRef(kind, code, person.name), explained)
+
+
+def _explain_event(
+    loaded: Loaded, facts: PersonFacts, current: Event, reference: str
+) -> EventExplanation:
+    outcome = decide(loaded, [current])[0]
+    received = [r for r in outcome.decision.recipients if r.person.key == facts.key]
+    excluded = [x for x in outcome.decision.excluded if x.person.key == facts.key]
+    on_request = Fix(
+        FixKind.TEMPLATE_ON_REQUEST,
+        loaded.slice.settings[current].template or "",
+        person=facts.kind,
+        code=facts.code,
+        request=reference,
+        event=current.value,
+    )
+    checks = _with_render_failure(check_person(loaded.slice, current, facts), excluded, on_request)
+    return EventExplanation(
+        current,
+        facts.key in loaded.slice.links,
+        tuple(_recipient(r, outcome.message(r).subject) for r in received),
+        tuple(_exclusion(x) for x in excluded),
+        tuple(CheckView(c.rule, c.title, c.passed, c.facts, c.fix, c.channel) for c in checks),
+    )
 
 
 def _with_render_failure(checks: list[Check], excluded: list[Exclusion], fix: Fix) -> list[Check]:
