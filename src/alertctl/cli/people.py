@@ -9,6 +9,7 @@ from alertctl.cli.options import Json, Yes
 from alertctl.cli.output import field, info, key_values, make_table, render, render_rows, warn
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, PersonKind, parse_enum_list
+from alertctl.services.results import to_json
 
 
 class Switch(StrEnum):
@@ -243,7 +244,7 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         )
         for message in change.warnings:
             warn(message)
-        info(f"{noun} {code} receives alerts by: {_channels(change.row)}")
+        info(f"{noun} {code} receives alerts by: {_channels(to_json(change.row))}")
 
     @group.command("alerts")
     def alerts(
@@ -260,7 +261,7 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         from alertctl.services.people import set_opt_ins
 
         row = set_opt_ins(_db(ctx), kind=kind, code=code, on=_events(on), off=_events(off))
-        info(f"{noun} {code} opts in to: {', '.join(row['alerts']) or 'nothing'}")
+        info(f"{noun} {code} opts in to: {', '.join(row.alerts) or 'nothing'}")
 
     @group.command("leave")
     def leave(

@@ -1,5 +1,6 @@
 """Interlocutors: which contacts and collaborators are linked to which alert source."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -127,9 +128,17 @@ def _people_on_main_site(session: Session, person_ids: list[Any]) -> set[Any]:
     return {r[0] for r in rows}
 
 
-def links_of_person(session: Session, person: Person) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class LinkRef:
+    """A source a person is linked to, named as `alertctl link` takes it."""
+
+    source: Source
+    target: str
+
+
+def links_of_person(session: Session, person: Person) -> list[LinkRef]:
     """Every source a person is linked to, named as `link` takes it (one query per source)."""
-    links: list[dict[str, str]] = []
+    links: list[LinkRef] = []
     for source in Source:
         table = interlocutor_tables[source.value]
         ids = list(
@@ -138,7 +147,7 @@ def links_of_person(session: Session, person: Person) -> list[dict[str, str]]:
             ).scalars()
         )
         for name in sorted(target_names(session, source, ids).values()):
-            links.append({"source": source.value, "target": name})
+            links.append(LinkRef(source, name))
     return links
 
 

@@ -5,8 +5,7 @@ Both kinds go through the same functions; a contact also has a client and linked
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
@@ -26,14 +25,41 @@ from alertctl.services.common import (
     refuse_case_twin,
     refuse_if_referenced,
 )
-from alertctl.services.links import links_of_person
+from alertctl.services.links import LinkRef, links_of_person
+
+
+@dataclass(frozen=True)
+class Reception:
+    email: bool
+    fax: bool
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A contact or collaborator, as `list` and `show` print them."""
+
+    kind: PersonKind
+    code: str
+    name: str
+    client: str | None
+    sites: tuple[str, ...]
+    email: str | None
+    fax: str | None
+    reception: Reception
+    alerts: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class PersonDetail(PersonRow):
+    links: tuple[LinkRef, ...]
 
 
 @dataclass
 class Change:
     """What a service changed, and what the user should know about it."""
 
-    row: dict[str, Any]
+    row: PersonRow
     warnings: list[str] = field(default_factory=list)
 
 
@@ -48,7 +74,7 @@ def add_person(
     email: str | None = None,
     fax: str | None = None,
     default_region: str = "FR",
-) -> dict[str, Any]:
+) -> PersonRow:
     """Add a contact or collaborator; an address given is an active reception mode."""
     check_code(code, kind.value)
     name = check_text(name or code, "name")
@@ -95,7 +121,7 @@ def update_person(
     fax: str | None = None,
     sites: list[str] | None = None,
     default_region: str = "FR",
-) -> dict[str, Any]:
+) -> PersonRow:
     """Change a name, addresses or (contacts) linked sites; empty text clears an address."""
     if name is not None:
         name = check_text(name, "name")
@@ -122,9 +148,7 @@ def update_person(
         return _person_rows(session, [person])[0]
 
 
-def list_people(
-    db: Database, *, kind: PersonKind, client: str | None = None
-) -> list[dict[str, Any]]:
+def list_people(db: Database, *, kind: PersonKind, client: str | None = None) -> list[PersonRow]:
     with db.session(write=False) as session:
         query = select(Person).where(Person.kind == kind.value).order_by(col(Person.code))
         if client is not None:
@@ -132,13 +156,15 @@ def list_people(
         return _person_rows(session, list(session.exec(query).all()))
 
 
-def show_person(db: Database, *, kind: PersonKind, code: str) -> dict[str, Any]:
+def show_person(db: Database, *, kind: PersonKind, code: str) -> PersonDetail:
 
     with db.session(write=False) as session:
         person = get_person(session, kind, code)
         row = _person_rows(session, [person])[0]
-        row["links"] = links_of_person(session, person)
-        return row
+        return PersonDetail(
+            **{f.name: getattr(row, f.name) for f in fields(row)},
+            links=tuple(links_of_person(session, person)),
+        )
 
 
 def remove_person(db: Database, *, kind: PersonKind, code: str) -> None:
@@ -179,7 +205,7 @@ def set_reception(
 
 def set_opt_ins(
     db: Database, *, kind: PersonKind, code: str, on: list[Event], off: list[Event]
-) -> dict[str, Any]:
+) -> PersonRow:
     """Tick and untick events among a person's own alert opt-ins."""
     both = set(on) & set(off)
     if both:
@@ -197,7 +223,7 @@ def set_opt_ins(
         return _person_rows(session, [person])[0]
 
 
-def set_active(db: Database, *, kind: PersonKind, code: str, active: bool) -> dict[str, Any]:
+def set_active(db: Database, *, kind: PersonKind, code: str, active: bool) -> PersonRow:
     """A person who left (the client or the company) stays on record but gets no alert."""
     with db.session(write=True) as session:
         person = get_person(session, kind, code)
@@ -219,8 +245,8 @@ def _set_sites(
         )
 
 
-def _person_rows(session: Session, people: list[Person]) -> list[dict[str, Any]]:
-    """JSON-ready rows, with clients and sites loaded in two queries whatever the count."""
+def _person_rows(session: Session, people: list[Person]) -> list[PersonRow]:
+    """The rows, with clients and sites loaded in two queries whatever the count."""
     client_ids = {p.client_id for p in people if p.client_id is not None}
     clients = (
         dict(
@@ -241,17 +267,17 @@ def _person_rows(session: Session, people: list[Person]) -> list[dict[str, Any]]
         for person_id, site_code, _is_main in rows:
             sites_of[person_id].append(site_code)
     return [
-        {
-            "kind": p.kind,
-            "code": p.code,
-            "name": p.name,
-            "client": clients.get(p.client_id) if p.client_id is not None else None,
-            "sites": sites_of.get(p.id or 0, []),
-            "email": p.email,
-            "fax": p.fax,
-            "reception": {"email": p.email_active, "fax": p.fax_active},
-            "alerts": opted_in_events(p),
-            "active": p.active,
-        }
+        PersonRow(
+            kind=PersonKind(p.kind),
+            code=p.code,
+            name=p.name,
+            client=clients.get(p.client_id) if p.client_id is not None else None,
+            sites=tuple(sites_of.get(p.id or 0, [])),
+            email=p.email,
+            fax=p.fax,
+            reception=Reception(p.email_active, p.fax_active),
+            alerts=tuple(opted_in_events(p)),
+            active=p.active,
+        )
         for p in people
     ]

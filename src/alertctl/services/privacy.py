@@ -110,7 +110,7 @@ def _sites(session: Session, person: Person) -> list[str]:
 
 
 def _links(session: Session, person: Person) -> list[str]:
-    return [f"{link['source']}:{link['target']}" for link in links_of_person(session, person)]
+    return [f"{link.source.value}:{link.target}" for link in links_of_person(session, person)]
 
 
 def _alerts(session: Session, person: Person) -> list[dict[str, Any]]:
