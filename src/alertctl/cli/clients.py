@@ -47,7 +47,7 @@ def add(
     from alertctl.services.clients import add_client
 
     row = add_client(state(ctx).db, code=code, name=name, language=language)
-    info(f"added client {row['code']}")
+    info(f"added client {row.code}")
 
 
 @client_app.command("update")
@@ -154,7 +154,7 @@ def site_add(
     from alertctl.services.clients import add_site
 
     row = add_site(state(ctx).db, client=client, code=code, name=name, main=main)
-    info(f"added site {client}/{code}" + (" (main site)" if row["main"] else ""))
+    info(f"added site {client}/{code}" + (" (main site)" if row.main else ""))
 
 
 @site_app.command("list")

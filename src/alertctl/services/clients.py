@@ -1,5 +1,6 @@
 """Clients, their sites, and their alert settings (*Alertes support*)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,7 +21,52 @@ from alertctl.services.common import (
 )
 
 
-def add_client(db: Database, *, code: str, name: str | None, language: Language) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ClientRow:
+    code: str
+    name: str
+    language: Language
+    sites: int
+    contacts: int
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    client: str
+    code: str
+    name: str
+    main: bool
+
+
+@dataclass(frozen=True)
+class AlertSettingRow:
+    """One event of a client's alert settings (*Alertes support*)."""
+
+    event: Event
+    enabled: bool
+    keyword: str | None
+    template: str
+    format: MailFormat
+
+
+@dataclass(frozen=True)
+class ClientDetail:
+    code: str
+    name: str
+    language: Language
+    sites: tuple[SiteRow, ...]
+    contacts: tuple[str, ...]
+    alerts: tuple[AlertSettingRow, ...]
+
+
+@dataclass(frozen=True)
+class SiteDetail(SiteRow):
+    contacts: tuple[str, ...]
+    # A contact's summary says whether they are on the main site, a collaborator's does not.
+    interlocutors: list[dict[str, Any]]
+
+
+def add_client(db: Database, *, code: str, name: str | None, language: Language) -> ClientRow:
     check_code(code, "client")
     name = check_text(name or code, "name")
     with db.session(write=True) as session:
@@ -32,7 +78,7 @@ def add_client(db: Database, *, code: str, name: str | None, language: Language)
 
 def update_client(
     db: Database, *, code: str, name: str | None = None, language: Language | None = None
-) -> dict[str, Any]:
+) -> ClientRow:
     if name is not None:
         name = check_text(name, "name")
     with db.session(write=True) as session:
@@ -46,7 +92,7 @@ def update_client(
         return _client_row(client, sites=0, contacts=0)
 
 
-def list_clients(db: Database) -> list[dict[str, Any]]:
+def list_clients(db: Database) -> list[ClientRow]:
     with db.session(write=False) as session:
         clients = session.exec(select(Client).order_by(col(Client.code))).all()
         sites = _count_by(session, Site.client_id)
@@ -57,7 +103,7 @@ def list_clients(db: Database) -> list[dict[str, Any]]:
         ]
 
 
-def show_client(db: Database, *, code: str) -> dict[str, Any]:
+def show_client(db: Database, *, code: str) -> ClientDetail:
     with db.session(write=False) as session:
         client = get_client(session, code)
         sites = session.exec(
@@ -66,14 +112,14 @@ def show_client(db: Database, *, code: str) -> dict[str, Any]:
         contacts = session.exec(
             select(Person.code).where(Person.client_id == client.id).order_by(col(Person.code))
         ).all()
-        return {
-            "code": client.code,
-            "name": client.name,
-            "language": client.language,
-            "sites": [_site_row(client, s) for s in sites],
-            "contacts": list(contacts),
-            "alerts": _alert_settings(session, client),
-        }
+        return ClientDetail(
+            client.code,
+            client.name,
+            Language(client.language),
+            tuple(_site_row(client, s) for s in sites),
+            tuple(contacts),
+            tuple(_alert_settings(session, client)),
+        )
 
 
 def remove_client(db: Database, *, code: str) -> None:
@@ -92,7 +138,7 @@ def set_client_alert(
     keyword: str | None = None,
     template: str | None = None,
     mail_format: MailFormat | None = None,
-) -> dict[str, Any]:
+) -> AlertSettingRow:
     """Switch one event of a client's alert settings on or off, with its keyword and template."""
     if keyword is not None:
         keyword = check_text(keyword, "keyword")
@@ -115,7 +161,7 @@ def set_client_alert(
                 hint=f"alertctl client alerts {code} --event {event.value} --enable --keyword TEXT",
             )
         template_use.ensure_working(session, [ident(client.id)])
-        return next(a for a in _alert_settings(session, client) if a["event"] == event.value)
+        return next(a for a in _alert_settings(session, client) if a.event is event)
 
 
 def _template_id(session: Session, name: str) -> int | None:
@@ -125,7 +171,7 @@ def _template_id(session: Session, name: str) -> int | None:
     return template_id
 
 
-def _alert_settings(session: Session, client: Client) -> list[dict[str, Any]]:
+def _alert_settings(session: Session, client: Client) -> list[AlertSettingRow]:
     rows = session.exec(
         select(ClientAlertSetting, Template.name)
         .join(Template, isouter=True)
@@ -136,13 +182,13 @@ def _alert_settings(session: Session, client: Client) -> list[dict[str, Any]]:
     for event in Event:
         setting, name = by_event.get(event.value, (None, None))
         settings.append(
-            {
-                "event": event.value,
-                "enabled": bool(setting and setting.enabled),
-                "keyword": setting.keyword if setting else None,
-                "template": name or default_template_name(event, Language(client.language)),
-                "format": setting.format if setting else MailFormat.TEXT.value,
-            }
+            AlertSettingRow(
+                event,
+                bool(setting and setting.enabled),
+                setting.keyword if setting else None,
+                name or default_template_name(event, Language(client.language)),
+                MailFormat(setting.format) if setting else MailFormat.TEXT,
+            )
         )
     return settings
 
@@ -153,26 +199,18 @@ def _count_by(session: Session, column: Any) -> dict[Any, int]:
     return dict(session.exec(select(column, func.count()).group_by(column)).all())
 
 
-def _client_row(client: Client, *, sites: int, contacts: int) -> dict[str, Any]:
-    return {
-        "code": client.code,
-        "name": client.name,
-        "language": client.language,
-        "sites": sites,
-        "contacts": contacts,
-    }
+def _client_row(client: Client, *, sites: int, contacts: int) -> ClientRow:
+    return ClientRow(client.code, client.name, Language(client.language), sites, contacts)
 
 
-def _site_row(client: Client, site: Site) -> dict[str, Any]:
-    return {"client": client.code, "code": site.code, "name": site.name, "main": site.is_main}
+def _site_row(client: Client, site: Site) -> SiteRow:
+    return SiteRow(client.code, site.code, site.name, site.is_main)
 
 
 # Sites -----------------------------------------------------------------------------------------
 
 
-def add_site(
-    db: Database, *, client: str, code: str, name: str | None, main: bool
-) -> dict[str, Any]:
+def add_site(db: Database, *, client: str, code: str, name: str | None, main: bool) -> SiteRow:
     """Add a site; a client's first site is its main site, and only one site can be main."""
     check_code(code, "site")
     name = check_text(name or code, "name")
@@ -192,7 +230,7 @@ def add_site(
         return _site_row(owner, site)
 
 
-def list_sites(db: Database, *, client: str | None) -> list[dict[str, Any]]:
+def list_sites(db: Database, *, client: str | None) -> list[SiteRow]:
     with db.session(write=False) as session:
         query = select(Site, Client).join(Client).order_by(col(Client.code), col(Site.code))
         if client is not None:
@@ -200,7 +238,7 @@ def list_sites(db: Database, *, client: str | None) -> list[dict[str, Any]]:
         return [_site_row(c, s) for s, c in session.exec(query).all()]
 
 
-def show_site(db: Database, *, client: str, code: str) -> dict[str, Any]:
+def show_site(db: Database, *, client: str, code: str) -> SiteDetail:
     """A site, the contacts working there, and its interlocutors for alerts."""
     from alertctl.services.links import interlocutors_of
 
@@ -213,14 +251,17 @@ def show_site(db: Database, *, client: str, code: str) -> dict[str, Any]:
             .where(contact_site.c.site_id == site.id)
             .order_by(col(Person.code))
         ).all()
-        return {
-            **_site_row(owner, site),
-            "contacts": list(contacts),
-            "interlocutors": interlocutors_of(session, "site", [site.id])[site.id],
-        }
+        return SiteDetail(
+            owner.code,
+            site.code,
+            site.name,
+            site.is_main,
+            tuple(contacts),
+            interlocutors_of(session, "site", [site.id])[site.id],
+        )
 
 
-def make_main_site(db: Database, *, client: str, code: str) -> dict[str, Any]:
+def make_main_site(db: Database, *, client: str, code: str) -> SiteRow:
     with db.session(write=True) as session:
         owner = get_client(session, client)
         site = get_site(session, owner, code)
