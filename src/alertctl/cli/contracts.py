@@ -177,7 +177,7 @@ def enable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
     from alertctl.services.contracts import set_sources
 
     row = set_sources(state(ctx).db, code=code, sources=_sources(source), enabled=True)
-    info(f"contract {code} alerts through: {', '.join(row['enabled_sources']) or 'no source'}")
+    info(f"contract {code} alerts through: {', '.join(row.enabled_sources) or 'no source'}")
 
 
 @contract_app.command("disable")
@@ -186,7 +186,7 @@ def disable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
     from alertctl.services.contracts import set_sources
 
     row = set_sources(state(ctx).db, code=code, sources=_sources(source), enabled=False)
-    info(f"contract {code} alerts through: {', '.join(row['enabled_sources']) or 'no source'}")
+    info(f"contract {code} alerts through: {', '.join(row.enabled_sources) or 'no source'}")
 
 
 @service_app.command("add")

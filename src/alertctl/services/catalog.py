@@ -1,5 +1,6 @@
 """Maintained products and configurable statuses: plain code lists."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import col, select
@@ -12,41 +13,65 @@ from alertctl.errors import Conflict
 from alertctl.services.common import ensure_new, get_by_code, refuse_if_referenced
 
 
-def add_product(db: Database, *, code: str, name: str | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ProductRow:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductDetail(ProductRow):
+    # A contact's summary says whether they are on the main site, a collaborator's does not.
+    interlocutors: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    code: str
+    label: str
+    type: StatusType
+
+
+@dataclass(frozen=True)
+class StatusDetail(StatusRow):
+    requests: int
+
+
+def add_product(db: Database, *, code: str, name: str | None) -> ProductRow:
     check_code(code, "product")
     name = check_text(name or code, "name")
     with db.session(write=True) as session:
         ensure_new(session, Product, code, "product")
         product = Product(code=code, name=name)
         session.add(product)
-        return {"code": code, "name": name}
+        return ProductRow(code, name)
 
 
-def update_product(db: Database, *, code: str, name: str) -> dict[str, Any]:
+def update_product(db: Database, *, code: str, name: str) -> ProductRow:
     name = check_text(name, "name")
     with db.session(write=True) as session:
         product = get_by_code(session, Product, code, "product")
         product.name = name
         session.add(product)
-        return {"code": code, "name": name}
+        return ProductRow(code, name)
 
 
-def list_products(db: Database) -> list[dict[str, Any]]:
+def list_products(db: Database) -> list[ProductRow]:
     with db.session(write=False) as session:
         rows = session.exec(select(Product).order_by(col(Product.code))).all()
-        return [{"code": p.code, "name": p.name} for p in rows]
+        return [ProductRow(p.code, p.name) for p in rows]
 
 
-def show_product(db: Database, *, code: str) -> dict[str, Any]:
+def show_product(db: Database, *, code: str) -> ProductDetail:
     from alertctl.services.links import interlocutors_of
 
     with db.session(write=False) as session:
         product = get_by_code(session, Product, code, "product")
-        return {
-            "code": product.code,
-            "name": product.name,
-            "interlocutors": interlocutors_of(session, "product", [product.id])[product.id],
-        }
+        return ProductDetail(
+            product.code,
+            product.name,
+            interlocutors_of(session, "product", [product.id])[product.id],
+        )
 
 
 def remove_product(db: Database, *, code: str) -> None:
@@ -56,26 +81,24 @@ def remove_product(db: Database, *, code: str) -> None:
         session.delete(product)
 
 
-def add_status(
-    db: Database, *, code: str, label: str | None, status_type: StatusType
-) -> dict[str, Any]:
+def add_status(db: Database, *, code: str, label: str | None, status_type: StatusType) -> StatusRow:
     check_code(code, "status")
     label = check_text(label or code, "label")
     with db.session(write=True) as session:
         ensure_new(session, Status, code, "status")
         session.add(Status(code=code, label=label, type=status_type.value))
-        return {"code": code, "label": label, "type": status_type.value}
+        return StatusRow(code, label, status_type)
 
 
-def list_statuses(db: Database) -> list[dict[str, Any]]:
+def list_statuses(db: Database) -> list[StatusRow]:
     order = {t.value: i for i, t in enumerate(StatusType)}
     with db.session(write=False) as session:
         rows = session.exec(select(Status)).all()
         rows = sorted(rows, key=lambda s: (order.get(s.type, 99), s.code))
-        return [{"code": s.code, "label": s.label, "type": s.type} for s in rows]
+        return [StatusRow(s.code, s.label, StatusType(s.type)) for s in rows]
 
 
-def show_status(db: Database, *, code: str) -> dict[str, Any]:
+def show_status(db: Database, *, code: str) -> StatusDetail:
     from sqlalchemy import func
 
     from alertctl.db.tables import Request
@@ -85,12 +108,7 @@ def show_status(db: Database, *, code: str) -> dict[str, Any]:
         requests = session.exec(
             select(func.count()).select_from(Request).where(Request.status_id == status.id)
         ).one()
-        return {
-            "code": status.code,
-            "label": status.label,
-            "type": status.type,
-            "requests": requests,
-        }
+        return StatusDetail(status.code, status.label, StatusType(status.type), requests)
 
 
 def remove_status(db: Database, *, code: str) -> None:

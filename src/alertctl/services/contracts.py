@@ -1,5 +1,6 @@
 """Engagement contracts, their services, and their alert checkboxes (*Gestion des alertes*)."""
 
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -31,6 +32,54 @@ from alertctl.services.common import (
 from alertctl.services.links import interlocutors_of
 
 
+@dataclass(frozen=True)
+class ServiceName:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    code: str
+    name: str
+    client: str
+    beneficiaries: tuple[str, ...]
+    products: tuple[str, ...]
+    services: tuple[ServiceName, ...]
+    enabled_sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class TargetEntry:
+    target: str
+    # A contact's summary says whether they are on the main site, a collaborator's does not.
+    interlocutors: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    source: Source
+    enabled: bool
+    targets: tuple[TargetEntry, ...]
+
+
+@dataclass(frozen=True)
+class ContractDetail(ContractRow):
+    sources: tuple[SourceEntry, ...]
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    contract: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceDetail(ServiceRow):
+    interlocutors: list[dict[str, Any]]
+
+
 def source_column(source: Source) -> str:
     return f"source_{source.value}"
 
@@ -43,7 +92,7 @@ def add_contract(
     name: str | None,
     products: list[str],
     beneficiaries: list[str],
-) -> dict[str, Any]:
+) -> ContractRow:
     """A new contract has every alert source switched off (domain.md, rule 4)."""
     check_code(code, "contract")
     name = check_text(name or code, "name")
@@ -81,7 +130,7 @@ def update_contract(
     name: str | None = None,
     products: list[str] | None = None,
     beneficiaries: list[str] | None = None,
-) -> dict[str, Any]:
+) -> ContractRow:
     """Rename a contract, or replace the products it covers or its beneficiary clients."""
     if name is not None:
         name = check_text(name, "name")
@@ -118,7 +167,7 @@ def update_contract(
         return _contract_rows(session, [contract])[0]
 
 
-def list_contracts(db: Database, *, client: str | None = None) -> list[dict[str, Any]]:
+def list_contracts(db: Database, *, client: str | None = None) -> list[ContractRow]:
     with db.session(write=False) as session:
         query = select(Contract).order_by(col(Contract.code))
         if client is not None:
@@ -140,7 +189,7 @@ def remove_contract(db: Database, *, code: str) -> None:
         session.delete(contract)
 
 
-def set_sources(db: Database, *, code: str, sources: list[Source], enabled: bool) -> dict[str, Any]:
+def set_sources(db: Database, *, code: str, sources: list[Source], enabled: bool) -> ContractRow:
     """Tick or untick the contract's checkboxes, one per source."""
     with db.session(write=True) as session:
         contract = get_contract(session, code)
@@ -151,28 +200,30 @@ def set_sources(db: Database, *, code: str, sources: list[Source], enabled: bool
         return _contract_rows(session, [contract])[0]
 
 
-def show_contract(db: Database, *, code: str) -> dict[str, Any]:
+def show_contract(db: Database, *, code: str) -> ContractDetail:
     """The contract with, under each of its five sources, the interlocutors that apply to it."""
     with db.session(write=False) as session:
         contract = get_contract(session, code)
         row = _contract_rows(session, [contract])[0]
-        row["sources"] = [
-            {
-                "source": source.value,
-                "enabled": getattr(contract, source_column(source)),
-                "targets": _targets_with_interlocutors(session, contract, source),
-            }
-            for source in Source
-        ]
-        return row
+        return ContractDetail(
+            **{f.name: getattr(row, f.name) for f in fields(row)},
+            sources=tuple(
+                SourceEntry(
+                    source,
+                    getattr(contract, source_column(source)),
+                    _targets_with_interlocutors(session, contract, source),
+                )
+                for source in Source
+            ),
+        )
 
 
 def _targets_with_interlocutors(
     session: Session, contract: Contract, source: Source
-) -> list[dict[str, Any]]:
+) -> tuple[TargetEntry, ...]:
     targets = _targets(session, contract, source)
     people = interlocutors_of(session, source.value, [tid for tid, _ in targets])
-    return [{"target": name, "interlocutors": people[tid]} for tid, name in targets]
+    return tuple(TargetEntry(name, people[tid]) for tid, name in targets)
 
 
 def _targets(session: Session, contract: Contract, source: Source) -> list[tuple[Any, str]]:
@@ -219,13 +270,13 @@ def _beneficiary_ids(session: Session, contract: Contract) -> list[int]:
     )
 
 
-def _contract_rows(session: Session, contracts: list[Contract]) -> list[dict[str, Any]]:
-    """JSON-ready rows; clients, beneficiaries, products and services in four queries."""
+def _contract_rows(session: Session, contracts: list[Contract]) -> list[ContractRow]:
+    """The rows; clients, beneficiaries, products and services in four queries."""
     ids = [c.id for c in contracts]
     clients = dict(session.exec(select(Client.id, Client.code)).all()) if contracts else {}
     products: dict[Any, list[str]] = {i: [] for i in ids}
     beneficiaries: dict[Any, list[str]] = {i: [] for i in ids}
-    services: dict[Any, list[dict[str, str]]] = {i: [] for i in ids}
+    services: dict[Any, list[ServiceName]] = {i: [] for i in ids}
     if ids:
         for cid, pcode in session.execute(
             select(contract_product.c.contract_id, Product.code)
@@ -243,17 +294,17 @@ def _contract_rows(session: Session, contracts: list[Contract]) -> list[dict[str
         for service in session.exec(
             select(Service).where(col(Service.contract_id).in_(ids)).order_by(col(Service.code))
         ).all():
-            services[service.contract_id].append({"code": service.code, "name": service.name})
+            services[service.contract_id].append(ServiceName(service.code, service.name))
     return [
-        {
-            "code": c.code,
-            "name": c.name,
-            "client": clients[c.client_id],
-            "beneficiaries": sorted(beneficiaries[c.id]),
-            "products": products[c.id],
-            "services": services[c.id],
-            "enabled_sources": [s.value for s in Source if getattr(c, source_column(s))],
-        }
+        ContractRow(
+            code=c.code,
+            name=c.name,
+            client=clients[c.client_id],
+            beneficiaries=tuple(sorted(beneficiaries[c.id])),
+            products=tuple(products[c.id]),
+            services=tuple(services[c.id]),
+            enabled_sources=tuple(s for s in Source if getattr(c, source_column(s))),
+        )
         for c in contracts
     ]
 
@@ -261,7 +312,7 @@ def _contract_rows(session: Session, contracts: list[Contract]) -> list[dict[str
 # Contract services -----------------------------------------------------------------------------
 
 
-def add_service(db: Database, *, contract: str, code: str, name: str | None) -> dict[str, Any]:
+def add_service(db: Database, *, contract: str, code: str, name: str | None) -> ServiceRow:
     check_code(code, "service")
     name = check_text(name or code, "name")
     with db.session(write=True) as session:
@@ -273,10 +324,10 @@ def add_service(db: Database, *, contract: str, code: str, name: str | None) -> 
             raise Conflict(f"contract {contract!r} already has a service {code!r}")
         refuse_case_twin(session, Service, code, "service", where=Service.contract_id == owner.id)
         session.add(Service(contract_id=ident(owner.id), code=code, name=name))
-        return {"contract": contract, "code": code, "name": name}
+        return ServiceRow(contract, code, name)
 
 
-def list_services(db: Database, *, contract: str | None) -> list[dict[str, Any]]:
+def list_services(db: Database, *, contract: str | None) -> list[ServiceRow]:
     with db.session(write=False) as session:
         query = (
             select(Service, Contract.code)
@@ -285,21 +336,18 @@ def list_services(db: Database, *, contract: str | None) -> list[dict[str, Any]]
         )
         if contract is not None:
             query = query.where(Contract.id == get_contract(session, contract).id)
-        return [
-            {"contract": ccode, "code": s.code, "name": s.name}
-            for s, ccode in session.exec(query).all()
-        ]
+        return [ServiceRow(ccode, s.code, s.name) for s, ccode in session.exec(query).all()]
 
 
-def show_service(db: Database, *, contract: str, code: str) -> dict[str, Any]:
+def show_service(db: Database, *, contract: str, code: str) -> ServiceDetail:
     with db.session(write=False) as session:
         service = get_service(session, get_contract(session, contract), code)
-        return {
-            "contract": contract,
-            "code": service.code,
-            "name": service.name,
-            "interlocutors": interlocutors_of(session, "service", [service.id])[service.id],
-        }
+        return ServiceDetail(
+            contract,
+            service.code,
+            service.name,
+            interlocutors_of(session, "service", [service.id])[service.id],
+        )
 
 
 def remove_service(db: Database, *, contract: str, code: str) -> None:
