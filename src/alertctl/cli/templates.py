@@ -90,8 +90,8 @@ def check(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     result = check_template(state(ctx).db, name=name)
     if as_json:
         print_json(result)
-    if not result["ok"]:
-        raise Invalid(f"template {name!r}: {result['problems'][0]}")
+    if not result.ok:
+        raise Invalid(f"template {name!r}: {result.problems[0]}")
     if not as_json:
         info(f"template {name} is valid")
 

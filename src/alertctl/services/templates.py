@@ -1,6 +1,6 @@
 """Alert mail templates: add, list, show, check, and render against a real request."""
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -38,9 +38,41 @@ def _check(subject: str, text: str, html: str | None) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class TemplateRow:
+    name: str
+    language: Language
+    builtin: bool
+    html: bool  # has an HTML version
+
+
+@dataclass(frozen=True)
+class TemplateDetail:
+    name: str
+    language: Language
+    builtin: bool
+    html: str | None
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TemplateCheck:
+    name: str
+    ok: bool
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RenderedTemplate:
+    subject: str
+    text: str
+    html: str | None
+
+
 def add_template(
     db: Database, *, name: str, subject: str, text: str, html: str | None, language: Language
-) -> dict[str, Any]:
+) -> TemplateRow:
     check_code(name, "template")
     check_text(subject, "subject")
     for source in (text, html):
@@ -61,20 +93,15 @@ def add_template(
         return _row(template)
 
 
-def list_templates(db: Database) -> list[dict[str, Any]]:
+def list_templates(db: Database) -> list[TemplateRow]:
     with db.session(write=False) as session:
         return [_row(t) for t in session.exec(select(Template).order_by(col(Template.name))).all()]
 
 
-def show_template(db: Database, *, name: str) -> dict[str, Any]:
+def show_template(db: Database, *, name: str) -> TemplateDetail:
     with db.session(write=False) as session:
-        template = get_template(session, name)
-        return {
-            **_row(template),
-            "subject": template.subject,
-            "text": template.text,
-            "html": template.html,
-        }
+        t = get_template(session, name)
+        return TemplateDetail(t.name, Language(t.language), t.builtin, t.html, t.subject, t.text)
 
 
 def remove_template(db: Database, *, name: str) -> None:
@@ -85,7 +112,7 @@ def remove_template(db: Database, *, name: str) -> None:
         session.delete(template)
 
 
-def check_template(db: Database, *, name: str) -> dict[str, Any]:
+def check_template(db: Database, *, name: str) -> TemplateCheck:
     """Syntax and unknown variables, then a trial render on a sample request."""
     with db.session(write=False) as session:
         template = get_template(session, name)
@@ -101,7 +128,7 @@ def check_template(db: Database, *, name: str) -> dict[str, Any]:
                 )
             except RenderError as exc:
                 problems.append(f"on a sample request: {exc}")
-        return {"name": name, "ok": not problems, "problems": problems}
+        return TemplateCheck(name, not problems, tuple(problems))
 
 
 def render_template(
@@ -112,7 +139,7 @@ def render_template(
     event: Event = Event.STATUS_CHANGE,
     kind: PersonKind | None = None,
     code: str | None = None,
-) -> dict[str, Any]:
+) -> RenderedTemplate:
     with db.session(write=False) as session:
         template = get_template(session, name)
         request = get_request(session, reference)
@@ -138,13 +165,10 @@ def render_template(
             )
         except RenderError as exc:
             raise Invalid(f"template {name!r} does not render: {exc}") from None
-        return {"subject": message.subject, "text": message.text, "html": message.html}
+        return RenderedTemplate(message.subject, message.text, message.html)
 
 
-def _row(template: Template) -> dict[str, Any]:
-    return {
-        "name": template.name,
-        "language": template.language,
-        "builtin": template.builtin,
-        "html": template.html is not None,
-    }
+def _row(template: Template) -> TemplateRow:
+    return TemplateRow(
+        template.name, Language(template.language), template.builtin, template.html is not None
+    )
