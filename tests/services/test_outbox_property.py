@@ -3,6 +3,7 @@
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,9 @@ def outbox(path: Path) -> list[tuple[str, str, str, str]]:
     return sorted(rows)
 
 
-def announced(db: Database, reference: str, events: list[str]) -> list[tuple[str, str, str, str]]:
+def announced(
+    db: Database, reference: str, events: Sequence[str]
+) -> list[tuple[str, str, str, str]]:
     """What the previews of the fired events say, each person and channel keeping the most
     specific event, as domain.md orders them."""
     doc = to_json(alerts.preview(db, reference=reference))

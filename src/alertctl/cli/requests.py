@@ -2,7 +2,7 @@
 
 import hashlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,16 +60,16 @@ SaveId = Annotated[
 ]
 
 
-def report_faults(reference: str, faults: list[dict[str, Any]], *, where: str = "") -> None:
+def report_faults(reference: str, faults: Sequence[Any], *, where: str = "") -> None:
     """Alerts left out by a fault, said on stderr with the fix: grouped by event and cause, so
     that a broken template reaching a hundred people is one warning, not a hundred."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for fault in faults:
-        who = f"{fault['kind']} {fault['code']}"
-        if fault["channel"]:
-            who += f" ({fault['channel']})"
-        fix = spell(fault["fix"]) if fault["fix"] is not None else ""
-        cause = (fault["event"], fault["reason"], fault["detail"], fix)
+        who = f"{fault.kind} {fault.code}"
+        if fault.channel:
+            who += f" ({fault.channel})"
+        fix = spell(fault.fix) if fault.fix is not None else ""
+        cause = (str(fault.event), str(fault.reason), fault.detail, fix)
         groups.setdefault(cause, []).append(who)
     for (event, reason, detail, fix), people in groups.items():
         shown = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
@@ -103,7 +103,7 @@ def _report(result: Any, as_json: bool) -> None:
         warn(message)
     report_faults(result.reference, result.faults)
     if as_json:
-        print_json({**result.as_dict(), "faults": spelled(result.faults)})
+        print_json(spelled(result))
         return
     events = ", ".join(result.events) or "no event"
     verb = "opened" if result.created else "updated"
@@ -345,8 +345,8 @@ class _Delivery:
         self.sender = Sender(current.db, delivery_settings(current.settings))
         self.report = SendReport()
 
-    def deliver(self, alerts: list[dict[str, Any]]) -> None:
-        ids = [a["id"] for a in alerts]
+    def deliver(self, alerts: Sequence[Any]) -> None:
+        ids = [a.id for a in alerts]
         if ids and self.report.unreachable is None:
             self.report.add(self.sender.send_ids(ids))
 

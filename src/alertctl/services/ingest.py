@@ -12,6 +12,7 @@ from typing import Any
 from alertctl.db.engine import Database
 from alertctl.errors import AlertctlError, Invalid
 from alertctl.services.requests import SaveInput, SaveResult, save
+from alertctl.services.save_alerts import LeftOut
 
 
 @dataclass
@@ -26,7 +27,7 @@ class LineFaults:
 
     line: int
     reference: str
-    faults: list[dict[str, Any]]
+    faults: list[LeftOut]
 
 
 @dataclass

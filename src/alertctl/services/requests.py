@@ -3,9 +3,8 @@ to the outbox in the same transaction (no save without its alerts, no alert with
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -23,7 +22,7 @@ from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request
 from alertctl.services.common import ident
 from alertctl.services.request_fields import apply_fields, diff, field_codes
-from alertctl.services.save_alerts import write_alerts
+from alertctl.services.save_alerts import LeftOut, QueuedAlert, write_alerts
 
 
 @dataclass
@@ -51,14 +50,11 @@ class SaveResult:
     save_id: str
     created: bool
     replayed: bool = False
-    events: list[str] = field(default_factory=list)
-    alerts: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    alerts: list[QueuedAlert] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Alerts left out by a fault (a template that does not render, an invalid address).
-    faults: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    faults: list[LeftOut] = field(default_factory=list)
 
 
 def open_request(db: Database, change: SaveInput) -> SaveResult:
@@ -118,7 +114,7 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     record.superseded = json.dumps(superseded, ensure_ascii=False)
     if alerts:
         outbox.announce(session)
-    events_done = [e.value for e in events]
+    events_done = list(events)
     return SaveResult(
         change.reference,
         save_id,

@@ -1,6 +1,7 @@
 """The alerts one save writes to the outbox, and the faults it records: decided by the same code
 as previews (`decide`), written in the save's transaction."""
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -8,11 +9,37 @@ from sqlmodel import Session
 
 from alertctl.db.tables import Alert, AlertFault, Request, RequestSave, Status
 from alertctl.domain.faults import Fault
-from alertctl.domain.model import Event
+from alertctl.domain.model import Channel, Event, Fix, PersonKind
 from alertctl.domain.recipients import Reason, Recipient
 from alertctl.services.alert_slice import Loaded, load
 from alertctl.services.common import ident
 from alertctl.services.decide import Outcome, decide, faults_of
+
+
+@dataclass(frozen=True)
+class QueuedAlert:
+    """An alert a save queued."""
+
+    id: int
+    event: Event
+    kind: PersonKind
+    code: str
+    channel: Channel
+    address: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An alert a save should have queued and did not, because of a fault."""
+
+    event: Event
+    kind: PersonKind
+    code: str
+    channel: Channel | None
+    reason: Reason
+    detail: str
+    fix: Fix | None
 
 
 def write_alerts(
@@ -22,9 +49,10 @@ def write_alerts(
     events: list[Event],
     previous_status: Status | None,
     now: datetime,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Queue the save's alerts; return them, the superseded ones, and those a fault left out
-    (each fault recorded too: an alert that should go out and does not is never silent)."""
+) -> tuple[list[QueuedAlert], list[dict[str, Any]], list[LeftOut]]:
+    """Queue the save's alerts; return them, the superseded ones (as the save records them),
+    and those a fault left out (each recorded too: an alert that should go out and does not is
+    never silent)."""
     if not events:
         return [], [], []
     loaded = load(session, request, previous_status=previous_status)
@@ -39,7 +67,7 @@ def write_alerts(
         _record_fault(session, loaded, record, request, f, now) for f in faults_of(loaded, outcomes)
     ]
     session.flush()
-    return [{"id": a.id, **row} for a, row in queued], superseded, faults
+    return [replace(row, id=ident(a.id)) for a, row in queued], superseded, faults
 
 
 def _queue(
@@ -50,7 +78,7 @@ def _queue(
     outcome: Outcome,
     recipient: Recipient,
     now: datetime,
-) -> tuple[Alert, dict[str, Any]]:
+) -> tuple[Alert, QueuedAlert]:
     """One alert into the outbox: its key (save, person, channel) makes a replay add nothing."""
     person = recipient.person
     message = outcome.message(recipient)
@@ -70,14 +98,15 @@ def _queue(
         created_at=now,
     )
     session.add(alert)
-    row = {
-        "event": event,
-        "kind": person.kind.value,
-        "code": person.code,
-        "channel": recipient.channel.value,
-        "address": recipient.address,
-        "subject": message.subject,
-    }
+    row = QueuedAlert(
+        0,
+        outcome.decision.event,
+        person.kind,
+        person.code,
+        recipient.channel,
+        recipient.address,
+        message.subject,
+    )
     return alert, row
 
 
@@ -102,7 +131,7 @@ def _record_fault(
     request: Request,
     fault: Fault,
     now: datetime,
-) -> dict[str, Any]:
+) -> LeftOut:
     session.add(
         AlertFault(
             save_id=ident(record.id),
@@ -115,12 +144,12 @@ def _record_fault(
             created_at=now,
         )
     )
-    return {
-        "event": fault.event.value,
-        "kind": fault.person.kind.value,
-        "code": fault.person.code,
-        "channel": fault.channel.value if fault.channel else None,
-        "reason": fault.reason.value,
-        "detail": fault.detail,
-        "fix": fault.fix,
-    }
+    return LeftOut(
+        fault.event,
+        fault.person.kind,
+        fault.person.code,
+        fault.channel,
+        fault.reason,
+        fault.detail,
+        fault.fix,
+    )
