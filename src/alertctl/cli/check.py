@@ -38,12 +38,12 @@ def check(
     as_json: Json = False,
 ) -> None:
     """Every fault that makes alerts go nowhere or fail; exit 1 when there is one."""
-    from alertctl.services.check import as_document
     from alertctl.services.check import check as run
+    from alertctl.services.results import to_json
 
     current = state(ctx)
     report = run(current.db, current.settings, connect=connect, max_age=max_age)
-    document = as_document(report)
+    document = to_json(report)
     if as_json:
         print_json(document)
     else:

@@ -117,12 +117,13 @@ def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
 
 def _list_due(db: Any, limit: int | None) -> None:
     from alertctl.services.delivery import due
+    from alertctl.services.results import to_json
 
     rows = due(db, limit=limit)
     if rows:
         stdout().print(
             make_table(
-                rows,
+                to_json(rows),
                 [
                     ("Id", field("id")),
                     ("Channel", field("channel")),

@@ -3,10 +3,9 @@ settings and the queue. Ordinary rules (someone not opted in, a box left unticke
 one source) are not faults; what can never work, or has already failed, is."""
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -64,31 +63,28 @@ class QueueHealth:
     recent_faults: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckReport:
-    problems: list[Problem] = field(default_factory=list)
-    queue: QueueHealth = field(default_factory=QueueHealth)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+    ok: bool
+    problems: tuple[Problem, ...]
+    queue: QueueHealth
 
 
 def check(
     db: Database, settings: Settings, *, connect: bool = False, max_age: float | None = None
 ) -> CheckReport:
-    report = CheckReport()
-    delivery = _settings_problems(settings, report.problems)
+    problems: list[Problem] = []
+    delivery = _settings_problems(settings, problems)
     if connect and delivery is not None:
-        report.problems += _connection_problems(delivery)
+        problems += _connection_problems(delivery)
     with db.session(write=False) as session:
-        report.problems += _template_problems(session)
-        report.problems += _contract_problems(session)
-        report.problems += _people_problems(session, settings.default_region)
-        report.problems += _client_problems(session)
-        report.queue = _queue(session)
-    report.problems += _queue_problems(report.queue, max_age)
-    return report
+        problems += _template_problems(session)
+        problems += _contract_problems(session)
+        problems += _people_problems(session, settings.default_region)
+        problems += _client_problems(session)
+        queue = _queue(session)
+    problems += _queue_problems(queue, max_age)
+    return CheckReport(not problems, tuple(problems), queue)
 
 
 def _settings_problems(settings: Settings, problems: list[Problem]) -> DeliverySettings | None:
@@ -370,13 +366,3 @@ def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
             )
         )
     return problems
-
-
-def as_document(report: CheckReport) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return {
-        "ok": report.ok,
-        "problems": [asdict(p) for p in report.problems],
-        "queue": asdict(report.queue),
-    }

@@ -373,20 +373,23 @@ def send_test(
     return TestResult(address, type(transport).__name__, accepted.reply, message.message_id)
 
 
-def due(db: Database, *, limit: int | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DueAlert:
+    id: int
+    channel: str
+    address: str
+    subject: str
+    attempts: int
+
+
+def due(db: Database, *, limit: int | None = None) -> list[DueAlert]:
     """What `alerts send` would deliver now (for --dry-run); claims nothing."""
     with db.session(write=False) as session:
         query = select(Alert).where(outbox.due_condition(_now())).order_by(col(Alert.id))
         if limit is not None:
             query = query.limit(limit)
         return [
-            {
-                "id": a.id,
-                "channel": a.channel,
-                "address": a.address,
-                "subject": a.subject,
-                "attempts": a.attempts,
-            }
+            DueAlert(a.id or 0, a.channel, a.address, a.subject, a.attempts)
             for a in session.exec(query).all()
         ]
 

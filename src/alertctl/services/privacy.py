@@ -12,7 +12,7 @@ versions stay on disk until the tables are vacuumed: the README says what to run
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session, col
@@ -34,6 +34,7 @@ from alertctl.domain.model import AlertStatus, PersonKind
 from alertctl.errors import Conflict
 from alertctl.services.common import get_person, opted_in_events
 from alertctl.services.links import links_of_person
+from alertctl.services.people import Reception
 
 ERASED = "(erased)"
 
@@ -49,46 +50,91 @@ class Erased:
     wiped: bool  # no copy left in the database files (SQLite); False on PostgreSQL
 
 
-def export_person(db: Database, *, kind: PersonKind, code: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ExportedAttempt:
+    at: datetime
+    outcome: str
+    reply: str | None
+
+
+@dataclass(frozen=True)
+class ExportedAlert:
+    id: int
+    request: str
+    event: str
+    channel: str
+    address: str
+    status: AlertStatus
+    created_at: datetime
+    sent_at: datetime | None
+    subject: str
+    text: str
+    html: str | None
+    message: str | None
+    attempts: tuple[ExportedAttempt, ...]
+
+
+@dataclass(frozen=True)
+class ExportedFault:
+    event: str
+    channel: str | None
+    reason: str
+    detail: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PersonExport:
+    """Everything held about one person (GDPR article 15)."""
+
+    kind: PersonKind
+    code: str
+    name: str
+    client: str | None
+    sites: tuple[str, ...]
+    email: str | None
+    fax: str | None
+    reception: Reception
+    alerts_opted_in: tuple[str, ...]
+    active: bool
+    links: tuple[str, ...]
+    requested: tuple[str, ...]
+    alerts: tuple[ExportedAlert, ...]
+    faults: tuple[ExportedFault, ...]
+
+
+def export_person(db: Database, *, kind: PersonKind, code: str) -> PersonExport:
     """Everything held about one person, as one document."""
     with db.session(write=False) as session:
         person = get_person(session, kind, code)
-        return {
-            "kind": kind.value,
-            "code": person.code,
-            "name": person.name,
-            "client": _client_code(session, person),
-            "sites": _sites(session, person),
-            "email": person.email,
-            "fax": person.fax,
-            "reception": {"email": person.email_active, "fax": person.fax_active},
-            "alerts_opted_in": opted_in_events(person),
-            "active": person.active,
-            "links": _links(session, person),
-            "requested": [
-                r
-                for (r,) in session.execute(
-                    select(col(Request.reference))
-                    .where(col(Request.requester_id) == person.id)
-                    .order_by(col(Request.reference))
-                ).all()
-            ],
-            "alerts": _alerts(session, person),
-            "faults": [
-                {
-                    "event": f.event,
-                    "channel": f.channel,
-                    "reason": f.reason,
-                    "detail": f.detail,
-                    "at": f.created_at.isoformat(),
-                }
-                for f in session.execute(
-                    select(AlertFault)
-                    .where(col(AlertFault.person_id) == person.id)
-                    .order_by(col(AlertFault.id))
-                ).scalars()
-            ],
-        }
+        requested = session.execute(
+            select(col(Request.reference))
+            .where(col(Request.requester_id) == person.id)
+            .order_by(col(Request.reference))
+        ).scalars()
+        faults = session.execute(
+            select(AlertFault)
+            .where(col(AlertFault.person_id) == person.id)
+            .order_by(col(AlertFault.id))
+        ).scalars()
+        return PersonExport(
+            kind=kind,
+            code=person.code,
+            name=person.name,
+            client=_client_code(session, person),
+            sites=tuple(_sites(session, person)),
+            email=person.email,
+            fax=person.fax,
+            reception=Reception(person.email_active, person.fax_active),
+            alerts_opted_in=tuple(opted_in_events(person)),
+            active=person.active,
+            links=tuple(_links(session, person)),
+            requested=tuple(requested),
+            alerts=tuple(_alerts(session, person)),
+            faults=tuple(
+                ExportedFault(f.event, f.channel, f.reason, f.detail, f.created_at) for f in faults
+            ),
+        )
 
 
 def _client_code(session: Session, person: Person) -> str | None:
@@ -113,42 +159,38 @@ def _links(session: Session, person: Person) -> list[str]:
     return [f"{link.source.value}:{link.target}" for link in links_of_person(session, person)]
 
 
-def _alerts(session: Session, person: Person) -> list[dict[str, Any]]:
+def _alerts(session: Session, person: Person) -> list[ExportedAlert]:
     rows = session.execute(
         select(Alert, col(Request.reference))
         .join(Request, col(Request.id) == col(Alert.request_id))
         .where(col(Alert.person_id) == person.id)
         .order_by(col(Alert.id))
     ).all()
-    attempts: dict[int, list[dict[str, Any]]] = {}
+    attempts: dict[int, list[ExportedAttempt]] = {}
     for attempt in session.execute(
         select(AlertAttempt)
         .where(col(AlertAttempt.alert_id).in_([a.id for a, _ in rows]))
         .order_by(col(AlertAttempt.id))
     ).scalars():
         attempts.setdefault(attempt.alert_id, []).append(
-            {
-                "at": attempt.finished_at.isoformat(),
-                "outcome": attempt.outcome,
-                "reply": attempt.reply,
-            }
+            ExportedAttempt(attempt.finished_at, attempt.outcome, attempt.reply)
         )
     return [
-        {
-            "id": a.id,
-            "request": reference,
-            "event": a.event,
-            "channel": a.channel,
-            "address": a.address,
-            "status": a.status,
-            "created_at": a.created_at.isoformat(),
-            "sent_at": a.sent_at.isoformat() if a.sent_at else None,
-            "subject": a.subject,
-            "text": a.text_body,
-            "html": a.html_body,
-            "message": a.raw_message,
-            "attempts": attempts.get(a.id or 0, []),
-        }
+        ExportedAlert(
+            id=a.id or 0,
+            request=reference,
+            event=a.event,
+            channel=a.channel,
+            address=a.address,
+            status=AlertStatus(a.status),
+            created_at=a.created_at,
+            sent_at=a.sent_at,
+            subject=a.subject,
+            text=a.text_body,
+            html=a.html_body,
+            message=a.raw_message,
+            attempts=tuple(attempts.get(a.id or 0, [])),
+        )
         for a, reference in rows
     ]
 
