@@ -174,7 +174,7 @@ def test(
 ) -> None:
     """Send one test message through the configured transport and print the server's reply."""
     from alertctl.config import delivery_settings
-    from alertctl.services.delivery import send_test
+    from alertctl.services.trial_message import send_test
 
     current = state(ctx)
     settings = delivery_settings(current.settings)

@@ -323,57 +323,6 @@ def _batches(
 
 
 @dataclass(frozen=True)
-class TestResult:
-    address: str
-    transport: str
-    reply: str
-    message_id: str
-
-
-def send_test(
-    settings: DeliverySettings,
-    *,
-    channel: str,
-    address: str,
-    default_region: str = "FR",
-    transports: dict[str, Transport] | None = None,
-) -> TestResult:
-    """One test message through the transport of `channel`, outside the outbox."""
-    import uuid
-
-    from alertctl.domain.validation import normalize_email, normalize_fax
-    from alertctl.errors import NotDelivered
-
-    address = (
-        normalize_email(address) if channel == "email" else normalize_fax(address, default_region)
-    )
-    transport = (transports or transports_for(settings))[channel]
-    key = f"test/{uuid.uuid4().hex}"
-    message = Outgoing(
-        key=key,
-        channel=channel,
-        address=address,
-        subject="[alertctl] test message",
-        text="This is a test message from alertctl: the transport works.\n",
-        html=None,
-        date=_now(),
-        message_id=message_id_for(key, settings.sender),
-    )
-    try:
-        transport.open()
-        try:
-            accepted = transport.send(transport.prepare(message))
-        finally:
-            transport.close()
-    except DeliveryError as failure:
-        raise NotDelivered(
-            f"the test message to {address} was not sent: {failure.reply}",
-            hint="alertctl check --connect",
-        ) from None
-    return TestResult(address, type(transport).__name__, accepted.reply, message.message_id)
-
-
-@dataclass(frozen=True)
 class DueAlert:
     id: int
     channel: str
