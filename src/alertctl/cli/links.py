@@ -34,7 +34,7 @@ def _change(
     kind, code = person_option(contact, collaborator)
     row = run(state(ctx).db, source=source, target=target, kind=kind, code=code, linked=linked)
     verb = "linked" if linked else "unlinked"
-    info(f"{verb} {kind.value} {code} {'to' if linked else 'from'} {source.value} {row['target']}")
+    info(f"{verb} {kind.value} {code} {'to' if linked else 'from'} {source.value} {row.target}")
 
 
 Contact = Annotated[str | None, typer.Option("--contact", "-c", help="A contact's code.")]

@@ -32,6 +32,16 @@ from alertctl.services.common import (
 )
 
 
+@dataclass(frozen=True)
+class Link:
+    """A person linked to a source (`link`, `unlink`)."""
+
+    source: Source
+    target: str
+    kind: PersonKind
+    code: str
+
+
 def resolve_target(session: Session, source: Source, target: str) -> tuple[int, str]:
     """The id behind a target as users write it: a code, CLIENT/SITE or CONTRACT/SERVICE."""
     if source is Source.PRODUCT:
@@ -57,7 +67,7 @@ def resolve_target(session: Session, source: Source, target: str) -> tuple[int, 
 
 def link(
     db: Database, *, source: Source, target: str, kind: PersonKind, code: str, linked: bool
-) -> dict[str, Any]:
+) -> Link:
     """Link a person to (or unlink them from) a source; doing what is already done is an error."""
     table = interlocutor_tables[source.value]
     with db.session(write=True) as session:
@@ -74,7 +84,7 @@ def link(
             session.execute(insert(table).values(person_id=person.id, target_id=target_id))
         else:
             session.execute(delete(table).where(key))
-        return {"source": source.value, "target": target_name, "kind": kind.value, "code": code}
+        return Link(source, target_name, kind, code)
 
 
 def interlocutors_of(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from alertctl.db.tables import Client, ClientAlertSetting, Template
-from alertctl.domain.model import Event, Language, default_template_name
+from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.errors import Conflict, Invalid
 from alertctl.templates.render import RenderError, render_alert
 
@@ -66,6 +66,17 @@ class SettingProblem:
 
 
 @dataclass(frozen=True)
+class SettingFacts:
+    """A switched-on setting, as the checks need it."""
+
+    client: str
+    event: Event
+    keyword: str | None
+    format: MailFormat
+    template: str
+
+
+@dataclass(frozen=True)
 class SettingUse:
     client: str
     event: Event
@@ -104,9 +115,9 @@ def problems(session: Session, client_ids: Collection[int] | None = None) -> lis
     found: list[SettingProblem] = []
     rendered: dict[tuple[int | None, bool, Event], str | None] = {}
     for use, setting, template in _enabled(session, client_ids):
-        client = use.client if use else setting["client"]
-        event = Event(setting["event"])
-        if not setting["keyword"]:
+        client = use.client if use else setting.client
+        event = setting.event
+        if not setting.keyword:
             found.append(
                 SettingProblem(
                     client,
@@ -118,7 +129,7 @@ def problems(session: Session, client_ids: Collection[int] | None = None) -> lis
                 )
             )
         if use is None or template is None:
-            name = setting["template"]
+            name = setting.template
             found.append(
                 SettingProblem(
                     client,
@@ -129,7 +140,7 @@ def problems(session: Session, client_ids: Collection[int] | None = None) -> lis
                 )
             )
             continue
-        html = setting["format"] == "html"
+        html = setting.format is MailFormat.HTML
         key = (template.id, html, event)
         if key not in rendered:
             rendered[key] = sample_render_problem(template, html=html, event=event)
@@ -148,7 +159,7 @@ def problems(session: Session, client_ids: Collection[int] | None = None) -> lis
 
 def _enabled(
     session: Session, client_ids: Collection[int] | None
-) -> list[tuple[SettingUse | None, dict[str, Any], Template | None]]:
+) -> list[tuple[SettingUse | None, SettingFacts, Template | None]]:
     query = (
         select(ClientAlertSetting, col(Client.code), col(Client.language), Template)
         .join(Client, col(Client.id) == col(ClientAlertSetting.client_id))
@@ -173,18 +184,12 @@ def _enabled(
             )
         ).scalars()
     }
-    found: list[tuple[SettingUse | None, dict[str, Any], Template | None]] = []
+    found: list[tuple[SettingUse | None, SettingFacts, Template | None]] = []
     for setting, code, language, own in rows:
         event = Event(setting.event)
         name = own.name if own else default_template_name(event, Language(language))
         template = own or defaults.get(name)
-        facts = {
-            "client": code,
-            "event": setting.event,
-            "keyword": setting.keyword,
-            "format": setting.format,
-            "template": name,
-        }
+        facts = SettingFacts(code, event, setting.keyword, MailFormat(setting.format), name)
         use = SettingUse(code, event, name, own is None) if template is not None else None
         found.append((use, facts, template))
     return found
