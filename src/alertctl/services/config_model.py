@@ -16,11 +16,76 @@ The shape, keyed by codes (sorted, defaults left out on export):
 "product:ERP", "site:ACME/PARIS", "contract:K1", "service:K1/PREMIUM", "client:ACME".
 """
 
-from typing import Any
+from typing import Any, TypedDict
 
 from alertctl.domain.model import Event, PersonKind, Source
 
-Document = dict[str, dict[str, dict[str, Any]]]
+
+# The entries of each section, typed where they are built (config_read, config_parse). A value
+# is None only in a file being checked, next to a problem that refuses it.
+class StatusEntry(TypedDict):
+    label: str | None
+    type: str | None
+
+
+class TemplateEntry(TypedDict):
+    language: str | None
+    subject: str | None
+    text: str | None
+    html: str | None
+
+
+class SiteEntry(TypedDict):
+    name: str | None
+    main: bool
+
+
+class AlertEntry(TypedDict):
+    enabled: bool
+    keyword: str | None
+    template: str | None
+    format: str | None
+
+
+class ClientEntry(TypedDict):
+    name: str | None
+    language: str | None
+    sites: dict[str, SiteEntry]
+    alerts: dict[str, AlertEntry]
+
+
+class PersonEntry(TypedDict, total=False):
+    client: str | None  # contacts only
+    name: str | None
+    sites: list[str]  # contacts only
+    email: str | None
+    fax: str | None
+    reception: list[str]
+    alerts: list[str]
+    active: bool
+    links: list[str]
+
+
+class ProductEntry(TypedDict):
+    name: str | None
+
+
+class ServiceEntry(TypedDict):
+    name: str | None
+
+
+class ContractEntry(TypedDict):
+    client: str | None
+    name: str | None
+    beneficiaries: list[str]
+    products: list[str]
+    sources: list[str]
+    services: dict[str, ServiceEntry]
+
+
+# Sections are walked by name (plan, write, export), so the container is keyed by strings; each
+# entry has the type of its section above.
+Document = dict[str, dict[str, Any]]
 SECTIONS = (
     "statuses",
     "templates",

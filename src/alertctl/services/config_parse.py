@@ -19,7 +19,20 @@ from alertctl.domain.validation import (
     normalize_fax,
 )
 from alertctl.errors import Invalid
-from alertctl.services.config_model import PEOPLE, SECTIONS, Document
+from alertctl.services.config_model import (
+    PEOPLE,
+    SECTIONS,
+    AlertEntry,
+    ClientEntry,
+    ContractEntry,
+    Document,
+    PersonEntry,
+    ProductEntry,
+    ServiceEntry,
+    SiteEntry,
+    StatusEntry,
+    TemplateEntry,
+)
 from alertctl.services.config_read import default_reception
 
 
@@ -150,7 +163,7 @@ def parse(data: dict[str, Any], *, region: str = "FR") -> Document:
     return doc
 
 
-def _status(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+def _status(check: _Checker, row: dict[str, Any], path: str, code: str) -> StatusEntry:
     check.keys(row, path, {"label", "type"})
     return {
         "label": check.text(row, "label", path, default=code),
@@ -158,11 +171,11 @@ def _status(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[
     }
 
 
-def _template(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+def _template(check: _Checker, row: dict[str, Any], path: str, code: str) -> TemplateEntry:
     from alertctl.templates.render import RenderError, check_syntax
 
     check.keys(row, path, {"language", "subject", "text", "html"})
-    result = {
+    result: TemplateEntry = {
         "language": check.choice(row, "language", path, Language, Language.FR.value),
         "subject": check.text(row, "subject", path, required=True),
         "text": check.text(row, "text", path, required=True, one_line=False),
@@ -178,9 +191,9 @@ def _template(check: _Checker, row: dict[str, Any], path: str, code: str) -> dic
     return result
 
 
-def _client(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+def _client(check: _Checker, row: dict[str, Any], path: str, code: str) -> ClientEntry:
     check.keys(row, path, {"name", "language", "sites", "alerts"})
-    sites: dict[str, Any] = {}
+    sites: dict[str, SiteEntry] = {}
     for site_code, raw in check.table(row.get("sites", {}), f"{path}.sites").items():
         site_path = f"{path}.sites.{site_code}"
         site = check.table(raw, site_path)
@@ -196,7 +209,7 @@ def _client(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[
     elif sites and not mains:
         # The first site is the main site, as `alertctl site add` does.
         sites[sorted(sites)[0]]["main"] = True
-    alerts: dict[str, Any] = {}
+    alerts: dict[str, AlertEntry] = {}
     for event, raw in check.table(row.get("alerts", {}), f"{path}.alerts").items():
         alert_path = f"{path}.alerts.{event}"
         if event not in [e.value for e in Event]:
@@ -224,10 +237,10 @@ def _client(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[
 
 def _person(
     check: _Checker, row: dict[str, Any], path: str, code: str, contact: bool
-) -> dict[str, Any]:
+) -> PersonEntry:
     allowed = {"name", "email", "fax", "reception", "alerts", "active", "links"}
     check.keys(row, path, allowed | ({"client", "sites"} if contact else set()))
-    result: dict[str, Any] = {"name": check.text(row, "name", path, default=code)}
+    result: PersonEntry = {"name": check.text(row, "name", path, default=code)}
     for channel, normalize in (("email", normalize_email), ("fax", None)):
         value = check.text(row, channel, path)
         if value is not None:
@@ -235,7 +248,7 @@ def _person(
                 value = normalize(value) if normalize else normalize_fax(value, check.region)
             except Invalid as exc:
                 check.problem(f"{path}.{channel}", exc.message)
-        result[channel] = value
+        result[channel] = value  # type: ignore[literal-required]
     result["reception"] = (
         check.members(row, "reception", path, Channel)
         if "reception" in row
@@ -250,14 +263,14 @@ def _person(
     return result
 
 
-def _product(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+def _product(check: _Checker, row: dict[str, Any], path: str, code: str) -> ProductEntry:
     check.keys(row, path, {"name"})
     return {"name": check.text(row, "name", path, default=code)}
 
 
-def _contract(check: _Checker, row: dict[str, Any], path: str, code: str) -> dict[str, Any]:
+def _contract(check: _Checker, row: dict[str, Any], path: str, code: str) -> ContractEntry:
     check.keys(row, path, {"client", "name", "beneficiaries", "products", "sources", "services"})
-    services: dict[str, Any] = {}
+    services: dict[str, ServiceEntry] = {}
     for service_code, raw in check.table(row.get("services", {}), f"{path}.services").items():
         service_path = f"{path}.services.{service_code}"
         service = check.table(raw, service_path)

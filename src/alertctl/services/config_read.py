@@ -1,6 +1,7 @@
 """Reading the configuration document from the database (the shape: config_model.py)."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session, select
@@ -29,7 +30,7 @@ from alertctl.domain.model import (
     Source,
 )
 from alertctl.services.common import opted_in_events
-from alertctl.services.config_model import PEOPLE, SECTIONS, Document
+from alertctl.services.config_model import PEOPLE, SECTIONS, Document, PersonEntry
 
 # Reading the database ----------------------------------------------------------------------------
 
@@ -125,21 +126,19 @@ def _read_people(
     person_sites = _pairs(session, contact_site.c.person_id, contact_site.c.site_id)
     for person in session.exec(select(Person)).all():
         contact = person.kind == PersonKind.CONTACT.value
-        row: dict[str, Any] = {}
+        row: PersonEntry = {}
         if contact:
             assert person.client_id is not None
             row["client"] = clients[person.client_id].code
         row["name"] = person.name
         if contact:
             row["sites"] = sorted(sites[i].code for i in person_sites[person.id])
-        row.update(
-            email=person.email,
-            fax=person.fax,
-            reception=[c.value for c in Channel if getattr(person, f"{c.value}_active")],
-            alerts=opted_in_events(person),
-            active=person.active,
-            links=sorted(links[person.id]),
-        )
+        row["email"] = person.email
+        row["fax"] = person.fax
+        row["reception"] = [c.value for c in Channel if getattr(person, f"{c.value}_active")]
+        row["alerts"] = opted_in_events(person)
+        row["active"] = person.active
+        row["links"] = sorted(links[person.id])
         doc["contacts" if contact else "collaborators"][person.code] = row
 
 
@@ -228,7 +227,7 @@ def _event_order(event: str) -> int:
     return values.index(event) if event in values else len(values)
 
 
-def default_reception(row: dict[str, Any]) -> list[str]:
+def default_reception(row: Mapping[str, Any]) -> list[str]:
     """An address given is an active reception mode, unless `reception` says otherwise."""
     return [c.value for c in Channel if row.get(c.value)]
 
