@@ -35,7 +35,11 @@ def spelled(document: Any) -> Any:
     if isinstance(document, Fix):
         return spell(document)
     if is_dataclass(document) and not isinstance(document, type):
-        return {f.name: spelled(getattr(document, f.name)) for f in fields(document)}
+        return {
+            f.name: spelled(getattr(document, f.name))
+            for f in fields(document)
+            if not (f.metadata.get("omit_if_none") and getattr(document, f.name) is None)
+        }
     if isinstance(document, dict):
         return {k: spelled(v) for k, v in document.items()}
     if isinstance(document, list | tuple):

@@ -1,7 +1,6 @@
 """Maintained products and configurable statuses: plain code lists."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import col, select
 
@@ -11,6 +10,7 @@ from alertctl.domain.model import StatusType
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict
 from alertctl.services.common import ensure_new, get_by_code, refuse_if_referenced
+from alertctl.services.links import Interlocutor
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,7 @@ class ProductRow:
 
 @dataclass(frozen=True)
 class ProductDetail(ProductRow):
-    # A contact's summary says whether they are on the main site, a collaborator's does not.
-    interlocutors: list[dict[str, Any]]
+    interlocutors: list[Interlocutor]
 
 
 @dataclass(frozen=True)

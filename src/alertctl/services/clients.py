@@ -19,6 +19,7 @@ from alertctl.services.common import (
     refuse_case_twin,
     refuse_if_referenced,
 )
+from alertctl.services.links import Interlocutor
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,7 @@ class ClientDetail:
 @dataclass(frozen=True)
 class SiteDetail(SiteRow):
     contacts: tuple[str, ...]
-    # A contact's summary says whether they are on the main site, a collaborator's does not.
-    interlocutors: list[dict[str, Any]]
+    interlocutors: list[Interlocutor]
 
 
 def add_client(db: Database, *, code: str, name: str | None, language: Language) -> ClientRow:

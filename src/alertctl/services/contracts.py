@@ -29,7 +29,7 @@ from alertctl.services.common import (
     refuse_case_twin,
     refuse_if_referenced,
 )
-from alertctl.services.links import interlocutors_of
+from alertctl.services.links import Interlocutor, interlocutors_of
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,7 @@ class ContractRow:
 @dataclass(frozen=True)
 class TargetEntry:
     target: str
-    # A contact's summary says whether they are on the main site, a collaborator's does not.
-    interlocutors: list[dict[str, Any]]
+    interlocutors: list[Interlocutor]
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class ServiceRow:
 
 @dataclass(frozen=True)
 class ServiceDetail(ServiceRow):
-    interlocutors: list[dict[str, Any]]
+    interlocutors: list[Interlocutor]
 
 
 def source_column(source: Source) -> str:

@@ -1,6 +1,6 @@
 """Interlocutors: which contacts and collaborators are linked to which alert source."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -30,6 +30,20 @@ from alertctl.services.common import (
     opted_in_events,
     split_path,
 )
+
+
+@dataclass(frozen=True)
+class Interlocutor:
+    """A person linked to a source, as `show` lists them under it."""
+
+    kind: PersonKind
+    code: str
+    name: str
+    channels: dict[str, str]  # each active channel and its address
+    alerts: tuple[str, ...]
+    active: bool
+    # Whether a contact is on the client's main site; collaborators have no such fact.
+    on_main_site: bool | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
@@ -89,10 +103,10 @@ def link(
 
 def interlocutors_of(
     session: Session, source: str, target_ids: list[Any]
-) -> dict[Any, list[dict[str, Any]]]:
+) -> dict[Any, list[Interlocutor]]:
     """The people linked to each target of one source, in one query."""
     table = interlocutor_tables[source]
-    by_target: dict[Any, list[dict[str, Any]]] = {tid: [] for tid in target_ids}
+    by_target: dict[Any, list[Interlocutor]] = {tid: [] for tid in target_ids}
     if not target_ids:
         return by_target
     rows = session.execute(
@@ -107,24 +121,22 @@ def interlocutors_of(
     return by_target
 
 
-def summarise(person: Person, *, on_main_site: bool) -> dict[str, Any]:
-
+def summarise(person: Person, *, on_main_site: bool) -> Interlocutor:
     channels = {
         channel.value: getattr(person, channel.value)
         for channel in Channel
         if getattr(person, f"{channel.value}_active")
     }
-    row: dict[str, Any] = {
-        "kind": person.kind,
-        "code": person.code,
-        "name": person.name,
-        "channels": channels,
-        "alerts": opted_in_events(person),
-        "active": person.active,
-    }
-    if person.kind == PersonKind.CONTACT.value:
-        row["on_main_site"] = on_main_site
-    return row
+    contact = person.kind == PersonKind.CONTACT.value
+    return Interlocutor(
+        kind=PersonKind(person.kind),
+        code=person.code,
+        name=person.name,
+        channels=channels,
+        alerts=tuple(opted_in_events(person)),
+        active=person.active,
+        on_main_site=on_main_site if contact else None,
+    )
 
 
 def _people_on_main_site(session: Session, person_ids: list[Any]) -> set[Any]:

@@ -10,7 +10,12 @@ from typing import Any
 
 def to_json(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: to_json(getattr(value, f.name))
+            for f in fields(value)
+            # A fact that only some rows have is left out of the others, not null.
+            if not (f.metadata.get("omit_if_none") and getattr(value, f.name) is None)
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
