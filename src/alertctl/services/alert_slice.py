@@ -2,7 +2,6 @@
 queries whatever the size of the database."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -25,6 +24,7 @@ from alertctl.domain.recipients import AlertSlice, ClientAlert, PersonKey
 from alertctl.domain.recipients import Person as PersonFacts
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
+from alertctl.services.results import TemplateContext
 from alertctl.templates.render import RenderError, check_syntax
 
 
@@ -35,7 +35,7 @@ class Loaded:
 
     slice: AlertSlice
     templates: dict[Event, Template]
-    context: dict[str, Any]
+    context: TemplateContext
     person_ids: dict[PersonKey, int]
 
 

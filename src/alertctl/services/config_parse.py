@@ -34,6 +34,7 @@ from alertctl.services.config_model import (
     TemplateEntry,
 )
 from alertctl.services.config_read import default_reception
+from alertctl.services.results import Table
 
 
 class ConfigInvalid(Invalid):
@@ -55,13 +56,13 @@ class _Checker:
     def problem(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
 
-    def table(self, value: Any, path: str) -> dict[str, Any]:
+    def table(self, value: Any, path: str) -> Table:
         if not isinstance(value, dict):
             self.problem(path, "must be a table")
             return {}
         return value
 
-    def keys(self, value: dict[str, Any], path: str, allowed: set[str]) -> None:
+    def keys(self, value: Table, path: str, allowed: set[str]) -> None:
         for key in sorted(set(value) - allowed):
             self.problem(
                 f"{path}.{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})"
@@ -77,7 +78,7 @@ class _Checker:
 
     def text(
         self,
-        row: dict[str, Any],
+        row: Table,
         key: str,
         path: str,
         *,
@@ -102,7 +103,7 @@ class _Checker:
             self.problem(f"{path}.{key}", exc.message)
             return None
 
-    def boolean(self, row: dict[str, Any], key: str, path: str, default: bool) -> bool:
+    def boolean(self, row: Table, key: str, path: str, default: bool) -> bool:
         value = row.get(key, default)
         if not isinstance(value, bool):
             self.problem(f"{path}.{key}", "must be true or false")
@@ -110,7 +111,7 @@ class _Checker:
         return value
 
     def choice(
-        self, row: dict[str, Any], key: str, path: str, choices: Any, default: str | None = None
+        self, row: Table, key: str, path: str, choices: Any, default: str | None = None
     ) -> str | None:
         value = row.get(key, default)
         allowed = [c.value for c in choices]
@@ -122,14 +123,14 @@ class _Checker:
             return None
         return str(value)
 
-    def strings(self, row: dict[str, Any], key: str, path: str) -> list[str]:
+    def strings(self, row: Table, key: str, path: str) -> list[str]:
         value = row.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.problem(f"{path}.{key}", "must be a list of strings")
             return []
         return sorted(set(value))
 
-    def members(self, row: dict[str, Any], key: str, path: str, choices: Any) -> list[str]:
+    def members(self, row: Table, key: str, path: str, choices: Any) -> list[str]:
         values = self.strings(row, key, path)
         allowed = [c.value for c in choices]
         for value in values:
@@ -138,7 +139,7 @@ class _Checker:
         return [a for a in allowed if a in values]
 
 
-def parse(data: dict[str, Any], *, region: str = "FR") -> Document:
+def parse(data: Table, *, region: str = "FR") -> Document:
     """Check a whole configuration file (already parsed from TOML) and return it complete
     (defaults filled in), or raise ConfigInvalid listing every problem."""
     check = _Checker(region)
@@ -163,7 +164,7 @@ def parse(data: dict[str, Any], *, region: str = "FR") -> Document:
     return doc
 
 
-def _status(check: _Checker, row: dict[str, Any], path: str, code: str) -> StatusEntry:
+def _status(check: _Checker, row: Table, path: str, code: str) -> StatusEntry:
     check.keys(row, path, {"label", "type"})
     return {
         "label": check.text(row, "label", path, default=code),
@@ -171,7 +172,7 @@ def _status(check: _Checker, row: dict[str, Any], path: str, code: str) -> Statu
     }
 
 
-def _template(check: _Checker, row: dict[str, Any], path: str, code: str) -> TemplateEntry:
+def _template(check: _Checker, row: Table, path: str, code: str) -> TemplateEntry:
     from alertctl.templates.render import RenderError, check_syntax
 
     check.keys(row, path, {"language", "subject", "text", "html"})
@@ -191,7 +192,7 @@ def _template(check: _Checker, row: dict[str, Any], path: str, code: str) -> Tem
     return result
 
 
-def _client(check: _Checker, row: dict[str, Any], path: str, code: str) -> ClientEntry:
+def _client(check: _Checker, row: Table, path: str, code: str) -> ClientEntry:
     check.keys(row, path, {"name", "language", "sites", "alerts"})
     sites: dict[str, SiteEntry] = {}
     for site_code, raw in check.table(row.get("sites", {}), f"{path}.sites").items():
@@ -235,9 +236,7 @@ def _client(check: _Checker, row: dict[str, Any], path: str, code: str) -> Clien
     }
 
 
-def _person(
-    check: _Checker, row: dict[str, Any], path: str, code: str, contact: bool
-) -> PersonEntry:
+def _person(check: _Checker, row: Table, path: str, code: str, contact: bool) -> PersonEntry:
     allowed = {"name", "email", "fax", "reception", "alerts", "active", "links"}
     check.keys(row, path, allowed | ({"client", "sites"} if contact else set()))
     result: PersonEntry = {"name": check.text(row, "name", path, default=code)}
@@ -263,12 +262,12 @@ def _person(
     return result
 
 
-def _product(check: _Checker, row: dict[str, Any], path: str, code: str) -> ProductEntry:
+def _product(check: _Checker, row: Table, path: str, code: str) -> ProductEntry:
     check.keys(row, path, {"name"})
     return {"name": check.text(row, "name", path, default=code)}
 
 
-def _contract(check: _Checker, row: dict[str, Any], path: str, code: str) -> ContractEntry:
+def _contract(check: _Checker, row: Table, path: str, code: str) -> ContractEntry:
     check.keys(row, path, {"client", "name", "beneficiaries", "products", "sources", "services"})
     services: dict[str, ServiceEntry] = {}
     for service_code, raw in check.table(row.get("services", {}), f"{path}.services").items():
@@ -289,7 +288,7 @@ def _contract(check: _Checker, row: dict[str, Any], path: str, code: str) -> Con
     }
 
 
-_PARSERS: dict[str, Any] = {
+_PARSERS: Table = {
     "statuses": _status,
     "templates": _template,
     "clients": _client,

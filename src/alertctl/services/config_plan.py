@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from alertctl.services.config_model import PEOPLE, Document
+from alertctl.services.results import Record, Table
 
 
 class Kind(StrEnum):
@@ -33,7 +34,7 @@ class Change:
     key: str
     fields: dict[str, tuple[Any, Any]]  # field -> (old, new); old is None for "+"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Table:
         return {
             "op": self.op,
             "kind": self.kind,
@@ -45,7 +46,7 @@ class Change:
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
-    impact: list[dict[str, Any]] | None = None
+    impact: list[Record] | None = None
 
     def count(self, op: str) -> int:
         return sum(c.op == op for c in self.changes)
@@ -59,7 +60,7 @@ class Plan:
             f"{self.count('-')} to remove."
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Table:
         return {
             "changes": [c.as_dict() for c in self.changes],
             "summary": {
@@ -74,9 +75,9 @@ class Plan:
 # Export ----------------------------------------------------------------------------------------
 
 
-def _flatten(doc: Document) -> dict[tuple[str, str], dict[str, Any]]:
+def _flatten(doc: Document) -> dict[tuple[str, str], Table]:
     """Every object of a document under (kind, key), with its own fields only."""
-    flat: dict[tuple[str, str], dict[str, Any]] = {}
+    flat: dict[tuple[str, str], Table] = {}
     for code, row in doc["statuses"].items():
         flat[("status", code)] = row
     for name, row in doc["templates"].items():

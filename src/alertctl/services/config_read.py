@@ -31,6 +31,7 @@ from alertctl.domain.model import (
 )
 from alertctl.services.common import opted_in_events
 from alertctl.services.config_model import PEOPLE, SECTIONS, Document, PersonEntry
+from alertctl.services.results import Table
 
 # Reading the database ----------------------------------------------------------------------------
 
@@ -181,9 +182,9 @@ def _links(session: Session, names: dict[Source, dict[Any, str]]) -> defaultdict
 # Writing a file ----------------------------------------------------------------------------------
 
 
-def compact(doc: Document) -> dict[str, Any]:
+def compact(doc: Document) -> Table:
     """The document as exported: sorted, without empty fields or values equal to the defaults."""
-    out: dict[str, Any] = {}
+    out: Table = {}
     for section in SECTIONS:
         items = {code: _compact(section, doc[section][code]) for code in sorted(doc[section])}
         if items:
@@ -191,7 +192,7 @@ def compact(doc: Document) -> dict[str, Any]:
     return out
 
 
-def _compact(section: str, row: dict[str, Any]) -> dict[str, Any]:
+def _compact(section: str, row: Table) -> Table:
     row = dict(row)
     if section == "clients":
         row["sites"] = {

@@ -27,8 +27,9 @@ from alertctl.domain.model import Event, PersonKind, Source, StatusType
 from alertctl.errors import Conflict
 from alertctl.services import template_use
 from alertctl.services.common import case_twins, ident, opt_in_column, refuse_if_referenced
-from alertctl.services.config_model import Document
+from alertctl.services.config_model import ContractEntry, Document
 from alertctl.services.config_plan import KINDS, Change, Kind, Plan
+from alertctl.services.results import Columns
 
 
 class Applier:
@@ -51,9 +52,9 @@ class Applier:
             for s in session.exec(select(Service)).all()
         }
         self.people = {(p.kind, p.code): p for p in session.exec(select(Person)).all()}
-        self.new_people: list[dict[str, Any]] = []
+        self.new_people: list[Columns] = []
         self.after_flush: list[Any] = []
-        self.rows_to_insert: dict[Any, list[dict[str, Any]]] = {}
+        self.rows_to_insert: dict[Any, list[Columns]] = {}
         self.settings = {
             f"{ids[s.client_id]}/{s.event}": s
             for s in session.exec(select(ClientAlertSetting)).all()
@@ -175,7 +176,7 @@ class Applier:
         # Beneficiaries and products are written once the contracts have their ids.
         self.after_flush.append(lambda: self._contract_sets(row, values, new))
 
-    def _contract_sets(self, row: Contract, values: dict[str, Any], new: bool) -> None:
+    def _contract_sets(self, row: Contract, values: ContractEntry, new: bool) -> None:
         for table, other, ids in (
             (
                 contract_beneficiary,
@@ -208,7 +209,7 @@ class Applier:
     def _write_person(self, kind: PersonKind, code: str, new: bool) -> None:
         section = "contacts" if kind is PersonKind.CONTACT else "collaborators"
         values = self.desired[section][code]
-        columns: dict[str, Any] = {
+        columns: Columns = {
             "name": values["name"],
             "email": values["email"],
             "fax": values["fax"],
@@ -268,8 +269,8 @@ class Applier:
         ]
         if not touched:
             return
-        site_rows: list[dict[str, Any]] = []
-        link_rows: dict[str, list[dict[str, Any]]] = {s.value: [] for s in Source}
+        site_rows: list[Columns] = []
+        link_rows: dict[str, list[Columns]] = {s.value: [] for s in Source}
         for person in touched:
             section = "contacts" if person.kind == PersonKind.CONTACT.value else "collaborators"
             values = self.desired[section][person.code]

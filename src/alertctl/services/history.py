@@ -15,6 +15,7 @@ from alertctl.domain.model import AlertStatus, Channel, Event, StatusType
 from alertctl.services.alert_slice import get_request
 from alertctl.services.common import ident
 from alertctl.services.request_fields import field_codes
+from alertctl.services.results import Record
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class SaveEntry:
     changes: dict[str, list[Any]]
     events: tuple[Event, ...]
     alerts: tuple[SavedAlert, ...]
-    superseded: list[dict[str, Any]]
+    superseded: list[Record]
 
 
 @dataclass(frozen=True)

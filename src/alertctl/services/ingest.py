@@ -12,6 +12,7 @@ from typing import Any
 from alertctl.db.engine import Database
 from alertctl.errors import AlertctlError, Invalid
 from alertctl.services.requests import SaveInput, SaveResult, save
+from alertctl.services.results import Table
 from alertctl.services.save_alerts import LeftOut
 
 
@@ -143,12 +144,12 @@ SAVE_FIELDS = (
 )
 
 
-def save_input_from(data: dict[str, Any]) -> SaveInput:
+def save_input_from(data: Table) -> SaveInput:
     """A save from one JSON object of the feed; unknown fields are refused by name."""
     unknown = sorted(set(data) - set(SAVE_FIELDS))
     if unknown:
         raise Invalid(f"unknown field {unknown[0]!r}")
-    values: dict[str, Any] = {}
+    values: Table = {}
     for spec in fields(SaveInput):
         if spec.name not in data or data[spec.name] is None:
             continue

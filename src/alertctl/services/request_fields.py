@@ -29,6 +29,7 @@ from alertctl.services.common import (
     get_site,
     ident,
 )
+from alertctl.services.results import Record
 
 
 def apply_fields(session: Session, request: Request, change: Any, warnings: list[str]) -> None:
@@ -151,7 +152,7 @@ def _check_consistency(
             warnings.append(f"requester {requester.code} is not a contact of client {client.code}")
 
 
-def field_codes(session: Session, request: Request) -> dict[str, Any]:
+def field_codes(session: Session, request: Request) -> Record:
     """The request's fields as codes, to record what each save changed."""
 
     def code_of(model: Any, row_id: int | None) -> str | None:
@@ -172,5 +173,5 @@ def field_codes(session: Session, request: Request) -> dict[str, Any]:
     }
 
 
-def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+def diff(old: Record, new: Record) -> dict[str, list[Any]]:
     return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}

@@ -7,6 +7,16 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+# The few untyped mappings that remain, each named for why it stays a mapping:
+# a table of a file or a line of a feed as the parser read it, checked key by key;
+Table = dict[str, Any]
+# what a save records as it happened (changes, superseded alerts), stored as JSON with it;
+Record = dict[str, Any]
+# column -> value for one row of a bulk insert;
+Columns = dict[str, Any]
+# the plain data a template sees (templates/render.py names what it may hold).
+TemplateContext = dict[str, Any]
+
 
 def to_json(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):

@@ -3,7 +3,6 @@ as previews (`decide`), written in the save's transaction."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -14,6 +13,7 @@ from alertctl.domain.recipients import Reason, Recipient
 from alertctl.services.alert_slice import Loaded, load
 from alertctl.services.common import ident
 from alertctl.services.decide import Outcome, decide, faults_of
+from alertctl.services.results import Record
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def write_alerts(
     events: list[Event],
     previous_status: Status | None,
     now: datetime,
-) -> tuple[list[QueuedAlert], list[dict[str, Any]], list[LeftOut]]:
+) -> tuple[list[QueuedAlert], list[Record], list[LeftOut]]:
     """Queue the save's alerts; return them, the superseded ones (as the save records them),
     and those a fault left out (each recorded too: an alert that should go out and does not is
     never silent)."""
@@ -110,7 +110,7 @@ def _queue(
     return alert, row
 
 
-def _superseded(outcome: Outcome) -> list[dict[str, Any]]:
+def _superseded(outcome: Outcome) -> list[Record]:
     return [
         {
             "event": outcome.decision.event.value,

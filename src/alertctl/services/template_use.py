@@ -9,7 +9,6 @@ broken; `alertctl check` runs the same checks over all clients.
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -17,10 +16,11 @@ from sqlmodel import Session, col
 from alertctl.db.tables import Client, ClientAlertSetting, Template
 from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.errors import Conflict, Invalid
+from alertctl.services.results import TemplateContext
 from alertctl.templates.render import RenderError, render_alert
 
 # Templates are tried on a full sample request and on one with none of the optional parts.
-SAMPLE_CONTEXT: dict[str, Any] = {
+SAMPLE_CONTEXT: TemplateContext = {
     "request": {
         "reference": "REQ-1",
         "title": "Sample request",
@@ -45,7 +45,7 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     },
     "event": "resolution",
 }
-MINIMAL_CONTEXT: dict[str, Any] = {
+MINIMAL_CONTEXT: TemplateContext = {
     **SAMPLE_CONTEXT,
     "request": {**SAMPLE_CONTEXT["request"], "previous_status": None, "state": None},
     "site": None,
