@@ -86,7 +86,7 @@ def _show(result: Any, as_json: bool) -> None:
     """The plan as lines of text, coloured on a terminal. A plan can hold tens of thousands
     of lines, so they are drawn as one Rich Text, not printed one call each."""
     if as_json:
-        print_json(result.as_dict())
+        print_json(result.document())
         return
     from rich.text import Text
 

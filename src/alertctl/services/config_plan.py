@@ -34,13 +34,13 @@ class Change:
     key: str
     fields: dict[str, tuple[Any, Any]]  # field -> (old, new); old is None for "+"
 
-    def as_dict(self) -> Table:
-        return {
-            "op": self.op,
-            "kind": self.kind,
-            "key": self.key,
-            "fields": {k: {"old": o, "new": n} for k, (o, n) in self.fields.items()},
-        }
+    def document(self) -> "ChangeDocument":
+        return ChangeDocument(
+            self.op,
+            self.kind,
+            self.key,
+            {k: FieldChange(o, n) for k, (o, n) in self.fields.items()},
+        )
 
 
 @dataclass
@@ -60,16 +60,41 @@ class Plan:
             f"{self.count('-')} to remove."
         )
 
-    def as_dict(self) -> Table:
-        return {
-            "changes": [c.as_dict() for c in self.changes],
-            "summary": {
-                "add": self.count("+"),
-                "change": self.count("~"),
-                "remove": self.count("-"),
-            },
-            "impact": self.impact,
-        }
+    def document(self) -> "PlanDocument":
+        """What `config apply --json` prints (through to_json, as every document)."""
+        return PlanDocument(
+            tuple(c.document() for c in self.changes),
+            PlanSummary(self.count("+"), self.count("~"), self.count("-")),
+            self.impact,
+        )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class ChangeDocument:
+    op: str
+    kind: str
+    key: str
+    fields: dict[str, FieldChange]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    add: int
+    change: int
+    remove: int
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    changes: tuple[ChangeDocument, ...]
+    summary: PlanSummary
+    impact: list[Record] | None
 
 
 # Export ----------------------------------------------------------------------------------------
