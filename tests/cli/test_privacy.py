@@ -50,22 +50,7 @@ def test_export_holds_everything_about_a_person(sample_db: Path) -> None:
 
 
 def test_erase_leaves_no_trace_and_keeps_the_history(sample_db: Path) -> None:
-    ok(
-        sample_db,
-        "request",
-        "open",
-        "R1",
-        "--contract",
-        "K1",
-        "--product",
-        "ERP",
-        "--title",
-        "T",
-        "--external-description",
-        "D",
-        "--requester",
-        "alice",
-    )
+    ok(sample_db, *OPEN_R1, "--requester", "alice")
     ok(sample_db, "alerts", "send")
     ok(sample_db, "request", "update", "R1", "--status", "RESOLVED")  # queued, not sent
     before = history(sample_db)
