@@ -63,3 +63,9 @@ class NotDelivered(AlertctlError):
     """A message was refused or could not be sent (`alerts test`)."""
 
     exit_code = 3
+
+
+class BadUsage(Invalid):
+    """A command line that does not parse (in a batch: one of its lines)."""
+
+    exit_code = 2

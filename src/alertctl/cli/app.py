@@ -9,6 +9,7 @@ import typer
 from alertctl import __version__
 from alertctl.cli import (
     alerts,
+    batch,
     catalog,
     check,
     clients,
@@ -80,6 +81,7 @@ def root(
 
 setup.register(app)
 check.register(app)
+batch.register(app)
 app.add_typer(clients.client_app, name="client")
 app.add_typer(clients.site_app, name="site")
 app.add_typer(people.contact_app, name="contact")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import typer
 
@@ -31,8 +31,14 @@ class State:
             self._settings = load_settings(db=self.db_flag, config=self.config_flag)
         return self._settings
 
+    # The database of a batch that is running: every command of the batch works in its unit of
+    # work, whatever it would open by itself.
+    shared: ClassVar[Database | None] = None
+
     @property
     def db(self) -> Database:
+        if State.shared is not None:
+            return State.shared
         if self._database is None:
             from alertctl.db.engine import Database
 

@@ -64,6 +64,7 @@ class Database:
         self._schema_checked = False
         self.path = sqlite_path(self.url)
         self._engine: Engine | None = None
+        self._outer: Any = None  # the connection of a unit of work around many commands
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,7 +110,34 @@ class Database:
             yield session
 
     @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """One transaction around many commands (`alertctl batch`): each command's session is a
+        savepoint inside it, and everything is committed at the end, or nothing (and nothing
+        at all in a dry run)."""
+        self.check_schema()
+        with self.refusing_to_write(), self.engine.connect() as connection:
+            connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+            transaction = connection.begin()
+            self._outer = connection
+            try:
+                yield
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise
+            finally:
+                self._outer = None
+            if self.dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+
+    @contextmanager
     def _session(self, *, write: bool) -> Iterator[Session]:
+        if self._outer is not None:
+            with self._nested(self._outer) as session:
+                yield session
+            return
         with self.refusing_to_write(), self.engine.connect() as connection:
             if write:
                 connection = connection.execution_options(sqlite_begin="IMMEDIATE")
@@ -127,6 +155,19 @@ class Database:
                     transaction.rollback()
                 else:
                     transaction.commit()
+
+    @contextmanager
+    def _nested(self, outer: Any) -> Iterator[Session]:
+        """A command's session inside a unit of work: its own savepoint, released when it
+        succeeds (the outer transaction goes on), rolled back when it fails."""
+        with Session(bind=outer, join_transaction_mode="create_savepoint") as session:
+            try:
+                yield session
+                session.flush()
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
 
     def current_revision(self) -> str | None:
         return self.inspect_schema().revision

@@ -1,0 +1,131 @@
+"""`alertctl batch FILE|-`: many command lines in one process and one transaction.
+
+One command per line, quoted as in a shell; `#` comments and blank lines are ignored. Every
+command prints what it usually prints. All of them run in one unit of work: the first line that
+fails stops the batch, is named with its number and its error, and nothing is written; with
+`--dry-run` everything is checked and nothing is written.
+"""
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from alertctl.cli.output import info
+from alertctl.cli.state import State, state
+
+# Commands that cannot share a batch's transaction: they manage the database or its files
+# themselves, or talk to servers (which must never happen inside a write transaction).
+REFUSED = (
+    ("init",),
+    ("demo",),
+    ("batch",),
+    ("alerts", "send"),
+    ("alerts", "test"),
+    ("contact", "erase"),
+    ("collaborator", "erase"),
+    ("check",),
+)
+
+
+# The application whose commands a batch runs: the one `batch` is registered on.
+_APP: list[typer.Typer] = []
+
+
+def register(app: typer.Typer) -> None:
+    _APP[:] = [app]
+    app.command("batch")(batch)
+
+
+def batch(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Argument(help="A file of alertctl command lines, or - for stdin.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every line, write nothing.")
+    ] = False,
+) -> None:
+    """Run many command lines in one process and one transaction: all of them, or none."""
+    from alertctl.errors import AlertctlError, Invalid
+
+    lines = _read(source)
+    current = state(ctx)
+    db = current.db
+    if dry_run:
+        db.dry_run = current.dry_run = True
+    commands = [(number, _split(number, line)) for number, line in lines]
+    commands = [(number, args) for number, args in commands if args]
+    with db.unit_of_work():
+        State.shared = db
+        try:
+            for number, args in commands:
+                _run(number, args)
+        except AlertctlError as exc:
+            raise type(exc)(
+                f"line {number}: {exc.message}; nothing was written",
+                hint=exc.hint,
+                details=exc.details,
+            ) from None
+        except typer.Exit as exc:
+            if exc.exit_code:
+                raise Invalid(f"line {number} failed; nothing was written") from None
+        finally:
+            State.shared = None
+    if not dry_run and not current.dry_run:
+        info(f"batch: {len(commands)} command(s) applied")
+
+
+def _read(source: str) -> list[tuple[int, str]]:
+    from alertctl.errors import Invalid
+
+    if source == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise Invalid(f"no file {source}")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise Invalid(f"{source} is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    return list(enumerate(text.splitlines(), start=1))
+
+
+def _split(number: int, line: str) -> list[str]:
+    from alertctl.errors import Invalid
+
+    try:
+        args = shlex.split(line, comments=True)
+    except ValueError as exc:
+        raise Invalid(f"line {number}: {exc}; nothing was written") from None
+    if args and args[0] == "alertctl":
+        args = args[1:]
+    for refused in REFUSED:
+        if tuple(args[: len(refused)]) == refused:
+            raise Invalid(
+                f"line {number}: `{' '.join(refused)}` cannot run inside a batch; "
+                "nothing was written",
+                hint=f"run alertctl {' '.join(refused)} on its own",
+            )
+    return args
+
+
+def _run(number: int, args: list[str]) -> None:
+    """One line, through the same app and error handling as a command of its own; its errors
+    come back to the batch, which stops."""
+    from typer._click import exceptions as click_exceptions
+
+    from alertctl.errors import BadUsage, Invalid
+
+    try:
+        _APP[0](args=args, prog_name="alertctl", standalone_mode=False)
+    except click_exceptions.UsageError as exc:
+        message = exc.format_message().replace("\n", " ").replace("Value error, ", "")
+        raise BadUsage(message) from None
+    except click_exceptions.ClickException as exc:
+        raise Invalid(exc.format_message().replace("\n", " ")) from None
+    except typer.Abort:
+        raise Invalid("cancelled") from None
