@@ -6,10 +6,11 @@ fails stops the batch, is named with its number and its error, and nothing is wr
 `--dry-run` everything is checked and nothing is written.
 """
 
+import functools
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -113,6 +114,13 @@ def _split(number: int, line: str) -> list[str]:
     return args
 
 
+@functools.cache
+def _command() -> Any:
+    """The click command of the app, built once for the whole batch (Typer builds it anew at
+    every call, which would cost more than most commands)."""
+    return typer.main.get_command(_APP[0])
+
+
 def _run(number: int, args: list[str]) -> None:
     """One line, through the same app and error handling as a command of its own; its errors
     come back to the batch, which stops."""
@@ -121,7 +129,7 @@ def _run(number: int, args: list[str]) -> None:
     from alertctl.errors import BadUsage, Invalid
 
     try:
-        _APP[0](args=args, prog_name="alertctl", standalone_mode=False)
+        _command().main(args=args, prog_name="alertctl", standalone_mode=False)
     except click_exceptions.UsageError as exc:
         message = exc.format_message().replace("\n", " ").replace("Value error, ", "")
         raise BadUsage(message) from None
