@@ -173,15 +173,24 @@ _HTML = _environment(html=True)
 
 def check_syntax(source: str, *, html: bool = False) -> None:
     """Parse the template and refuse names outside the context."""
+    problem = _syntax_problem(source, html)
+    if problem is not None:
+        raise RenderError(problem)
+
+
+@lru_cache(maxsize=256)
+def _syntax_problem(source: str, html: bool) -> str | None:
+    # Every save checks the templates of its client's five events: parse each source once.
     env = _HTML if html else _TEXT
     try:
         parsed = env.parse(source)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        raise RenderError(f"syntax error{f' at line {line}' if line else ''}: {exc}") from None
+        return f"syntax error{f' at line {line}' if line else ''}: {exc}"
     unknown = meta.find_undeclared_variables(parsed) - CONTEXT_NAMES - {"range"}
     if unknown:
-        raise RenderError(f"unknown variable {sorted(unknown)[0]!r}")
+        return f"unknown variable {sorted(unknown)[0]!r}"
+    return None
 
 
 @lru_cache(maxsize=256)
