@@ -157,12 +157,13 @@ def next_due(session: Session) -> datetime | None:
             col(Alert.status) == AlertStatus.SENDING
         )
     ).scalar()
-    times = [_aware(t) for t in (waiting, expiring) if t is not None]
+    times = [aware(t) for t in (waiting, expiring) if t is not None]
     return min(times) if times else None
 
 
-def _aware(value: datetime | str) -> datetime:
-    """Aggregates come back without the column's type on SQLite: text, and naive."""
+def aware(value: datetime | str) -> datetime:
+    """A time as SQLite gives it back (naive, or text for an aggregate), in UTC, which is how
+    every time is stored."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -287,7 +287,7 @@ def _client_problems(session: Session) -> list[Problem]:
 
 
 def _queue(session: Session) -> QueueHealth:
-    from alertctl.db.outbox import due_condition
+    from alertctl.db.outbox import aware, due_condition
 
     now = datetime.now(UTC)
     by_status: dict[str, int] = {
@@ -307,10 +307,7 @@ def _queue(session: Session) -> QueueHealth:
     ).scalar_one()
     age = None
     if oldest is not None:
-        if isinstance(oldest, str):
-            oldest = datetime.fromisoformat(oldest)
-        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
-        age = max(0.0, (now - oldest).total_seconds())
+        age = max(0.0, (now - aware(oldest)).total_seconds())
     return QueueHealth(
         due=int(due_count),
         oldest_due_seconds=None if age is None else round(age, 1),

@@ -208,9 +208,21 @@ class Sender:
 
     def send_ids(self, ids: Sequence[int], *, stop: threading.Event | None = None) -> SendReport:
         """Deliver these alerts, those of them that are due, batch after batch."""
+        return self.send(None, ids, stop=stop)
+
+    def send(
+        self,
+        limit: int | None,
+        ids: Sequence[int] | None,
+        *,
+        stop: threading.Event | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> SendReport:
+        """Batch after batch of what is due (or of `ids`), until nothing is due, the limit is
+        reached, a transport cannot work, or `stop` is set."""
         report = SendReport()
-        for batch in _batches(self, None, ids, _now()):
-            report.add(self.deliver_batch(batch, stop=stop))
+        for batch in _batches(self, limit, ids, _now()):
+            report.add(self.deliver_batch(batch, stop=stop, progress=progress))
             if report.unreachable is not None or (stop is not None and stop.is_set()):
                 break
         return report
@@ -285,14 +297,11 @@ def send_due(
 ) -> SendReport:
     """Deliver what is due now (or only the alerts `ids`, when due), batch after batch, until
     nothing is due, the limit is reached, a transport cannot work, or `stop` is set."""
-    report = SendReport()
     sender = Sender(db, settings, transports, rng)
     try:
-        report.unknown = sender.recover()
-        for batch in _batches(sender, limit, ids, _now()):
-            report.add(sender.deliver_batch(batch, stop=stop, progress=progress))
-            if report.unreachable is not None or (stop is not None and stop.is_set()):
-                break
+        unknown = sender.recover()
+        report = sender.send(limit, ids, stop=stop, progress=progress)
+        report.unknown = unknown + report.unknown
     finally:
         sender.close()
     return report

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from alertctl.db import outbox
 from alertctl.db.engine import Database
+from alertctl.db.outbox import aware
 from alertctl.db.tables import (
     Request,
     RequestSave,
@@ -148,17 +149,12 @@ def _replayed(session: Session, save_id: str, request: Request | None) -> bool:
 def _check_time(request: Request | None, change: SaveInput) -> None:
     if request is None or change.time is None:
         return
-    opened = _aware(request.created_at)
+    opened = aware(request.created_at)
     if change.time < opened:
         raise Invalid(
             f"the save's time {change.time.isoformat()} is before request "
             f"{change.reference} was opened ({opened.isoformat()})"
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    """Times come back from SQLite without their offset; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _find(session: Session, reference: str) -> Request | None:
