@@ -14,6 +14,7 @@ import typer
 from alertctl.cli.options import MAX_INT
 from alertctl.cli.output import field, info, make_table, stdout, with_progress
 from alertctl.cli.state import state
+from alertctl.domain.model import Channel
 
 if TYPE_CHECKING:
     from alertctl.services.delivery import SendReport
@@ -23,11 +24,6 @@ if TYPE_CHECKING:
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
-
-
-class ChannelName(StrEnum):
-    EMAIL = "email"
-    FAX = "fax"
 
 
 @contextmanager
@@ -169,8 +165,8 @@ def test(
     ctx: typer.Context,
     to: Annotated[str, typer.Option("--to", help="An e-mail address, or a fax number.")],
     channel: Annotated[
-        ChannelName, typer.Option(help="The channel whose transport to try.")
-    ] = ChannelName.EMAIL,
+        Channel, typer.Option(help="The channel whose transport to try.")
+    ] = Channel.EMAIL,
 ) -> None:
     """Send one test message through the configured transport and print the server's reply."""
     from alertctl.config import delivery_settings

@@ -18,6 +18,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -217,12 +218,18 @@ class Sender:
         *,
         stop: threading.Event | None = None,
         progress: Callable[[str], None] | None = None,
+        on_batch: Callable[[BatchReport, float], None] | None = None,
     ) -> SendReport:
         """Batch after batch of what is due (or of `ids`), until nothing is due, the limit is
-        reached, a transport cannot work, or `stop` is set."""
+        reached, a transport cannot work, or `stop` is set; `on_batch` sees each batch's
+        outcome and how long it took."""
         report = SendReport()
         for batch in _batches(self, limit, ids, _now()):
-            report.add(self.deliver_batch(batch, stop=stop, progress=progress))
+            clock = time.monotonic()
+            result = self.deliver_batch(batch, stop=stop, progress=progress)
+            report.add(result)
+            if on_batch is not None:
+                on_batch(result, time.monotonic() - clock)
             if report.unreachable is not None or (stop is not None and stop.is_set()):
                 break
         return report

@@ -10,9 +10,8 @@ pause; the watcher never exits on them.
 import contextlib
 import random
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -56,10 +55,7 @@ class LogLine:
 @dataclass
 class WatchReport:
     batches: int = 0
-    sent: int = 0
-    failed: int = 0
     faults: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 def watch(
@@ -118,27 +114,15 @@ def _drain(
     report: WatchReport,
     unknown: int,
 ) -> None:
-    """Batches due now, until none is due, a transport cannot work, or stop."""
-    started = _now()
-    while not stop.is_set():
-        batch = sender.claim(sender.settings.batch_size, due_at=started)
-        if not batch:
-            return
-        clock = time.monotonic()
-        result = sender.deliver_batch(batch, stop=stop)
+    """Batches due now, until none is due, a transport cannot work, or stop; one log line
+    each (the first one also counts the submits found interrupted)."""
+    pending = [unknown]
+
+    def logged(result: BatchReport, seconds: float) -> None:
         report.batches += 1
-        _count(report, result)
-        log(_batch_line(result, time.monotonic() - clock, unknown))
-        unknown = 0
-        if result.unreachable is not None:
-            return
+        log(_batch_line(result, seconds, pending.pop() if pending else 0))
 
-
-def _count(report: WatchReport, result: BatchReport) -> None:
-    for outcome, n in result.counts.items():
-        report.counts[outcome] = report.counts.get(outcome, 0) + n
-    report.sent += result.counts.get(AlertStatus.SENT, 0)
-    report.failed += sum(n for k, n in result.counts.items() if k != AlertStatus.SENT)
+    sender.send(None, None, stop=stop, on_batch=logged)
 
 
 def _batch_line(result: BatchReport, seconds: float, unknown: int) -> LogLine:
