@@ -85,11 +85,10 @@ def render(
     document."""
     from alertctl.services.results import to_json
 
-    data = to_json(data)
     if as_json:
         print_json(data)
         return
-    drawn = human(data)
+    drawn = human(to_json(data))
     console = stdout()
     for renderable in drawn if isinstance(drawn, list | tuple) else [drawn]:
         console.print(renderable)
@@ -100,13 +99,13 @@ def render_rows(
 ) -> None:
     from alertctl.services.results import to_json
 
-    rows = to_json(list(rows))
     if as_json:
         print_json(list(rows))
-    elif not rows:
+        return
+    if not rows:
         info(empty)
     else:
-        stdout().print(make_table(rows, columns))
+        stdout().print(make_table(to_json(list(rows)), columns))
 
 
 def key_values(pairs: Sequence[tuple[str, Any]]) -> RenderableType:
