@@ -1,59 +1,119 @@
-"""How fast `alertctl --help` and `--version` answer, next to `python -c "import typer"`.
+"""What one alertctl command costs in CPU, next to the floor of the stack it is built on.
 
-Each command runs REPEAT times in a fresh interpreter; the median wall time is reported, and the
-ratio to the bare Typer import (the floor for any Typer CLI). A second part checks that neither
-answer imports the database or template stack.
+Each command runs in a fresh interpreter, the commands taking turns (so that a busy moment of
+the machine falls on all of them alike); the median CPU time (user + system, of the child) is
+reported with its ratio to its floor:
 
-    python benchmarks/startup.py [--repeat 20]
+- `alertctl --help` and `--version` against `python -c "import typer"`;
+- `alertctl client list` (a database command: settings, schema check, one query, a drawn
+  table) against `python -c "import typer, sqlmodel"`, and beside it `sqlite-utils rows` on
+  the same file, when sqlite-utils is on PATH (`pipx install sqlite-utils`);
+- a TAB of shell completion that reads codes from the database, against the same floor.
+
+A last part lists, for each command, which heavy modules it imported at all.
+
+    python benchmarks/startup.py [--repeat 21]
 """
 
 import argparse
+import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
-import time
+import tempfile
+from pathlib import Path
 
-HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "jinja2", "phonenumbers", "email_validator")
-
-COMMANDS: dict[str, list[str]] = {
-    'python -c "import typer"': [sys.executable, "-c", "import typer"],
-    "alertctl --version": [sys.executable, "-m", "alertctl", "--version"],
-    "alertctl --help": [sys.executable, "-m", "alertctl", "--help"],
-    "alertctl contract --help": [sys.executable, "-m", "alertctl", "contract", "--help"],
-}
+HEAVY = ("sqlalchemy", "alembic", "jinja2", "rich", "phonenumbers", "email_validator", "psycopg")
+ALERTCTL = [sys.executable, "-m", "alertctl"]
 
 
-def median_seconds(argv: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def cpu_seconds(argv: list[str], env: dict[str, str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, check=True, capture_output=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def heavy_imports(args: list[str]) -> list[str]:
+def heavy_imports(args: list[str], env: dict[str, str]) -> str:
     probe = (
-        "import sys\nfrom alertctl.cli.app import run\n"
-        f"run({args!r})\n"
+        "import sys, io, contextlib\nfrom alertctl.cli.app import run\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): run({args!r})\n"
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    found = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
-    return [m for m in found.split(",") if m]
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+    return last.replace(",", ", ") or "none"
+
+
+def sample_database(folder: Path, env: dict[str, str]) -> Path:
+    setup = Path(__file__).resolve().parent.parent / "sample-data" / "setup.batch"
+    for args in (["init"], ["batch", str(setup)]):
+        subprocess.run(ALERTCTL + args, check=True, capture_output=True, env=env)
+    return folder / "alertctl.db"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=21)
     repeat = parser.parse_args().repeat
 
-    baseline = median_seconds(COMMANDS['python -c "import typer"'], repeat)
-    print(f"{'command':<28} {'median ms':>10} {'x typer':>8}  heavy imports")
-    for name, argv in COMMANDS.items():
-        seconds = baseline if name.startswith("python") else median_seconds(argv, repeat)
-        heavy = "-" if name.startswith("python") else ", ".join(heavy_imports(argv[3:])) or "none"
-        print(f"{name:<28} {seconds * 1000:>10.1f} {seconds / baseline:>8.2f}  {heavy}")
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "alertctl.db"
+        env = {**os.environ, "ALERTCTL_DB": str(db)}
+        env.pop("ALERTCTL_CONFIG", None)
+        sample_database(Path(folder), env)
+        completion = {**env, "_ALERTCTL_COMPLETE": "complete_bash", "COMP_CWORD": "3"}
+        commands: dict[str, tuple[list[str], dict[str, str], str | None]] = {
+            'python -c "import typer"': ([sys.executable, "-c", "import typer"], env, None),
+            "alertctl --version": ([*ALERTCTL, "--version"], env, 'python -c "import typer"'),
+            "alertctl --help": ([*ALERTCTL, "--help"], env, 'python -c "import typer"'),
+            'python -c "import typer, sqlmodel"': (
+                [sys.executable, "-c", "import typer, sqlmodel"],
+                env,
+                None,
+            ),
+            "alertctl client list": (
+                [*ALERTCTL, "client", "list"],
+                env,
+                'python -c "import typer, sqlmodel"',
+            ),
+            "TAB after `alertctl contact show `": (
+                ALERTCTL,
+                {**completion, "COMP_WORDS": "alertctl contact show "},
+                'python -c "import typer, sqlmodel"',
+            ),
+        }
+        sqlite_utils = shutil.which("sqlite-utils")
+        if sqlite_utils:
+            commands["sqlite-utils rows DB client"] = (
+                [sqlite_utils, "rows", str(db), "client"],
+                env,
+                "alertctl client list",
+            )
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, (argv, command_env, _floor) in commands.items():
+                times[name].append(cpu_seconds(argv, command_env))
+        medians = {name: statistics.median(values) for name, values in times.items()}
+
+        print(f"{'command':<38} {'CPU ms':>8}  {'ratio':>24}")
+        for name, (_argv, _env, floor) in commands.items():
+            ratio = (
+                ""
+                if floor is None
+                else f"{medians[name] / medians[floor]:.2f} x {floor.split(' -c ')[-1]}"
+                if not name.startswith("sqlite-utils")
+                else f"alertctl is {medians[floor] / medians[name]:.2f} x this"
+            )
+            print(f"{name:<38} {medians[name] * 1000:>8.1f}  {ratio}")
+        if not sqlite_utils:
+            print("(sqlite-utils is not on PATH: `pipx install sqlite-utils` to compare with it)")
+
+        print("\nheavy modules imported")
+        for args in (["--version"], ["--help"], ["client", "list"], ["client", "list", "--json"]):
+            print(f"  alertctl {' '.join(args):<24} {heavy_imports(args, env)}")
 
 
 if __name__ == "__main__":

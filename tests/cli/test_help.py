@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 import typer
@@ -10,19 +11,19 @@ from alertctl.cli.app import app
 from tests.helpers import invoke
 
 
-def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path under a click group, the root's lazily loaded ones included."""
     found = []
-    for command in group.registered_commands:
-        assert command.name, f"command {command.callback} has no explicit name"
-        found.append((*prefix, command.name))
-    for sub in group.registered_groups:
-        assert sub.name and sub.typer_instance
-        found.append((*prefix, sub.name))
-        found.extend(_commands(sub.typer_instance, (*prefix, sub.name)))
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
+        assert command is not None, name
+        found.append((*prefix, name))
+        if hasattr(command, "list_commands"):
+            found.extend(_commands(command, (*prefix, name)))
     return found
 
 
-COMMANDS = _commands(app)
+COMMANDS = _commands(typer.main.get_command(app))
 
 
 def test_the_command_tree_is_complete() -> None:
@@ -136,3 +137,27 @@ def test_every_command_in_the_readme_exists() -> None:
     assert len(named) > 40
     missing = sorted({" ".join(c) for c in named} - {" ".join(c) for c in COMMANDS})
     assert missing == []
+
+
+def test_the_root_shows_each_command_with_its_own_help() -> None:
+    """The root lists its commands from a table, without loading them: the table says what
+    each command itself says."""
+    from alertctl.cli.commands import ENTRIES, load
+
+    assert set(ENTRIES) == {c[0] for c in COMMANDS}
+    for name, entry in ENTRIES.items():
+        help_text = load(name).help or ""
+        assert help_text.split("\n\n")[0].strip() == entry.help, name
+
+
+def test_a_command_loads_its_own_module_only() -> None:
+    probe = (
+        "import sys\n"
+        "from alertctl.cli.app import run\n"
+        "run(['client', '--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('alertctl.cli.')), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert "alertctl.cli.clients" in loaded
+    assert "alertctl.cli.people" not in loaded and "alertctl.cli.requests" not in loaded

@@ -118,3 +118,12 @@ def explanation(doc: dict[str, Any]) -> list[Any]:
                 node.add(Text(f"fix: {check['fix']}", style="cyan"))
         parts.append(tree)
     return parts
+
+
+def register(app: typer.Typer) -> None:
+    # The list, the outbox and delivery commands live in their own modules, under one group.
+    from alertctl.cli import delivery, outbox
+
+    outbox.register(alerts_app)
+    delivery.register(alerts_app)
+    app.add_typer(alerts_app, name="alerts")

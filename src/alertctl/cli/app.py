@@ -7,22 +7,7 @@ from typing import Annotated
 import typer
 
 from alertctl import __version__
-from alertctl.cli import (
-    alerts,
-    batch,
-    catalog,
-    check,
-    clients,
-    contracts,
-    delivery,
-    links,
-    outbox,
-    people,
-    requests,
-    setup,
-    templates,
-)
-from alertctl.cli.config import config_app
+from alertctl.cli.commands import LazyGroup
 from alertctl.cli.state import state
 from alertctl.errors import AlertctlError
 
@@ -31,6 +16,9 @@ app = typer.Typer(
     help="Support alerts on engagement contracts: who gets alerted, why, and delivery.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help, as in git or sqlite-utils: drawing it with Rich costs more than the answer.
+    rich_markup_mode=None,
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -77,26 +65,6 @@ def root(
     if debug:
         os.environ["ALERTCTL_DEBUG"] = "1"
     ctx.call_on_close(current.close)
-
-
-setup.register(app)
-check.register(app)
-batch.register(app)
-app.add_typer(clients.client_app, name="client")
-app.add_typer(clients.site_app, name="site")
-app.add_typer(people.contact_app, name="contact")
-app.add_typer(people.collaborator_app, name="collaborator")
-app.add_typer(catalog.product_app, name="product")
-app.add_typer(contracts.contract_app, name="contract")
-app.add_typer(contracts.service_app, name="service")
-app.add_typer(catalog.status_app, name="status")
-links.register(app)
-app.add_typer(templates.template_app, name="template")
-app.add_typer(requests.request_app, name="request")
-app.add_typer(alerts.alerts_app, name="alerts")
-outbox.register(alerts.alerts_app)
-delivery.register(alerts.alerts_app)
-app.add_typer(config_app, name="config")
 
 
 def _fail(message: str, hint: str | None, code: int, details: list[str] | None = None) -> int:

@@ -31,12 +31,7 @@ REFUSED = (
 )
 
 
-# The application whose commands a batch runs: the one `batch` is registered on.
-_APP: list[typer.Typer] = []
-
-
 def register(app: typer.Typer) -> None:
-    _APP[:] = [app]
     app.command("batch")(batch)
 
 
@@ -118,7 +113,9 @@ def _split(number: int, line: str) -> list[str]:
 def _command() -> Any:
     """The click command of the app, built once for the whole batch (Typer builds it anew at
     every call, which would cost more than most commands)."""
-    return typer.main.get_command(_APP[0])
+    from alertctl.cli.app import app
+
+    return typer.main.get_command(app)
 
 
 def _run(number: int, args: list[str]) -> None:

@@ -126,3 +126,8 @@ def status_remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
     confirm(f"Remove status {code}?", yes=yes)
     remove_status(state(ctx).db, code=code)
     info(f"removed status {code}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(product_app, name="product")
+    app.add_typer(status_app, name="status")

@@ -210,3 +210,8 @@ def site_remove(ctx: typer.Context, client: str, code: str, yes: Yes = False) ->
     confirm(f"Remove site {client}/{code}?", yes=yes)
     remove_site(state(ctx).db, client=client, code=code)
     info(f"removed site {client}/{code}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(client_app, name="client")
+    app.add_typer(site_app, name="site")

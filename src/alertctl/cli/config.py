@@ -130,3 +130,7 @@ def path(ctx: typer.Context) -> None:
     current = state(ctx)
     typer.echo(str(current.settings.config_path))
     info("found" if current.settings.config_found else "not found: defaults apply")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(config_app, name="config")

@@ -244,3 +244,8 @@ def service_remove(ctx: typer.Context, contract: str, code: str, yes: Yes = Fals
     confirm(f"Remove service {contract}/{code}?", yes=yes)
     remove_service(state(ctx).db, contract=contract, code=code)
     info(f"removed service {contract}/{code}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(contract_app, name="contract")
+    app.add_typer(service_app, name="service")

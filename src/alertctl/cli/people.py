@@ -317,3 +317,8 @@ def _address_notes(email: str | None) -> None:
     note = smtputf8_note(email) if email else None
     if note is not None:
         warn(note)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(contact_app, name="contact")
+    app.add_typer(collaborator_app, name="collaborator")

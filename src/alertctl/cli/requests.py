@@ -357,3 +357,7 @@ class _Delivery:
         from alertctl.cli.delivery import summarise
 
         summarise(self.report, prefix="sent at once: ")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(request_app, name="request")

@@ -136,3 +136,7 @@ def remove(ctx: typer.Context, name: str, yes: Yes = False) -> None:
     confirm(f"Remove template {name}?", yes=yes)
     remove_template(state(ctx).db, name=name)
     info(f"removed template {name}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(template_app, name="template")

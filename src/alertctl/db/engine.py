@@ -85,6 +85,10 @@ class Database:
                 raise Invalid(f"not a database URL: {self.url!r} ({exc})") from None
             if self.is_sqlite:
                 _configure_sqlite(self._engine)
+            elif self._engine.dialect.name == "postgresql":
+                from alertctl.db.tables import speak_postgresql
+
+                speak_postgresql()
         return self._engine
 
     def describe(self) -> str:

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from pydantic import ConfigDict
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -26,14 +27,25 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 
-class Status(SQLModel, table=True):
+class Row(SQLModel):
+    """The base of every table class.
+
+    Rows are read from the database and written by the services, never validated by pydantic,
+    so its validator is built only if something asks for it: this halves the cost of creating
+    the classes, paid by every command at startup.
+    """
+
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+
+
+class Status(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True)
     label: str
     type: str
 
 
-class Template(SQLModel, table=True):
+class Template(Row, table=True):
     """An alert mail template (*modèle de mail de type ALERTE*)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,14 +57,14 @@ class Template(SQLModel, table=True):
     builtin: bool = False
 
 
-class Client(SQLModel, table=True):
+class Client(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True)
     name: str
     language: str = "fr"
 
 
-class Site(SQLModel, table=True):
+class Site(Row, table=True):
     __table_args__ = (
         UniqueConstraint("client_id", "code", name="uq_site_client_code"),
         # At most one main site per client, whatever writes the table.
@@ -61,7 +73,6 @@ class Site(SQLModel, table=True):
             "client_id",
             unique=True,
             sqlite_where=text("is_main"),
-            postgresql_where=text("is_main"),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -71,7 +82,7 @@ class Site(SQLModel, table=True):
     is_main: bool = False
 
 
-class ClientAlertSetting(SQLModel, table=True):
+class ClientAlertSetting(Row, table=True):
     """One event of a client's *Alertes support* tab."""
 
     __tablename__ = "client_alert_setting"
@@ -83,7 +94,7 @@ class ClientAlertSetting(SQLModel, table=True):
     format: str = "text"
 
 
-class Person(SQLModel, table=True):
+class Person(Row, table=True):
     """A contact (a person at a client) or a collaborator (of the support organisation).
 
     Both kinds share one table because they carry the same alert facts; codes are unique per kind.
@@ -122,7 +133,7 @@ contact_site = Table(
 )
 
 
-class Product(SQLModel, table=True):
+class Product(Row, table=True):
     """A maintained product (*produit maintenu*)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -130,7 +141,7 @@ class Product(SQLModel, table=True):
     name: str
 
 
-class Contract(SQLModel, table=True):
+class Contract(Row, table=True):
     """An engagement contract; `source_*` are its *Gestion des alertes* checkboxes."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -159,7 +170,7 @@ contract_product = Table(
 )
 
 
-class Service(SQLModel, table=True):
+class Service(Row, table=True):
     """A contract service (*prestation*)."""
 
     __table_args__ = (UniqueConstraint("contract_id", "code", name="uq_service_contract_code"),)
@@ -186,7 +197,7 @@ interlocutor_tables: dict[str, Table] = {
 }
 
 
-class Request(SQLModel, table=True):
+class Request(Row, table=True):
     """A support request (*demande*), as of its latest save."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -206,7 +217,7 @@ class Request(SQLModel, table=True):
     updated_at: datetime
 
 
-class RequestSave(SQLModel, table=True):
+class RequestSave(Row, table=True):
     """One save of a request: what changed, which events it raised, who was superseded."""
 
     __tablename__ = "request_save"
@@ -221,7 +232,7 @@ class RequestSave(SQLModel, table=True):
     superseded: str = "[]"  # JSON: the alerts a more specific event of this save replaced
 
 
-class Alert(SQLModel, table=True):
+class Alert(Row, table=True):
     """The outbox: one message to one person on one channel, written with the save."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -251,7 +262,7 @@ class Alert(SQLModel, table=True):
     raw_message: str | None = None  # the message as it was sent
 
 
-class AlertAttempt(SQLModel, table=True):
+class AlertAttempt(Row, table=True):
     """One delivery attempt of an alert, with its outcome and the server's reply."""
 
     __tablename__ = "alert_attempt"
@@ -263,7 +274,7 @@ class AlertAttempt(SQLModel, table=True):
     reply: str | None = None
 
 
-class AlertFault(SQLModel, table=True):
+class AlertFault(Row, table=True):
     """An alert that a save should have sent and did not, because of a fault rather than a rule
     (a template that does not render, an address that became invalid): recorded so that it is
     never silent (`alerts stats`, `check`)."""
@@ -278,3 +289,13 @@ class AlertFault(SQLModel, table=True):
     reason: str
     detail: str
     created_at: datetime = Field(index=True)
+
+
+def speak_postgresql() -> None:
+    """Give the partial index its PostgreSQL spelling, once a PostgreSQL database is opened.
+
+    Spelled in the class, `postgresql_where` would import SQLAlchemy's PostgreSQL dialect in
+    every command, SQLite users' included.
+    """
+    one_main = next(i for i in Site.__table__.indexes if i.name == "uq_site_one_main")  # type: ignore[attr-defined]
+    one_main.dialect_kwargs["postgresql_where"] = text("is_main")

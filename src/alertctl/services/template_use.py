@@ -17,7 +17,6 @@ from alertctl.db.tables import Client, ClientAlertSetting, Template
 from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.errors import Conflict, Invalid
 from alertctl.services.results import TemplateContext
-from alertctl.templates.render import RenderError, render_alert
 
 # Templates are tried on a full sample request and on one with none of the optional parts.
 SAMPLE_CONTEXT: TemplateContext = {
@@ -86,6 +85,9 @@ class SettingUse:
 
 def sample_render_problem(template: Template, *, html: bool, event: Event) -> str | None:
     """Why the template does not render on a sample request, or None."""
+    # Jinja2 is imported by the commands that render, not by every one that saves a setting.
+    from alertctl.templates.render import RenderError, render_alert
+
     samples = (
         ("on a sample request", SAMPLE_CONTEXT),
         ("on a request with no site, service or product", MINIMAL_CONTEXT),

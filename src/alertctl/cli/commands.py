@@ -1,0 +1,100 @@
+"""The root's commands, loaded one at a time.
+
+`alertctl client list` imports the client commands only, and `alertctl --help` none at all: the
+root lists each command with its one-line help from the table below, which a test keeps equal
+to the command's own. Click's documented pattern for large CLIs ("lazily loading subcommands").
+"""
+
+import functools
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import typer
+from typer import _click
+from typer._click.utils import make_default_short_help
+from typer.core import TyperGroup
+
+
+@dataclass(frozen=True)
+class Entry:
+    module: str  # under alertctl.cli; its `register(app)` adds the command
+    help: str  # the command's first help line, shown by `alertctl --help`
+
+
+ENTRIES: dict[str, Entry] = {
+    "init": Entry(
+        "setup", "Create the database, or upgrade an older one in place (safe to run again)."
+    ),
+    "demo": Entry(
+        "setup",
+        "A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir.",
+    ),
+    "check": Entry(
+        "check", "Every fault that makes alerts go nowhere or fail; exit 1 when there is one."
+    ),
+    "batch": Entry(
+        "batch",
+        "Run many command lines in one process and one transaction: all of them, or none.",
+    ),
+    "link": Entry("links", "Make a contact or collaborator an interlocutor of a source."),
+    "unlink": Entry("links", "Remove a contact or collaborator from a source's interlocutors."),
+    "db": Entry("setup", "Where the database is."),
+    "client": Entry("clients", "Clients and their alert settings."),
+    "site": Entry("clients", "Client sites (one main site per client)."),
+    "contact": Entry("people", "Contacts: people at a client."),
+    "collaborator": Entry("people", "Collaborators: people of the support organisation."),
+    "product": Entry("catalog", "Maintained products."),
+    "contract": Entry("contracts", "Engagement contracts and their alert sources."),
+    "service": Entry("contracts", "Contract services (prestations)."),
+    "status": Entry("catalog", "Configurable statuses, each of a fixed status type."),
+    "template": Entry("templates", "Alert mail templates (Jinja2, sandboxed)."),
+    "request": Entry("requests", "Support requests and their saves."),
+    "alerts": Entry("alerts", "Preview, explain and deliver alerts."),
+    "config": Entry("config", "The configuration as one file: export, plan, apply."),
+}
+
+
+@functools.cache
+def _module_commands(module: str) -> dict[str, _click.Command]:
+    """The click commands one module registers, built once per process."""
+    register: Callable[[typer.Typer], None] = importlib.import_module(
+        f"alertctl.cli.{module}"
+    ).register
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    register(holder)
+    return dict(typer.main.get_group(holder).commands)
+
+
+def load(name: str) -> _click.Command:
+    return _module_commands(ENTRIES[name].module)[name]
+
+
+class LazyGroup(TyperGroup):
+    """The root group: its commands are imported when one is called, not before."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return list(ENTRIES)
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        return load(cmd_name) if cmd_name in ENTRIES else None
+
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(map(len, ENTRIES))
+        rows = [
+            (name, make_default_short_help(entry.help, limit)) for name, entry in ENTRIES.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: _click.Context, incomplete: str) -> list[Any]:
+        from typer._click.shell_completion import CompletionItem
+
+        names = [
+            CompletionItem(name, help=entry.help)
+            for name, entry in ENTRIES.items()
+            if name.startswith(incomplete)
+        ]
+        # The root's own options, completed as any command's.
+        return names + _click.Command.shell_complete(self, ctx, incomplete)
