@@ -16,6 +16,8 @@ from typer import _click
 from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
+from alertctl.cli.complete import attach
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -64,7 +66,10 @@ def _module_commands(module: str) -> dict[str, _click.Command]:
     ).register
     holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
     register(holder)
-    return dict(typer.main.get_group(holder).commands)
+    commands = dict(typer.main.get_group(holder).commands)
+    for command in commands.values():
+        attach(command)
+    return commands
 
 
 def load(name: str) -> _click.Command:

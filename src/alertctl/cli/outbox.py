@@ -33,9 +33,7 @@ OUTBOX_COLUMNS = [
 
 def list_(
     ctx: typer.Context,
-    status: Annotated[
-        str | None, typer.Option(help="pending, sending, retry, sent, dead, unknown, cancelled.")
-    ] = None,
+    status: Annotated[AlertStatus | None, typer.Option(help="Alerts in this state only.")] = None,
     request: Annotated[str | None, typer.Option(help="Alerts of one request.")] = None,
     as_json: Json = False,
 ) -> None:
@@ -43,7 +41,7 @@ def list_(
     from alertctl.cli.output import render_rows
     from alertctl.services.operator import list_alerts
 
-    rows = list_alerts(state(ctx).db, status=status, request=request)
+    rows = list_alerts(state(ctx).db, status=status.value if status else None, request=request)
     render_rows(rows, OUTBOX_COLUMNS, as_json=as_json, empty="no alerts")
 
 

@@ -1,0 +1,75 @@
+"""Shell completion of codes, given to every parameter that names one.
+
+Parameters are matched by name rather than annotated one by one: `--client`, `--contract`,
+`--requester`… mean the same thing in every command, and the code argument of `client show`
+is a client's. Choices (events, sources, formats, languages) complete from their enums already.
+"""
+
+from typing import Any
+
+from typer import _click
+from typer._click.shell_completion import CompletionItem
+from typer.core import TyperArgument
+
+from alertctl.db.lookup import CodeKind
+
+# An option or argument named so takes a code of this kind, in whatever command.
+BY_NAME: dict[str, CodeKind] = {
+    "client": CodeKind.CLIENT,
+    "clients": CodeKind.CLIENT,
+    "beneficiary": CodeKind.CLIENT,
+    "beneficiaries": CodeKind.CLIENT,
+    "site": CodeKind.SITE,
+    "sites": CodeKind.SITE,
+    "contact": CodeKind.CONTACT,
+    "requester": CodeKind.CONTACT,
+    "collaborator": CodeKind.COLLABORATOR,
+    "product": CodeKind.PRODUCT,
+    "products": CodeKind.PRODUCT,
+    "contract": CodeKind.CONTRACT,
+    "service": CodeKind.SERVICE,
+    "status": CodeKind.STATUS,
+    "template": CodeKind.TEMPLATE,
+    "reference": CodeKind.REQUEST,
+    "request": CodeKind.REQUEST,
+}
+# The `code` (or `name`) argument of a group's commands is a code of the group's kind.
+BY_GROUP: dict[str, CodeKind] = {kind.value: kind for kind in CodeKind}
+NEW_CODE_COMMANDS = {"add"}  # a code that does not exist yet: nothing to propose
+
+
+def _completer(kind: CodeKind) -> Any:
+    def complete(ctx: _click.Context, _param: _click.Parameter, incomplete: str) -> list[Any]:
+        from alertctl.services.completion import complete as codes
+
+        # The root's callback does not run while completing: its --db and --config are read
+        # from what the shell has parsed so far.
+        root = ctx.find_root().params
+        found = codes(root.get("db"), root.get("config"), kind, incomplete)
+        return [CompletionItem(code, help=label) for code, label in found]
+
+    return complete
+
+
+def _kind(group: str | None, command: str, param: _click.Parameter) -> CodeKind | None:
+    name = param.name or ""
+    if getattr(getattr(param, "type_descriptor", None), "is_choice", False):
+        return None  # an enum's values, which Typer completes
+    if name in ("code", "name") and isinstance(param, TyperArgument):
+        if command in NEW_CODE_COMMANDS or group is None:
+            return None
+        return BY_GROUP.get(group)
+    return BY_NAME.get(name)
+
+
+def attach(command: _click.Command, group: str | None = None) -> None:
+    """Give each code parameter under this command its completion, unless it has one."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is not None:
+        for sub in subcommands.values():
+            attach(sub, command.name)
+        return
+    for param in command.params:
+        kind = _kind(group, command.name or "", param)
+        if kind is not None and param._custom_shell_complete is None:
+            param._custom_shell_complete = _completer(kind)
