@@ -302,3 +302,15 @@ class Schema:
                 "it was left as it was",
                 hint="choose another path with --db",
             )
+
+
+def hold_loaded(session: Session) -> None:
+    """Keep every row this session loads until it closes.
+
+    SQLAlchemy's identity map holds rows weakly: a client, a status or a contact looked up by
+    one save and dropped is read again by the next one. A session that applies many saves in
+    one transaction holds them, so that each is read once per transaction.
+    """
+    held: list[object] = []
+    event.listen(session, "loaded_as_persistent", lambda _session, row: held.append(row))
+    session.info["held"] = held

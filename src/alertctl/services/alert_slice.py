@@ -62,34 +62,20 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
     status = session.get(Status, request.status_id)
 
     targets = _targets(client, contract, site, product, service)
-    links = _links(session, request)
-    people = (
-        session.exec(select(Person).where(col(Person.id).in_({pid for pid, _ in links}))).all()
-        if links
-        else []
-    )
-    on_main = _on_main_site(session, client, [p.id for p in people])
-    facts = {p.id: _facts(p, on_main_site=p.id in on_main) for p in people}
-    person_links: dict[PersonKey, set[Source]] = {}
-    for person_id, source in links:
-        person_links.setdefault(facts[person_id].key, set()).add(source)
-    settings, templates = _settings(session, client)
-    main_site = session.exec(
-        select(Site.code).where(Site.client_id == client.id, col(Site.is_main))
-    ).first()
+    config = _configuration(session, request, client)
 
     alert_slice = AlertSlice(
         request=request.reference,
         client=client.code,
         contract=contract.code if contract else None,
-        settings=settings,
+        settings=config.settings,
         enabled_sources=frozenset(
             s for s in Source if contract is not None and getattr(contract, f"source_{s.value}")
         ),
         targets=targets,
-        links={key: frozenset(sources) for key, sources in person_links.items()},
-        people={f.key: f for f in facts.values()},
-        main_site=f"{client.code}/{main_site}" if main_site else None,
+        links=config.links,
+        people=config.people,
+        main_site=config.main_site,
     )
     context = {
         "request": {
@@ -108,8 +94,65 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
         "service": {"code": service.code, "name": service.name} if service else None,
         "product": {"code": product.code, "name": product.name} if product else None,
     }
-    person_ids = {f.key: pid for pid, f in facts.items() if pid is not None}
-    return Loaded(alert_slice, templates, context, person_ids)
+    return Loaded(alert_slice, config.templates, context, config.person_ids)
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    """What a request's alerts depend on besides the request: the same for every request of
+    the same client, contract, site, product and service."""
+
+    settings: dict[Event, ClientAlert]
+    templates: dict[Event, Template]
+    links: dict[PersonKey, frozenset[Source]]
+    people: dict[PersonKey, PersonFacts]
+    person_ids: dict[PersonKey, int]
+    main_site: str | None
+
+
+def remember_configuration(session: Session) -> None:
+    """Let this session read each configuration once: for a feed of many saves in one
+    transaction, where nothing changes the configuration between two saves."""
+    session.info["configurations"] = {}
+
+
+def _configuration(session: Session, request: Request, client: Client) -> _Configuration:
+    memo: dict[tuple[int | None, ...], _Configuration] | None = session.info.get("configurations")
+    key = (
+        request.client_id,
+        request.contract_id,
+        request.site_id,
+        request.product_id,
+        request.service_id,
+    )
+    if memo is not None and key in memo:
+        return memo[key]
+    links = _links(session, request)
+    people = (
+        session.exec(select(Person).where(col(Person.id).in_({pid for pid, _ in links}))).all()
+        if links
+        else []
+    )
+    on_main = _on_main_site(session, client, [p.id for p in people])
+    facts = {p.id: _facts(p, on_main_site=p.id in on_main) for p in people}
+    person_links: dict[PersonKey, set[Source]] = {}
+    for person_id, source in links:
+        person_links.setdefault(facts[person_id].key, set()).add(source)
+    settings, templates = _settings(session, client)
+    main_site = session.exec(
+        select(Site.code).where(Site.client_id == client.id, col(Site.is_main))
+    ).first()
+    found = _Configuration(
+        settings=settings,
+        templates=templates,
+        links={key: frozenset(sources) for key, sources in person_links.items()},
+        people={f.key: f for f in facts.values()},
+        person_ids={f.key: pid for pid, f in facts.items() if pid is not None},
+        main_site=f"{client.code}/{main_site}" if main_site else None,
+    )
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def _targets(

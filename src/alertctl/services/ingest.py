@@ -1,16 +1,19 @@
-"""A help desk's export of request saves: one JSON object per line, one transaction each."""
+"""A help desk's export of request saves: one JSON object per line, each line its own outcome."""
 
 import hashlib
 import json
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from alertctl.db.engine import Database
+from sqlmodel import Session
+
+from alertctl.db.engine import Database, hold_loaded
 from alertctl.errors import AlertctlError, Invalid
+from alertctl.services.alert_slice import remember_configuration
 from alertctl.services.requests import SaveInput, SaveResult, save
 from alertctl.services.results import Table
 from alertctl.services.save_alerts import LeftOut
@@ -41,17 +44,41 @@ class IngestReport:
     faults: list[LineFaults] = field(default_factory=list)
 
 
+# Lines applied in one transaction, each in its own savepoint: a commit per line would cost more
+# than the save itself, and a longer transaction would hold the write lock longer.
+CHUNK_LINES = 500
+
+# What a live source yields when its next line is not there yet: what was applied is committed
+# (and reported, and delivered) before the wait, never held in an open transaction.
+PAUSE = None
+
+Outcome = SaveResult | LineFailure
+
+
+@dataclass
+class _Naming:
+    """How a line without a save id is named (see `ingest`)."""
+
+    feed_id: str
+    # Digests of the lines seen without a save id, with how many times: the only state that
+    # grows with the feed, and only with such lines.
+    seen: Counter[bytes] = field(default_factory=Counter)
+
+
 def ingest(
     db: Database,
-    lines: Iterable[str | bytes],
+    lines: Iterable[str | bytes | None],
     *,
     feed: str | None = None,
     progress: Callable[[int], None] | None = None,
-    after: Callable[[int, SaveResult | LineFailure], None] | None = None,
+    after: Callable[[int, Outcome], None] | None = None,
 ) -> IngestReport:
-    """Apply every line it can, as it comes (a stream is applied line by line, not at its end);
-    a bad line (bad JSON, bad UTF-8, a bad field) is reported with its number and does not stop
-    the others. `after` sees each line's outcome once its transaction has committed.
+    """Apply every line it can, as it comes; a bad line (bad JSON, bad UTF-8, a bad field) is
+    reported with its number and does not stop the others. Lines are applied in transactions
+    of up to CHUNK_LINES lines, each line in a savepoint of its own; a source yields PAUSE
+    when it would wait for its next line, and what it gave is committed before the wait.
+    `after` sees each line's outcome once its transaction has committed, and the report counts
+    only what was committed.
 
     How a save is told from a replay: a line's `save_id` names it. A line without one but with
     a `time` is named by its content and how many times that content came before in the feed:
@@ -61,51 +88,83 @@ def ingest(
     new save; from a stream (`feed` None) such a line is always a new save."""
     db.check_schema()  # a missing database is one error, not one per line
     report = IngestReport()
-    seen: Counter[str] = Counter()
-    feed_id = feed if feed is not None else uuid.uuid4().hex
-    for number, raw in enumerate(lines, start=1):
-        try:
-            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        except UnicodeDecodeError as exc:
-            failure = LineFailure(
-                number, f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
-            )
-            report.failures.append(failure)
+    naming = _Naming(feed if feed is not None else uuid.uuid4().hex)
+    numbered = _numbered(lines)
+    item = next(numbered, _END)
+    while item is not _END:
+        if item is PAUSE:
+            item = next(numbered, _END)
+            continue
+        done: list[tuple[int, Outcome]] = []
+        with db.session(write=True) as session:
+            hold_loaded(session)
+            remember_configuration(session)
+            while isinstance(item, tuple) and len(done) < CHUNK_LINES:
+                number, raw = item
+                if progress is not None:
+                    progress(number)
+                outcome = _apply(session, raw, naming)
+                if outcome is not None:
+                    done.append((number, outcome))
+                item = next(numbered, _END)
+        for number, outcome in done:
+            _account(report, number, outcome)
             if after is not None:
-                after(number, failure)
-            continue
-        if progress is not None:
-            progress(number)
-        if not line.strip():
-            continue
-        try:
-            result = _ingest_line(db, line, seen, feed_id)
-        except AlertctlError as exc:
-            failure = LineFailure(number, exc.message)
-            report.failures.append(failure)
-            if after is not None:
-                after(number, failure)
-            continue
-        report.warnings.extend(f"line {number}: {w}" for w in result.warnings)
-        if result.faults:
-            report.faults.append(LineFaults(number, result.reference, result.faults))
-        if result.replayed:
-            report.replayed += 1
-        else:
-            report.saves += 1
-            report.alerts += len(result.alerts)
-        if after is not None:
-            after(number, result)
+                after(number, outcome)
     return report
+
+
+_END = object()
+
+
+def _numbered(lines: Iterable[str | bytes | None]) -> Iterator[tuple[int, str | bytes] | None]:
+    number = 0
+    for raw in lines:
+        if raw is PAUSE:
+            yield PAUSE
+        else:
+            number += 1
+            yield number, raw
+
+
+def _apply(session: Session, raw: str | bytes, naming: _Naming) -> Outcome | None:
+    """One line in its own savepoint: its failure rolls back that line only."""
+    try:
+        line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        return LineFailure(
+            0, f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
+        )
+    if not line.strip():
+        return None
+    try:
+        change = _parse_line(line, naming)
+        with session.begin_nested():
+            return save(session, change)
+    except AlertctlError as exc:
+        return LineFailure(0, exc.message)
+
+
+def _account(report: IngestReport, number: int, outcome: Outcome) -> None:
+    if isinstance(outcome, LineFailure):
+        outcome.line = number
+        report.failures.append(outcome)
+        return
+    report.warnings.extend(f"line {number}: {w}" for w in outcome.warnings)
+    if outcome.faults:
+        report.faults.append(LineFaults(number, outcome.reference, outcome.faults))
+    if outcome.replayed:
+        report.replayed += 1
+    else:
+        report.saves += 1
+        report.alerts += len(outcome.alerts)
 
 
 # A save is a few fields, the longest a 20,000-character description: a longer line is not one.
 MAX_LINE_CHARS = 100_000
 
 
-def _ingest_line(db: Database, line: str, seen: Counter[str], feed_id: str) -> SaveResult:
-    from alertctl.errors import Invalid
-
+def _parse_line(line: str, naming: _Naming) -> SaveInput:
     if len(line) > MAX_LINE_CHARS:
         raise Invalid(f"line too long: {len(line):,} characters, at most {MAX_LINE_CHARS:,}")
     try:
@@ -117,13 +176,13 @@ def _ingest_line(db: Database, line: str, seen: Counter[str], feed_id: str) -> S
     change = save_input_from(data)
     if change.save_id is None:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-        seen[canonical] += 1
-        named = f"{canonical}#{seen[canonical]}"
+        key = hashlib.sha256(canonical.encode()).digest()
+        naming.seen[key] += 1
+        named = f"{canonical}#{naming.seen[key]}"
         if change.time is None:
-            named = f"{feed_id}\n{named}"
+            named = f"{naming.feed_id}\n{named}"
         change.save_id = f"feed-{hashlib.sha256(named.encode()).hexdigest()[:32]}"
-    with db.session(write=True) as session:
-        return save(session, change)
+    return change
 
 
 # The fields of a save, as `request open/update` and the JSON Lines feed name them.
