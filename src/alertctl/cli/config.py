@@ -60,8 +60,10 @@ def apply(
             text = Path(source).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise Invalid(f"cannot read {source}: {exc}") from None
-    desired = config_apply.read_file(text, region=current.settings.default_region)
     db = current.db
+    desired = config_apply.read_file(
+        text, region=current.settings.default_region, known=config_apply.known_addresses(db)
+    )
     if dry_run or current.dry_run:
         result = with_progress(
             "working out the plan and its impact",

@@ -2,7 +2,7 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlmodel import Session, SQLModel, select
 
 from alertctl.db.tables import Client, Contract, Person, Service, Site, metadata
@@ -65,8 +65,13 @@ def opt_in_column(event: Event) -> str:
     return f"opt_{event.value}"
 
 
-def opted_in_events(person: Person) -> list[str]:
-    return [e.value for e in Event if getattr(person, opt_in_column(e))]
+# (column, event) for every event: read for every person of every configuration read.
+_OPT_INS = tuple((opt_in_column(e), e.value) for e in Event)
+
+
+def opted_in_events(person: Person | Row[Any]) -> list[str]:
+    """The events a person (a row of the person table, as an object or a plain row) opted into."""
+    return [event for column, event in _OPT_INS if getattr(person, column)]
 
 
 def get_client(session: Session, code: str) -> Client:

@@ -2,13 +2,12 @@
 would change, the effect of that change on who gets alerted, and the change itself in one
 transaction (all or nothing)."""
 
-import tomllib
-
 import tomli_w
 from sqlmodel import col, select
 
 from alertctl.db.engine import Database
 from alertctl.db.tables import (
+    Person,
     Request,
     Status,
 )
@@ -29,12 +28,24 @@ def export(db: Database) -> str:
 # Plan ------------------------------------------------------------------------------------------
 
 
-def read_file(text: str, *, region: str) -> Document:
+def read_file(text: str, *, region: str, known: frozenset[str] = frozenset()) -> Document:
+    # rtoml (Rust) rather than the standard library's tomllib: a file of ten thousand contacts
+    # is read five times faster, and an unchanged file is read at every apply.
+    import rtoml
+
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise Invalid(f"not a valid TOML file: {exc}") from None
-    return parse(data, region=region)
+        data = rtoml.loads(text)
+    except rtoml.TomlParsingError as exc:
+        message = " ".join(str(exc).split())
+        raise Invalid(f"not a valid TOML file: {message}") from None
+    return parse(data, region=region, known=known)
+
+
+def known_addresses(db: Database) -> frozenset[str]:
+    """The e-mail addresses and fax numbers stored: valid and normalised when they were."""
+    with db.session(write=False) as session:
+        rows = session.execute(select(Person.email, Person.fax)).all()
+    return frozenset(value for row in rows for value in row if value)
 
 
 def plan(db: Database, desired: Document, *, prune: bool) -> Plan:
