@@ -239,7 +239,7 @@ def ingest(
     send: SendNow = False,
     as_json: Json = False,
 ) -> None:
-    """Apply a feed of saves, one JSON object per line, each line its own transaction.
+    """Apply a feed of saves, one JSON object per line, each line its own outcome.
 
     Fields: reference, contract, client, site, product, service, title, external_description,
     status, state, requester, and optionally save_id and time (ISO 8601). From stdin, each
