@@ -279,3 +279,17 @@ def test_config_path(tmp_path: Path) -> None:
     result = ok(tmp_path / "x.db", "config", "path")
     assert result.stdout.endswith("alertctl.toml\n")
     assert result.stderr == "not found: defaults apply\n"
+
+
+def test_a_stored_address_is_taken_as_is_only_in_its_own_channel(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """Addresses the database holds are not checked again, but an e-mail address written as
+    a fax number is still not a fax number."""
+    address = "alice@acme.example"
+    text = f'[contacts.zed]\nclient = "ACME"\nemail = "{address}"\nfax = "{address}"\n'
+    before = database_bytes(sample_db)
+    result = invoke(sample_db, "config", "apply", str(write(tmp_path, text)))
+    assert result.exit_code == 1
+    assert "  contacts.zed.fax: invalid fax number 'alice@acme.example'" in result.stderr
+    assert database_bytes(sample_db) == before

@@ -28,7 +28,9 @@ def export(db: Database) -> str:
 # Plan ------------------------------------------------------------------------------------------
 
 
-def read_file(text: str, *, region: str, known: frozenset[str] = frozenset()) -> Document:
+def read_file(
+    text: str, *, region: str, known: frozenset[tuple[str, str]] = frozenset()
+) -> Document:
     # rtoml (Rust) rather than the standard library's tomllib: a file of ten thousand contacts
     # is read five times faster, and an unchanged file is read at every apply.
     import rtoml
@@ -41,11 +43,12 @@ def read_file(text: str, *, region: str, known: frozenset[str] = frozenset()) ->
     return parse(data, region=region, known=known)
 
 
-def known_addresses(db: Database) -> frozenset[str]:
-    """The e-mail addresses and fax numbers stored: valid and normalised when they were."""
+def known_addresses(db: Database) -> frozenset[tuple[str, str]]:
+    """The (channel, address) pairs stored: valid and normalised when they were."""
     with db.session(write=False) as session:
         rows = session.execute(select(Person.email, Person.fax)).all()
-    return frozenset(value for row in rows for value in row if value)
+    emails = {("email", email) for email, _ in rows if email}
+    return frozenset(emails | {("fax", fax) for _, fax in rows if fax})
 
 
 def plan(db: Database, desired: Document, *, prune: bool) -> Plan:

@@ -49,10 +49,11 @@ class ConfigInvalid(Invalid):
 
 
 class _Checker:
-    def __init__(self, region: str, known: frozenset[str] = frozenset()) -> None:
+    def __init__(self, region: str, known: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.region = region
-        # Addresses already stored, hence already checked and normalised: an unchanged file
-        # is not validated again, address by address (most of the cost of reading it).
+        # (channel, address) pairs already stored, hence already checked and normalised: an
+        # unchanged file is not validated again, address by address (most of the cost of
+        # reading it). Keyed by channel: a stored e-mail address is not a valid fax number.
         self.known = known
         self.problems: list[str] = []
 
@@ -142,10 +143,12 @@ class _Checker:
         return [a for a in allowed if a in values]
 
 
-def parse(data: Table, *, region: str = "FR", known: frozenset[str] = frozenset()) -> Document:
+def parse(
+    data: Table, *, region: str = "FR", known: frozenset[tuple[str, str]] = frozenset()
+) -> Document:
     """Check a whole configuration file (already parsed from TOML) and return it complete
-    (defaults filled in), or raise ConfigInvalid listing every problem. `known`: addresses
-    the database holds, taken as they are."""
+    (defaults filled in), or raise ConfigInvalid listing every problem. `known`: the
+    (channel, address) pairs the database holds, taken as they are."""
     check = _Checker(region, known)
     check.keys(data, "(top level)", set(SECTIONS))
     doc: Document = {section: {} for section in SECTIONS}
@@ -246,7 +249,7 @@ def _person(check: _Checker, row: Table, path: str, code: str, contact: bool) ->
     result: PersonEntry = {"name": check.text(row, "name", path, default=code)}
     for channel, normalize in (("email", normalize_email), ("fax", None)):
         value = check.text(row, channel, path)
-        if value is not None and value not in check.known:
+        if value is not None and (channel, value) not in check.known:
             try:
                 value = normalize(value) if normalize else normalize_fax(value, check.region)
             except Invalid as exc:
