@@ -12,16 +12,12 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
+from alertctl.db.urls import to_url
 from alertctl.errors import Invalid, NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
 HEAD_REVISION = "0005"
 BUSY_TIMEOUT_MS = 10_000
-
-
-def to_url(db: str) -> str:
-    """`--db` takes a SQLAlchemy URL or a plain path to a SQLite file."""
-    return db if "://" in db else f"sqlite:///{Path(db).expanduser()}"
 
 
 def sqlite_path(url: str) -> Path | None:

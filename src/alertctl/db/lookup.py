@@ -10,6 +10,8 @@ from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
 
+from alertctl.db.urls import to_url
+
 
 class CodeKind(StrEnum):
     CLIENT = "client"
@@ -48,18 +50,18 @@ def _sql(kind: CodeKind) -> str:
     )
 
 
-def _sqlite_file(db: str) -> Path | None:
-    if "://" not in db:
-        return Path(db).expanduser()
-    if db.startswith("sqlite:///") and "?" not in db:
-        return Path(db.removeprefix("sqlite:///"))
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a plain SQLite URL; other URLs are left to SQLAlchemy to read."""
+    if url.startswith("sqlite:///") and "?" not in url:
+        return Path(url.removeprefix("sqlite:///"))
     return None
 
 
 def codes(db: str, kind: CodeKind, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
     """(code, description) pairs of this kind whose code starts with the prefix."""
     params = {"n": len(prefix), "prefix": prefix, "limit": limit}
-    path = _sqlite_file(db)
+    url = to_url(db)
+    path = _sqlite_file(url)
     if path is not None:
         if not path.is_file():
             return []
@@ -68,7 +70,7 @@ def codes(db: str, kind: CodeKind, prefix: str, limit: int = 200) -> list[tuple[
             return [(str(c), str(d)) for c, d in connection.execute(_sql(kind), params)]
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(db)
+    engine = create_engine(url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(text(_sql(kind)), params)

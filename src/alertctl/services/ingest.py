@@ -103,7 +103,7 @@ def ingest(
                 number, raw = item
                 if progress is not None:
                     progress(number)
-                outcome = _apply(session, raw, naming)
+                outcome = _apply(session, number, raw, naming)
                 if outcome is not None:
                     done.append((number, outcome))
                 item = next(numbered, _END)
@@ -127,13 +127,13 @@ def _numbered(lines: Iterable[str | bytes | None]) -> Iterator[tuple[int, str | 
             yield number, raw
 
 
-def _apply(session: Session, raw: str | bytes, naming: _Naming) -> Outcome | None:
+def _apply(session: Session, number: int, raw: str | bytes, naming: _Naming) -> Outcome | None:
     """One line in its own savepoint: its failure rolls back that line only."""
     try:
         line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         return LineFailure(
-            0, f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
+            number, f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
         )
     if not line.strip():
         return None
@@ -142,12 +142,11 @@ def _apply(session: Session, raw: str | bytes, naming: _Naming) -> Outcome | Non
         with session.begin_nested():
             return save(session, change)
     except AlertctlError as exc:
-        return LineFailure(0, exc.message)
+        return LineFailure(number, exc.message)
 
 
 def _account(report: IngestReport, number: int, outcome: Outcome) -> None:
     if isinstance(outcome, LineFailure):
-        outcome.line = number
         report.failures.append(outcome)
         return
     report.warnings.extend(f"line {number}: {w}" for w in outcome.warnings)
