@@ -252,3 +252,59 @@ def test_fax_command_never_uses_a_shell(tmp_path: Path) -> None:
     rig = next(_command(tmp_path))
     deliver(rig.transport, outgoing("fax", "+33145000001; touch pwned"))
     assert not (Path.cwd() / "pwned").exists()
+
+
+AWKWARD_BODIES = [
+    "",
+    "no line end at the end",
+    "From the start of a line\n.a dot first\n..two dots\n",
+    "--===============1== a boundary lookalike\n===\n= = =\n",
+    "trailing spaces   \ntabs\t\n" + "long " * 60 + "\n",
+    "accents é à ç œ, symbols €, emoji 🖨️, CJK 打印机\n",
+    "windows\r\nline ends\r\n",
+]
+
+
+@pytest.mark.parametrize("body", AWKWARD_BODIES)
+@pytest.mark.parametrize("html", [None, "<p>{}</p>"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Résolue : R1 – « Imprimante » " + "très longue " * 8,
+        "Résolue : R1 Imprimante",
+        "Resolved: R1 " + "rather long " * 8,
+        "Resolved: R1",
+    ],
+)
+def test_a_message_reads_back_as_written(body: str, html: str | None, subject: str) -> None:
+    """The MIME is written by hand (message.py): what a standard parser reads back of it is
+    exactly the alert's subject, text and HTML."""
+    from alertctl.transports.message import email_bytes
+
+    message = Outgoing(
+        key="k",
+        channel="email",
+        address="alice@acme.example",
+        subject=subject,
+        text=body,
+        html=None if html is None else html.format(body),
+        date=datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+        message_id="<m@example.com>",
+    )
+    raw = email_bytes(message, sender=SENDER)
+    assert raw.isascii()
+    assert all(len(line) <= 78 for line in raw.split(b"\n"))
+    parsed = _headers(raw.decode())
+    assert parsed["Subject"] == message.subject
+    assert not parsed.defects
+    expected_text = body.replace("\r\n", "\n")
+    text = parsed.get_body(("plain",))
+    assert text is not None and text.get_content().replace("\r\n", "\n") == expected_text
+    if html is None:
+        assert parsed.get_content_type() == "text/plain"
+    else:
+        assert parsed.get_content_type() == "multipart/alternative"
+        assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+        part = parsed.get_body(("html",))
+        assert part is not None
+        assert part.get_content().replace("\r\n", "\n") == html.format(expected_text)
