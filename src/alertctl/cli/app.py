@@ -1,5 +1,6 @@
 """The root command, the error boundary, and the command groups."""
 
+import gc
 import os
 import sys
 from typing import Annotated
@@ -119,4 +120,13 @@ def main() -> None:
     # Everything alertctl writes holds personal data (the database and its WAL, exports,
     # maildir messages, fax files): readable by its owner only, whatever the caller's umask.
     os.umask(0o077)
+    pace_the_collector()
     sys.exit(run())
+
+
+def pace_the_collector() -> None:
+    """A command builds large trees of plain objects that live until it ends (a configuration
+    of ten thousand contacts, a feed's transaction): at the cyclic collector's default pace,
+    re-walking them took a third of an unchanged `config apply`. Reference counting still frees
+    them at once; only cycles wait longer, and a long-running sender stays flat."""
+    gc.set_threshold(50_000, 20, 100)

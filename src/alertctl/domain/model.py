@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import TypeVar
 
 from alertctl.errors import Invalid
@@ -112,6 +113,13 @@ DEFAULT_STATUSES: tuple[tuple[str, str, StatusType], ...] = (
 def default_template_name(event: Event, language: Language) -> str:
     """The shipped template a client's setting uses unless it names another."""
     return f"default-{event.value}-{language.value}"
+
+
+@cache
+def values_of(enum: type[StrEnum]) -> tuple[str, ...]:
+    """The values of an enum, in order. Iterating an enum costs a descriptor call a member, and
+    a configuration file checks its values for every one of its objects."""
+    return tuple(m.value for m in enum)
 
 
 def parse_enum_list(enum: type[E], text: str, what: str) -> list[E]:

@@ -5,7 +5,6 @@ stays fast (see benchmarks/startup.py).
 """
 
 import re
-import unicodedata
 
 from alertctl.errors import Invalid
 
@@ -13,6 +12,9 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 # Bidirectional overrides and isolates can disguise text in a terminal or a mail client.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Unicode's Cc category is exactly these two ranges, Zl and Zp one character each: one
+# compiled class finds them all at C speed (free text is checked for every object of a file).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(_BIDI_CONTROLS)) + "]")
 
 
 def check_code(value: str, what: str) -> str:
@@ -52,10 +54,9 @@ def check_length(value: str, what: str) -> None:
 def check_text(value: str, what: str, *, required: bool = True) -> str:
     """Free text (names, labels, keywords) must fit on one line of a table or a mail header."""
     check_length(value, what)
-    for char in value:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
-            raise Invalid(f"{what} contains the control character U+{ord(char):04X}")
+    found = _CONTROL.search(value)
+    if found:
+        raise Invalid(f"{what} contains the control character U+{ord(found.group()):04X}")
     stripped = value.strip()
     if required and not stripped:
         raise Invalid(f"{what} is empty")

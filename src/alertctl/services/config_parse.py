@@ -10,6 +10,7 @@ from alertctl.domain.model import (
     MailFormat,
     Source,
     StatusType,
+    values_of,
 )
 from alertctl.domain.validation import (
     check_code,
@@ -118,7 +119,7 @@ class _Checker:
         self, row: Table, key: str, path: str, choices: Any, default: str | None = None
     ) -> str | None:
         value = row.get(key, default)
-        allowed = [c.value for c in choices]
+        allowed = values_of(choices)
         if value is None:
             self.problem(f"{path}.{key}", "is required")
             return None
@@ -136,7 +137,7 @@ class _Checker:
 
     def members(self, row: Table, key: str, path: str, choices: Any) -> list[str]:
         values = self.strings(row, key, path)
-        allowed = [c.value for c in choices]
+        allowed = values_of(choices)
         for value in values:
             if value not in allowed:
                 self.problem(f"{path}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
@@ -220,7 +221,7 @@ def _client(check: _Checker, row: Table, path: str, code: str) -> ClientEntry:
     alerts: dict[str, AlertEntry] = {}
     for event, raw in check.table(row.get("alerts", {}), f"{path}.alerts").items():
         alert_path = f"{path}.alerts.{event}"
-        if event not in [e.value for e in Event]:
+        if event not in values_of(Event):
             check.problem(alert_path, f"unknown event (one of {', '.join(e.value for e in Event)})")
             continue
         setting = check.table(raw, alert_path)
@@ -350,7 +351,7 @@ def _check_references(check: _Checker, doc: Document) -> None:
 
 def _link_problem(link: str, doc: Document) -> str | None:
     source, _, target = link.partition(":")
-    if source not in [s.value for s in Source] or not target:
+    if source not in values_of(Source) or not target:
         return f"{link!r} is not SOURCE:TARGET (sources: {', '.join(s.value for s in Source)})"
     if source in ("site", "service"):
         parent, _, child = target.partition("/")

@@ -1,10 +1,11 @@
 """Reading the configuration document from the database (the shape: config_model.py)."""
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import Row
+from sqlmodel import Session, SQLModel, select
 
 from alertctl.db.tables import (
     Client,
@@ -28,10 +29,14 @@ from alertctl.domain.model import (
     MailFormat,
     PersonKind,
     Source,
+    values_of,
 )
 from alertctl.services.common import opted_in_events
 from alertctl.services.config_model import PEOPLE, SECTIONS, Document, PersonEntry
 from alertctl.services.results import Table
+
+# A row of a table, read as a plain row.
+Stored = Row[Any]
 
 # Reading the database ----------------------------------------------------------------------------
 
@@ -40,9 +45,9 @@ def read(session: Session) -> Document:
     """The configuration stored in the database, complete (every field, defaults included),
     in a fixed number of queries."""
     doc: Document = {section: {} for section in SECTIONS}
-    for status in session.exec(select(Status)).all():
+    for status in _rows(session, Status):
         doc["statuses"][status.code] = {"label": status.label, "type": status.type}
-    templates = {t.id: t for t in session.exec(select(Template)).all()}
+    templates = {t.id: t for t in _rows(session, Template)}
     for template in templates.values():
         if not template.builtin:
             doc["templates"][template.name] = {
@@ -52,7 +57,7 @@ def read(session: Session) -> Document:
                 "html": template.html,
             }
     clients, sites = _read_clients(session, doc, templates)
-    products = {p.id: p for p in session.exec(select(Product)).all()}
+    products = {p.id: p for p in _rows(session, Product)}
     for product in products.values():
         doc["products"][product.code] = {"name": product.name}
     contracts, services = _read_contracts(session, doc, clients, products)
@@ -62,9 +67,9 @@ def read(session: Session) -> Document:
 
 
 def _read_clients(
-    session: Session, doc: Document, templates: dict[Any, Template]
-) -> tuple[dict[Any, Client], dict[Any, Site]]:
-    clients = {c.id: c for c in session.exec(select(Client)).all()}
+    session: Session, doc: Document, templates: dict[Any, Stored]
+) -> tuple[dict[Any, Stored], dict[Any, Stored]]:
+    clients = {c.id: c for c in _rows(session, Client)}
     for client in clients.values():
         doc["clients"][client.code] = {
             "name": client.name,
@@ -72,13 +77,13 @@ def _read_clients(
             "sites": {},
             "alerts": {},
         }
-    sites = {s.id: s for s in session.exec(select(Site)).all()}
+    sites = {s.id: s for s in _rows(session, Site)}
     for site in sites.values():
         doc["clients"][clients[site.client_id].code]["sites"][site.code] = {
             "name": site.name,
             "main": site.is_main,
         }
-    for setting in session.exec(select(ClientAlertSetting)).all():
+    for setting in _rows(session, ClientAlertSetting):
         named = templates.get(setting.template_id) if setting.template_id else None
         doc["clients"][clients[setting.client_id].code]["alerts"][setting.event] = {
             "enabled": setting.enabled,
@@ -92,10 +97,10 @@ def _read_clients(
 def _read_contracts(
     session: Session,
     doc: Document,
-    clients: dict[Any, Client],
-    products: dict[Any, Product],
-) -> tuple[dict[Any, Contract], dict[Any, Service]]:
-    contracts = {c.id: c for c in session.exec(select(Contract)).all()}
+    clients: dict[Any, Stored],
+    products: dict[Any, Stored],
+) -> tuple[dict[Any, Stored], dict[Any, Stored]]:
+    contracts = {c.id: c for c in _rows(session, Contract)}
     beneficiaries = _pairs(
         session, contract_beneficiary.c.contract_id, contract_beneficiary.c.client_id
     )
@@ -109,7 +114,7 @@ def _read_contracts(
             "sources": [s.value for s in Source if getattr(contract, f"source_{s.value}")],
             "services": {},
         }
-    services = {s.id: s for s in session.exec(select(Service)).all()}
+    services = {s.id: s for s in _rows(session, Service)}
     for service in services.values():
         doc["contracts"][contracts[service.contract_id].code]["services"][service.code] = {
             "name": service.name
@@ -123,13 +128,12 @@ _RECEPTION = tuple((f"{c.value}_active", c.value) for c in Channel)
 def _read_people(
     session: Session,
     doc: Document,
-    clients: dict[Any, Client],
-    sites: dict[Any, Site],
+    clients: dict[Any, Stored],
+    sites: dict[Any, Stored],
     links: defaultdict[Any, list[str]],
 ) -> None:
     person_sites = _pairs(session, contact_site.c.person_id, contact_site.c.site_id)
-    # Plain rows rather than Person objects: ten thousand contacts are read at every plan.
-    for person in session.execute(select(Person.__table__)).all():  # type: ignore[attr-defined]
+    for person in _rows(session, Person):
         contact = person.kind == PersonKind.CONTACT.value
         row: PersonEntry = {}
         if contact:
@@ -147,6 +151,13 @@ def _read_people(
         doc["contacts" if contact else "collaborators"][person.code] = row
 
 
+def _rows(session: Session, table: type[SQLModel]) -> Sequence[Stored]:
+    """A table's rows as plain rows, not objects: the whole configuration is read at every
+    plan (ten thousand contacts, thousands of sites and contracts), and an ORM object costs
+    several times a row to load."""
+    return session.execute(select(table.__table__)).all()  # type: ignore[attr-defined]
+
+
 def _pairs(session: Session, key: Any, value: Any) -> defaultdict[Any, list[Any]]:
     found: defaultdict[Any, list[Any]] = defaultdict(list)
     for k, v in session.execute(select(key, value)).all():
@@ -155,11 +166,11 @@ def _pairs(session: Session, key: Any, value: Any) -> defaultdict[Any, list[Any]
 
 
 def _target_names(
-    clients: dict[Any, Client],
-    sites: dict[Any, Site],
-    products: dict[Any, Product],
-    contracts: dict[Any, Contract],
-    services: dict[Any, Service],
+    clients: dict[Any, Stored],
+    sites: dict[Any, Stored],
+    products: dict[Any, Stored],
+    contracts: dict[Any, Stored],
+    services: dict[Any, Stored],
 ) -> dict[Source, dict[Any, str]]:
     return {
         Source.PRODUCT: {i: p.code for i, p in products.items()},
@@ -228,13 +239,13 @@ def _compact(section: str, row: Table) -> Table:
 
 
 def _event_order(event: str) -> int:
-    values = [e.value for e in Event]
+    values = values_of(Event)
     return values.index(event) if event in values else len(values)
 
 
 def default_reception(row: Mapping[str, Any]) -> list[str]:
     """An address given is an active reception mode, unless `reception` says otherwise."""
-    return [c.value for c in Channel if row.get(c.value)]
+    return [c for c in values_of(Channel) if row.get(c)]
 
 
 # Reading a file ----------------------------------------------------------------------------------
