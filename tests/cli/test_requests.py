@@ -69,7 +69,10 @@ def test_a_request_from_opening_to_closure_by_the_client(sample_db: Path) -> Non
         html = connection.execute(
             "SELECT html_body FROM alert WHERE event = 'closure_external'"
         ).fetchone()[0]
-    assert "<p>Votre demande R1 est clôturée.</p>" in html
+    # A collaborator reads the support team's wording, in a whole HTML document.
+    assert html.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    assert "a validé la clôture de la demande R1.</p>" in html
+    assert "Vous avez validé" not in html
 
 
 def test_preview_tells_before_the_save_what_the_save_then_writes(sample_db: Path) -> None:
@@ -101,7 +104,7 @@ def test_preview_tells_before_the_save_what_the_save_then_writes(sample_db: Path
             "JOIN person p ON p.id = a.person_id WHERE a.event = 'resolution' ORDER BY a.id"
         ).fetchall()
     assert written == announced
-    assert announced[0][3] == "[ACME support] R1 - Slow"
+    assert announced[0][3] == "[ACME support] Demande résolue\u00a0: R1 – Slow"
 
 
 def test_preview_json_contract(sample_db: Path) -> None:
@@ -136,7 +139,7 @@ def test_preview_json_contract(sample_db: Path) -> None:
         "channel": "email",
         "address": "jdu@support.example",
         "sources": ["product"],
-        "subject": "[ACME support] R1 - T",
+        "subject": "[ACME support] Demande résolue\u00a0: R1 – T",
     }
     assert {(x["code"], x["reason"]) for x in resolution["excluded"]} == {
         ("bruno", "source_disabled"),

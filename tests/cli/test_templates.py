@@ -59,7 +59,7 @@ def test_template_add_list_show_check_render_remove(sample_db: Path, tmp_path: P
         ).stdout
     )
     assert rendered == {
-        "subject": "[KEYWORD] R1 - A <b> title",
+        "subject": "[KEYWORD] R1 – A <b> title",
         "text": "Dear Alice Martin, R1 is En cours.\n",
         "html": "<p>A &lt;b&gt; title</p>\n",
     }

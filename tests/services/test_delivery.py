@@ -85,7 +85,11 @@ def test_send_delivers_every_alert_exactly_as_queued(
     for r in received:
         message = r.message
         address = r.rcpt_tos[0] if "fax" not in r.rcpt_tos[0] else "+33145000001"
-        assert message["Subject"] == queued[address] == "[ACME support] R1 - Imprimante"
+        assert (
+            message["Subject"]
+            == queued[address]
+            == "[ACME support] Demande enregistrée\u00a0: R1 – Imprimante"
+        )
         assert message["Message-ID"] == message_ids[address]
         assert message["From"] == "Support <support@example.com>"
         assert r.mail_from == "support@example.com"

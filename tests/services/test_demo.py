@@ -21,8 +21,7 @@ def test_demo_walks_the_sample_requests_and_delivers_into_a_maildir(tmp_path: Pa
     resolved = [
         m
         for m in messages
-        if subject(m)
-        == ("[Support ACME] DEM-1 - Édition des factures impossible : demande résolue")
+        if subject(m) == ("[Support ACME] Résolue\u00a0: DEM-1 – Édition des factures impossible")
     ]
     assert len(resolved) == 6
     emails = [m for m in resolved if m.get_content_type() == "multipart/alternative"]
@@ -33,7 +32,7 @@ def test_demo_walks_the_sample_requests_and_delivers_into_a_maildir(tmp_path: Pa
     text = payload.decode()
     assert "est résolue" in text and "la demande sera rouverte" in text
     # GLOBEX's own keyword for the request it opened on ACME's contract.
-    assert any(subject(m).startswith("[Globex] DEM-2") for m in messages)
+    assert any(subject(m).startswith("[Globex] Request registered: DEM-2") for m in messages)
     # Running it again starts afresh.
     ok(tmp_path / "unused.db", "demo", "--dir", str(tmp_path / "demo"))
     assert len(mailbox.Maildir(tmp_path / "demo" / "maildir", create=False)) == 17

@@ -57,10 +57,10 @@ def test_no_control_character_reaches_the_subject() -> None:
         keyword="[K]",
         context=context,
     )
-    assert message.subject == "[K] REQ-1 - a Bcc: x@evil.example z"
+    assert message.subject == "[K] REQ-1 – a Bcc: x@evil.example z"
     assert header_safe("x" * 300).endswith("…") and len(header_safe("x" * 300)) == 250
 
 
 def test_the_subject_names_the_request_even_when_the_template_subject_is_empty() -> None:
     message = render_alert(subject="", text="t", html=None, keyword="[ACME]", context=CONTEXT)
-    assert message.subject == "[ACME] REQ-1 - Sample request"
+    assert message.subject == "[ACME] REQ-1 – Sample request"

@@ -7,6 +7,7 @@ import typer
 
 from alertctl.cli.output import info
 from alertctl.cli.state import state
+from alertctl.domain.wording import counted
 
 db_app = typer.Typer(help="Where the database is.", no_args_is_help=True)
 
@@ -29,7 +30,12 @@ def init(ctx: typer.Context) -> None:
     else:
         info(f"{result.database} is up to date (schema {result.after})")
     if result.statuses_added or result.templates_added:
-        info(f"installed {result.statuses_added} statuses and {result.templates_added} templates")
+        info(
+            f"installed {counted(result.statuses_added, 'status', 'statuses')} and "
+            f"{counted(result.templates_added, 'template')}"
+        )
+    if result.templates_updated:
+        info(f"updated {counted(result.templates_updated, 'shipped template')} to this version")
 
 
 @db_app.command("path")

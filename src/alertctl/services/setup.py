@@ -17,21 +17,23 @@ class InitResult:
     after: str | None
     statuses_added: int
     templates_added: int
+    templates_updated: int
 
 
 def init(db: Database) -> InitResult:
     """Create or upgrade the schema, then add the default statuses and templates that are missing.
 
-    Idempotent: a second run changes nothing; defaults a user removed or changed are left alone
-    unless missing by code or name.
+    Idempotent: a second run changes nothing. A default status a user removed comes back only
+    at creation; a shipped template (which no command edits) is added when missing and brought
+    up to this version's wording when it differs.
     """
     from alertctl.db.migrate import upgrade
 
     before, after = upgrade(db)
     with db.session(write=True) as session:
         statuses = _install_statuses(session) if before is None else 0
-        templates = _install_templates(session)
-    return InitResult(db.describe(), before, after, statuses, templates)
+        added, updated = _install_templates(session)
+    return InitResult(db.describe(), before, after, statuses, added, updated)
 
 
 def _install_statuses(session: Session) -> int:
@@ -44,11 +46,12 @@ def _install_statuses(session: Session) -> int:
     return added
 
 
-def _install_templates(session: Session) -> int:
-    existing = set(session.exec(select(Template.name)).all())
-    added = 0
+def _install_templates(session: Session) -> tuple[int, int]:
+    existing = {t.name: t for t in session.exec(select(Template)).all()}
+    added = updated = 0
     for template in default_templates():
-        if template.name not in existing:
+        current = existing.get(template.name)
+        if current is None:
             session.add(
                 Template(
                     name=template.name,
@@ -60,4 +63,15 @@ def _install_templates(session: Session) -> int:
                 )
             )
             added += 1
-    return added
+        elif current.builtin and (current.subject, current.text, current.html) != (
+            template.subject,
+            template.text,
+            template.html,
+        ):
+            current.subject, current.text, current.html = (
+                template.subject,
+                template.text,
+                template.html,
+            )
+            updated += 1
+    return added, updated

@@ -1,6 +1,12 @@
-"""The default alert templates, one per event and language, installed by `alertctl init`.
+"""The default alert templates, one per event and language, installed (and kept current) by
+`alertctl init`.
 
-They show only what the client may see: the external description, never an internal field.
+Each says what happened in its subject, then the request's reference and title, so that the
+alerts of one request tell themselves apart in a message list. The client's contacts and the
+support collaborators each read wording meant for them (`recipient.kind`). Each language has
+its own typography: French puts a no-break space before a colon and inside « », English
+neither. The text and HTML parts say the same thing. They show only what the client may see:
+the external description, never an internal field.
 """
 
 from dataclasses import dataclass
@@ -17,86 +23,197 @@ class DefaultTemplate:
     html: str
 
 
-_HEADLINES: dict[Language, dict[Event, str]] = {
+NBSP = "\u00a0"
+# What happened, for the subject: the status change names the new status.
+_WHAT: dict[Language, dict[Event, str]] = {
     Language.FR: {
-        Event.OPEN: "Votre demande {{ request.reference }} a bien été enregistrée.",
-        Event.RESOLUTION: "Votre demande {{ request.reference }} est résolue.",
-        Event.CLOSURE_EXTERNAL: "Votre demande {{ request.reference }} est clôturée.",
-        Event.CLOSURE_INTERNAL: "La demande {{ request.reference }} a été clôturée.",
+        Event.OPEN: "Demande enregistrée",
+        Event.RESOLUTION: "Demande résolue",
+        Event.CLOSURE_EXTERNAL: "Clôture validée",
+        Event.CLOSURE_INTERNAL: "Demande clôturée",
+        Event.STATUS_CHANGE: f"Statut «{NBSP}{{{{ request.status.label }}}}{NBSP}»",
+    },
+    Language.EN: {
+        Event.OPEN: "Request registered",
+        Event.RESOLUTION: "Request resolved",
+        Event.CLOSURE_EXTERNAL: "Closure confirmed",
+        Event.CLOSURE_INTERNAL: "Request closed",
+        Event.STATUS_CHANGE: "Status \u201c{{ request.status.label }}\u201d",
+    },
+}
+
+_REF = "{{ request.reference }}"
+_STATUS_FR = f"«{NBSP}{{{{ request.status.label }}}}{NBSP}»"
+_STATUS_EN = "\u201c{{ request.status.label }}\u201d"
+
+# The sentence that says what happened: (to the client's contacts, to the support team).
+_HEADLINES: dict[Language, dict[Event, tuple[str, str]]] = {
+    Language.FR: {
+        Event.OPEN: (
+            f"Votre demande {_REF} a bien été enregistrée. Nous revenons vers vous rapidement.",
+            f"Une nouvelle demande, {_REF}, a été enregistrée pour {{{{ client.name }}}}.",
+        ),
+        Event.RESOLUTION: (
+            f"Votre demande {_REF} est résolue. Si le problème persiste, répondez-nous.",
+            f"La demande {_REF} de {{{{ client.name }}}} est résolue.",
+        ),
+        Event.CLOSURE_EXTERNAL: (
+            f"Vous avez validé la clôture de votre demande {_REF}. Merci.",
+            f"{{{{ client.name }}}} a validé la clôture de la demande {_REF}.",
+        ),
+        Event.CLOSURE_INTERNAL: (
+            f"Votre demande {_REF} est clôturée.",
+            f"La demande {_REF} de {{{{ client.name }}}} est clôturée.",
+        ),
         Event.STATUS_CHANGE: (
-            "Votre demande {{ request.reference }} est passée au statut "
-            "« {{ request.status.label }} »."
+            f"Votre demande {_REF} est passée au statut {_STATUS_FR}.",
+            f"La demande {_REF} de {{{{ client.name }}}} est passée au statut {_STATUS_FR}.",
         ),
     },
     Language.EN: {
-        Event.OPEN: "Your request {{ request.reference }} has been registered.",
-        Event.RESOLUTION: "Your request {{ request.reference }} has been resolved.",
-        Event.CLOSURE_EXTERNAL: "Your request {{ request.reference }} has been closed.",
-        Event.CLOSURE_INTERNAL: "Request {{ request.reference }} has been closed.",
+        Event.OPEN: (
+            f"Your request {_REF} has been registered. We will get back to you shortly.",
+            f"A new request, {_REF}, has been registered for {{{{ client.name }}}}.",
+        ),
+        Event.RESOLUTION: (
+            f"Your request {_REF} has been resolved. If the problem persists, reply to us.",
+            f"Request {_REF} from {{{{ client.name }}}} has been resolved.",
+        ),
+        Event.CLOSURE_EXTERNAL: (
+            f"You confirmed the closure of your request {_REF}. Thank you.",
+            f"{{{{ client.name }}}} confirmed the closure of request {_REF}.",
+        ),
+        Event.CLOSURE_INTERNAL: (
+            f"Your request {_REF} has been closed.",
+            f"Request {_REF} from {{{{ client.name }}}} has been closed.",
+        ),
         Event.STATUS_CHANGE: (
-            "Your request {{ request.reference }} is now \u201c{{ request.status.label }}\u201d."
+            f"The status of your request {_REF} is now {_STATUS_EN}.",
+            f"The status of request {_REF} from {{{{ client.name }}}} is now {_STATUS_EN}.",
         ),
     },
 }
 
+# Labels, each with its language's colon (French: a no-break space before it).
 _LABELS: dict[Language, dict[str, str]] = {
     Language.FR: {
         "greeting": "Bonjour {{ recipient.name }},",
-        "title": "Objet",
-        "description": "Description",
-        "contract": "Contrat",
-        "product": "Produit",
-        "closing": "Le support",
+        "request": f"Demande{NBSP}:",
+        "status": f"Statut{NBSP}:",
+        "contract": f"Contrat{NBSP}:",
+        "product": f"Produit{NBSP}:",
+        "site": f"Site{NBSP}:",
+        "description": f"Description{NBSP}:",
+        "signature": "Le support",
     },
     Language.EN: {
         "greeting": "Hello {{ recipient.name }},",
-        "title": "Subject",
-        "description": "Description",
-        "contract": "Contract",
-        "product": "Product",
-        "closing": "The support team",
+        "request": "Request:",
+        "status": "Status:",
+        "contract": "Contract:",
+        "product": "Product:",
+        "site": "Site:",
+        "description": "Description:",
+        "signature": "The support team",
     },
 }
 
+# A contract's name only when it says more than its code ("K1" named "K1" prints once).
+_CONTRACT = (
+    "{{ contract.code }}{% if contract.name and contract.name != contract.code %}"
+    " \u2013 {{ contract.name }}{% endif +%}"
+)
+_FOR_CONTACTS = '{% if recipient.kind == "contact" %}'
 
-def _text(headline: str, labels: dict[str, str]) -> str:
-    return (
-        f"{labels['greeting']}\n\n{headline}\n\n"
-        f"{labels['title']} : {{{{ request.title }}}}\n"
-        f"{labels['contract']} : {{{{ contract.code }}}} {{{{ contract.name }}}}\n"
-        f"{{% if product %}}{labels['product']} : {{{{ product.name }}}}\n{{% endif %}}"
-        f"{{% if request.external_description %}}\n{labels['description']} :\n"
-        f"{{{{ request.external_description }}}}\n{{% endif %}}\n"
-        f"-- \n{labels['closing']}\n"
+# The facts, as (label, value, condition or None), in the order both parts show them.
+_FACTS = (
+    ("request", f"{_REF} \u2013 {{{{ request.title }}}}", None),
+    ("status", "{{ request.status.label }}", None),
+    ("contract", _CONTRACT, None),
+    ("product", "{{ product.name }}", "product"),
+    ("site", "{{ site.name }}", "site"),
+)
+
+
+def _headline(language: Language, event: Event) -> str:
+    to_contacts, to_support = _HEADLINES[language][event]
+    # `+%}`: this block's line end is kept (the environment trims the one after a block).
+    return f"{_FOR_CONTACTS}{to_contacts}{{% else %}}{to_support}{{% endif +%}}"
+
+
+def _facts(line: str, labels: dict[str, str]) -> str:
+    """One `line` (with {label} and {value}) a fact, those that may be missing in an `if`."""
+    return "".join(
+        (f"{{% if {condition} %}}" if condition else "")
+        + line.format(label=labels[key], value=value)
+        + ("{% endif %}" if condition else "")
+        for key, value, condition in _FACTS
     )
 
 
-def _html(headline: str, labels: dict[str, str]) -> str:
+def _text(language: Language, event: Event) -> str:
+    labels = _LABELS[language]
+    facts = _facts("{label} {value}\n", labels)
     return (
-        f"<p>{labels['greeting']}</p>\n<p>{headline}</p>\n<table>\n"
-        f"<tr><th>{labels['title']}</th><td>{{{{ request.title }}}}</td></tr>\n"
-        f"<tr><th>{labels['contract']}</th>"
-        f"<td>{{{{ contract.code }}}} {{{{ contract.name }}}}</td></tr>\n"
-        f"{{% if product %}}<tr><th>{labels['product']}</th>"
-        f"<td>{{{{ product.name }}}}</td></tr>{{% endif %}}\n</table>\n"
-        f"{{% if request.external_description %}}<p>{labels['description']} :</p>\n"
-        f"<pre>{{{{ request.external_description }}}}</pre>{{% endif %}}\n"
-        f"<p>{labels['closing']}</p>\n"
+        f"{labels['greeting']}\n\n{_headline(language, event)}\n\n{facts}"
+        "{% if request.external_description +%}\n"
+        f"{labels['description']}\n{{{{ request.external_description }}}}\n"
+        "{% endif +%}\n"
+        f"-- \n{labels['signature']}\n"
     )
+
+
+# Inline style only: mail clients drop <style> blocks and external sheets, and honour these.
+_BODY = (
+    "margin:0;padding:16px;background:#ffffff;color:#1f2328;"
+    "font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5"
+)
+_BOX = "max-width:640px;margin:0 auto"
+_TABLE = "border-collapse:collapse;margin:12px 0;width:100%"
+_TH = "text-align:left;vertical-align:top;padding:4px 12px 4px 0;color:#59636e;white-space:nowrap"
+_TD = "vertical-align:top;padding:4px 0;overflow-wrap:anywhere;word-break:break-word"
+_DESCRIPTION = (
+    "white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;margin:4px 0 12px;"
+    "padding:8px 12px;background:#f6f8fa;border-left:3px solid #d0d7de"
+)
+_SIGNATURE = "color:#59636e;margin-top:24px"
+
+
+def _html(language: Language, event: Event) -> str:
+    labels = _LABELS[language]
+    rows = _facts(
+        f'<tr><th style="{_TH}">{{label}}</th><td style="{_TD}">{{value}}</td></tr>\n', labels
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language.value}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_subject(language, event)}</title>\n</head>\n"
+        f'<body style="{_BODY}">\n<div style="{_BOX}">\n'
+        f"<p>{labels['greeting']}</p>\n<p>{_headline(language, event)}</p>\n"
+        f'<table role="presentation" style="{_TABLE}">\n{rows}</table>\n'
+        "{% if request.external_description %}"
+        f"<p>{labels['description']}</p>\n"
+        f'<div style="{_DESCRIPTION}">{{{{ request.external_description }}}}</div>\n'
+        "{% endif %}"
+        f'<p style="{_SIGNATURE}">{labels["signature"]}</p>\n'
+        "</div>\n</body>\n</html>\n"
+    )
+
+
+def _subject(language: Language, event: Event) -> str:
+    colon = f"{NBSP}:" if language is Language.FR else ":"
+    return f"{_WHAT[language][event]}{colon} {_REF} \u2013 {{{{ request.title }}}}"
 
 
 def default_templates() -> list[DefaultTemplate]:
-    templates = []
-    for language, headlines in _HEADLINES.items():
-        labels = _LABELS[language]
-        for event, headline in headlines.items():
-            templates.append(
-                DefaultTemplate(
-                    name=default_template_name(event, language),
-                    language=language,
-                    subject="{{ request.title }}",
-                    text=_text(headline, labels),
-                    html=_html(headline, labels),
-                )
-            )
-    return templates
+    return [
+        DefaultTemplate(
+            name=default_template_name(event, language),
+            language=language,
+            subject=_subject(language, event),
+            text=_text(language, event),
+            html=_html(language, event),
+        )
+        for language in Language
+        for event in Event
+    ]

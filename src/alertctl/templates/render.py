@@ -231,19 +231,25 @@ def header_safe(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
     cleaned = "".join(
         " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in value
     )
-    cleaned = " ".join(cleaned.split())
+    # Runs of spaces collapse; a no-break space stays (French puts one before a colon).
+    cleaned = " ".join(part for part in cleaned.split(" ") if part)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def render_alert(
     *, subject: str, text: str, html: str | None, keyword: str, context: Mapping[str, Any]
 ) -> Rendered:
-    """The subject starts with the keyword and names the request; the bodies as templated."""
+    """The subject starts with the keyword and names the request: a subject template that
+    leaves out the reference gets it in front (an empty one, the reference and the title)."""
     request = context["request"]
-    subject_line = render_one(subject, context).strip() or request["title"]
-    full_subject = header_safe(f"{keyword} {request['reference']} - {subject_line}")
+    reference = str(request["reference"])
+    line = render_one(subject, context).strip()
+    if not line:
+        line = f"{reference} \u2013 {request['title']}"
+    elif reference not in line:
+        line = f"{reference} \u2013 {line}"
     return Rendered(
-        subject=full_subject,
+        subject=header_safe(f"{keyword} {line}" if keyword else line),
         text=render_one(text, context),
         html=render_one(html, context, html=True) if html else None,
     )
