@@ -44,6 +44,7 @@ def test_contact_add_stores_normalised_addresses_and_active_modes(acme: Path) ->
         "reception": {"email": True, "fax": True},
         "alerts": [],
         "active": True,
+        "language": None,
         "links": [],
     }
 
@@ -100,6 +101,7 @@ def test_collaborators_have_the_same_verbs(db_path: Path) -> None:
             "reception": {"email": False, "fax": False},
             "alerts": ["open", "status_change"],
             "active": True,
+            "language": None,
         }
     ]
     # A contact and a collaborator may share a code: they are different people.

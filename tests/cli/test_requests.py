@@ -140,6 +140,8 @@ def test_preview_json_contract(sample_db: Path) -> None:
         "address": "jdu@support.example",
         "sources": ["product"],
         "subject": "[ACME support] Demande résolue\u00a0: R1 – T",
+        "language": "fr",
+        "template": "default-resolution-fr",
     }
     assert {(x["code"], x["reason"]) for x in resolution["excluded"]} == {
         ("bruno", "source_disabled"),
@@ -183,7 +185,10 @@ def test_explain_gives_the_rules_and_the_commands_that_change_them(sample_db: Pa
     assert doc["events"][0]["receives"][0]["sources"] == ["site"]
     assert all(c["passed"] for c in doc["events"][0]["checks"])
     human = ok(sample_db, "alerts", "explain", "R1", "-c", "bruno", "-e", "resolution").stdout
-    assert "resolution: contact bruno receives it by email (bruno@acme.example)" in human
+    assert (
+        "resolution: contact bruno receives it by email (bruno@acme.example, in fr, "
+        "template default-resolution-fr)" in human
+    )
 
 
 def test_explain_someone_linked_to_nothing(sample_db: Path) -> None:

@@ -8,12 +8,11 @@ from hypothesis import strategies as st
 
 from alertctl.cli.fixes import spell
 from alertctl.domain.model import Channel, Event, PersonKind, Source
+from alertctl.domain.person import Person, PersonKey
 from alertctl.domain.recipients import (
     AlertSlice,
     ClientAlert,
     Decision,
-    Person,
-    PersonKey,
     Reason,
     check_person,
     most_specific,

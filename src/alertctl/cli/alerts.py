@@ -17,6 +17,7 @@ RECIPIENT_COLUMNS = [
     ("Channel", field("channel")),
     ("Address", field("address")),
     ("Sources", field("sources")),
+    ("Language", field("language")),
     ("Subject", field("subject")),
 ]
 EXCLUDED_COLUMNS = [
@@ -94,7 +95,10 @@ def explanation(doc: dict[str, Any]) -> list[Any]:
         if item["receives"]:
             verdict = Text(
                 "receives it by "
-                + ", ".join(f"{r['channel']} ({r['address']})" for r in item["receives"]),
+                + ", ".join(
+                    f"{r['channel']} ({r['address']}, in {r['language']}, template {r['template']})"
+                    for r in item["receives"]
+                ),
                 style="green",
             )
         else:

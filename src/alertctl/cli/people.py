@@ -8,7 +8,7 @@ import typer
 from alertctl.cli.options import Json, Yes
 from alertctl.cli.output import field, info, key_values, make_table, render, render_rows, warn
 from alertctl.cli.state import confirm, state
-from alertctl.domain.model import Event, PersonKind, parse_enum_list
+from alertctl.domain.model import Event, PersonKind, PersonLanguage, parse_enum_list
 from alertctl.services.results import to_json
 
 
@@ -33,6 +33,12 @@ COLUMNS = [
     ("Active", field("active")),
 ]
 COLLABORATOR_COLUMNS = [c for c in COLUMNS if c[0] not in ("Client", "Sites")]
+
+
+LANGUAGE_HELP = (
+    "The language of their alerts: fr, en, or client (their client's; for a collaborator, "
+    "the language of each request's client)."
+)
 
 
 def _switch(value: Switch | None) -> bool | None:
@@ -89,6 +95,9 @@ def _add_contact(group: typer.Typer, kind: PersonKind) -> None:
             str | None, typer.Option(help="E-mail address (switches e-mail on).")
         ] = None,
         fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
+        language: Annotated[
+            PersonLanguage, typer.Option(help=LANGUAGE_HELP)
+        ] = PersonLanguage.CLIENT,
     ) -> None:
         """Add a contact at a client."""
         from alertctl.services.people import add_person
@@ -102,6 +111,7 @@ def _add_contact(group: typer.Typer, kind: PersonKind) -> None:
             sites=site or [],
             email=email,
             fax=fax,
+            language=language,
             default_region=_region(ctx),
         )
         info(f"added contact {code}")
@@ -119,6 +129,9 @@ def _add_collaborator(group: typer.Typer, kind: PersonKind) -> None:
             str | None, typer.Option(help="E-mail address (switches e-mail on).")
         ] = None,
         fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
+        language: Annotated[
+            PersonLanguage, typer.Option(help=LANGUAGE_HELP)
+        ] = PersonLanguage.CLIENT,
     ) -> None:
         """Add a collaborator of the support organisation."""
         from alertctl.services.people import add_person
@@ -130,6 +143,7 @@ def _add_collaborator(group: typer.Typer, kind: PersonKind) -> None:
             name=name,
             email=email,
             fax=fax,
+            language=language,
             default_region=_region(ctx),
         )
         info(f"added collaborator {code}")
@@ -153,8 +167,9 @@ def _edit_commands(group: typer.Typer, kind: PersonKind) -> None:
             list[str] | None,
             typer.Option(help="Contacts: the sites, replacing the old ones (repeatable)."),
         ] = None,
+        language: Annotated[PersonLanguage | None, typer.Option(help=LANGUAGE_HELP)] = None,
     ) -> None:
-        """Change a name, an address or (contacts) the linked sites."""
+        """Change a name, an address, the language or (contacts) the linked sites."""
         from alertctl.services.people import update_person
 
         update_person(
@@ -165,6 +180,7 @@ def _edit_commands(group: typer.Typer, kind: PersonKind) -> None:
             email=email,
             fax=fax,
             sites=site,
+            language=language,
             default_region=_region(ctx),
         )
         info(f"updated {noun} {code}")
@@ -212,6 +228,7 @@ def _read_commands(group: typer.Typer, kind: PersonKind) -> None:
                     f"{doc['email'] or '-'} ({'on' if doc['reception']['email'] else 'off'})",
                 ),
                 ("Fax", f"{doc['fax'] or '-'} ({'on' if doc['reception']['fax'] else 'off'})"),
+                ("Language", doc["language"] or "client (their client's)"),
                 ("Alerts", doc["alerts"]),
                 ("Active", doc["active"]),
             ]

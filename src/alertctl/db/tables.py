@@ -118,6 +118,8 @@ class Person(Row, table=True):
     email_active: bool = False
     fax_active: bool = False
     active: bool = True
+    # Their own language for alerts; None: their client's (a collaborator: the request's client's).
+    language: str | None = None
     opt_open: bool = False
     opt_resolution: bool = False
     opt_closure_external: bool = False

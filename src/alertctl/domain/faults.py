@@ -5,11 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from alertctl.domain.model import Channel, Event, Fix, FixKind
+from alertctl.domain.person import Person
 from alertctl.domain.recipients import (
     AlertSlice,
     ClientAlert,
     Decision,
-    Person,
     Reason,
     check_person,
     resolve,

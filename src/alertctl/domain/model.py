@@ -55,6 +55,18 @@ class Language(StrEnum):
     EN = "en"
 
 
+class PersonLanguage(StrEnum):
+    """The language a contact or collaborator reads alerts in: their own, or `client`: their
+    client's (a collaborator, who has none: the request's client's)."""
+
+    FR = "fr"
+    EN = "en"
+    CLIENT = "client"
+
+    def own(self) -> "Language | None":
+        return None if self is PersonLanguage.CLIENT else Language(self.value)
+
+
 class AlertStatus(StrEnum):
     """Where an alert is on its way out (README, Delivery)."""
 

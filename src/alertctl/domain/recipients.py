@@ -11,7 +11,16 @@ from enum import StrEnum
 from functools import lru_cache
 
 from alertctl.domain.events import PRECEDENCE
-from alertctl.domain.model import Channel, Event, Fix, FixKind, MailFormat, PersonKind, Source
+from alertctl.domain.model import (
+    Channel,
+    Event,
+    Fix,
+    FixKind,
+    MailFormat,
+    PersonKind,
+    Source,
+)
+from alertctl.domain.person import Person, PersonKey
 from alertctl.errors import Invalid
 
 
@@ -28,38 +37,6 @@ class Reason(StrEnum):
     INVALID_ADDRESS = "invalid_address"
     INACTIVE = "inactive"
     SUPERSEDED = "superseded"
-
-
-@dataclass(frozen=True, order=True)
-class PersonKey:
-    kind: PersonKind
-    code: str
-
-
-@dataclass(frozen=True)
-class Person:
-    """The alert facts of one contact or collaborator."""
-
-    kind: PersonKind
-    code: str
-    name: str
-    email: str | None = None
-    fax: str | None = None
-    email_active: bool = False
-    fax_active: bool = False
-    active: bool = True
-    opt_ins: frozenset[Event] = frozenset()
-    on_main_site: bool = False  # linked to the main site of the request's client
-
-    @property
-    def key(self) -> PersonKey:
-        return PersonKey(self.kind, self.code)
-
-    def address(self, channel: Channel) -> str | None:
-        return self.email if channel is Channel.EMAIL else self.fax
-
-    def mode_active(self, channel: Channel) -> bool:
-        return self.email_active if channel is Channel.EMAIL else self.fax_active
 
 
 @dataclass(frozen=True)

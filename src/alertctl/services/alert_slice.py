@@ -19,9 +19,17 @@ from alertctl.db.tables import (
     contact_site,
     interlocutor_tables,
 )
-from alertctl.domain.model import Event, Language, MailFormat, PersonKind, Source
-from alertctl.domain.recipients import AlertSlice, ClientAlert, PersonKey
-from alertctl.domain.recipients import Person as PersonFacts
+from alertctl.domain.model import (
+    Event,
+    Language,
+    MailFormat,
+    PersonKind,
+    Source,
+    default_template_name,
+)
+from alertctl.domain.person import Person as PersonFacts
+from alertctl.domain.person import PersonKey
+from alertctl.domain.recipients import AlertSlice, ClientAlert
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
 from alertctl.services.results import TemplateContext
@@ -30,13 +38,27 @@ from alertctl.templates.render import RenderError, check_syntax
 
 @dataclass(frozen=True)
 class Loaded:
-    """A request's alert slice, the templates its client's settings name, and the template
+    """A request's alert slice, the templates its client's settings can use, and the template
     context that does not depend on the recipient."""
 
     slice: AlertSlice
-    templates: dict[Event, Template]
+    # The template a client's setting names, for the events whose setting names one.
+    own_templates: dict[Event, Template]
+    # The shipped default of each event and language, used for a setting that names none.
+    shipped: dict[tuple[Event, Language], Template]
+    # The language of the request's client: a collaborator's, unless they have their own.
+    language: Language
     context: TemplateContext
     person_ids: dict[PersonKey, int]
+
+    def template_for(self, event: Event, language: Language) -> tuple[str, Template | None]:
+        """The template a recipient reading `language` gets: the client's own as set, or the
+        shipped default of that language (None: it does not exist)."""
+        own = self.own_templates.get(event)
+        if own is not None:
+            return own.name, own
+        name = default_template_name(event, language)
+        return name, self.shipped.get((event, language))
 
 
 def get_request(session: Session, reference: str) -> Request:
@@ -94,7 +116,14 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
         "service": {"code": service.code, "name": service.name} if service else None,
         "product": {"code": product.code, "name": product.name} if product else None,
     }
-    return Loaded(alert_slice, config.templates, context, config.person_ids)
+    return Loaded(
+        alert_slice,
+        config.own_templates,
+        config.shipped,
+        Language(client.language),
+        context,
+        config.person_ids,
+    )
 
 
 @dataclass(frozen=True)
@@ -103,7 +132,8 @@ class _Configuration:
     the same client, contract, site, product and service."""
 
     settings: dict[Event, ClientAlert]
-    templates: dict[Event, Template]
+    own_templates: dict[Event, Template]
+    shipped: dict[tuple[Event, Language], Template]
     links: dict[PersonKey, frozenset[Source]]
     people: dict[PersonKey, PersonFacts]
     person_ids: dict[PersonKey, int]
@@ -129,22 +159,30 @@ def _configuration(session: Session, request: Request, client: Client) -> _Confi
         return memo[key]
     links = _links(session, request)
     people = (
-        session.exec(select(Person).where(col(Person.id).in_({pid for pid, _ in links}))).all()
+        session.exec(
+            select(Person, Client.language)
+            .join(Client, col(Client.id) == col(Person.client_id), isouter=True)
+            .where(col(Person.id).in_({pid for pid, _ in links}))
+        ).all()
         if links
         else []
     )
-    on_main = _on_main_site(session, client, [p.id for p in people])
-    facts = {p.id: _facts(p, on_main_site=p.id in on_main) for p in people}
+    on_main = _on_main_site(session, client, [p.id for p, _ in people])
+    facts = {
+        p.id: _facts(p, on_main_site=p.id in on_main, client_language=language)
+        for p, language in people
+    }
     person_links: dict[PersonKey, set[Source]] = {}
     for person_id, source in links:
         person_links.setdefault(facts[person_id].key, set()).add(source)
-    settings, templates = _settings(session, client)
+    settings, own_templates, shipped = _settings(session, client)
     main_site = session.exec(
         select(Site.code).where(Site.client_id == client.id, col(Site.is_main))
     ).first()
     found = _Configuration(
         settings=settings,
-        templates=templates,
+        own_templates=own_templates,
+        shipped=shipped,
         links={key: frozenset(sources) for key, sources in person_links.items()},
         people={f.key: f for f in facts.values()},
         person_ids={f.key: pid for pid, f in facts.items() if pid is not None},
@@ -215,10 +253,15 @@ def person_facts(session: Session, request: Request, person: Person) -> PersonFa
     """The alert facts of one person, linked to the request or not (for explanations)."""
     client = session.get(Client, request.client_id)
     assert client is not None
-    return _facts(person, on_main_site=person.id in _on_main_site(session, client, [person.id]))
+    own = session.get(Client, person.client_id) if person.client_id else None
+    return _facts(
+        person,
+        on_main_site=person.id in _on_main_site(session, client, [person.id]),
+        client_language=own.language if own else None,
+    )
 
 
-def _facts(person: Person, *, on_main_site: bool) -> PersonFacts:
+def _facts(person: Person, *, on_main_site: bool, client_language: str | None) -> PersonFacts:
     return PersonFacts(
         kind=PersonKind(person.kind),
         code=person.code,
@@ -230,36 +273,37 @@ def _facts(person: Person, *, on_main_site: bool) -> PersonFacts:
         active=person.active,
         opt_ins=frozenset(Event(e) for e in opted_in_events(person)),
         on_main_site=on_main_site,
+        language=Language(person.language) if person.language else None,
+        client_language=Language(client_language) if client_language else None,
     )
 
 
 def _settings(
     session: Session, client: Client
-) -> tuple[dict[Event, ClientAlert], dict[Event, Template]]:
-    from alertctl.domain.model import default_template_name
-
+) -> tuple[dict[Event, ClientAlert], dict[Event, Template], dict[tuple[Event, Language], Template]]:
+    """The client's settings (each judged with the template its own language uses), the
+    templates they name, and the shipped defaults of every language (recipients may read any)."""
     rows = session.exec(
         select(ClientAlertSetting, Template)
         .join(Template, isouter=True)
         .where(ClientAlertSetting.client_id == client.id)
     ).all()
     by_event = {Event(s.event): (s, t) for s, t in rows}
-    defaults = {default_template_name(e, Language(client.language)): e for e in Event}
+    defaults = {default_template_name(e, lang): (e, lang) for e in Event for lang in Language}
     shipped = {
         defaults[t.name]: t
         for t in session.exec(select(Template).where(col(Template.name).in_(defaults))).all()
     }
     settings: dict[Event, ClientAlert] = {}
-    templates: dict[Event, Template] = {}
+    own: dict[Event, Template] = {}
+    language = Language(client.language)
     for event in Event:
-        setting, template = by_event.get(event, (None, None))
-        template = template or shipped.get(event)
-        name = (
-            template.name if template else default_template_name(event, Language(client.language))
-        )
+        setting, named = by_event.get(event, (None, None))
+        if named is not None:
+            own[event] = named
+        template = named or shipped.get((event, language))
+        name = template.name if template else default_template_name(event, language)
         problem = template_problem(template) if template else f"template {name!r} does not exist"
-        if template is not None:
-            templates[event] = template
         settings[event] = ClientAlert(
             enabled=bool(setting and setting.enabled),
             keyword=setting.keyword if setting else None,
@@ -267,7 +311,7 @@ def _settings(
             template_problem=problem,
             mail_format=MailFormat(setting.format) if setting else MailFormat.TEXT,
         )
-    return settings, templates
+    return settings, own, shipped
 
 
 def template_problem(template: Template) -> str | None:

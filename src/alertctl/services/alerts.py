@@ -5,12 +5,12 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session
 
 from alertctl.db.engine import Database
-from alertctl.domain.model import Channel, Event, Fix, FixKind, PersonKind, Source
+from alertctl.domain.model import Channel, Event, Fix, FixKind, Language, PersonKind, Source
+from alertctl.domain.person import Person as PersonFacts
 from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
-from alertctl.domain.recipients import Person as PersonFacts
 from alertctl.services.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.common import get_person
-from alertctl.services.decide import Outcome, decide
+from alertctl.services.decide import Message, Outcome, decide
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class RecipientView:
     address: str
     sources: tuple[Source, ...]
     subject: str
+    language: Language
+    template: str
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,12 @@ def preview(db: Database, *, reference: str, event: Event | None = None) -> Prev
 def _event_preview(outcome: Outcome) -> EventPreview:
     return EventPreview(
         outcome.decision.event,
-        tuple(_recipient(r, outcome.message(r).subject) for r in outcome.decision.recipients),
+        tuple(_recipient(r, outcome.message(r)) for r in outcome.decision.recipients),
         tuple(_exclusion(x) for x in outcome.decision.excluded),
     )
 
 
-def _recipient(recipient: Recipient, subject: str) -> RecipientView:
+def _recipient(recipient: Recipient, message: Message) -> RecipientView:
     person = recipient.person
     return RecipientView(
         person.kind,
@@ -107,7 +109,9 @@ def _recipient(recipient: Recipient, subject: str) -> RecipientView:
         recipient.channel,
         recipient.address,
         tuple(recipient.sources),
-        subject,
+        message.subject,
+        message.language,
+        message.template,
     )
 
 
@@ -160,7 +164,7 @@ def _explain_event(
     return EventExplanation(
         current,
         facts.key in loaded.slice.links,
-        tuple(_recipient(r, outcome.message(r).subject) for r in received),
+        tuple(_recipient(r, outcome.message(r)) for r in received),
         tuple(_exclusion(x) for x in excluded),
         tuple(CheckView(c.rule, c.title, c.passed, c.facts, c.fix, c.channel) for c in checks),
     )

@@ -63,6 +63,7 @@ class PersonEntry(TypedDict, total=False):
     reception: list[str]
     alerts: list[str]
     active: bool
+    language: str | None  # their own; None: their client's
     links: list[str]
 
 

@@ -245,7 +245,7 @@ def _client(check: _Checker, row: Table, path: str, code: str) -> ClientEntry:
 
 
 def _person(check: _Checker, row: Table, path: str, code: str, contact: bool) -> PersonEntry:
-    allowed = {"name", "email", "fax", "reception", "alerts", "active", "links"}
+    allowed = {"name", "email", "fax", "reception", "alerts", "active", "language", "links"}
     check.keys(row, path, allowed | ({"client", "sites"} if contact else set()))
     result: PersonEntry = {"name": check.text(row, "name", path, default=code)}
     for channel, normalize in (("email", normalize_email), ("fax", None)):
@@ -263,6 +263,10 @@ def _person(check: _Checker, row: Table, path: str, code: str, contact: bool) ->
     )
     result["alerts"] = check.members(row, "alerts", path, Event)
     result["active"] = check.boolean(row, "active", path, True)
+    # No language of their own: they read their client's.
+    result["language"] = (
+        check.choice(row, "language", path, Language) if "language" in row else None
+    )
     result["links"] = check.strings(row, "links", path)
     if contact:
         result["client"] = check.text(row, "client", path, required=True)

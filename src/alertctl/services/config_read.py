@@ -147,6 +147,7 @@ def _read_people(
         row["reception"] = [value for column, value in _RECEPTION if getattr(person, column)]
         row["alerts"] = opted_in_events(person)
         row["active"] = person.active
+        row["language"] = person.language
         row["links"] = sorted(links[person.id])
         doc["contacts" if contact else "collaborators"][person.code] = row
 

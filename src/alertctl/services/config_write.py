@@ -214,6 +214,7 @@ class Applier:
             "email": values["email"],
             "fax": values["fax"],
             "active": values["active"],
+            "language": values["language"],
             "email_active": "email" in values["reception"],
             "fax_active": "fax" in values["reception"],
             "client_id": self.clients[values["client"]].id if kind is PersonKind.CONTACT else None,

@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from alertctl.domain.faults import Fault, faults
-from alertctl.domain.model import Channel, Event, MailFormat
+from alertctl.domain.model import Channel, Event, Language, MailFormat
 from alertctl.domain.recipients import (
     Decision,
     Exclusion,
@@ -14,7 +14,19 @@ from alertctl.domain.recipients import (
     resolve,
 )
 from alertctl.services.alert_slice import Loaded
-from alertctl.templates.render import Rendered, RenderError, render_alert
+from alertctl.services.results import TemplateContext
+from alertctl.templates.render import RenderError, render_alert
+
+
+@dataclass(frozen=True)
+class Message:
+    """One recipient's message, with the template and the language it was written from."""
+
+    subject: str
+    text: str
+    html: str | None
+    template: str
+    language: Language
 
 
 @dataclass(frozen=True)
@@ -22,9 +34,9 @@ class Outcome:
     """One event of one save: the decision, and the message each recipient gets."""
 
     decision: Decision
-    messages: dict[tuple[Any, ...], Rendered]
+    messages: dict[tuple[Any, ...], Message]
 
-    def message(self, recipient: Recipient) -> Rendered:
+    def message(self, recipient: Recipient) -> Message:
         return self.messages[_key(recipient)]
 
 
@@ -36,7 +48,7 @@ def decide(loaded: Loaded, events: list[Event]) -> list[Outcome]:
     """Who gets which event's alert, with the rendered messages; a recipient whose message does
     not render is left out with `no_template`; then each person and channel keeps only the most
     specific event of the save."""
-    rendered: dict[Event, dict[tuple[Any, ...], Rendered]] = {}
+    rendered: dict[Event, dict[tuple[Any, ...], Message]] = {}
     decisions = []
     for event in events:
         decision, messages = _render_all(loaded, resolve(loaded.slice, event))
@@ -52,28 +64,20 @@ def faults_of(loaded: Loaded, outcomes: list[Outcome]) -> list[Fault]:
 
 def _render_all(
     loaded: Loaded, decision: Decision
-) -> tuple[Decision, dict[tuple[Any, ...], Rendered]]:
+) -> tuple[Decision, dict[tuple[Any, ...], Message]]:
     if not decision.recipients:
         return decision, {}
     setting = loaded.slice.settings[decision.event]
-    template = loaded.templates[decision.event]
     kept: list[Recipient] = []
     excluded = list(decision.excluded)
-    messages: dict[tuple[Any, ...], Rendered] = {}
+    messages: dict[tuple[Any, ...], Message] = {}
     for recipient in decision.recipients:
-        context = {
-            **loaded.context,
-            "recipient": {
-                "kind": recipient.person.kind.value,
-                "code": recipient.person.code,
-                "name": recipient.person.name,
-                "channel": recipient.channel.value,
-                "address": recipient.address,
-            },
-            "event": decision.event.value,
-        }
+        language = recipient.person.message_language(loaded.language)
+        name, template = loaded.template_for(decision.event, language)
         try:
-            message = render_alert(
+            if template is None:
+                raise RenderError(f"template {name} does not exist")
+            rendered = render_alert(
                 subject=template.subject,
                 text=template.text,
                 # A fax carries the text version only.
@@ -81,18 +85,34 @@ def _render_all(
                 if setting.mail_format is MailFormat.HTML and recipient.channel is Channel.EMAIL
                 else None,
                 keyword=setting.keyword or "",
-                context=context,
+                context=_context(loaded, recipient, decision.event),
             )
         except RenderError as exc:
             excluded.append(
                 Exclusion(
                     recipient.person,
                     Reason.NO_TEMPLATE,
-                    f"template {template.name} does not render: {exc}",
+                    str(exc) if template is None else f"template {name} does not render: {exc}",
                     recipient.channel,
                 )
             )
             continue
         kept.append(recipient)
-        messages[_key(recipient)] = message
+        messages[_key(recipient)] = Message(
+            rendered.subject, rendered.text, rendered.html, name, language
+        )
     return replace(decision, recipients=tuple(kept), excluded=tuple(excluded)), messages
+
+
+def _context(loaded: Loaded, recipient: Recipient, event: Event) -> TemplateContext:
+    return {
+        **loaded.context,
+        "recipient": {
+            "kind": recipient.person.kind.value,
+            "code": recipient.person.code,
+            "name": recipient.person.name,
+            "channel": recipient.channel.value,
+            "address": recipient.address,
+        },
+        "event": event.value,
+    }

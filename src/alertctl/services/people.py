@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
 from alertctl.db.tables import Client, Person, Site, contact_site
-from alertctl.domain.model import Channel, Event, PersonKind
+from alertctl.domain.model import Channel, Event, Language, PersonKind, PersonLanguage
 from alertctl.domain.validation import check_code, check_text, normalize_email, normalize_fax
 from alertctl.errors import Conflict, Invalid
 from alertctl.services.common import (
@@ -48,6 +48,8 @@ class PersonRow:
     reception: Reception
     alerts: tuple[str, ...]
     active: bool
+    # Their own language for alerts; None: their client's (collaborators: the request's).
+    language: Language | None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def add_person(
     sites: Iterable[str] = (),
     email: str | None = None,
     fax: str | None = None,
+    language: PersonLanguage = PersonLanguage.CLIENT,
     default_region: str = "FR",
 ) -> PersonRow:
     """Add a contact or collaborator; an address given is an active reception mode."""
@@ -104,6 +107,7 @@ def add_person(
             fax=fax,
             email_active=email is not None,
             fax_active=fax is not None,
+            language=language.own(),
         )
         session.add(person)
         session.flush()
@@ -120,9 +124,11 @@ def update_person(
     email: str | None = None,
     fax: str | None = None,
     sites: list[str] | None = None,
+    language: PersonLanguage | None = None,
     default_region: str = "FR",
 ) -> PersonRow:
-    """Change a name, addresses or (contacts) linked sites; empty text clears an address."""
+    """Change a name, addresses, the language or (contacts) linked sites; empty text clears an
+    address."""
     if name is not None:
         name = check_text(name, "name")
     new_email = (normalize_email(email) if email else None) if email is not None else None
@@ -137,6 +143,8 @@ def update_person(
         if fax is not None:
             person.fax = new_fax
             person.fax_active = new_fax is not None
+        if language is not None:
+            person.language = language.own()
         if sites is not None:
             if kind is PersonKind.COLLABORATOR:
                 raise Invalid("a collaborator has no site")
@@ -278,6 +286,7 @@ def _person_rows(session: Session, people: list[Person]) -> list[PersonRow]:
             reception=Reception(p.email_active, p.fax_active),
             alerts=tuple(opted_in_events(p)),
             active=p.active,
+            language=Language(p.language) if p.language else None,
         )
         for p in people
     ]
