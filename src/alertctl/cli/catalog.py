@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import field, info, key_values, make_table, render, render_rows
+from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
+from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import StatusType
 
@@ -43,11 +43,15 @@ def product_update(
 
 
 @product_app.command("list")
-def product_list(ctx: typer.Context, as_json: Json = False) -> None:
+def product_list(
+    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
+) -> None:
     """List maintained products."""
     from alertctl.services.catalog import list_products
 
-    render_rows(list_products(state(ctx).db), PRODUCT_COLUMNS, as_json=as_json, empty="no products")
+    rows = list_products(state(ctx).db)
+    wanted = rows_wanted(limit, every)
+    render_all_of(rows, PRODUCT_COLUMNS, as_json=as_json, noun="product", limit=wanted)
 
 
 @product_app.command("show")
@@ -93,11 +97,22 @@ def status_add(
 
 
 @status_app.command("list")
-def status_list(ctx: typer.Context, as_json: Json = False) -> None:
+def status_list(
+    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
+) -> None:
     """List statuses in the order of their types."""
     from alertctl.services.catalog import list_statuses
 
-    render_rows(list_statuses(state(ctx).db), STATUS_COLUMNS, as_json=as_json, empty="no statuses")
+    rows = list_statuses(state(ctx).db)
+    wanted = rows_wanted(limit, every)
+    render_all_of(
+        rows,
+        STATUS_COLUMNS,
+        as_json=as_json,
+        noun="status",
+        plural="statuses",
+        limit=wanted,
+    )
 
 
 @status_app.command("show")

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import field, info, key_values, make_table, render, render_rows
+from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
+from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language, MailFormat
 
@@ -67,11 +67,15 @@ def update(
 
 
 @client_app.command("list")
-def list_(ctx: typer.Context, as_json: Json = False) -> None:
+def list_(
+    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
+) -> None:
     """List clients."""
     from alertctl.services.clients import list_clients
 
-    render_rows(list_clients(state(ctx).db), CLIENT_COLUMNS, as_json=as_json, empty="no clients")
+    rows = list_clients(state(ctx).db)
+    wanted = rows_wanted(limit, every)
+    render_all_of(rows, CLIENT_COLUMNS, as_json=as_json, noun="client", limit=wanted)
 
 
 @client_app.command("show")
@@ -161,14 +165,16 @@ def site_add(
 def site_list(
     ctx: typer.Context,
     client: Annotated[str | None, typer.Argument()] = None,
+    limit: Limit = None,
+    every: All = False,
     as_json: Json = False,
 ) -> None:
     """List sites, of one client or of all."""
     from alertctl.services.clients import list_sites
 
-    render_rows(
-        list_sites(state(ctx).db, client=client), SITE_COLUMNS, as_json=as_json, empty="no sites"
-    )
+    rows = list_sites(state(ctx).db, client=client)
+    wanted = rows_wanted(limit, every)
+    render_all_of(rows, SITE_COLUMNS, as_json=as_json, noun="site", limit=wanted)
 
 
 @site_app.command("show")

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import field, info, render, render_rows
+from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
+from alertctl.cli.output import field, info, render, render_all_of
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Source, parse_enum_list
 
@@ -92,13 +92,21 @@ def update(
 def list_(
     ctx: typer.Context,
     client: Annotated[str | None, typer.Option(help="Contracts of this client only.")] = None,
+    limit: Limit = None,
+    every: All = False,
     as_json: Json = False,
 ) -> None:
     """List contracts."""
     from alertctl.services.contracts import list_contracts
 
     rows = list_contracts(state(ctx).db, client=client)
-    render_rows(rows, CONTRACT_COLUMNS, as_json=as_json, empty="no contracts")
+    render_all_of(
+        rows,
+        CONTRACT_COLUMNS,
+        as_json=as_json,
+        noun="contract",
+        limit=rows_wanted(limit, every),
+    )
 
 
 @contract_app.command("show")
@@ -207,13 +215,21 @@ def service_add(
 def service_list(
     ctx: typer.Context,
     contract: Annotated[str | None, typer.Argument()] = None,
+    limit: Limit = None,
+    every: All = False,
     as_json: Json = False,
 ) -> None:
     """List services, of one contract or of all."""
     from alertctl.services.contracts import list_services
 
     rows = list_services(state(ctx).db, contract=contract)
-    render_rows(rows, SERVICE_COLUMNS, as_json=as_json, empty="no services")
+    render_all_of(
+        rows,
+        SERVICE_COLUMNS,
+        as_json=as_json,
+        noun="service",
+        limit=rows_wanted(limit, every),
+    )
 
 
 @service_app.command("show")

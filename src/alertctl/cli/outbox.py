@@ -4,10 +4,10 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import MAX_INT, AlertId, Json
+from alertctl.cli.options import MAX_INT, AlertId, All, Json, Limit, rows_wanted
 from alertctl.cli.output import field, make_table, render
 from alertctl.cli.state import state
-from alertctl.domain.model import AlertStatus
+from alertctl.domain.model import AlertStatus, Event
 
 
 def register(group: typer.Typer) -> None:
@@ -35,63 +35,138 @@ def list_(
     ctx: typer.Context,
     status: Annotated[AlertStatus | None, typer.Option(help="Alerts in this state only.")] = None,
     request: Annotated[str | None, typer.Option(help="Alerts of one request.")] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", "-c", help="Alerts sent to this contact.")
+    ] = None,
+    collaborator: Annotated[
+        str | None,
+        typer.Option("--collaborator", "-p", help="Alerts sent to this collaborator."),
+    ] = None,
+    event: Annotated[
+        Event | None, typer.Option("--event", "-e", help="Alerts of one event.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME",
+            help="Alerts queued since TIME: 30m, 12h, 7d, 2w ago, or an ISO 8601 date or time.",
+        ),
+    ] = None,
+    limit: Limit = None,
+    every: All = False,
     as_json: Json = False,
 ) -> None:
-    """List alerts in the outbox."""
-    from alertctl.cli.output import render_rows
-    from alertctl.services.operator import list_alerts
+    """List alerts in the outbox, oldest first."""
+    from datetime import UTC, datetime
 
-    rows = list_alerts(state(ctx).db, status=status.value if status else None, request=request)
-    render_rows(rows, OUTBOX_COLUMNS, as_json=as_json, empty="no alerts")
+    from alertctl.cli.links import person_option
+    from alertctl.cli.output import render_page
+    from alertctl.domain.times import parse_since
+    from alertctl.services.operator import AlertFilter, list_alerts
+
+    person = person_option(contact, collaborator) if contact or collaborator else None
+    filters = AlertFilter(
+        status=status,
+        request=request,
+        person=person,
+        event=event,
+        since=parse_since(since, datetime.now(UTC)) if since is not None else None,
+    )
+    page = list_alerts(state(ctx).db, filters, limit=rows_wanted(limit, every))
+    render_page(page, OUTBOX_COLUMNS, as_json=as_json, noun="alert")
 
 
 def show(
     ctx: typer.Context,
     alert_id: AlertId,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Print the message exactly as it was sent, and only it.")
+    ] = False,
     as_json: Json = False,
 ) -> None:
-    """Show an alert: the message as sent and every attempt."""
-    from alertctl.cli.output import key_values
+    """Show an alert: who, what, every attempt, and its message as the recipient reads it."""
     from alertctl.services.operator import show_alert
 
-    def human(doc: dict[str, Any]) -> list[Any]:
-        from rich.text import Text
+    detail = show_alert(state(ctx).db, alert_id=alert_id)
+    if raw:
+        _print_raw(detail.message, alert_id)
+        return
+    render(detail, as_json=as_json, human=_readable)
 
-        head = key_values(
-            [
-                (k.replace("_", " ").capitalize(), doc[k])
-                for k in (
-                    "id",
-                    "request",
-                    "event",
-                    "kind",
-                    "code",
-                    "channel",
-                    "address",
-                    "sources",
-                    "status",
-                    "attempts",
-                    "message_id",
-                    "sent_at",
-                    "next_attempt_at",
-                    "last_reply",
-                )
-            ]
-        )
-        attempts = make_table(
-            doc["attempts_log"],
-            [
-                ("At", field("at")),
-                ("Owner", field("owner")),
-                ("Outcome", field("outcome")),
-                ("Reply", field("reply")),
-            ],
-            title="Attempts",
-        )
-        message = doc["message"] or f"Subject: {doc['subject']}\n\n{doc['text']}"
-        return [head, attempts, Text(message)]
 
-    render(show_alert(state(ctx).db, alert_id=alert_id), as_json=as_json, human=human)
+def _print_raw(message: str | None, alert_id: int) -> None:
+    import sys
+
+    from alertctl.errors import Conflict
+
+    if message is None:
+        raise Conflict(
+            f"alert {alert_id} has not been sent: there is no message as sent yet",
+            hint=f"alertctl alerts show {alert_id}",
+        )
+    sys.stdout.write(message if message.endswith("\n") else message + "\n")
+
+
+def _readable(doc: dict[str, Any]) -> list[Any]:
+    """The alert's facts, its attempts, then its message: headers decoded, the text part."""
+    from rich.text import Text
+
+    from alertctl.cli.output import key_values
+
+    head = key_values(
+        [
+            (k.replace("_", " ").capitalize(), doc[k])
+            for k in (
+                "id",
+                "request",
+                "event",
+                "kind",
+                "code",
+                "channel",
+                "address",
+                "sources",
+                "status",
+                "attempts",
+                "message_id",
+                "sent_at",
+                "next_attempt_at",
+                "last_reply",
+            )
+        ]
+    )
+    parts = [head]
+    if doc["attempts_log"]:
+        parts.append(
+            make_table(
+                doc["attempts_log"],
+                [
+                    ("At", field("at")),
+                    ("Owner", field("owner")),
+                    ("Outcome", field("outcome")),
+                    ("Reply", field("reply")),
+                ],
+                title="Attempts",
+            )
+        )
+    parts.append(Text(_message_headers(doc)))
+    parts.append(Text(doc["text"]))
+    if doc["html"]:
+        parts.append(Text("(an HTML version goes with it: --raw shows the whole message)"))
+    return parts
+
+
+def _message_headers(doc: dict[str, Any]) -> str:
+    """From, To, Subject and Date as the recipient's mail client shows them (decoded); before
+    it is sent, what is known of them."""
+    if doc["message"] is None:
+        return f"Subject: {doc['subject']}\nTo: {doc['address']}\n"
+    from email.parser import Parser
+    from email.policy import default
+
+    sent = Parser(policy=default).parsestr(doc["message"], headersonly=True)
+    return "".join(
+        f"{name}: {sent[name]}\n" for name in ("From", "To", "Subject", "Date") if sent[name]
+    )
 
 
 def retry(

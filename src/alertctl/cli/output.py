@@ -9,8 +9,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alertctl.domain.wording import counted
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+
+    from alertctl.services.results import Page
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 
@@ -106,6 +110,39 @@ def render_rows(
         info(empty)
     else:
         stdout().print(make_table(to_json(list(rows)), columns))
+
+
+def render_all_of(
+    rows: Sequence[Any],
+    columns: Sequence[Column],
+    *,
+    as_json: bool,
+    noun: str,
+    limit: int | None,
+    plural: str | None = None,
+) -> None:
+    """A list read in full (configuration: clients, contacts...), shown as a page."""
+    from alertctl.services.results import Page
+
+    render_page(Page.of(rows, limit), columns, as_json=as_json, noun=noun, plural=plural)
+
+
+def render_page(
+    page: Page[Any],
+    columns: Sequence[Column],
+    *,
+    as_json: bool,
+    noun: str,
+    plural: str | None = None,
+) -> None:
+    """The rows of a page, then on stderr how many the limit left out (the JSON holds the
+    rows shown, so that a script piping it never mistakes part of a list for the whole)."""
+    render_rows(page.rows, columns, as_json=as_json, empty=f"no {plural or noun + 's'}")
+    if page.left_out:
+        info(
+            f"{len(page.rows):,} of {counted(page.total, noun, plural)} shown, "
+            f"{page.left_out:,} left out: --limit N or --all for more"
+        )
 
 
 def key_values(pairs: Sequence[tuple[str, Any]]) -> RenderableType:

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import field, info, key_values, make_table, render, render_rows, warn
+from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
+from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of, warn
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, PersonKind, PersonLanguage, parse_enum_list
 from alertctl.services.results import to_json
@@ -205,13 +205,21 @@ def _read_commands(group: typer.Typer, kind: PersonKind) -> None:
     def list_(
         ctx: typer.Context,
         client: Annotated[str | None, typer.Option(help="Contacts of this client only.")] = None,
+        limit: Limit = None,
+        every: All = False,
         as_json: Json = False,
     ) -> None:
         """List them."""
         from alertctl.services.people import list_people
 
         rows = list_people(_db(ctx), kind=kind, client=client)
-        render_rows(rows, columns, as_json=as_json, empty=f"no {noun}s")
+        render_all_of(
+            rows,
+            columns,
+            as_json=as_json,
+            noun=noun,
+            limit=rows_wanted(limit, every),
+        )
 
     @group.command("show")
     def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 import typer
 
 from alertctl.cli.fixes import spell, spelled
-from alertctl.cli.options import Json
+from alertctl.cli.options import All, Json, Limit, rows_wanted
 from alertctl.cli.output import (
     field,
     info,
     key_values,
     make_table,
     render,
-    render_rows,
+    render_page,
     warn,
     with_progress,
 )
@@ -188,13 +188,15 @@ def update(
 def list_(
     ctx: typer.Context,
     status: Status = None,
+    limit: Limit = None,
+    every: All = False,
     as_json: Json = False,
 ) -> None:
-    """List requests."""
+    """List requests, by reference."""
     from alertctl.services.history import list_requests
 
-    rows = list_requests(state(ctx).db, status=status)
-    render_rows(rows, REQUEST_COLUMNS, as_json=as_json, empty="no requests")
+    page = list_requests(state(ctx).db, status=status, limit=rows_wanted(limit, every))
+    render_page(page, REQUEST_COLUMNS, as_json=as_json, noun="request")
 
 
 @request_app.command("show")

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import field, info, key_values, render, render_rows
+from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
+from alertctl.cli.output import field, info, key_values, render, render_all_of
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language
 
@@ -54,11 +54,15 @@ def add(
 
 
 @template_app.command("list")
-def list_(ctx: typer.Context, as_json: Json = False) -> None:
+def list_(
+    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
+) -> None:
     """List templates."""
     from alertctl.services.templates import list_templates
 
-    render_rows(list_templates(state(ctx).db), COLUMNS, as_json=as_json, empty="no templates")
+    rows = list_templates(state(ctx).db)
+    wanted = rows_wanted(limit, every)
+    render_all_of(rows, COLUMNS, as_json=as_json, noun="template", limit=wanted)
 
 
 @template_app.command("show")

@@ -1,5 +1,6 @@
 """Lookups by code and the checks every service shares."""
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Row, func
@@ -171,3 +172,12 @@ def case_twins(session: Session) -> list[str]:
         ).all()
         found += [f"{what} codes that differ only by case: {a}, {b}" for a, b in rows]
     return found
+
+
+def paged(session: Session, query: Any, limit: int | None) -> tuple[Sequence[Any], int]:
+    """The first `limit` rows of a query (all for None), and how many rows it has in all."""
+    total = session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    rows = session.exec(query if limit is None else query.limit(limit)).all()
+    return rows, int(total)

@@ -40,6 +40,6 @@ def run_demo(folder: Path) -> DemoResult:
         saves = ingest(db, (SAMPLE / "saves.jsonl").read_text(encoding="utf-8").splitlines())
         settings = DeliverySettings(sender="Support <support@example.com>", maildir=str(maildir))
         send_due(db, settings)
-        return DemoResult(folder, database, maildir, saves, list_alerts(db))
+        return DemoResult(folder, database, maildir, saves, list(list_alerts(db, limit=None).rows))
     finally:
         db.close()

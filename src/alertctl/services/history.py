@@ -13,9 +13,9 @@ from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, Client, Contract, Person, Request, RequestSave, Status
 from alertctl.domain.model import AlertStatus, Channel, Event, StatusType
 from alertctl.services.alert_slice import get_request
-from alertctl.services.common import ident
+from alertctl.services.common import ident, paged
 from alertctl.services.request_fields import field_codes
-from alertctl.services.results import Record
+from alertctl.services.results import Page, Record
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,10 @@ class RequestDetail:
     saves: tuple[SaveEntry, ...]
 
 
-def list_requests(db: Database, *, status: str | None = None) -> list[RequestRow]:
+def list_requests(
+    db: Database, *, status: str | None = None, limit: int | None = None
+) -> Page[RequestRow]:
+    """Requests by reference, at most `limit` of them, and how many there are in all."""
     with db.session(write=False) as session:
         query = (
             select(Request, Status, Client.code, Contract.code)
@@ -94,12 +97,12 @@ def list_requests(db: Database, *, status: str | None = None) -> list[RequestRow
         )
         if status is not None:
             query = query.where(Status.code == status)
-        counts = dict(
-            session.exec(
-                select(Alert.request_id, func.count()).group_by(col(Alert.request_id))
-            ).all()
-        )
-        return [
+        rows, total = paged(session, query, limit)
+        per_request = select(Alert.request_id, func.count()).group_by(col(Alert.request_id))
+        if limit is not None:  # the page's requests only; all of them, counted in one pass
+            per_request = per_request.where(col(Alert.request_id).in_([r.id for r, *_ in rows]))
+        counts = dict(session.exec(per_request).all())
+        found = [
             RequestRow(
                 reference=r.reference,
                 title=r.title,
@@ -111,8 +114,9 @@ def list_requests(db: Database, *, status: str | None = None) -> list[RequestRow
                 alerts=counts.get(ident(r.id), 0),
                 updated_at=r.updated_at,
             )
-            for r, s, client_code, contract_code in session.exec(query).all()
+            for r, s, client_code, contract_code in rows
         ]
+        return Page(tuple(found), total)
 
 
 def show_request(db: Database, *, reference: str) -> RequestDetail:

@@ -11,10 +11,11 @@ from sqlmodel import col, select
 from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Person, Request
-from alertctl.domain.model import AlertStatus
+from alertctl.domain.model import AlertStatus, Event, PersonKind
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import get_request
-from alertctl.services.common import ident
+from alertctl.services.common import get_person, ident, paged
+from alertctl.services.results import Page
 
 STATUSES = tuple(s.value for s in AlertStatus)
 
@@ -116,18 +117,38 @@ def _query() -> Any:
     )
 
 
+@dataclass(frozen=True)
+class AlertFilter:
+    """Which alerts a list shows; each filter given narrows it."""
+
+    status: AlertStatus | None = None
+    request: str | None = None
+    person: tuple[PersonKind, str] | None = None
+    event: Event | None = None
+    since: datetime | None = None  # queued at or after
+
+
 def list_alerts(
-    db: Database, *, status: str | None = None, request: str | None = None, limit: int = 1000
-) -> list[AlertRow]:
-    if status is not None and status not in STATUSES:
-        raise Invalid(f"unknown alert status {status!r}: one of {', '.join(STATUSES)}")
+    db: Database, filters: AlertFilter | None = None, *, limit: int | None = 1000
+) -> Page[AlertRow]:
+    """The alerts that pass the filters, oldest first, at most `limit` of them, and how many
+    pass in all."""
+    wanted = filters or AlertFilter()
     with db.session(write=False) as session:
-        query = _query().order_by(col(Alert.id)).limit(limit)
-        if status is not None:
-            query = query.where(col(Alert.status) == status)
-        if request is not None:
-            query = query.where(col(Alert.request_id) == get_request(session, request).id)
-        return [_row(*r) for r in session.exec(query).all()]
+        query = _query().order_by(col(Alert.id))
+        if wanted.status is not None:
+            query = query.where(col(Alert.status) == wanted.status.value)
+        if wanted.request is not None:
+            query = query.where(col(Alert.request_id) == get_request(session, wanted.request).id)
+        if wanted.person is not None:
+            person = get_person(session, *wanted.person)
+            query = query.where(col(Alert.person_id) == person.id)
+        if wanted.event is not None:
+            query = query.where(col(Alert.event) == wanted.event.value)
+        if wanted.since is not None:
+            query = query.where(col(Alert.created_at) >= wanted.since)
+        rows, total = paged(session, query, limit)
+        return Page(tuple(_row(*r) for r in rows), total)
 
 
 def show_alert(db: Database, *, alert_id: int) -> AlertDetail:

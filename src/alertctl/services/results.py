@@ -2,10 +2,13 @@
 become the JSON documents of `--json`: fields in their order as keys, enums as their values,
 times in ISO 8601, tuples as lists. The CLI draws its tables from the same documents."""
 
-from dataclasses import fields, is_dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 # The few untyped mappings that remain, each named for why it stays a mapping:
 # a table of a file or a line of a feed as the parser read it, checked key by key;
@@ -35,3 +38,21 @@ def to_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """The first rows of a list and how many there are in all: a list never stops short
+    without saying so."""
+
+    rows: tuple[T, ...]
+    total: int
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.rows)
+
+    @classmethod
+    def of(cls, rows: Sequence[T], limit: int | None) -> "Page[T]":
+        """A page of rows already read in full (lists of configuration, never very long)."""
+        return cls(tuple(rows if limit is None else rows[:limit]), len(rows))
