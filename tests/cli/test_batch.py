@@ -19,7 +19,7 @@ def test_the_sample_batch_builds_what_its_commands_build_one_by_one(
 ) -> None:
     result = ok(db_path, "batch", str(SAMPLE))
     commands = lines_of(SAMPLE)
-    assert result.stderr.endswith(f"batch: {len(commands)} command(s) applied\n")
+    assert result.stderr.endswith(f"batch: {len(commands)} commands applied\n")
     assert "added client ACME" in result.stderr  # every command's usual output
     one_by_one = tmp_path / "one-by-one.db"
     ok(one_by_one, "init")

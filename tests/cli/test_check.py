@@ -120,8 +120,7 @@ def _recent_fault(db: Path, tmp_path: Path) -> None:
             _no_box_ticked,
             "contract",
             "contract K1",
-            "4 interlocutor link(s) reach its requests, and no box is ticked: "
-            "nobody is ever alerted",
+            "4 interlocutor links to its requests, and no box is ticked: nobody is ever alerted",
             "alertctl contract enable K1",
         ),
         (
@@ -142,7 +141,7 @@ def _recent_fault(db: Path, tmp_path: Path) -> None:
             _no_main_site,
             "client",
             "client ACME",
-            "contact(s) linked at the client level and no main site",
+            "1 contact linked at the client level and no main site",
             "alertctl site main ACME SITE",
         ),
         (
@@ -170,14 +169,14 @@ def _recent_fault(db: Path, tmp_path: Path) -> None:
             _dead_alert,
             "queue",
             "outbox",
-            "1 dead alert(s): they will not be sent unless retried",
+            "1 dead alert: not sent unless retried",
             "alertctl alerts list --status dead, then alertctl alerts retry --dead",
         ),
         (
             _recent_fault,
             "queue",
             "saves",
-            "3 alert(s) left out by faults in the last 24 hours",
+            "3 alerts left out by faults in the last 24 hours",
             "alertctl alerts stats",
         ),
     ],

@@ -35,11 +35,11 @@ def test_a_template_that_does_not_render_is_said_recorded_and_counted(
     broken_template(sample_db, tmp_path)
     result = ok(sample_db, *OPEN_R1)
     assert result.stderr.splitlines() == [
-        "warning: R1 open: 3 alert(s) left out by a fault, no_template: template odd does not "
+        "warning: R1 open: 3 alerts left out by a fault, no_template: template odd does not "
         "render: ZeroDivisionError: integer division or modulo by zero; for collaborator jdu "
         "(email), contact alice (email), contact alice (fax)",
         "  fix: alertctl template check odd",
-        "opened request R1: open; 0 alert(s) queued",
+        "opened request R1: open; 0 alerts queued",
     ]
     assert faults_table(sample_db) == [
         ("no_template", "alice", "email"),
@@ -74,11 +74,11 @@ def test_an_address_that_became_invalid_is_a_fault_with_its_fix(sample_db: Path)
         connection.execute("UPDATE person SET email = 'not an address' WHERE code = 'alice'")
     result = ok(sample_db, *OPEN_R1)
     assert (
-        "warning: R1 open: 1 alert(s) left out by a fault, invalid_address: "
+        "warning: R1 open: 1 alert left out by a fault, invalid_address: "
         "email: not an address; for contact alice (email)"
     ) in result.stderr
     assert "  fix: alertctl contact update alice --email ADDRESS" in result.stderr
-    assert "opened request R1: open; 2 alert(s) queued" in result.stderr
+    assert "opened request R1: open; 2 alerts queued" in result.stderr
     assert faults_table(sample_db) == [("invalid_address", "alice", "email")]
 
 
@@ -86,7 +86,7 @@ def test_ordinary_rules_stay_quiet(sample_db: Path) -> None:
     ok(sample_db, "contact", "alerts", "alice", "--off", "open")
     ok(sample_db, "collaborator", "alerts", "jdu", "--off", "open")
     result = ok(sample_db, *OPEN_R1)
-    assert result.stderr == "opened request R1: open; 0 alert(s) queued\n"
+    assert result.stderr == "opened request R1: open; 0 alerts queued\n"
     assert faults_table(sample_db) == []
 
 
@@ -102,9 +102,8 @@ def test_a_feed_names_the_line_of_each_fault(sample_db: Path, tmp_path: Path) ->
     )
     result = ok(sample_db, "request", "ingest", str(feed))
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("warning: line 1: R1 open: 2 alert(s) left out by a fault")
+    assert lines[0].startswith("warning: line 1: R1 open: 2 alerts left out by a fault")
     assert lines[1] == "  fix: alertctl template check odd"
     assert lines[-1] == (
-        "3 save(s) applied, 0 already applied, 2 alert(s) queued, 2 left out by faults, "
-        "0 line(s) failed"
+        "3 saves applied, 0 already applied, 2 alerts queued, 2 left out by faults, 0 lines failed"
     )

@@ -27,7 +27,7 @@ def test_the_same_line_in_another_file_is_a_new_save(sample_db: Path, tmp_path: 
     for number, line in enumerate(lines):
         feed = write_feed(tmp_path / f"feed{number}.jsonl", [line])
         result = ok(sample_db, "request", "ingest", str(feed))
-        assert result.stderr.startswith("1 save(s) applied, 0 already applied"), str(result)
+        assert result.stderr.startswith("1 save applied, 0 already applied"), str(result)
     assert status_of(sample_db, "R1") == "RESOLVED"
     assert events(sample_db) == [
         "open",
@@ -42,9 +42,7 @@ def test_a_replayed_file_changes_nothing(sample_db: Path, tmp_path: Path) -> Non
     feed = write_feed(tmp_path / "feed.jsonl", [*lines, {"reference": "R1", "status": "RESOLVED"}])
     ok(sample_db, "request", "ingest", str(feed))
     again = ok(sample_db, "request", "ingest", str(feed))
-    assert again.stderr == (
-        "0 save(s) applied, 4 already applied, 0 alert(s) queued, 0 line(s) failed\n"
-    )
+    assert again.stderr == ("0 saves applied, 4 already applied, 0 alerts queued, 0 lines failed\n")
     assert len(events(sample_db)) == 4
 
 
@@ -53,7 +51,7 @@ def test_a_line_with_a_time_is_the_same_save_in_any_file(sample_db: Path, tmp_pa
     ok(sample_db, "request", "ingest", str(write_feed(tmp_path / "a.jsonl", [timed])))
     other = write_feed(tmp_path / "b.jsonl", [timed, {"reference": "R1", "status": "WIP"}])
     result = ok(sample_db, "request", "ingest", str(other))
-    assert result.stderr.startswith("1 save(s) applied, 1 already applied"), str(result)
+    assert result.stderr.startswith("1 save applied, 1 already applied"), str(result)
 
 
 def test_an_empty_save_id_is_refused(sample_db: Path, tmp_path: Path) -> None:
@@ -61,7 +59,7 @@ def test_an_empty_save_id_is_refused(sample_db: Path, tmp_path: Path) -> None:
     result = invoke(sample_db, "request", "ingest", str(feed))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == "error: line 1: the save id is empty"
-    assert "1 save(s) applied" in result.stderr
+    assert "1 save applied" in result.stderr
     refused(
         sample_db,
         ["request", "update", "R1", "--status", "WIP", "--save-id", " "],
@@ -82,7 +80,7 @@ def test_a_line_that_is_not_utf8_fails_alone(sample_db: Path, tmp_path: Path) ->
     assert result.exit_code == 1, str(result)
     assert result.stderr.splitlines()[0] == "error: line 2: not UTF-8: byte 0xe9 at column 34"
     assert result.stderr.endswith(
-        "2 save(s) applied, 0 already applied, 2 alert(s) queued, 1 line(s) failed\n"
+        "2 saves applied, 0 already applied, 2 alerts queued, 1 line failed\n"
     )
     assert status_of(sample_db, "R1") == "WIP"
 

@@ -1,5 +1,6 @@
 """Every command explains itself, and help and version stay light."""
 
+import re
 import subprocess
 import sys
 from typing import Any
@@ -8,6 +9,7 @@ import pytest
 import typer
 
 from alertctl.cli.app import app
+from alertctl.domain.model import Channel, Event, Language, MailFormat, Source
 from tests.helpers import invoke
 
 
@@ -161,3 +163,49 @@ def test_a_command_loads_its_own_module_only() -> None:
     loaded = done.stderr.strip().splitlines()[-1]
     assert "alertctl.cli.clients" in loaded
     assert "alertctl.cli.people" not in loaded and "alertctl.cli.requests" not in loaded
+
+
+def _help(command: tuple[str, ...]) -> str:
+    return invoke("none.db", *command, "--help").stdout
+
+
+HELP = {command: _help(command) for command in [(), *COMMANDS]}
+# What each kind of option takes, and where its valid values must show in the help.
+VALUES = {
+    r"--event|--on|--off": [e.value for e in Event],
+    r"--source": [s.value for s in Source],
+    r"--format": [f.value for f in MailFormat],
+    r"--language": [lang.value for lang in Language],
+    r"--channel": [c.value for c in Channel],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_options_are_spelled_as_users_expect(command: tuple[str, ...]) -> None:
+    for option in re.findall(r"^\s+(?:-\w, )?(--[^\s<,/]+)", HELP[command], re.M):
+        assert re.fullmatch(r"--[a-z][a-z0-9]*(-[a-z0-9]+)*", option), (command, option)
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "alertctl")
+def test_help_is_in_english_and_lists_the_valid_values(command: tuple[str, ...]) -> None:
+    text = HELP[command]
+    assert text.isascii(), [line for line in text.splitlines() if not line.isascii()]
+    for option, values in VALUES.items():
+        block = _option_help(text, option)
+        if block is not None:
+            missing = [v for v in values if v not in block]
+            assert not missing, (command, option, missing)
+
+
+def _option_help(text: str, option: str) -> str | None:
+    """The lines of help of the first option named `option`, or None when there is none."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if re.match(rf"^\s+(?:-\w, )?({option})[\s<=]", line):
+            block = [line]
+            for following in lines[index + 1 :]:
+                if re.match(r"^\s+-", following) or not following.startswith(" "):
+                    break
+                block.append(following)
+            return " ".join(block)
+    return None

@@ -54,7 +54,7 @@ def test_ingesting_a_feed_then_the_same_feed_again(sample_db: Path, tmp_path: Pa
         "faults": [],
     }
     assert second.stderr.endswith(
-        "0 save(s) applied, 6 already applied, 0 alert(s) queued, 0 line(s) failed\n"
+        "0 saves applied, 6 already applied, 0 alerts queued, 0 lines failed\n"
     )
     assert count(sample_db, "alert") == 9
     assert count(sample_db, "request_save") == 6
@@ -83,7 +83,7 @@ def test_bad_lines_are_reported_and_do_not_stop_the_others(sample_db: Path, tmp_
         "error: line 6: unknown field 'colour'",
         "error: line 7: site 'SPRINGFIELD' is not a site of client 'ACME'",
         "error: line 8: field 'time' is not an ISO 8601 time: 'yesterday'",
-        "2 save(s) applied, 0 already applied, 3 alert(s) queued, 6 line(s) failed",
+        "2 saves applied, 0 already applied, 3 alerts queued, 6 lines failed",
     ]
     assert count(sample_db, "request") == 1
     assert count(sample_db, "request_save") == 2
@@ -95,10 +95,7 @@ def test_ingest_reads_standard_input(sample_db: Path, monkeypatch) -> None:  # t
     stdin = io.TextIOWrapper(io.BytesIO((json.dumps(FEED[0]) + "\n").encode()))
     monkeypatch.setattr("sys.stdin", stdin)
     result = ok(sample_db, "request", "ingest", "-")
-    assert (
-        result.stderr
-        == "1 save(s) applied, 0 already applied, 3 alert(s) queued, 0 line(s) failed\n"
-    )
+    assert result.stderr == "1 save applied, 0 already applied, 3 alerts queued, 0 lines failed\n"
 
 
 def test_ingest_of_a_missing_file(sample_db: Path) -> None:

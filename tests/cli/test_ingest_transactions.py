@@ -88,6 +88,6 @@ def test_a_live_feed_is_committed_before_it_waits(sample_db: Path) -> None:
         _out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     assert err.decode().endswith(
-        "2 save(s) applied, 0 already applied, 3 alert(s) queued, 0 line(s) failed\n"
+        "2 saves applied, 0 already applied, 3 alerts queued, 0 lines failed\n"
     )
     assert count(sample_db, "request_save") == 2

@@ -57,8 +57,8 @@ def test_erase_leaves_no_trace_and_keeps_the_history(sample_db: Path) -> None:
     assert ALICE_ADDRESS in database_files(sample_db)
     result = ok(sample_db, "contact", "erase", "alice", "--yes")
     assert result.stderr == (
-        "erased contact alice: 4 alert(s) kept without their data (2 not sent yet, cancelled), "
-        "0 fault(s), 1 save record(s)\n"
+        "erased contact alice: 4 alerts kept without their data (2 not sent yet, cancelled), "
+        "0 faults, 1 save record\n"
     )
     files = database_files(sample_db)
     assert ALICE_ADDRESS not in files
@@ -106,5 +106,5 @@ def test_erase_waits_for_an_alert_being_sent(sample_db: Path) -> None:
         sample_db,
         ["contact", "erase", "alice", "--yes"],
         1,
-        "1 alert(s) to contact alice are being sent right now",
+        "1 alert to contact alice being sent right now",
     )

@@ -44,7 +44,7 @@ def test_a_save_stays_saved_when_its_alerts_cannot_be_sent(sample_db: Path) -> N
     settings_file(free_port())
     result = invoke(sample_db, *OPEN_R1, "--send")
     assert result.exit_code == 3, str(result)
-    assert "opened request R1: open; 3 alert(s) queued" in result.stderr
+    assert "opened request R1: open; 3 alerts queued" in result.stderr
     assert "cannot connect" in result.stderr
     assert statuses(sample_db) == {"retry": 3}
     assert json.loads(ok(sample_db, "request", "show", "R1", "--json").stdout)["title"] == (
@@ -59,7 +59,7 @@ def test_ingest_with_send_delivers_each_lines_alerts(
     settings_file(port)
     feed = write_feed(tmp_path / "saves.jsonl", FEED)
     result = ok(sample_db, "request", "ingest", str(feed), "--send")
-    assert "9 alert(s) queued" in result.stderr
+    assert "9 alerts queued" in result.stderr
     assert result.stderr.endswith("sent at once: 9 sent\n"), str(result)
     assert statuses(sample_db) == {"sent": 9}
     assert len(handler.received) == 9

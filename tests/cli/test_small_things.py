@@ -73,7 +73,7 @@ def test_a_prune_names_every_removal_that_is_blocked(sample_db: Path, tmp_path: 
     result = invoke(sample_db, "config", "apply", str(path), "--prune", "--yes")
     assert result.exit_code == 1, str(result)
     errors = result.stderr[result.stderr.index("error: ") :]
-    assert errors.startswith("error: 2 removal(s) are blocked; nothing was applied")
+    assert errors.startswith("error: 2 removals blocked; nothing was applied")
     assert "contract 'K1' is still used by 1 request" in errors
     assert "status 'WIP' is still used by 1 request" in errors
     assert database_bytes(sample_db) == before

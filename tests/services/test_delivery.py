@@ -163,7 +163,7 @@ def test_operator_retry_cancel_show_and_stats(sample_db: Path, smtp: tuple[Handl
     dead = json.loads(ok(sample_db, "alerts", "list", "--status", "dead", "--json").stdout)
     assert [d["address"] for d in dead] == ["p550@acme.example"]
     assert ok(sample_db, "alerts", "retry", "--dead").stderr == (
-        "1 alert(s) due again: alertctl alerts send\n"
+        "1 alert due again: alertctl alerts send\n"
     )
     ok(sample_db, "alerts", "cancel", str(dead[0]["id"]))
     sent_id = str(
@@ -192,7 +192,7 @@ def test_dry_run_lists_what_is_due_and_sends_nothing(
     settings_file(port)
     queue(sample_db, "a@acme.example", "b@acme.example")
     result = ok(sample_db, "alerts", "send", "--dry-run")
-    assert result.stderr == "2 alert(s) due; nothing sent (dry run)\n"
+    assert result.stderr == "2 alerts due; nothing sent (dry run)\n"
     assert "a@acme.example" in result.stdout
     assert handler.received == []
     assert statuses(sample_db) == {"pending": 2}

@@ -15,7 +15,7 @@ def test_demo_walks_the_sample_requests_and_delivers_into_a_maildir(tmp_path: Pa
     assert len(messages) == 17
     assert "Who received what" in result.stdout
     assert result.stdout.count(" sent ") == 17
-    assert f"17 message(s) in {tmp_path / 'demo' / 'maildir'}" in result.stderr
+    assert f"17 messages in {tmp_path / 'demo' / 'maildir'}" in result.stderr
     assert "7 saves of 2 requests" in result.stderr
     # ACME's resolution alerts use its own French template, in HTML with the text version.
     resolved = [

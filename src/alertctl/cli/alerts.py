@@ -9,6 +9,7 @@ from alertctl.cli.options import Json
 from alertctl.cli.output import field, make_table, render
 from alertctl.cli.state import state
 from alertctl.domain.model import Event
+from alertctl.domain.wording import counted
 
 alerts_app = typer.Typer(help="Preview, explain and deliver alerts.", no_args_is_help=True)
 
@@ -49,7 +50,7 @@ def preview(
                 make_table(
                     item["recipients"],
                     RECIPIENT_COLUMNS,
-                    title=f"{item['event']}: {len(item['recipients'])} recipient(s)",
+                    title=f"{item['event']}: {counted(len(item['recipients']), 'recipient')}",
                 )
             )
             if item["excluded"]:

@@ -16,6 +16,7 @@ import typer
 
 from alertctl.cli.output import info
 from alertctl.cli.state import State, state
+from alertctl.domain.wording import counted
 
 # Commands that cannot share a batch's transaction: they manage the database or its files
 # themselves, or talk to servers (which must never happen inside a write transaction).
@@ -71,7 +72,7 @@ def batch(
         finally:
             State.shared = None
     if not dry_run and not current.dry_run:
-        info(f"batch: {len(commands)} command(s) applied")
+        info(f"batch: {counted(len(commands), 'command')} applied")
 
 
 def _read(source: str) -> list[tuple[int, str]]:

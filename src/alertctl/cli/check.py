@@ -7,6 +7,7 @@ import typer
 from alertctl.cli.options import Json
 from alertctl.cli.output import field, info, make_table, print_json, stdout
 from alertctl.cli.state import state
+from alertctl.domain.wording import counted
 
 PROBLEM_COLUMNS = [
     ("Area", field("area")),
@@ -64,4 +65,4 @@ def _human(document: dict[str, Any]) -> None:
         f"{queue['unknown']} unknown; {queue['recent_faults']} left out by faults in 24 h"
     )
     count = len(document["problems"])
-    info(f"{count} problem(s) found" if count else "no problem found")
+    info(f"{counted(count, 'problem')} found" if count else "no problem found")

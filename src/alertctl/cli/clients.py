@@ -40,7 +40,8 @@ def add(
     code: Annotated[str, typer.Argument(help="The client's code.")],
     name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
     language: Annotated[
-        Language, typer.Option(help="Language of the default templates.")
+        Language,
+        typer.Option(help="The language its people read alerts in, unless they have their own."),
     ] = Language.FR,
 ) -> None:
     """Add a client."""
@@ -56,7 +57,8 @@ def update(
     code: str,
     name: Annotated[str | None, typer.Option(help="New display name.")] = None,
     language: Annotated[
-        Language | None, typer.Option(help="Language of the default templates.")
+        Language | None,
+        typer.Option(help="The language its people read alerts in, unless they have their own."),
     ] = None,
 ) -> None:
     """Rename a client or change its language."""

@@ -49,7 +49,7 @@ ENTRIES: dict[str, Entry] = {
     "collaborator": Entry("people", "Collaborators: people of the support organisation."),
     "product": Entry("catalog", "Maintained products."),
     "contract": Entry("contracts", "Engagement contracts and their alert sources."),
-    "service": Entry("contracts", "Contract services (prestations)."),
+    "service": Entry("contracts", "Contract services, such as premium maintenance."),
     "status": Entry("catalog", "Configurable statuses, each of a fixed status type."),
     "template": Entry("templates", "Alert mail templates (Jinja2, sandboxed)."),
     "request": Entry("requests", "Support requests and their saves."),

@@ -9,6 +9,7 @@ import typer
 from alertctl.cli.options import Json, Yes
 from alertctl.cli.output import info, print_json, with_progress, write_private
 from alertctl.cli.state import confirm, state
+from alertctl.domain.wording import counted
 
 config_app = typer.Typer(
     help="The configuration as one file: export, plan, apply.", no_args_is_help=True
@@ -77,7 +78,7 @@ def apply(
     if not result.changes:
         return
     if result.count("-"):
-        confirm(f"Remove {result.count('-')} object(s)?", yes=yes)
+        confirm(f"Remove {counted(result.count('-'), 'object')}?", yes=yes)
     with_progress(
         "applying", lambda _: config_apply.apply(db, desired, prune=prune, confirmed=True)
     )

@@ -12,7 +12,9 @@ from alertctl.domain.model import Source, parse_enum_list
 contract_app = typer.Typer(
     help="Engagement contracts and their alert sources.", no_args_is_help=True
 )
-service_app = typer.Typer(help="Contract services (prestations).", no_args_is_help=True)
+service_app = typer.Typer(
+    help="Contract services, such as premium maintenance.", no_args_is_help=True
+)
 
 CONTRACT_COLUMNS = [
     ("Code", field("code")),
@@ -181,7 +183,7 @@ def _sources(text: str | None) -> list[Source]:
 
 @contract_app.command("enable")
 def enable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
-    """Tick the contract's alert checkboxes (Gestion des alertes)."""
+    """Tick the contract's alert checkboxes: which sources' interlocutors are alerted."""
     from alertctl.services.contracts import set_sources
 
     row = set_sources(state(ctx).db, code=code, sources=_sources(source), enabled=True)

@@ -15,6 +15,7 @@ from alertctl.cli.options import MAX_INT
 from alertctl.cli.output import field, info, make_table, stdout, with_progress
 from alertctl.cli.state import state
 from alertctl.domain.model import Channel
+from alertctl.domain.wording import counted
 
 if TYPE_CHECKING:
     from alertctl.services.delivery import SendReport
@@ -129,7 +130,7 @@ def _list_due(db: Any, limit: int | None) -> None:
                 ],
             )
         )
-    info(f"{len(rows)} alert(s) due; nothing sent (dry run)")
+    info(f"{counted(len(rows), 'alert')} due; nothing sent (dry run)")
 
 
 def _text_line(line: LogLine) -> None:

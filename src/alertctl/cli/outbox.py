@@ -8,6 +8,7 @@ from alertctl.cli.options import MAX_INT, AlertId, All, Json, Limit, rows_wanted
 from alertctl.cli.output import field, make_table, render
 from alertctl.cli.state import state
 from alertctl.domain.model import AlertStatus, Event
+from alertctl.domain.wording import counted
 
 
 def register(group: typer.Typer) -> None:
@@ -181,7 +182,7 @@ def retry(
     from alertctl.services.operator import retry as run
 
     count = run(state(ctx).db, alert_id=alert_id, dead=dead)
-    info(f"{count} alert(s) due again: alertctl alerts send")
+    info(f"{counted(count, 'alert')} due again: alertctl alerts send")
 
 
 def cancel(ctx: typer.Context, alert_id: AlertId) -> None:

@@ -8,7 +8,8 @@ import typer
 from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
 from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of, warn
 from alertctl.cli.state import confirm, state
-from alertctl.domain.model import Event, PersonKind, PersonLanguage, parse_enum_list
+from alertctl.domain.model import Event, PersonKind, PersonLanguage, parse_enum_list, values_of
+from alertctl.domain.wording import counted
 from alertctl.services.results import to_json
 
 
@@ -35,6 +36,7 @@ COLUMNS = [
 COLLABORATOR_COLUMNS = [c for c in COLUMNS if c[0] not in ("Client", "Sites")]
 
 
+EVENTS = ", ".join(values_of(Event))
 LANGUAGE_HELP = (
     "The language of their alerts: fr, en, or client (their client's; for a collaborator, "
     "the language of each request's client)."
@@ -261,7 +263,7 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         email: Annotated[Switch | None, typer.Option(help="E-mail reception mode.")] = None,
         fax: Annotated[Switch | None, typer.Option(help="Fax reception mode.")] = None,
     ) -> None:
-        """Switch reception modes (mode de réception) on or off."""
+        """Switch reception modes (e-mail, fax) on or off."""
         from alertctl.services.people import set_reception
 
         change = set_reception(
@@ -276,10 +278,10 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         ctx: typer.Context,
         code: str,
         on: Annotated[
-            str | None, typer.Option("--on", help="Events to tick, comma-separated.")
+            str | None, typer.Option("--on", help=f"Events to tick, comma-separated: {EVENTS}.")
         ] = None,
         off: Annotated[
-            str | None, typer.Option("--off", help="Events to untick, comma-separated.")
+            str | None, typer.Option("--off", help=f"Events to untick, comma-separated: {EVENTS}.")
         ] = None,
     ) -> None:
         """Tick or untick events among their alert opt-ins."""
@@ -321,9 +323,9 @@ def _privacy_commands(group: typer.Typer, kind: PersonKind) -> None:
         confirm(f"Erase {noun} {code} and their data from every alert and save, for good?", yes=yes)
         done = erase_person(_db(ctx), kind=kind, code=code)
         info(
-            f"erased {noun} {code}: {done.alerts} alert(s) kept without their data "
-            f"({done.cancelled} not sent yet, cancelled), {done.faults} fault(s), "
-            f"{done.saves} save record(s)"
+            f"erased {noun} {code}: {counted(done.alerts, 'alert')} kept without their data "
+            f"({done.cancelled:,} not sent yet, cancelled), {counted(done.faults, 'fault')}, "
+            f"{counted(done.saves, 'save record')}"
         )
         if not done.wiped:
             warn(

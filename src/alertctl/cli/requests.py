@@ -19,6 +19,7 @@ from alertctl.cli.output import (
     with_progress,
 )
 from alertctl.cli.state import state
+from alertctl.domain.wording import counted
 
 request_app = typer.Typer(help="Support requests and their saves.", no_args_is_help=True)
 
@@ -41,7 +42,9 @@ ALERT_COLUMNS = [
 
 Contract = Annotated[str | None, typer.Option(help="The engagement contract.")]
 Status = Annotated[str | None, typer.Option(help="A status code (alertctl status list).")]
-State = Annotated[str | None, typer.Option(help="The optional state tag ('' clears it).")]
+State = Annotated[
+    str | None, typer.Option("--state", help="The optional state tag ('' clears it).")
+]
 Title = Annotated[str | None, typer.Option(help="The request's title.")]
 Description = Annotated[
     str | None,
@@ -72,7 +75,7 @@ def report_faults(reference: str, faults: Sequence[Any], *, where: str = "") -> 
     for (event, reason, detail, fix), people in groups.items():
         shown = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
         warn(
-            f"{where}{reference} {event}: {len(people)} alert(s) left out by a fault, "
+            f"{where}{reference} {event}: {counted(len(people), 'alert')} left out by a fault, "
             f"{reason}: {detail}; for {shown}"
         )
         if fix:
@@ -105,7 +108,8 @@ def _report(result: Any, as_json: bool) -> None:
         return
     events = ", ".join(result.events) or "no event"
     verb = "opened" if result.created else "updated"
-    info(f"{verb} request {result.reference}: {events}; {len(result.alerts)} alert(s) queued")
+    queued = counted(len(result.alerts), "alert")
+    info(f"{verb} request {result.reference}: {events}; {queued} queued")
     if result.alerts:
         render(result.alerts, as_json=False, human=lambda rows: make_table(rows, ALERT_COLUMNS))
 
@@ -304,10 +308,10 @@ def _ingest_summary(report: Any, as_json: bool) -> None:
         )
     left_out = sum(len(f.faults) for f in report.faults)
     info(
-        f"{report.saves} save(s) applied, {report.replayed} already applied, "
-        f"{report.alerts} alert(s) queued, "
+        f"{counted(report.saves, 'save')} applied, {report.replayed:,} already applied, "
+        f"{counted(report.alerts, 'alert')} queued, "
         + (f"{left_out} left out by faults, " if left_out else "")
-        + f"{len(report.failures)} line(s) failed"
+        + f"{counted(len(report.failures), 'line')} failed"
     )
 
 

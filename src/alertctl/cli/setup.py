@@ -79,7 +79,7 @@ def demo(
     info(f"database: {result.database}")
     sent = sum(a.status is AlertStatus.SENT for a in result.alerts)
     info(
-        f"{sent} message(s) in {result.maildir}: "
+        f"{counted(sent, 'message')} in {result.maildir}: "
         f"open it with any mail client, e.g. mutt -f {result.maildir}"
     )
     info(f"try: alertctl --db {result.database} request show DEM-1")

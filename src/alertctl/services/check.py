@@ -25,6 +25,7 @@ from alertctl.db.tables import (
 )
 from alertctl.domain.model import AlertStatus, Channel, PersonKind
 from alertctl.domain.recipients import address_is_valid
+from alertctl.domain.wording import counted
 from alertctl.errors import AlertctlError
 from alertctl.services import template_use
 from alertctl.services.common import opted_in_events
@@ -169,8 +170,8 @@ def _contract_problems(session: Session) -> list[Problem]:
         Problem(
             Area.CONTRACT,
             f"contract {c.code}",
-            f"{linked[c.id]} interlocutor link(s) reach its requests, and no box is ticked: "
-            "nobody is ever alerted",
+            f"{counted(linked[c.id], 'interlocutor link')} to its requests, and no box is "
+            "ticked: nobody is ever alerted",
             f"alertctl contract enable {c.code}",
         )
         for c in closed
@@ -278,8 +279,8 @@ def _client_problems(session: Session) -> list[Problem]:
         Problem(
             Area.CLIENT,
             f"client {code}",
-            f"{count} contact(s) linked at the client level and no main site: they are never "
-            "alerted through the client",
+            f"{counted(count, 'contact')} linked at the client level and no main site: "
+            "never alerted through the client",
             f"alertctl site main {code} SITE",
         )
         for code, count in rows
@@ -326,7 +327,7 @@ def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
             Problem(
                 Area.QUEUE,
                 "outbox",
-                f"{queue.dead} dead alert(s): they will not be sent unless retried",
+                f"{counted(queue.dead, 'dead alert')}: not sent unless retried",
                 "alertctl alerts list --status dead, then alertctl alerts retry --dead",
             )
         )
@@ -335,7 +336,8 @@ def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
             Problem(
                 Area.QUEUE,
                 "outbox",
-                f"{queue.unknown} alert(s) whose fax submit was interrupted: outcome unknown",
+                f"{counted(queue.unknown, 'alert')} whose fax submit was interrupted: "
+                "outcome unknown",
                 "alertctl alerts list --status unknown",
             )
         )
@@ -344,7 +346,7 @@ def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
             Problem(
                 Area.QUEUE,
                 "saves",
-                f"{queue.recent_faults} alert(s) left out by faults in the last 24 hours",
+                f"{counted(queue.recent_faults, 'alert')} left out by faults in the last 24 hours",
                 "alertctl alerts stats",
             )
         )

@@ -12,6 +12,7 @@ from alertctl.db.tables import (
     Status,
 )
 from alertctl.domain.model import Event, StatusType
+from alertctl.domain.wording import counted
 from alertctl.errors import Invalid, Refused
 from alertctl.services.config_model import Document
 from alertctl.services.config_parse import parse
@@ -65,7 +66,7 @@ def apply(db: Database, desired: Document, *, prune: bool, confirmed: bool) -> P
         result = make_plan(read(session), desired, prune=prune)
         if result.count("-") and not confirmed:
             raise Refused(
-                f"{result.count('-')} object(s) would be removed: not confirmed",
+                f"{counted(result.count('-'), 'object')} would be removed: not confirmed",
                 hint="add --yes to confirm",
             )
         Applier(session, desired).run(result)

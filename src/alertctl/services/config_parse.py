@@ -19,6 +19,7 @@ from alertctl.domain.validation import (
     normalize_email,
     normalize_fax,
 )
+from alertctl.domain.wording import counted
 from alertctl.errors import Invalid
 from alertctl.services.config_model import (
     PEOPLE,
@@ -43,7 +44,7 @@ class ConfigInvalid(Invalid):
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__(
-            f"{len(problems)} problem(s) in the configuration, nothing changed:",
+            f"{counted(len(problems), 'problem')} in the configuration, nothing changed:",
             details=problems,
         )
         self.problems = problems

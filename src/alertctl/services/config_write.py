@@ -24,6 +24,7 @@ from alertctl.db.tables import (
     interlocutor_tables,
 )
 from alertctl.domain.model import Event, PersonKind, Source, StatusType
+from alertctl.domain.wording import counted
 from alertctl.errors import Conflict
 from alertctl.services import template_use
 from alertctl.services.common import case_twins, ident, opt_in_column, refuse_if_referenced
@@ -110,7 +111,7 @@ class Applier:
             raise Conflict(blocked[0], hint="remove or unlink those first, or keep it in the file")
         if blocked:
             raise Conflict(
-                f"{len(blocked)} removal(s) are blocked; nothing was applied",
+                f"{counted(len(blocked), 'removal')} blocked; nothing was applied",
                 hint="remove or unlink what uses them first, or keep them in the file",
                 details=blocked,
             )

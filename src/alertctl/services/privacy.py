@@ -31,6 +31,7 @@ from alertctl.db.tables import (
     interlocutor_tables,
 )
 from alertctl.domain.model import AlertStatus, PersonKind
+from alertctl.domain.wording import counted
 from alertctl.errors import Conflict
 from alertctl.services.common import get_person, opted_in_events
 from alertctl.services.links import links_of_person
@@ -215,7 +216,7 @@ def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int
     ).scalar_one()
     if sending:
         raise Conflict(
-            f"{sending} alert(s) to {kind.value} {person.code} are being sent right now",
+            f"{counted(sending, 'alert')} to {kind.value} {person.code} being sent right now",
             hint="try again in a minute",
         )
     alert_ids = list(
