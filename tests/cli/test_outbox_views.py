@@ -137,3 +137,13 @@ def _copy_rows(connection: sqlite3.Connection, count: int) -> None:
         " a.created_at, 0 FROM alert a, n WHERE a.id = 1",
         (count,),
     )
+
+
+def test_request_show_draws_no_empty_table(sample_db: Path) -> None:
+    ok(sample_db, *open_args())
+    ok(sample_db, "request", "update", "R1", "--state", "waiting")  # no event, no alert
+    shown = ok(sample_db, "request", "show", "R1").stdout
+    second = shown.split("Save 2 at ")[1]
+    assert second.splitlines()[1].strip() == "no alert"
+    assert "state: - -> waiting" in second.splitlines()[0]
+    assert shown.count("┃ Event") == 1  # the first save's alerts only

@@ -191,11 +191,14 @@ def test_dry_run_lists_what_is_due_and_sends_nothing(
     handler, port = smtp
     settings_file(port)
     queue(sample_db, "a@acme.example", "b@acme.example")
-    result = ok(sample_db, "alerts", "send", "--dry-run")
-    assert result.stderr == "2 alerts due; nothing sent (dry run)\n"
-    assert "a@acme.example" in result.stdout
-    assert handler.received == []
-    assert statuses(sample_db) == {"pending": 2}
+    for args in (["alerts", "send", "--dry-run"], ["--dry-run", "alerts", "send"]):
+        result = ok(sample_db, *args)
+        assert result.stderr == (
+            "2 alerts due; nothing sent (dry run)\ndry run: nothing was written\n"
+        )
+        assert "a@acme.example" in result.stdout
+        assert handler.received == []
+        assert statuses(sample_db) == {"pending": 2}
     ok(sample_db, "alerts", "send", "--limit", "1")
     assert statuses(sample_db) == {"pending": 1, "sent": 1}
 

@@ -51,6 +51,7 @@ def preview(
                     item["recipients"],
                     RECIPIENT_COLUMNS,
                     title=f"{item['event']}: {counted(len(item['recipients']), 'recipient')}",
+                    empty="nobody would be alerted",
                 )
             )
             if item["excluded"]:

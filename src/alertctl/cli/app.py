@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from alertctl import __version__
-from alertctl.cli.commands import LazyGroup
+from alertctl.cli.commands import DRY_RUN_HELP, LazyGroup
 from alertctl.cli.state import state
 from alertctl.errors import AlertctlError
 
@@ -43,9 +43,7 @@ def root(
         str | None,
         typer.Option("--config", envvar="ALERTCTL_CONFIG", help="Settings file (alertctl.toml)."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Do everything, check everything, write nothing.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
     debug: Annotated[
         bool, typer.Option("--debug", envvar="ALERTCTL_DEBUG", help="Show tracebacks.")
     ] = False,
@@ -62,7 +60,7 @@ def root(
     from_env = ParameterSource.ENVIRONMENT
     current.db_flag = None if ctx.get_parameter_source("db") is from_env else db
     current.config_flag = None if ctx.get_parameter_source("config") is from_env else config
-    current.dry_run = dry_run
+    current.dry_run = current.dry_run or dry_run
     if debug:
         os.environ["ALERTCTL_DEBUG"] = "1"
     ctx.call_on_close(current.close)

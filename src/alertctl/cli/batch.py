@@ -41,9 +41,6 @@ def batch(
     source: Annotated[
         str, typer.Argument(help="A file of alertctl command lines, or - for stdin.")
     ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check every line, write nothing.")
-    ] = False,
 ) -> None:
     """Run many command lines in one process and one transaction: all of them, or none."""
     from alertctl.errors import AlertctlError, Invalid
@@ -51,8 +48,6 @@ def batch(
     lines = _read(source)
     current = state(ctx)
     db = current.db
-    if dry_run:
-        db.dry_run = current.dry_run = True
     commands = [(number, _split(number, line)) for number, line in lines]
     commands = [(number, args) for number, args in commands if args]
     with db.unit_of_work():
@@ -71,7 +66,7 @@ def batch(
                 raise Invalid(f"line {number} failed; nothing was written") from None
         finally:
             State.shared = None
-    if not dry_run and not current.dry_run:
+    if not current.dry_run:
         info(f"batch: {counted(len(commands), 'command')} applied")
 
 

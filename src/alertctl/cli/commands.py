@@ -9,10 +9,11 @@ import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer import _click
+from typer._click.exceptions import UsageError
 from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
@@ -69,7 +70,59 @@ def _module_commands(module: str) -> dict[str, _click.Command]:
     commands = dict(typer.main.get_group(holder).commands)
     for command in commands.values():
         attach(command)
+        offer_dry_run(command)
     return commands
+
+
+DRY_RUN_HELP = "Do everything, check everything, write nothing."
+
+
+def offer_dry_run(command: _click.Command) -> None:
+    """`--dry-run` after any command means what it means before it (`alertctl --dry-run ...`):
+    one option, one meaning, wherever it is written."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is not None:
+        for sub in subcommands.values():
+            offer_dry_run(sub)
+        return
+    if not any("--dry-run" in getattr(p, "opts", ()) for p in command.params):
+        command.params.append(_dry_run_option())
+
+
+@functools.cache
+def _dry_run_option() -> _click.Parameter:
+    """The option, built once by Typer as for any command, and shared by all of them."""
+    holder = typer.Typer()
+
+    @holder.command()
+    def prototype(
+        dry_run: Annotated[
+            bool,
+            typer.Option(
+                "--dry-run",
+                help=DRY_RUN_HELP,
+                callback=_dry_run,
+                is_eager=True,
+                expose_value=False,
+            ),
+        ] = False,
+    ) -> None: ...
+
+    return typer.main.get_command(holder).params[0]
+
+
+def _dry_run(ctx: typer.Context, value: bool) -> None:
+    from alertctl.cli.state import State
+
+    if not value:
+        return
+    if State.shared is not None:
+        # A line of a batch shares the batch's transaction: only the batch can be a dry run.
+        raise UsageError("--dry-run in a batch line: give it to the batch itself")
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    root.obj.dry_run = True
 
 
 def load(name: str) -> _click.Command:

@@ -36,13 +36,6 @@ def export(
 def apply(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="A TOML file, or - for stdin.")],
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Show the plan and who would start or stop receiving alerts; change nothing.",
-        ),
-    ] = False,
     prune: Annotated[
         bool, typer.Option("--prune", help="Remove what the file does not name.")
     ] = False,
@@ -65,7 +58,7 @@ def apply(
     desired = config_apply.read_file(
         text, region=current.settings.default_region, known=config_apply.known_addresses(db)
     )
-    if dry_run or current.dry_run:
+    if current.dry_run:  # the plan and who would start or stop receiving alerts
         result = with_progress(
             "working out the plan and its impact",
             lambda _: config_apply.impact(db, desired, prune=prune),

@@ -49,9 +49,6 @@ def send(
     limit: Annotated[
         int | None, typer.Option(min=1, max=MAX_INT, help="Deliver at most this many.")
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List what is due; send nothing.")
-    ] = False,
     watch: Annotated[
         bool,
         typer.Option(
@@ -75,7 +72,7 @@ def send(
     from alertctl.config import delivery_settings
 
     current = state(ctx)
-    if dry_run or current.dry_run:
+    if current.dry_run:  # what is due, and nothing sent
         _list_due(current.db, limit)
         return
     settings = delivery_settings(current.settings)

@@ -66,11 +66,18 @@ def text_of(value: Any) -> str:
 
 
 def make_table(
-    rows: Sequence[dict[str, Any]], columns: Sequence[Column], title: str | None = None
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    title: str | None = None,
+    empty: str = "none",
 ) -> RenderableType:
+    """A table; a titled one with no row is its title and what it would hold, in words (an
+    empty grid of headers says nothing)."""
     from rich.table import Table
     from rich.text import Text
 
+    if title is not None and not rows:
+        return Text(f"{title}\n  {empty}")
     table = Table(title=title, title_justify="left")
     for header, _ in columns:
         table.add_column(header)

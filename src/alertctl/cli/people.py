@@ -246,6 +246,7 @@ def _read_commands(group: typer.Typer, kind: PersonKind) -> None:
                 doc["links"],
                 [("Source", field("source")), ("Target", field("target"))],
                 title="Linked to",
+                empty="no source: they are alerted about nothing",
             )
             return [key_values(pairs), links]
 

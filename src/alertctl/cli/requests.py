@@ -227,15 +227,21 @@ def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
         )
         parts: list[Any] = [head]
         for number, save in enumerate(doc["saves"], start=1):
-            changes = ", ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in save["changes"].items())
+            changes = "; ".join(
+                f"{k}: {_shown(v[0])} -> {_shown(v[1])}" for k, v in save["changes"].items()
+            )
             title = (
                 f"Save {number} at {save['saved_at']}: {', '.join(save['events']) or 'no event'}"
                 f" ({changes or 'no change'})"
             )
-            parts.append(make_table(save["alerts"], ALERT_COLUMNS, title=title))
+            parts.append(make_table(save["alerts"], ALERT_COLUMNS, title=title, empty="no alert"))
         return parts
 
     render(show_request(state(ctx).db, reference=reference), as_json=as_json, human=human)
+
+
+def _shown(value: Any) -> str:
+    return "-" if value is None or value == "" else str(value)
 
 
 @request_app.command("ingest")

@@ -1,0 +1,70 @@
+"""`--dry-run` has one meaning, before the command or after it: do everything, check
+everything, write nothing."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import database_bytes, invoke, ok, open_args
+
+COMMANDS = [
+    ["contact", "add", "zoe", "--client", "ACME", "--email", "zoe@acme.example"],
+    ["client", "alerts", "ACME", "--event", "status_change", "--enable", "--keyword", "[A]"],
+    ["contract", "enable", "K1"],
+    ["link", "site", "ACME/PARIS", "--contact", "bruno"],
+    list(open_args("R9")),
+    ["request", "update", "R1", "--state", "waiting"],
+    ["alerts", "send"],
+]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_dry_run_before_or_after_the_command_writes_nothing(
+    sample_db: Path, command: list[str], where: str
+) -> None:
+    ok(sample_db, *open_args())
+    before = database_bytes(sample_db)
+    args = ["--dry-run", *command] if where == "before" else [*command, "--dry-run"]
+    result = ok(sample_db, *args)
+    assert result.stderr.endswith("dry run: nothing was written\n")
+    assert database_bytes(sample_db) == before
+    # The same command without it does write.
+    ok(sample_db, *command)
+    assert database_bytes(sample_db) != before
+
+
+def test_config_apply_and_batch_take_it_in_both_places(sample_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "c.toml").write_text('[products.NEW]\nname = "New"\n')
+    (tmp_path / "setup.batch").write_text("product add OTHER\nclient add NEWCO\n")
+    before = database_bytes(sample_db)
+    for args in (
+        ["config", "apply", str(tmp_path / "c.toml"), "--dry-run"],
+        ["--dry-run", "config", "apply", str(tmp_path / "c.toml")],
+        ["batch", str(tmp_path / "setup.batch"), "--dry-run"],
+        ["--dry-run", "batch", str(tmp_path / "setup.batch")],
+    ):
+        result = ok(sample_db, *args)
+        assert "dry run" in result.stderr, args
+        assert database_bytes(sample_db) == before, args
+    assert "+ product NEW" in ok(sample_db, "config", "apply", str(tmp_path / "c.toml")).stdout
+
+
+def test_a_batch_line_cannot_be_a_dry_run_of_its_own(sample_db: Path, tmp_path: Path) -> None:
+    """Its lines share the batch's transaction: a dry-run line would be written anyway."""
+    (tmp_path / "setup.batch").write_text("product add OTHER\nclient add NEWCO --dry-run\n")
+    before = database_bytes(sample_db)
+    result = invoke(sample_db, "batch", str(tmp_path / "setup.batch"))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "error: line 2: --dry-run in a batch line: give it to the batch itself; "
+        "nothing was written\n"
+    )
+    assert database_bytes(sample_db) == before
+
+
+def test_every_command_offers_it(sample_db: Path) -> None:
+    for command in (["contact", "add"], ["alerts", "send"], ["config", "apply"], ["batch"]):
+        help_text = invoke(sample_db, *command, "--help").stdout
+        assert help_text.count("--dry-run") == 1, command
+        assert "write nothing" in help_text
