@@ -64,7 +64,6 @@ def apply(
             lambda _: config_apply.impact(db, desired, prune=prune),
         )
         _show(result, as_json)
-        info("dry run: nothing was changed")
         return
     result = config_apply.plan(db, desired, prune=prune)
     _show(result, as_json)

@@ -82,5 +82,6 @@ def demo(
         f"{counted(sent, 'message')} in {result.maildir}: "
         f"open it with any mail client, e.g. mutt -f {result.maildir}"
     )
+    info(f"its setup and feed: {result.setup}, {result.feed}")
     info(f"try: alertctl --db {result.database} request show DEM-1")
     info(f"     alertctl --db {result.database} alerts preview DEM-2")

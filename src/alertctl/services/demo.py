@@ -1,5 +1,5 @@
 """`alertctl demo`: a fresh database from the sample setup, the sample requests' saves, and every
-alert delivered into a local Maildir."""
+alert delivered into a local Maildir; the setup and the feed are left beside them, to play with."""
 
 import shutil
 from dataclasses import dataclass
@@ -24,6 +24,8 @@ class DemoResult:
     maildir: Path
     saves: IngestReport
     alerts: list[AlertRow]
+    setup: Path  # the sample configuration file
+    feed: Path  # the sample help desk feed
 
 
 def run_demo(folder: Path) -> DemoResult:
@@ -32,14 +34,22 @@ def run_demo(folder: Path) -> DemoResult:
     for stale in folder.glob("demo.db*"):
         stale.unlink()
     shutil.rmtree(maildir, ignore_errors=True)
+    setup_file, feed_file = folder / "setup.toml", folder / "saves.jsonl"
+    setup_file.write_text((SAMPLE / "setup.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    feed_file.write_text((SAMPLE / "saves.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
     db = Database(str(database))
     try:
         init(db)
-        setup = read_file((SAMPLE / "setup.toml").read_text(encoding="utf-8"), region="FR")
-        apply(db, setup, prune=False, confirmed=True)
-        saves = ingest(db, (SAMPLE / "saves.jsonl").read_text(encoding="utf-8").splitlines())
+        apply(
+            db,
+            read_file(setup_file.read_text(encoding="utf-8"), region="FR"),
+            prune=False,
+            confirmed=True,
+        )
+        saves = ingest(db, feed_file.read_text(encoding="utf-8").splitlines())
         settings = DeliverySettings(sender="Support <support@example.com>", maildir=str(maildir))
         send_due(db, settings)
-        return DemoResult(folder, database, maildir, saves, list(list_alerts(db, limit=None).rows))
+        alerts = list(list_alerts(db, limit=None).rows)
+        return DemoResult(folder, database, maildir, saves, alerts, setup_file, feed_file)
     finally:
         db.close()
