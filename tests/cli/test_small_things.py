@@ -77,3 +77,16 @@ def test_a_prune_names_every_removal_that_is_blocked(sample_db: Path, tmp_path: 
     assert "contract 'K1' is still used by 1 request" in errors
     assert "status 'WIP' is still used by 1 request" in errors
     assert database_bytes(sample_db) == before
+
+
+def test_what_still_uses_a_row_is_counted_in_words(db_path: Path) -> None:
+    ok(db_path, "client", "add", "ACME")
+    ok(db_path, "site", "add", "ACME", "P", "--main")
+    ok(db_path, "site", "add", "ACME", "L")
+    ok(db_path, "contact", "add", "a", "--client", "ACME")
+    refused(
+        db_path,
+        ["client", "remove", "ACME", "--yes"],
+        1,
+        "client 'ACME' is still used by 1 person, 2 sites",
+    )

@@ -8,6 +8,7 @@ from sqlmodel import Session, SQLModel, select
 
 from alertctl.db.tables import Client, Contract, Person, Service, Site, metadata
 from alertctl.domain.model import Event, PersonKind
+from alertctl.domain.wording import counted
 from alertctl.errors import Conflict, Invalid, NotFound
 
 M = TypeVar("M", bound=SQLModel)
@@ -141,7 +142,8 @@ def refuse_if_referenced(session: Session, table_name: str, row_id: Any, label: 
                 select(func.count()).select_from(table).where(fk.parent == row_id)
             ).one()
             if count:
-                users.append(f"{count} {table.name.replace('_', ' ')}")
+                noun = table.name.replace("_", " ")
+                users.append(counted(count, noun, "people" if noun == "person" else None))
     if users:
         raise Conflict(
             f"{label} is still used by {', '.join(users)}", hint="remove or unlink those first"
