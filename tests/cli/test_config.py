@@ -2,6 +2,7 @@
 
 import io
 import json
+import sqlite3
 import tomllib
 from pathlib import Path
 
@@ -291,3 +292,46 @@ def test_a_stored_address_is_taken_as_is_only_in_its_own_channel(
     assert result.exit_code == 1
     assert "  contacts.zed.fax: invalid fax number 'alice@acme.example'" in result.stderr
     assert database_bytes(sample_db) == before
+
+
+UNCHANGED = "the same file as the last apply, and the configuration is unchanged since\n"
+
+
+def test_an_unchanged_file_applied_again_is_known_to_change_nothing(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """Database triggers count every write to the configuration: the same file with no write
+    since has nothing to change, and says so without reading it all; any write, by any
+    command or by hand, makes the next apply read and compare everything again."""
+    path = tmp_path / "c.toml"
+    path.write_text(ok(sample_db, "config", "export").stdout.replace("Bruno Petit", "Bruno P."))
+    first = ok(sample_db, "config", "apply", str(path))
+    assert "applied: 0 to add, 1 to change" in first.stderr
+    again = ok(sample_db, "config", "apply", str(path))
+    assert (again.stdout, again.stderr) == ("Nothing to change.\n", UNCHANGED)
+    assert json.loads(ok(sample_db, "config", "apply", str(path), "--json").stdout)["summary"]
+    writes = [
+        ["contact", "update", "alice", "--name", "Someone else"],
+        ["link", "site", "ACME/PARIS", "--contact", "bruno"],
+        ["contract", "disable", "K1", "--source", "product"],
+        ["status", "add", "NEW", "--label", "New", "--type", "in_progress"],
+    ]
+    for command in writes:
+        ok(sample_db, *command)
+        restored = ok(sample_db, "config", "apply", str(path), "--prune", "--yes")
+        assert restored.stdout != "Nothing to change.\n", command
+        assert "applied:" in restored.stderr, command
+        assert ok(sample_db, "config", "apply", str(path), "--prune").stderr == UNCHANGED
+    # A write by hand, outside alertctl, counts too.
+    with sqlite3.connect(sample_db) as connection:
+        connection.execute("DELETE FROM contact_site")
+    assert ok(sample_db, "config", "apply", str(path), "--prune", "--yes").stderr != UNCHANGED
+    # Other options or another fax region read the file again.
+    assert ok(sample_db, "config", "apply", str(path)).stderr != UNCHANGED
+    (tmp_path / "alertctl.toml").write_text('[fax]\ndefault_region = "BE"\n')
+    other = ok(sample_db, "--config", str(tmp_path / "alertctl.toml"), "config", "apply", str(path))
+    assert other.stderr != UNCHANGED
+    # A dry run always works the plan out.
+    assert ok(sample_db, "config", "apply", str(path), "--dry-run").stderr.endswith(
+        "dry run: nothing was written\n"
+    )

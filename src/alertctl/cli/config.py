@@ -55,9 +55,15 @@ def apply(
         except (OSError, UnicodeDecodeError) as exc:
             raise Invalid(f"cannot read {source}: {exc}") from None
     db = current.db
-    desired = config_apply.read_file(
-        text, region=current.settings.default_region, known=config_apply.known_addresses(db)
-    )
+    region = current.settings.default_region
+    digest = config_apply.digest_of(text, region=region, prune=prune)
+    if not current.dry_run and config_apply.unchanged_since_applied(db, digest):
+        from alertctl.services.config_plan import Plan
+
+        _show(Plan(), as_json)
+        info("the same file as the last apply, and the configuration is unchanged since")
+        return
+    desired = config_apply.read_file(text, region=region, known=config_apply.known_addresses(db))
     if current.dry_run:  # the plan and who would start or stop receiving alerts
         result = with_progress(
             "working out the plan and its impact",
@@ -67,12 +73,13 @@ def apply(
         return
     result = config_apply.plan(db, desired, prune=prune)
     _show(result, as_json)
-    if not result.changes:
+    if not result.changes:  # nothing is written, not even that: a no-op stays read-only
         return
     if result.count("-"):
         confirm(f"Remove {counted(result.count('-'), 'object')}?", yes=yes)
     with_progress(
-        "applying", lambda _: config_apply.apply(db, desired, prune=prune, confirmed=True)
+        "applying",
+        lambda _: config_apply.apply(db, desired, prune=prune, confirmed=True, digest=digest),
     )
     info(f"applied: {result.summary[len('Plan: ') :]}")
 

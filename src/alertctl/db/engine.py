@@ -16,7 +16,7 @@ from alertctl.db.urls import to_url
 from alertctl.errors import Invalid, NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 BUSY_TIMEOUT_MS = 10_000
 
 

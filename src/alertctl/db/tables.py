@@ -293,6 +293,18 @@ class AlertFault(Row, table=True):
     created_at: datetime = Field(index=True)
 
 
+class ConfigState(Row, table=True):
+    """One row: a counter that database triggers raise at every write to a configuration table
+    (migration 0007), and the file `config apply` last applied, with the counter as it left
+    it. The same file again with the counter unchanged has nothing to change."""
+
+    __tablename__ = "config_state"
+    id: int | None = Field(default=None, primary_key=True)
+    generation: int = 0
+    applied_digest: str | None = None
+    applied_generation: int | None = None
+
+
 def speak_postgresql() -> None:
     """Give the partial index its PostgreSQL spelling, once a PostgreSQL database is opened.
 

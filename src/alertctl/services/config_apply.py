@@ -2,11 +2,14 @@
 would change, the effect of that change on who gets alerted, and the change itself in one
 transaction (all or nothing)."""
 
+import hashlib
+
 import tomli_w
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
 from alertctl.db.tables import (
+    ConfigState,
     Person,
     Request,
     Status,
@@ -60,8 +63,11 @@ def plan(db: Database, desired: Document, *, prune: bool) -> Plan:
 # Apply -----------------------------------------------------------------------------------------
 
 
-def apply(db: Database, desired: Document, *, prune: bool, confirmed: bool) -> Plan:
-    """Apply the whole file in one transaction; removals only with prune, and confirmed."""
+def apply(
+    db: Database, desired: Document, *, prune: bool, confirmed: bool, digest: str | None = None
+) -> Plan:
+    """Apply the whole file in one transaction; removals only with prune, and confirmed. The
+    file's `digest` is remembered with the configuration it leaves."""
     with db.session(write=True) as session:
         result = make_plan(read(session), desired, prune=prune)
         if result.count("-") and not confirmed:
@@ -70,7 +76,42 @@ def apply(db: Database, desired: Document, *, prune: bool, confirmed: bool) -> P
                 hint="add --yes to confirm",
             )
         Applier(session, desired).run(result)
+        if digest is not None:
+            session.flush()
+            _remember(session, digest)
     return result
+
+
+# Unchanged files -------------------------------------------------------------------------------
+# Database triggers count every write to a configuration table (migration 0007). A file is
+# known to change nothing when it is, byte for byte and with the same options, the file last
+# applied, and the count has not moved since the apply.
+
+
+def digest_of(text: str, *, region: str, prune: bool) -> str:
+    """What a file does depends on its bytes, the fax region, --prune, and this version's
+    reading of it."""
+    from alertctl import __version__
+
+    material = "\0".join((__version__, region, str(prune), text)).encode("utf-8")
+    return hashlib.sha256(material).hexdigest()
+
+
+def unchanged_since_applied(db: Database, digest: str) -> bool:
+    with db.session(write=False) as session:
+        state = session.get(ConfigState, 1)
+        return (
+            state is not None
+            and state.applied_digest == digest
+            and state.applied_generation == state.generation
+        )
+
+
+def _remember(session: Session, digest: str) -> None:
+    state = session.get(ConfigState, 1, populate_existing=True)
+    if state is not None:
+        state.applied_digest, state.applied_generation = digest, state.generation
+        session.add(state)
 
 
 def impact(db: Database, desired: Document, *, prune: bool) -> Plan:
