@@ -50,17 +50,30 @@ def test_config_apply_and_batch_take_it_in_both_places(sample_db: Path, tmp_path
     assert "+ product NEW" in ok(sample_db, "config", "apply", str(tmp_path / "c.toml")).stdout
 
 
-def test_a_batch_line_cannot_be_a_dry_run_of_its_own(sample_db: Path, tmp_path: Path) -> None:
-    """Its lines share the batch's transaction: a dry-run line would be written anyway."""
-    (tmp_path / "setup.batch").write_text("product add OTHER\nclient add NEWCO --dry-run\n")
+@pytest.mark.parametrize(
+    ("line", "option"),
+    [
+        ("client add NEWCO --dry-run", "--dry-run"),
+        ("--dry-run client add NEWCO", "--dry-run"),
+        ("--db other.db client add NEWCO", "--db"),
+        ("--config other.toml client add NEWCO", "--config"),
+    ],
+)
+def test_a_batch_line_cannot_have_options_of_its_own(
+    sample_db: Path, tmp_path: Path, line: str, option: str
+) -> None:
+    """Its lines share the batch's database, settings and transaction: a dry-run line would
+    be written anyway, and another database would be ignored."""
+    (tmp_path / "setup.batch").write_text(f"product add OTHER\n{line}\n")
     before = database_bytes(sample_db)
     result = invoke(sample_db, "batch", str(tmp_path / "setup.batch"))
     assert result.exit_code == 2
     assert result.stderr.endswith(
-        "error: line 2: --dry-run in a batch line: give it to the batch itself; "
+        f"error: line 2: {option} in a batch line: give it to the batch itself; "
         "nothing was written\n"
     )
     assert database_bytes(sample_db) == before
+    assert not (tmp_path / "other.db").exists()
 
 
 def test_every_command_offers_it(sample_db: Path) -> None:

@@ -55,6 +55,7 @@ def root(
     from typer._click.core import ParameterSource
 
     current = state(ctx)
+    _refuse_in_a_batch_line(ctx)
     # A value Click took from ALERTCTL_DB or ALERTCTL_CONFIG is the environment's, not a flag's:
     # left to the settings, which say where each choice came from.
     from_env = ParameterSource.ENVIRONMENT
@@ -77,6 +78,22 @@ def _fail(message: str, hint: str | None, code: int, details: list[str] | None =
     if hint:
         sys.stderr.write(f"hint: {hint}\n")
     return code
+
+
+def _refuse_in_a_batch_line(ctx: typer.Context) -> None:
+    """A batch line shares the batch's database, settings and transaction: these options on
+    one line would be ignored while they seem to hold."""
+    from typer._click.core import ParameterSource
+    from typer._click.exceptions import UsageError
+
+    from alertctl.cli.state import State
+
+    if State.shared is None:
+        return
+    for name in ("dry_run", "db", "config"):
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} in a batch line: give it to the batch itself")
 
 
 def run(args: list[str] | None = None) -> int:
