@@ -4,16 +4,17 @@ as previews (`decide`), written in the save's transaction."""
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from alertctl.db.tables import Alert, AlertFault, Request, RequestSave, Status
 from alertctl.domain.faults import Fault
-from alertctl.domain.model import Channel, Event, Fix, PersonKind
+from alertctl.domain.model import AlertStatus, Channel, Event, Fix, PersonKind
 from alertctl.domain.recipients import Reason, Recipient
 from alertctl.services.alert_slice import Loaded, load
 from alertctl.services.common import ident
 from alertctl.services.decide import Outcome, decide, faults_of
-from alertctl.services.results import Record
+from alertctl.services.results import Columns, Record
 
 
 @dataclass(frozen=True)
@@ -58,46 +59,59 @@ def write_alerts(
     loaded = load(session, request, previous_status=previous_status)
     outcomes = decide(loaded, events)
     queued = [
-        _queue(session, loaded, record, request, outcome, recipient, now)
+        _queue(loaded, record, request, outcome, recipient, now)
         for outcome in outcomes
         for recipient in outcome.decision.recipients
     ]
+    ids = _insert(session, [columns for columns, _ in queued])
     superseded = [row for outcome in outcomes for row in _superseded(outcome)]
     faults = [
         _record_fault(session, loaded, record, request, f, now) for f in faults_of(loaded, outcomes)
     ]
     session.flush()
-    return [replace(row, id=ident(a.id)) for a, row in queued], superseded, faults
+    return [replace(row, id=i) for (_, row), i in zip(queued, ids, strict=True)], superseded, faults
+
+
+_ALERTS = Alert.__table__  # type: ignore[attr-defined]
+
+
+def _insert(session: Session, rows: list[Columns]) -> list[int]:
+    """The alerts in one INSERT ... RETURNING, their ids in the rows' order. A feed queues
+    thousands: as ORM objects, building and flushing them cost a fifth of a save."""
+    if not rows:
+        return []
+    statement = insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.execute(statement, rows).scalars().all()]
 
 
 def _queue(
-    session: Session,
     loaded: Loaded,
     record: RequestSave,
     request: Request,
     outcome: Outcome,
     recipient: Recipient,
     now: datetime,
-) -> tuple[Alert, QueuedAlert]:
-    """One alert into the outbox: its key (save, person, channel) makes a replay add nothing."""
+) -> tuple[Columns, QueuedAlert]:
+    """One alert for the outbox: its key (save, person, channel) makes a replay add nothing."""
     person = recipient.person
     message = outcome.message(recipient)
     event = outcome.decision.event.value
-    alert = Alert(
-        key=f"{record.save_key}/{person.kind.value}:{person.code}/{recipient.channel.value}",
-        save_id=ident(record.id),
-        request_id=ident(request.id),
-        event=event,
-        person_id=loaded.person_ids[person.key],
-        channel=recipient.channel.value,
-        address=recipient.address,
-        sources=",".join(s.value for s in recipient.sources),
-        subject=message.subject,
-        text_body=message.text,
-        html_body=message.html,
-        created_at=now,
-    )
-    session.add(alert)
+    alert: Columns = {
+        "key": f"{record.save_key}/{person.kind.value}:{person.code}/{recipient.channel.value}",
+        "save_id": ident(record.id),
+        "request_id": ident(request.id),
+        "event": event,
+        "person_id": loaded.person_ids[person.key],
+        "channel": recipient.channel.value,
+        "address": recipient.address,
+        "sources": ",".join(s.value for s in recipient.sources),
+        "subject": message.subject,
+        "text_body": message.text,
+        "html_body": message.html,
+        "status": AlertStatus.PENDING.value,
+        "attempts": 0,
+        "created_at": now,
+    }
     row = QueuedAlert(
         0,
         outcome.decision.event,
