@@ -1,7 +1,9 @@
 """Loading what recipient resolution and rendering need for one request, in a fixed number of
 queries whatever the size of the database."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from sqlmodel import Session, col, select
 
@@ -34,6 +36,8 @@ from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
 from alertctl.services.results import TemplateContext
 from alertctl.templates.render import RenderError, check_syntax
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,18 @@ def remember_configuration(session: Session) -> None:
     """Let this session read each configuration once: for a feed of many saves in one
     transaction, where nothing changes the configuration between two saves."""
     session.info["configurations"] = {}
+    session.info["configuration facts"] = {}
+
+
+def configuration_fact(session: Session, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+    """One fact of the configuration (a contract's beneficiary, a product it covers), read
+    once per transaction when the session remembers its configuration, else every time."""
+    facts: dict[tuple[Any, ...], Any] | None = session.info.get("configuration facts")
+    if facts is None:
+        return read()
+    if key not in facts:
+        facts[key] = read()
+    return cast(T, facts[key])
 
 
 def _configuration(session: Session, request: Request, client: Client) -> _Configuration:

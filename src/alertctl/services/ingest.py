@@ -14,7 +14,7 @@ from sqlmodel import Session
 from alertctl.db.engine import Database, hold_loaded
 from alertctl.errors import AlertctlError, Invalid
 from alertctl.services.alert_slice import remember_configuration
-from alertctl.services.requests import SaveInput, SaveResult, save
+from alertctl.services.requests import SaveInput, SaveResult, remember_requests, save
 from alertctl.services.results import Table
 from alertctl.services.save_alerts import LeftOut
 
@@ -99,6 +99,7 @@ def ingest(
         with db.session(write=True) as session:
             hold_loaded(session)
             remember_configuration(session)
+            remember_requests(session)
             while isinstance(item, tuple) and len(done) < CHUNK_LINES:
                 number, raw = item
                 if progress is not None:

@@ -3,6 +3,7 @@ changed as codes."""
 
 from typing import Any
 
+from sqlalchemy import Table
 from sqlmodel import Session, select
 
 from alertctl.db.tables import (
@@ -20,6 +21,7 @@ from alertctl.db.tables import (
 from alertctl.domain.model import PersonKind
 from alertctl.domain.validation import check_length, check_text
 from alertctl.errors import Invalid, NotFound
+from alertctl.services.alert_slice import configuration_fact
 from alertctl.services.common import (
     get_by_code,
     get_client,
@@ -108,13 +110,22 @@ def _service_id(session: Session, request: Request, code: str) -> int:
 def _may_use(session: Session, contract: Contract, client_id: int) -> bool:
     if contract.client_id == client_id:
         return True
-    found = session.execute(
-        select(contract_beneficiary.c.client_id).where(
-            contract_beneficiary.c.contract_id == contract.id,
-            contract_beneficiary.c.client_id == client_id,
-        )
-    ).first()
-    return found is not None
+    return _linked(session, contract_beneficiary, contract, client_id)
+
+
+def _covers(session: Session, contract: Contract, product_id: int) -> bool:
+    return _linked(session, contract_product, contract, product_id)
+
+
+def _linked(session: Session, table: Table, contract: Contract, other_id: int) -> bool:
+    """Whether a contract's link table (its beneficiaries, its products) holds `other_id`."""
+    contract_id, other = table.c.contract_id, list(table.c)[1]
+
+    def read() -> bool:
+        query = select(other).where(contract_id == contract.id, other == other_id)
+        return session.execute(query).first() is not None
+
+    return configuration_fact(session, (table.name, contract.id, other_id), read)
 
 
 def _check_consistency(
@@ -135,17 +146,14 @@ def _check_consistency(
         service = session.get(Service, request.service_id)
         if contract is None or service is None or service.contract_id != contract.id:
             raise Invalid("the request's service is not a service of its contract")
-    if contract is not None and request.product_id is not None:
-        covered = session.execute(
-            select(contract_product.c.product_id).where(
-                contract_product.c.contract_id == contract.id,
-                contract_product.c.product_id == request.product_id,
-            )
-        ).first()
-        if covered is None:
-            product = session.get(Product, request.product_id)
-            assert product is not None
-            warnings.append(f"contract {contract.code} does not cover product {product.code}")
+    if (
+        contract is not None
+        and request.product_id is not None
+        and not _covers(session, contract, request.product_id)
+    ):
+        product = session.get(Product, request.product_id)
+        assert product is not None
+        warnings.append(f"contract {contract.code} does not cover product {product.code}")
     if request.requester_id is not None:
         requester = session.get(Person, request.requester_id)
         if requester is not None and requester.client_id != client.id:

@@ -93,6 +93,8 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     request.updated_at = now
     session.add(request)
     session.flush()
+    if "requests" in session.info:
+        session.info["requests"][request.reference] = request
 
     events = detect_events(before, _snapshot(session, request))
     if Event.OPEN in events:
@@ -157,8 +159,22 @@ def _check_time(request: Request | None, change: SaveInput) -> None:
         )
 
 
+def remember_requests(session: Session) -> None:
+    """Let this session find each request by its reference once: a feed saves the same
+    requests again and again within one transaction."""
+    session.info["requests"] = {}
+
+
 def _find(session: Session, reference: str) -> Request | None:
-    return session.exec(select(Request).where(Request.reference == reference)).first()
+    known: dict[str, Request] | None = session.info.get("requests")
+    request = known.get(reference) if known is not None else None
+    # A request opened by a line whose savepoint was rolled back has left the session.
+    if request is not None and request in session:
+        return request
+    request = session.exec(select(Request).where(Request.reference == reference)).first()
+    if known is not None and request is not None:
+        known[reference] = request
+    return request
 
 
 def _snapshot(session: Session, request: Request) -> Snapshot:
