@@ -36,6 +36,7 @@ def test_export_holds_everything_about_a_person(sample_db: Path) -> None:
     assert document["sites"] == ["PARIS"]
     assert document["reception"] == {"email": True, "fax": True}
     assert document["alerts_opted_in"] == ["open", "resolution"]
+    assert document["language"] is None
     assert document["links"] == ["contract:K1"]
     assert [(a["event"], a["channel"], a["status"]) for a in document["alerts"]] == [
         ("open", "email", "sent"),
@@ -45,8 +46,10 @@ def test_export_holds_everything_about_a_person(sample_db: Path) -> None:
     assert "Alice Martin" in sent["text"]
     assert sent["message"].startswith("From: ")
     assert sent["attempts"][0]["outcome"] == "sent"
+    ok(sample_db, "collaborator", "update", "jdu", "--language", "en")
     collaborator = json.loads(ok(sample_db, "collaborator", "export", "jdu").stdout)
     assert collaborator["client"] is None and len(collaborator["alerts"]) == 1
+    assert collaborator["language"] == "en"
 
 
 def test_erase_leaves_no_trace_and_keeps_the_history(sample_db: Path) -> None:

@@ -30,7 +30,7 @@ from alertctl.db.tables import (
     contact_site,
     interlocutor_tables,
 )
-from alertctl.domain.model import AlertStatus, PersonKind
+from alertctl.domain.model import AlertStatus, Language, PersonKind
 from alertctl.domain.wording import counted
 from alertctl.errors import Conflict
 from alertctl.services.common import get_person, opted_in_events
@@ -98,6 +98,7 @@ class PersonExport:
     reception: Reception
     alerts_opted_in: tuple[str, ...]
     active: bool
+    language: Language | None  # their own; None: their client's
     links: tuple[str, ...]
     requested: tuple[str, ...]
     alerts: tuple[ExportedAlert, ...]
@@ -129,6 +130,7 @@ def export_person(db: Database, *, kind: PersonKind, code: str) -> PersonExport:
             reception=Reception(person.email_active, person.fax_active),
             alerts_opted_in=tuple(opted_in_events(person)),
             active=person.active,
+            language=Language(person.language) if person.language else None,
             links=tuple(_links(session, person)),
             requested=tuple(requested),
             alerts=tuple(_alerts(session, person)),
