@@ -9,7 +9,7 @@ import typer
 
 from alertctl import __version__
 from alertctl.cli.commands import DRY_RUN_HELP, LazyGroup
-from alertctl.cli.state import state
+from alertctl.cli.state import refuse_in_a_batch_line, state
 from alertctl.errors import AlertctlError
 
 app = typer.Typer(
@@ -61,7 +61,7 @@ def root(
     from_env = ParameterSource.ENVIRONMENT
     current.db_flag = None if ctx.get_parameter_source("db") is from_env else db
     current.config_flag = None if ctx.get_parameter_source("config") is from_env else config
-    current.dry_run = current.dry_run or dry_run
+    current.dry_run = dry_run
     if debug:
         os.environ["ALERTCTL_DEBUG"] = "1"
     ctx.call_on_close(current.close)
@@ -81,19 +81,12 @@ def _fail(message: str, hint: str | None, code: int, details: list[str] | None =
 
 
 def _refuse_in_a_batch_line(ctx: typer.Context) -> None:
-    """A batch line shares the batch's database, settings and transaction: these options on
-    one line would be ignored while they seem to hold."""
+    """The root's own options, given on a line of a batch."""
     from typer._click.core import ParameterSource
-    from typer._click.exceptions import UsageError
 
-    from alertctl.cli.state import State
-
-    if State.shared is None:
-        return
     for name in ("dry_run", "db", "config"):
         if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
-            option = "--" + name.replace("_", "-")
-            raise UsageError(f"{option} in a batch line: give it to the batch itself")
+            refuse_in_a_batch_line("--" + name.replace("_", "-"))
 
 
 def run(args: list[str] | None = None) -> int:

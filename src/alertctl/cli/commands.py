@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 from typer import _click
-from typer._click.exceptions import UsageError
 from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
@@ -85,8 +84,7 @@ def offer_dry_run(command: _click.Command) -> None:
         for sub in subcommands.values():
             offer_dry_run(sub)
         return
-    if not any("--dry-run" in getattr(p, "opts", ()) for p in command.params):
-        command.params.append(_dry_run_option())
+    command.params.append(_dry_run_option())
 
 
 @functools.cache
@@ -112,17 +110,11 @@ def _dry_run_option() -> _click.Parameter:
 
 
 def _dry_run(ctx: typer.Context, value: bool) -> None:
-    from alertctl.cli.state import State
+    from alertctl.cli.state import refuse_in_a_batch_line, state
 
-    if not value:
-        return
-    if State.shared is not None:
-        # A line of a batch shares the batch's transaction: only the batch can be a dry run.
-        raise UsageError("--dry-run in a batch line: give it to the batch itself")
-    root = ctx.find_root()
-    if not isinstance(root.obj, State):
-        root.obj = State()
-    root.obj.dry_run = True
+    if value:
+        refuse_in_a_batch_line("--dry-run")
+        state(ctx).dry_run = True
 
 
 def load(name: str) -> _click.Command:

@@ -54,6 +54,15 @@ class State:
                 info("dry run: nothing was written")
 
 
+def refuse_in_a_batch_line(option: str) -> None:
+    """A batch line shares the batch's database, settings and transaction: an option of its
+    own among these would be ignored while it seems to hold."""
+    if State.shared is not None:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError(f"{option} in a batch line: give it to the batch itself")
+
+
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if not isinstance(root.obj, State):
