@@ -3,9 +3,11 @@
 from dataclasses import dataclass, replace
 from typing import Any
 
+from alertctl.db.tables import Template
 from alertctl.domain.faults import Fault, faults
 from alertctl.domain.model import Channel, Event, Language, MailFormat
 from alertctl.domain.recipients import (
+    ClientAlert,
     Decision,
     Exclusion,
     Reason,
@@ -15,7 +17,7 @@ from alertctl.domain.recipients import (
 )
 from alertctl.services.alert_slice import Loaded
 from alertctl.services.results import TemplateContext
-from alertctl.templates.render import RenderError, render_alert
+from alertctl.templates.render import Rendered, RenderError, render_alert
 
 
 @dataclass(frozen=True)
@@ -74,27 +76,13 @@ def _render_all(
     for recipient in decision.recipients:
         language = recipient.person.message_language(loaded.language)
         name, template = loaded.template_for(decision.event, language)
-        try:
-            if template is None:
-                raise RenderError(f"template {name} does not exist")
-            rendered = render_alert(
-                subject=template.subject,
-                text=template.text,
-                # A fax carries the text version only.
-                html=template.html
-                if setting.mail_format is MailFormat.HTML and recipient.channel is Channel.EMAIL
-                else None,
-                keyword=setting.keyword or "",
-                context=_context(loaded, recipient, decision.event),
-            )
-        except RenderError as exc:
+        if template is None:
+            rendered: Rendered | str = f"template {name} does not exist"
+        else:
+            rendered = _render(loaded, setting, template, recipient, decision.event)
+        if isinstance(rendered, str):  # why it cannot be written
             excluded.append(
-                Exclusion(
-                    recipient.person,
-                    Reason.NO_TEMPLATE,
-                    str(exc) if template is None else f"template {name} does not render: {exc}",
-                    recipient.channel,
-                )
+                Exclusion(recipient.person, Reason.NO_TEMPLATE, rendered, recipient.channel)
             )
             continue
         kept.append(recipient)
@@ -102,6 +90,25 @@ def _render_all(
             rendered.subject, rendered.text, rendered.html, name, language
         )
     return replace(decision, recipients=tuple(kept), excluded=tuple(excluded)), messages
+
+
+def _render(
+    loaded: Loaded, setting: ClientAlert, template: Template, recipient: Recipient, event: Event
+) -> Rendered | str:
+    """The recipient's message, or why the template does not render it."""
+    try:
+        return render_alert(
+            subject=template.subject,
+            text=template.text,
+            # A fax carries the text version only.
+            html=template.html
+            if setting.mail_format is MailFormat.HTML and recipient.channel is Channel.EMAIL
+            else None,
+            keyword=setting.keyword or "",
+            context=_context(loaded, recipient, event),
+        )
+    except RenderError as exc:
+        return f"template {template.name} does not render: {exc}"
 
 
 def _context(loaded: Loaded, recipient: Recipient, event: Event) -> TemplateContext:
