@@ -93,8 +93,7 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     request.updated_at = now
     session.add(request)
     session.flush()
-    if "requests" in session.info:
-        session.info["requests"][request.reference] = request
+    _known(session, request)
 
     events = detect_events(before, _snapshot(session, request))
     if Event.OPEN in events:
@@ -171,10 +170,14 @@ def _find(session: Session, reference: str) -> Request | None:
     # A request opened by a line whose savepoint was rolled back has left the session.
     if request is not None and request in session:
         return request
-    request = session.exec(select(Request).where(Request.reference == reference)).first()
-    if known is not None and request is not None:
-        known[reference] = request
-    return request
+    return session.exec(select(Request).where(Request.reference == reference)).first()
+
+
+def _known(session: Session, request: Request) -> None:
+    """Remember a request saved (found or opened), when the session remembers requests."""
+    known: dict[str, Request] | None = session.info.get("requests")
+    if known is not None:
+        known[request.reference] = request
 
 
 def _snapshot(session: Session, request: Request) -> Snapshot:
