@@ -24,6 +24,11 @@ class DefaultTemplate:
 
 
 NBSP = "\u00a0"
+_REF = "{{ request.reference }}"
+# The new status, quoted as each language quotes.
+_STATUS_FR = f"«{NBSP}{{{{ request.status.label }}}}{NBSP}»"
+_STATUS_EN = "\u201c{{ request.status.label }}\u201d"
+
 # What happened, for the subject: the status change names the new status.
 _WHAT: dict[Language, dict[Event, str]] = {
     Language.FR: {
@@ -31,20 +36,16 @@ _WHAT: dict[Language, dict[Event, str]] = {
         Event.RESOLUTION: "Demande résolue",
         Event.CLOSURE_EXTERNAL: "Clôture validée",
         Event.CLOSURE_INTERNAL: "Demande clôturée",
-        Event.STATUS_CHANGE: f"Statut «{NBSP}{{{{ request.status.label }}}}{NBSP}»",
+        Event.STATUS_CHANGE: f"Statut {_STATUS_FR}",
     },
     Language.EN: {
         Event.OPEN: "Request registered",
         Event.RESOLUTION: "Request resolved",
         Event.CLOSURE_EXTERNAL: "Closure confirmed",
         Event.CLOSURE_INTERNAL: "Request closed",
-        Event.STATUS_CHANGE: "Status \u201c{{ request.status.label }}\u201d",
+        Event.STATUS_CHANGE: f"Status {_STATUS_EN}",
     },
 }
-
-_REF = "{{ request.reference }}"
-_STATUS_FR = f"«{NBSP}{{{{ request.status.label }}}}{NBSP}»"
-_STATUS_EN = "\u201c{{ request.status.label }}\u201d"
 
 # The sentence that says what happened: (to the client's contacts, to the support team).
 _HEADLINES: dict[Language, dict[Event, tuple[str, str]]] = {
