@@ -91,3 +91,42 @@ def test_a_live_feed_is_committed_before_it_waits(sample_db: Path) -> None:
         "2 saves applied, 0 already applied, 3 alerts queued, 0 lines failed\n"
     )
     assert count(sample_db, "request_save") == 2
+
+
+def test_save_ids_within_one_transaction(sample_db: Path, tmp_path: Path) -> None:
+    """The save ids of a transaction's lines are looked up together, before any is applied:
+    a line still sees the saves applied before it in the same transaction, and not a save
+    that failed and was rolled back."""
+    ok(sample_db, "request", "open", "R0", "--contract", "K1", "--title", "Before")
+    with sqlite3.connect(sample_db) as connection:
+        (earlier,) = connection.execute("SELECT save_key FROM request_save").fetchone()
+    rows = [
+        {"reference": "R1", "contract": "K1", "title": "Printer", "save_id": "a"},
+        {"reference": "R1", "status": "WIP", "save_id": "a"},  # the same save again
+        {"reference": "R2", "contract": "K1", "title": "Other", "save_id": "a"},  # another's id
+        {"reference": "R1", "status": "NOPE", "save_id": "b"},  # fails, rolled back
+        {"reference": "R1", "status": "WIP", "save_id": "b"},  # so this one is new
+        {"reference": "R1", "status": "RESOLVED", "save_id": "b"},  # and this one a replay
+        {"reference": "R1", "status": "CLOSED_EXT", "save_id": earlier},  # R0's id
+    ]
+    feed = write_feed(tmp_path / "f.jsonl", rows)
+    result = invoke(sample_db, "request", "ingest", str(feed), "--json")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:3] == [
+        "error: line 3: save id 'a' was already used for another request",
+        "error: line 4: unknown status 'NOPE'",
+        f"error: line 7: save id '{earlier}' was already used for another request",
+    ]
+    report = json.loads(result.stdout)
+    assert (report["saves"], report["replayed"]) == (2, 2)
+    with sqlite3.connect(sample_db) as connection:
+        saves = connection.execute(
+            "SELECT s.save_key, r.reference FROM request_save s JOIN request r"
+            " ON r.id = s.request_id ORDER BY s.id"
+        ).fetchall()
+        status = connection.execute(
+            "SELECT st.code FROM request r JOIN status st ON st.id = r.status_id"
+            " WHERE r.reference = 'R1'"
+        ).fetchone()[0]
+    assert saves == [(earlier, "R0"), ("a", "R1"), ("b", "R1")]
+    assert status == "WIP"

@@ -14,7 +14,14 @@ from sqlmodel import Session
 from alertctl.db.engine import Database, hold_loaded
 from alertctl.errors import AlertctlError, Invalid
 from alertctl.services.alert_slice import remember_configuration
-from alertctl.services.requests import SaveInput, SaveResult, remember_requests, save
+from alertctl.services.requests import (
+    SaveInput,
+    SaveResult,
+    remember_requests,
+    remember_save,
+    remember_saves,
+    save,
+)
 from alertctl.services.results import Table
 from alertctl.services.save_alerts import LeftOut
 
@@ -101,13 +108,16 @@ def ingest(
             remember_configuration(session)
             remember_requests(session)
             while isinstance(item, tuple) and len(done) < CHUNK_LINES:
-                number, raw = item
-                if progress is not None:
-                    progress(number)
-                outcome = _apply(session, number, raw, naming)
-                if outcome is not None:
-                    done.append((number, outcome))
-                item = next(numbered, _END)
+                ahead, item = _read_ahead(item, numbered, naming, CHUNK_LINES - len(done))
+                remember_saves(
+                    session, [c.save_id for _, c in ahead if isinstance(c, SaveInput) and c.save_id]
+                )
+                for number, parsed in ahead:
+                    if progress is not None:
+                        progress(number)
+                    outcome = _apply(session, number, parsed)
+                    if outcome is not None:
+                        done.append((number, outcome))
         for number, outcome in done:
             _account(report, number, outcome)
             if after is not None:
@@ -128,8 +138,28 @@ def _numbered(lines: Iterable[str | bytes | None]) -> Iterator[tuple[int, str | 
             yield number, raw
 
 
-def _apply(session: Session, number: int, raw: str | bytes, naming: _Naming) -> Outcome | None:
-    """One line in its own savepoint: its failure rolls back that line only."""
+Parsed = SaveInput | LineFailure | None
+
+
+def _read_ahead(
+    item: tuple[int, str | bytes],
+    numbered: Iterator[tuple[int, str | bytes] | None],
+    naming: _Naming,
+    most: int,
+) -> tuple[list[tuple[int, Parsed]], Any]:
+    """Up to `most` lines, parsed, from `item` on, and the item after them: their save ids
+    are then looked up in one query rather than one per line. Reading stops at a pause, so a
+    live source is never waited for with lines left to apply."""
+    ahead: list[tuple[int, Parsed]] = []
+    current: Any = item
+    while isinstance(current, tuple) and len(ahead) < most:
+        number, raw = current
+        ahead.append((number, _parse(number, raw, naming)))
+        current = next(numbered, _END)
+    return ahead, current
+
+
+def _parse(number: int, raw: str | bytes, naming: _Naming) -> Parsed:
     try:
         line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
@@ -139,11 +169,22 @@ def _apply(session: Session, number: int, raw: str | bytes, naming: _Naming) -> 
     if not line.strip():
         return None
     try:
-        change = _parse_line(line, naming)
-        with session.begin_nested():
-            return save(session, change)
+        return _parse_line(line, naming)
     except AlertctlError as exc:
         return LineFailure(number, exc.message)
+
+
+def _apply(session: Session, number: int, parsed: Parsed) -> Outcome | None:
+    """One line in its own savepoint: its failure rolls back that line only."""
+    if not isinstance(parsed, SaveInput):
+        return parsed
+    try:
+        with session.begin_nested():
+            result = save(session, parsed)
+    except AlertctlError as exc:
+        return LineFailure(number, exc.message)
+    remember_save(session, result)
+    return result
 
 
 def _account(report: IngestReport, number: int, outcome: Outcome) -> None:

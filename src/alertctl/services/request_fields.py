@@ -1,6 +1,7 @@
 """A save's fields: set the ones it names, then check that they hold together, and record what
 changed as codes."""
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table
@@ -37,9 +38,9 @@ from alertctl.services.results import Record
 def apply_fields(session: Session, request: Request, change: Any, warnings: list[str]) -> None:
     """Set the fields the save names, then check that they hold together."""
     if change.contract is not None:
-        request.contract_id = get_contract(session, change.contract).id if change.contract else None
+        request.contract_id = _contract_id(session, change.contract) if change.contract else None
     if change.client is not None:
-        request.client_id = ident(get_client(session, change.client).id)
+        request.client_id = _code_id(session, "client", change.client, get_client)
     elif change.contract:
         contract = session.get(Contract, request.contract_id)
         assert contract is not None
@@ -50,7 +51,7 @@ def apply_fields(session: Session, request: Request, change: Any, warnings: list
     if change.external_description is not None:
         request.external_description = _multiline(change.external_description) or None
     if change.status is not None:
-        request.status_id = ident(get_by_code(session, Status, change.status, "status").id)
+        request.status_id = _code_id(session, "status", change.status, _get_status)
     if change.state is not None:
         request.state = check_text(change.state, "state", required=False) or None
     client = session.get(Client, request.client_id)
@@ -59,7 +60,7 @@ def apply_fields(session: Session, request: Request, change: Any, warnings: list
         request.site_id = _site_id(session, client, change.site) if change.site else None
     if change.product is not None:
         request.product_id = (
-            get_by_code(session, Product, change.product, "product").id if change.product else None
+            _code_id(session, "product", change.product, _get_product) if change.product else None
         )
     if change.service is not None:
         request.service_id = (
@@ -67,11 +68,38 @@ def apply_fields(session: Session, request: Request, change: Any, warnings: list
         )
     if change.requester is not None:
         request.requester_id = (
-            get_person(session, PersonKind.CONTACT, change.requester).id
+            _code_id(session, "contact", change.requester, _get_contact)
             if change.requester
             else None
         )
     _check_consistency(session, request, client, warnings)
+
+
+def _code_id(
+    session: Session, what: str, code: str, get: Callable[[Session, str], Any], *scope: Any
+) -> int:
+    """The id of the row a save names by its code (within `scope`, the parent of a site or a
+    service), looked up once per transaction when the session remembers its configuration: a
+    feed names the same few codes on every line."""
+    return configuration_fact(
+        session, ("code", what, code, *scope), lambda: ident(get(session, code).id)
+    )
+
+
+def _contract_id(session: Session, code: str) -> int:
+    return _code_id(session, "contract", code, get_contract)
+
+
+def _get_status(session: Session, code: str) -> Status:
+    return get_by_code(session, Status, code, "status")
+
+
+def _get_product(session: Session, code: str) -> Product:
+    return get_by_code(session, Product, code, "product")
+
+
+def _get_contact(session: Session, code: str) -> Person:
+    return get_person(session, PersonKind.CONTACT, code)
 
 
 def _multiline(value: str) -> str:
@@ -86,7 +114,7 @@ def _site_id(session: Session, client: Client, code: str) -> int:
     """The site a save names: one of its client's (the same lookup as `link site`, worded for a
     request, where a wrong site is a bad value rather than an unknown one)."""
     try:
-        return ident(get_site(session, client, code).id)
+        return _code_id(session, "site", code, lambda s, c: get_site(s, client, c), client.id)
     except NotFound:
         raise Invalid(
             f"site {code!r} is not a site of client {client.code!r}",
@@ -99,7 +127,9 @@ def _service_id(session: Session, request: Request, code: str) -> int:
     if contract is None:
         raise Invalid("a service needs a contract", hint="add --contract CONTRACT")
     try:
-        return ident(get_service(session, contract, code).id)
+        return _code_id(
+            session, "service", code, lambda s, c: get_service(s, contract, c), contract.id
+        )
     except NotFound:
         raise Invalid(
             f"service {code!r} is not a service of contract {contract.code!r}",
@@ -164,8 +194,14 @@ def field_codes(session: Session, request: Request) -> Record:
     """The request's fields as codes, to record what each save changed."""
 
     def code_of(model: Any, row_id: int | None) -> str | None:
-        row = session.get(model, row_id) if row_id is not None else None
-        return getattr(row, "code", None) if row is not None else None
+        if row_id is None:
+            return None
+
+        def read() -> str | None:
+            row = session.get(model, row_id)
+            return getattr(row, "code", None) if row is not None else None
+
+        return configuration_fact(session, ("code of", model.__name__, row_id), read)
 
     return {
         "contract": code_of(Contract, request.contract_id),

@@ -20,10 +20,19 @@ from alertctl.domain.events import Snapshot, detect_events
 from alertctl.domain.model import Event, StatusType
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
-from alertctl.services.alert_slice import get_request
+from alertctl.services.alert_slice import configuration_fact, get_request
 from alertctl.services.common import ident
 from alertctl.services.request_fields import apply_fields, diff, field_codes
-from alertctl.services.save_alerts import LeftOut, QueuedAlert, write_alerts
+from alertctl.services.results import Record
+from alertctl.services.save_alerts import (
+    LeftOut,
+    PlannedAlerts,
+    QueuedAlert,
+    SavedAs,
+    insert_row,
+    plan_alerts,
+    write_alerts,
+)
 
 
 @dataclass
@@ -91,29 +100,18 @@ def save(session: Session, change: SaveInput) -> SaveResult:
         request = _new_request(session, change, now)
     apply_fields(session, request, change, warnings)
     request.updated_at = now
-    session.add(request)
-    session.flush()
-    _known(session, request)
-
     events = detect_events(before, _snapshot(session, request))
     if Event.OPEN in events:
         request.open_fired = True
-        session.add(request)
-    record = RequestSave(
-        request_id=ident(request.id),
-        save_key=save_id,
-        saved_at=now,
-        previous_status_id=previous_status.id if previous_status else None,
-        status_id=request.status_id,
-        changes=json.dumps(diff(old, field_codes(session, request)), ensure_ascii=False),
-        events=",".join(e.value for e in events),
+    session.add(request)
+    if request.id is None:
+        session.flush()  # a new request's id, for its save and its alerts
+    _known(session, request)
+    planned = plan_alerts(session, request, events, previous_status)
+    saved = SavedAs(
+        _record(session, request, save_id, now, previous_status, old, events, planned), save_id
     )
-    session.add(record)
-    session.flush()
-    alerts, superseded, faults = write_alerts(
-        session, request, record, events, previous_status, now
-    )
-    record.superseded = json.dumps(superseded, ensure_ascii=False)
+    alerts, faults = write_alerts(session, planned, saved, request, now)
     if alerts:
         outbox.announce(session)
     events_done = list(events)
@@ -128,6 +126,37 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     )
 
 
+_SAVES = RequestSave.__table__  # type: ignore[attr-defined]
+
+
+def _record(
+    session: Session,
+    request: Request,
+    save_id: str,
+    now: datetime,
+    previous_status: Status | None,
+    old: Record,
+    events: list[Event],
+    planned: PlannedAlerts,
+) -> int:
+    """The save's record: what changed, the events it raised, who was superseded. Written by
+    Core: a feed writes one per line, and none is read back as an object."""
+    return insert_row(
+        session,
+        _SAVES,
+        {
+            "request_id": ident(request.id),
+            "save_key": save_id,
+            "saved_at": now,
+            "previous_status_id": previous_status.id if previous_status else None,
+            "status_id": request.status_id,
+            "changes": json.dumps(diff(old, field_codes(session, request)), ensure_ascii=False),
+            "events": ",".join(e.value for e in events),
+            "superseded": json.dumps(planned.superseded(), ensure_ascii=False),
+        },
+    )
+
+
 def _save_id(change: SaveInput) -> str:
     check_code(change.reference, "request")
     if change.save_id is not None and not change.save_id.strip():
@@ -139,12 +168,57 @@ def _save_id(change: SaveInput) -> str:
 
 def _replayed(session: Session, save_id: str, request: Request | None) -> bool:
     """A save id seen before: the same save again, which changes nothing."""
-    seen = session.exec(select(RequestSave).where(RequestSave.save_key == save_id)).first()
-    if seen is None:
+    saves: _KnownSaves | None = session.info.get("saves")
+    if saves is not None and save_id in saves.looked_up:
+        seen_for = saves.found.get(save_id)
+    else:
+        seen_for = session.execute(
+            select(Request.reference)
+            .join(RequestSave, col(RequestSave.request_id) == col(Request.id))
+            .where(RequestSave.save_key == save_id)
+        ).scalar()
+    if seen_for is None:
         return False
-    if request is None or seen.request_id != request.id:
+    if request is None or seen_for != request.reference:
         raise Conflict(f"save id {save_id!r} was already used for another request")
     return True
+
+
+@dataclass
+class _KnownSaves:
+    """The save ids a transaction has looked up, and the request of each one found."""
+
+    looked_up: set[str] = field(default_factory=set)
+    found: dict[str, str] = field(default_factory=dict)
+
+
+# Save ids looked up in one query: well under any database's limit of bound parameters.
+_LOOKUP_KEYS = 500
+
+
+def remember_saves(session: Session, save_ids: list[str]) -> None:
+    """Look up a feed's next save ids in one query, for the replay checks of their saves
+    (see `remember_save` for the saves of the transaction itself)."""
+    saves = session.info.setdefault("saves", _KnownSaves())
+    fresh = sorted(set(save_ids) - saves.looked_up)
+    for start in range(0, len(fresh), _LOOKUP_KEYS):
+        keys = fresh[start : start + _LOOKUP_KEYS]
+        rows = session.execute(
+            select(RequestSave.save_key, Request.reference)
+            .join(Request, col(Request.id) == col(RequestSave.request_id))
+            .where(col(RequestSave.save_key).in_(keys))
+        ).all()
+        saves.found.update({key: reference for key, reference in rows})
+        saves.looked_up.update(keys)
+
+
+def remember_save(session: Session, result: SaveResult) -> None:
+    """A save applied in this transaction, once its savepoint is released: a later line with
+    its id is a replay."""
+    saves: _KnownSaves | None = session.info.get("saves")
+    if saves is not None:
+        saves.looked_up.add(result.save_id)
+        saves.found[result.save_id] = result.reference
 
 
 def _check_time(request: Request | None, change: SaveInput) -> None:
@@ -191,6 +265,12 @@ def _snapshot(session: Session, request: Request) -> Snapshot:
     )
 
 
+def _first_created(session: Session) -> Status | None:
+    return session.exec(
+        select(Status).where(Status.type == StatusType.CREATED.value).order_by(col(Status.id))
+    ).first()
+
+
 def _new_request(session: Session, change: SaveInput, now: datetime) -> Request:
     if not change.title:
         raise Invalid("a new request needs a title", hint="add --title TEXT")
@@ -199,9 +279,9 @@ def _new_request(session: Session, change: SaveInput, now: datetime) -> Request:
             "a new request needs a contract or, without one, a client",
             hint="add --contract CONTRACT",
         )
-    default_status = session.exec(
-        select(Status).where(Status.type == StatusType.CREATED.value).order_by(col(Status.id))
-    ).first()
+    default_status = configuration_fact(
+        session, ("default status",), lambda: _first_created(session)
+    )
     if default_status is None and change.status is None:
         raise NotFound("no status of type created", hint="alertctl status add OPEN --type created")
     return Request(

@@ -3,11 +3,12 @@ as previews (`decide`), written in the save's transaction."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from alertctl.db.tables import Alert, AlertFault, Request, RequestSave, Status
+from alertctl.db.tables import Alert, AlertFault, Request, Status
 from alertctl.domain.faults import Fault
 from alertctl.domain.model import AlertStatus, Channel, Event, Fix, PersonKind
 from alertctl.domain.recipients import Reason, Recipient
@@ -43,50 +44,78 @@ class LeftOut:
     fix: Fix | None
 
 
-def write_alerts(
-    session: Session,
-    request: Request,
-    record: RequestSave,
-    events: list[Event],
-    previous_status: Status | None,
-    now: datetime,
-) -> tuple[list[QueuedAlert], list[Record], list[LeftOut]]:
-    """Queue the save's alerts; return them, the superseded ones (as the save records them),
-    and those a fault left out (each recorded too: an alert that should go out and does not is
-    never silent)."""
+@dataclass(frozen=True)
+class SavedAs:
+    """The save record the alerts belong to."""
+
+    id: int
+    key: str
+
+
+@dataclass(frozen=True)
+class PlannedAlerts:
+    """What a save's events decide, before anything is written: the alerts to queue, those a
+    more specific event supersedes, and those a fault leaves out."""
+
+    loaded: Loaded | None
+    outcomes: list[Outcome]
+
+    def superseded(self) -> list[Record]:
+        """The alerts a more specific event of the save replaced, as the save records them."""
+        return [row for outcome in self.outcomes for row in _superseded(outcome)]
+
+
+def plan_alerts(
+    session: Session, request: Request, events: list[Event], previous_status: Status | None
+) -> PlannedAlerts:
     if not events:
-        return [], [], []
+        return PlannedAlerts(None, [])
     loaded = load(session, request, previous_status=previous_status)
-    outcomes = decide(loaded, events)
+    return PlannedAlerts(loaded, decide(loaded, events))
+
+
+def write_alerts(
+    session: Session, planned: PlannedAlerts, saved: SavedAs, request: Request, now: datetime
+) -> tuple[list[QueuedAlert], list[LeftOut]]:
+    """Queue the save's alerts; return them, and those a fault left out (each recorded too:
+    an alert that should go out and does not is never silent)."""
+    loaded = planned.loaded
+    if loaded is None:
+        return [], []
     queued = [
-        _queue(loaded, record, request, outcome, recipient, now)
-        for outcome in outcomes
+        _queue(loaded, saved, request, outcome, recipient, now)
+        for outcome in planned.outcomes
         for recipient in outcome.decision.recipients
     ]
-    ids = _insert(session, [columns for columns, _ in queued])
-    superseded = [row for outcome in outcomes for row in _superseded(outcome)]
+    ids = _insert(session, _ALERTS, [columns for columns, _ in queued])
     faults = [
-        _record_fault(session, loaded, record, request, f, now) for f in faults_of(loaded, outcomes)
+        _record_fault(session, loaded, saved, request, f, now)
+        for f in faults_of(loaded, planned.outcomes)
     ]
-    session.flush()
-    return [replace(row, id=i) for (_, row), i in zip(queued, ids, strict=True)], superseded, faults
+    return [replace(row, id=i) for (_, row), i in zip(queued, ids, strict=True)], faults
 
 
 _ALERTS = Alert.__table__  # type: ignore[attr-defined]
 
 
-def _insert(session: Session, rows: list[Columns]) -> list[int]:
-    """The alerts in one INSERT ... RETURNING, their ids in the rows' order. A feed queues
-    thousands: as ORM objects, building and flushing them cost a fifth of a save."""
+def _insert(session: Session, table: Any, rows: list[Columns]) -> list[int]:
+    """Rows in one INSERT ... RETURNING, their ids in the rows' order. A feed queues thousands
+    of alerts: as ORM objects, building and flushing them cost a fifth of a save."""
     if not rows:
         return []
-    statement = insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True)
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [int(i) for i in session.execute(statement, rows).scalars().all()]
+
+
+def insert_row(session: Session, table: Any, columns: Columns) -> int:
+    """One row by Core, its id returned: for the save record each save writes, which nothing
+    reads back as an object."""
+    return _insert(session, table, [columns])[0]
 
 
 def _queue(
     loaded: Loaded,
-    record: RequestSave,
+    saved: SavedAs,
     request: Request,
     outcome: Outcome,
     recipient: Recipient,
@@ -97,8 +126,8 @@ def _queue(
     message = outcome.message(recipient)
     event = outcome.decision.event.value
     alert: Columns = {
-        "key": f"{record.save_key}/{person.kind.value}:{person.code}/{recipient.channel.value}",
-        "save_id": ident(record.id),
+        "key": f"{saved.key}/{person.kind.value}:{person.code}/{recipient.channel.value}",
+        "save_id": saved.id,
         "request_id": ident(request.id),
         "event": event,
         "person_id": loaded.person_ids[person.key],
@@ -141,14 +170,14 @@ def _superseded(outcome: Outcome) -> list[Record]:
 def _record_fault(
     session: Session,
     loaded: Loaded,
-    record: RequestSave,
+    saved: SavedAs,
     request: Request,
     fault: Fault,
     now: datetime,
 ) -> LeftOut:
     session.add(
         AlertFault(
-            save_id=ident(record.id),
+            save_id=saved.id,
             request_id=ident(request.id),
             event=fault.event.value,
             person_id=loaded.person_ids[fault.person.key],
