@@ -108,17 +108,21 @@ def test_save_ids_within_one_transaction(sample_db: Path, tmp_path: Path) -> Non
         {"reference": "R1", "status": "WIP", "save_id": "b"},  # so this one is new
         {"reference": "R1", "status": "RESOLVED", "save_id": "b"},  # and this one a replay
         {"reference": "R1", "status": "CLOSED_EXT", "save_id": earlier},  # R0's id
+        {"reference": "R3", "contract": "K1", "title": "T", "product": "NOPE", "save_id": "c"},
+        {"reference": "R3", "contract": "K1", "title": "T", "save_id": "d"},  # opens R3
+        {"reference": "R3", "status": "WIP", "save_id": "e"},
     ]
     feed = write_feed(tmp_path / "f.jsonl", rows)
     result = invoke(sample_db, "request", "ingest", str(feed), "--json")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[:3] == [
+    assert result.stderr.splitlines()[:4] == [
         "error: line 3: save id 'a' was already used for another request",
         "error: line 4: unknown status 'NOPE'",
         f"error: line 7: save id '{earlier}' was already used for another request",
+        "error: line 8: unknown product 'NOPE'",
     ]
     report = json.loads(result.stdout)
-    assert (report["saves"], report["replayed"]) == (2, 2)
+    assert (report["saves"], report["replayed"]) == (4, 2)
     with sqlite3.connect(sample_db) as connection:
         saves = connection.execute(
             "SELECT s.save_key, r.reference FROM request_save s JOIN request r"
@@ -128,5 +132,5 @@ def test_save_ids_within_one_transaction(sample_db: Path, tmp_path: Path) -> Non
             "SELECT st.code FROM request r JOIN status st ON st.id = r.status_id"
             " WHERE r.reference = 'R1'"
         ).fetchone()[0]
-    assert saves == [(earlier, "R0"), ("a", "R1"), ("b", "R1")]
+    assert saves == [(earlier, "R0"), ("a", "R1"), ("b", "R1"), ("d", "R3"), ("e", "R3")]
     assert status == "WIP"

@@ -269,6 +269,16 @@ def test_one_alert_per_person_and_channel_per_save(alerts: AlertSlice) -> None:
     assert set(pairs) == before
 
 
+@settings(max_examples=200)
+@given(slices(), st.sampled_from(Event))
+def test_a_decision_depends_on_the_configuration_not_on_the_request(
+    alerts: AlertSlice, event: Event
+) -> None:
+    """What lets a feed resolve each event once per configuration (`decide`), for every
+    request of that configuration."""
+    assert resolve(alerts, event) == resolve(replace(alerts, request="OTHER-9"), event)
+
+
 @pytest.mark.parametrize("reason", list(Reason))
 def test_every_reason_is_reachable(reason: Reason) -> None:
     """Each reason of domain.md's fixed list comes out of some configuration above."""

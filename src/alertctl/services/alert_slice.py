@@ -2,7 +2,7 @@
 queries whatever the size of the database."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from sqlmodel import Session, col, select
@@ -31,7 +31,7 @@ from alertctl.domain.model import (
 )
 from alertctl.domain.person import Person as PersonFacts
 from alertctl.domain.person import PersonKey
-from alertctl.domain.recipients import AlertSlice, ClientAlert
+from alertctl.domain.recipients import AlertSlice, ClientAlert, Decision
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
 from alertctl.services.results import TemplateContext
@@ -54,6 +54,9 @@ class Loaded:
     language: Language
     context: TemplateContext
     person_ids: dict[PersonKey, int]
+    # Each event's decision, once resolved: shared by every request of the same configuration
+    # in a feed's transaction, since a decision depends on the configuration only.
+    decisions: dict[Event, Decision]
 
     def template_for(self, event: Event, language: Language) -> tuple[str, Template | None]:
         """The template a recipient reading `language` gets: the client's own as set, or the
@@ -127,6 +130,7 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
         Language(client.language),
         context,
         config.person_ids,
+        config.decisions,
     )
 
 
@@ -142,6 +146,7 @@ class _Configuration:
     people: dict[PersonKey, PersonFacts]
     person_ids: dict[PersonKey, int]
     main_site: str | None
+    decisions: dict[Event, Decision] = field(default_factory=dict)
 
 
 def remember_configuration(session: Session) -> None:

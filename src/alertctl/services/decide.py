@@ -53,10 +53,17 @@ def decide(loaded: Loaded, events: list[Event]) -> list[Outcome]:
     rendered: dict[Event, dict[tuple[Any, ...], Message]] = {}
     decisions = []
     for event in events:
-        decision, messages = _render_all(loaded, resolve(loaded.slice, event))
+        decision, messages = _render_all(loaded, _resolved(loaded, event))
         decisions.append(decision)
         rendered[event] = messages
     return [Outcome(d, rendered[d.event]) for d in most_specific(decisions)]
+
+
+def _resolved(loaded: Loaded, event: Event) -> Decision:
+    decision = loaded.decisions.get(event)
+    if decision is None:
+        decision = loaded.decisions[event] = resolve(loaded.slice, event)
+    return decision
 
 
 def faults_of(loaded: Loaded, outcomes: list[Outcome]) -> list[Fault]:

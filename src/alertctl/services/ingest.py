@@ -17,9 +17,9 @@ from alertctl.services.alert_slice import remember_configuration
 from alertctl.services.requests import (
     SaveInput,
     SaveResult,
+    remember_ahead,
     remember_requests,
     remember_save,
-    remember_saves,
     save,
 )
 from alertctl.services.results import Table
@@ -109,9 +109,7 @@ def ingest(
             remember_requests(session)
             while isinstance(item, tuple) and len(done) < CHUNK_LINES:
                 ahead, item = _read_ahead(item, numbered, naming, CHUNK_LINES - len(done))
-                remember_saves(
-                    session, [c.save_id for _, c in ahead if isinstance(c, SaveInput) and c.save_id]
-                )
+                remember_ahead(session, [c for _, c in ahead if isinstance(c, SaveInput)])
                 for number, parsed in ahead:
                     if progress is not None:
                         progress(number)

@@ -196,7 +196,7 @@ class _KnownSaves:
 _LOOKUP_KEYS = 500
 
 
-def remember_saves(session: Session, save_ids: list[str]) -> None:
+def _remember_saves(session: Session, save_ids: list[str]) -> None:
     """Look up a feed's next save ids in one query, for the replay checks of their saves
     (see `remember_save` for the saves of the transaction itself)."""
     saves = session.info.setdefault("saves", _KnownSaves())
@@ -236,6 +236,23 @@ def remember_requests(session: Session) -> None:
     """Let this session find each request by its reference once: a feed saves the same
     requests again and again within one transaction."""
     session.info["requests"] = {}
+    session.info["references looked up"] = set()
+
+
+def remember_ahead(session: Session, changes: list[SaveInput]) -> None:
+    """Look up the requests and the save ids of a feed's next saves in a query or two, rather
+    than one or two per save."""
+    _remember_saves(session, [c.save_id for c in changes if c.save_id])
+    known: dict[str, Request] | None = session.info.get("requests")
+    looked_up: set[str] | None = session.info.get("references looked up")
+    if known is None or looked_up is None:
+        return
+    fresh = sorted({c.reference for c in changes} - looked_up - set(known))
+    for start in range(0, len(fresh), _LOOKUP_KEYS):
+        references = fresh[start : start + _LOOKUP_KEYS]
+        found = session.exec(select(Request).where(col(Request.reference).in_(references)))
+        known.update({request.reference: request for request in found})
+        looked_up.update(references)
 
 
 def _find(session: Session, reference: str) -> Request | None:
@@ -244,6 +261,8 @@ def _find(session: Session, reference: str) -> Request | None:
     # A request opened by a line whose savepoint was rolled back has left the session.
     if request is not None and request in session:
         return request
+    if request is None and reference in session.info.get("references looked up", ()):
+        return None  # looked up ahead, not found, and not opened since
     return session.exec(select(Request).where(Request.reference == reference)).first()
 
 
