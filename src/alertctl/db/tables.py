@@ -1,41 +1,50 @@
-"""The tables. Every change here needs an Alembic migration (`db/migrations/versions/`)."""
+"""The tables. Every change here needs an Alembic migration (`db/migrations/versions/`).
 
-from datetime import datetime
+The configuration's tables are here; the request's and the outbox's are in
+`db/request_tables.py`, created when first imported from this module (`__getattr__` below),
+as is the complete `metadata`.
+"""
 
-from pydantic import ConfigDict
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Table,
     UniqueConstraint,
     text,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-# Named constraints keep migrations identical on SQLite and PostgreSQL.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-metadata: MetaData = SQLModel.metadata
+from alertctl.db.row import Row, partial_metadata
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+
+    # Re-exported: imported from here, they are created on first use (see `__getattr__`).
+    from alertctl.db.request_tables import Alert as Alert
+    from alertctl.db.request_tables import AlertAttempt as AlertAttempt
+    from alertctl.db.request_tables import AlertFault as AlertFault
+    from alertctl.db.request_tables import Request as Request
+    from alertctl.db.request_tables import RequestSave as RequestSave
+
+    metadata: MetaData
+
+_REQUEST_TABLES = frozenset({"Request", "RequestSave", "Alert", "AlertAttempt", "AlertFault"})
 
 
-class Row(SQLModel):
-    """The base of every table class.
+def __getattr__(name: str) -> Any:
+    """The request's and the outbox's tables, created on first use; `metadata`, with every
+    table in it (for what walks the whole schema: migrations, the check of what still refers
+    to a row)."""
+    if name in _REQUEST_TABLES or name == "metadata":
+        from alertctl.db import request_tables
 
-    Rows are read from the database and written by the services, never validated by pydantic,
-    so its validator is built only if something asks for it: this halves the cost of creating
-    the classes, paid by every command at startup.
-    """
-
-    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+        return partial_metadata if name == "metadata" else getattr(request_tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Status(Row, table=True):
@@ -129,7 +138,7 @@ class Person(Row, table=True):
 
 contact_site = Table(
     "contact_site",
-    metadata,
+    partial_metadata,
     Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
     Column("site_id", Integer, ForeignKey("site.id"), primary_key=True, index=True),
 )
@@ -159,14 +168,14 @@ class Contract(Row, table=True):
 
 contract_beneficiary = Table(
     "contract_beneficiary",
-    metadata,
+    partial_metadata,
     Column("contract_id", Integer, ForeignKey("contract.id"), primary_key=True),
     Column("client_id", Integer, ForeignKey("client.id"), primary_key=True, index=True),
 )
 
 contract_product = Table(
     "contract_product",
-    metadata,
+    partial_metadata,
     Column("contract_id", Integer, ForeignKey("contract.id"), primary_key=True),
     Column("product_id", Integer, ForeignKey("product.id"), primary_key=True, index=True),
 )
@@ -186,7 +195,7 @@ def _interlocutor_table(source: str) -> Table:
     """The interlocutors of one source: which persons are linked to which target."""
     return Table(
         f"{source}_interlocutor",
-        metadata,
+        partial_metadata,
         Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
         Column("target_id", Integer, ForeignKey(f"{source}.id"), primary_key=True, index=True),
     )
@@ -197,100 +206,6 @@ interlocutor_tables: dict[str, Table] = {
     source: _interlocutor_table(source)
     for source in ("product", "site", "contract", "service", "client")
 }
-
-
-class Request(Row, table=True):
-    """A support request (*demande*), as of its latest save."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(unique=True)
-    contract_id: int | None = Field(default=None, foreign_key="contract.id", index=True)
-    client_id: int = Field(foreign_key="client.id", index=True)
-    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
-    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
-    service_id: int | None = Field(default=None, foreign_key="service.id", index=True)
-    requester_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    title: str
-    external_description: str | None = None
-    status_id: int = Field(foreign_key="status.id", index=True)
-    state: str | None = None
-    open_fired: bool = False
-    created_at: datetime
-    updated_at: datetime
-
-
-class RequestSave(Row, table=True):
-    """One save of a request: what changed, which events it raised, who was superseded."""
-
-    __tablename__ = "request_save"
-    id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="request.id", index=True)
-    save_key: str = Field(unique=True)
-    saved_at: datetime
-    previous_status_id: int | None = Field(default=None, foreign_key="status.id")
-    status_id: int = Field(foreign_key="status.id")
-    changes: str = "{}"  # JSON: field -> [old, new]
-    events: str = ""  # comma-separated, most specific first
-    superseded: str = "[]"  # JSON: the alerts a more specific event of this save replaced
-
-
-class Alert(Row, table=True):
-    """The outbox: one message to one person on one channel, written with the save."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True)  # save key, person, channel: a replayed save adds nothing
-    save_id: int = Field(foreign_key="request_save.id", index=True)
-    request_id: int = Field(foreign_key="request.id", index=True)
-    event: str
-    # None once the person was erased: the alert stays in the history, without them.
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    channel: str
-    address: str
-    sources: str  # comma-separated
-    subject: str
-    text_body: str
-    html_body: str | None = None
-    status: str = Field(default="pending", index=True)
-    created_at: datetime
-    # Delivery: a sender claims due alerts with a lease, then records each outcome.
-    attempts: int = 0
-    next_attempt_at: datetime | None = Field(default=None, index=True)
-    lease_owner: str | None = None
-    lease_expires_at: datetime | None = None
-    submit_started_at: datetime | None = None  # set before an at-most-once submit
-    sent_at: datetime | None = None
-    message_id: str | None = None
-    last_reply: str | None = None
-    raw_message: str | None = None  # the message as it was sent
-
-
-class AlertAttempt(Row, table=True):
-    """One delivery attempt of an alert, with its outcome and the server's reply."""
-
-    __tablename__ = "alert_attempt"
-    id: int | None = Field(default=None, primary_key=True)
-    alert_id: int = Field(foreign_key="alert.id", index=True)
-    owner: str
-    finished_at: datetime
-    outcome: str  # sent, retry, dead, unknown
-    reply: str | None = None
-
-
-class AlertFault(Row, table=True):
-    """An alert that a save should have sent and did not, because of a fault rather than a rule
-    (a template that does not render, an address that became invalid): recorded so that it is
-    never silent (`alerts stats`, `check`)."""
-
-    __tablename__ = "alert_fault"
-    id: int | None = Field(default=None, primary_key=True)
-    save_id: int = Field(foreign_key="request_save.id", index=True)
-    request_id: int = Field(foreign_key="request.id", index=True)
-    event: str
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    channel: str | None = None
-    reason: str
-    detail: str
-    created_at: datetime = Field(index=True)
 
 
 class ConfigState(Row, table=True):

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
@@ -93,14 +95,29 @@ def update_client(
 
 
 def list_clients(db: Database) -> list[ClientRow]:
+    # Plain rows in one query, not objects: the ORM's first query in a process sets up every
+    # mapper first, which costs a list command more than its query does.
+    clients: Any = Client.__table__  # type: ignore[attr-defined]
     with db.session(write=False) as session:
-        clients = session.exec(select(Client).order_by(col(Client.code))).all()
-        sites = _count_by(session, Site.client_id)
-        contacts = _count_by(session, Person.client_id)
-        return [
-            _client_row(c, sites=sites.get(c.id, 0), contacts=contacts.get(c.id, 0))
-            for c in clients
-        ]
+        rows = session.execute(
+            sql_select(
+                clients.c.code,
+                clients.c.name,
+                clients.c.language,
+                _how_many(Site, clients),
+                _how_many(Person, clients),
+            ).order_by(clients.c.code)
+        ).all()
+    return [
+        ClientRow(code, name, Language(lang), sites, people)
+        for code, name, lang, sites, people in rows
+    ]
+
+
+def _how_many(model: Any, clients: Any) -> Any:
+    """How many rows of `model` belong to each client, as a column of the client's row."""
+    table = model.__table__
+    return sql_select(func.count()).where(table.c.client_id == clients.c.id).scalar_subquery()
 
 
 def show_client(db: Database, *, code: str) -> ClientDetail:
@@ -191,12 +208,6 @@ def _alert_settings(session: Session, client: Client) -> list[AlertSettingRow]:
             )
         )
     return settings
-
-
-def _count_by(session: Session, column: Any) -> dict[Any, int]:
-    from sqlalchemy import func
-
-    return dict(session.exec(select(column, func.count()).group_by(column)).all())
 
 
 def _client_row(client: Client, *, sites: int, contacts: int) -> ClientRow:

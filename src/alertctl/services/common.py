@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, func
 from sqlmodel import Session, SQLModel, select
 
-from alertctl.db.tables import Client, Contract, Person, Service, Site, metadata
+from alertctl.db.tables import Client, Contract, Person, Service, Site
 from alertctl.domain.model import Event, PersonKind
 from alertctl.domain.wording import counted
 from alertctl.errors import Conflict, Invalid, NotFound
@@ -132,6 +132,9 @@ def refuse_if_referenced(session: Session, table_name: str, row_id: Any, label: 
     The referring tables are found from the schema's foreign keys, so a table added later that
     refers to a client (say) is covered without touching this code.
     """
+    # The whole schema, request tables included: imported here, not by every command.
+    from alertctl.db.tables import metadata
+
     target = metadata.tables[table_name]
     users: list[str] = []
     for table in metadata.sorted_tables:
