@@ -1,6 +1,5 @@
 """The root command, the error boundary, and the command groups."""
 
-import gc
 import os
 import sys
 from typing import Annotated
@@ -8,6 +7,7 @@ from typing import Annotated
 import typer
 
 from alertctl import __version__
+from alertctl.cli import collector
 from alertctl.cli.commands import DRY_RUN_HELP, LazyGroup
 from alertctl.cli.state import refuse_in_a_batch_line, state
 from alertctl.errors import AlertctlError
@@ -128,13 +128,5 @@ def main() -> None:
     # Everything alertctl writes holds personal data (the database and its WAL, exports,
     # maildir messages, fax files): readable by its owner only, whatever the caller's umask.
     os.umask(0o077)
-    pace_the_collector()
+    collector.hold()
     sys.exit(run())
-
-
-def pace_the_collector() -> None:
-    """A command builds large trees of plain objects that live until it ends (a configuration
-    of ten thousand contacts, a feed's transaction): at the cyclic collector's default pace,
-    re-walking them took a third of an unchanged `config apply`. Reference counting still frees
-    them at once; only cycles wait longer, and a long-running sender stays flat."""
-    gc.set_threshold(50_000, 20, 100)

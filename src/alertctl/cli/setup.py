@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from alertctl.cli import collector
 from alertctl.cli.output import info
 from alertctl.cli.state import state
 from alertctl.domain.wording import counted
@@ -57,6 +58,7 @@ def demo(
     from alertctl.services.demo import run_demo
     from alertctl.services.results import to_json
 
+    collector.resume()  # the demo opens its own database, not the one of the options
     result = run_demo(folder)
     stdout().print(
         make_table(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import typer
 
+from alertctl.cli import collector
 from alertctl.errors import Refused
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class State:
         if self._database is None:
             from alertctl.db.engine import Database
 
+            collector.resume()
             self._database = Database(self.settings.db, dry_run=self.dry_run)
         return self._database
 

@@ -1,0 +1,36 @@
+"""When the cyclic garbage collector runs in an `alertctl` process (see `hold` and `resume`)."""
+
+import gc
+
+_held = False
+
+
+def hold() -> None:
+    """Keep the collector off while a command imports what it needs.
+
+    Imports build only long-lived objects (modules, classes, SQLAlchemy's and pydantic's
+    tables of them), in which the collector finds nothing to free: re-walking them took a tenth
+    of a short command's CPU. Called by `main` only: a process that runs commands in-process
+    (the tests) keeps its collector as it is.
+    """
+    global _held
+    _held = True
+    gc.disable()
+
+
+def resume() -> None:
+    """Once the command's modules are loaded (when it first opens its database): set aside
+    what the imports built, for good, and collect what the command builds from then on, at a
+    slower pace than the default.
+
+    A command builds large trees of plain objects that live until it ends (a configuration of
+    ten thousand contacts, a feed's transaction): at the default pace, re-walking them took a
+    third of an unchanged `config apply`. Reference counting still frees them at once; only
+    cycles wait longer, and a long-running sender stays flat."""
+    global _held
+    if not _held:
+        return
+    _held = False
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    gc.enable()

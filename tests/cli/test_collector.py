@@ -1,0 +1,41 @@
+"""The cyclic collector is held while a command imports what it needs, then resumes, at a
+slower pace, with what the imports built set aside (cli/collector.py)."""
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def collector_after(db: Path, args: list[str]) -> str:
+    probe = (
+        "import gc, io, sys, contextlib\n"
+        "from alertctl.cli import collector\n"
+        "from alertctl.cli.app import run\n"
+        "collector.hold()\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = run({['--db', str(db), *args]!r})\n"
+        "print(code, gc.isenabled(), gc.get_freeze_count() > 1000, gc.get_threshold()[0],"
+        " file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("args", [["client", "list"], ["request", "list"], ["check"]])
+def test_a_database_command_resumes_the_collector(sample_db: Path, args: list[str]) -> None:
+    assert collector_after(sample_db, args).split()[1:] == ["True", "True", "50000"]
+
+
+def test_a_command_without_database_keeps_it_held(sample_db: Path) -> None:
+    assert collector_after(sample_db, ["--version"]) == "0 False False 700"
+
+
+def test_in_process_runs_leave_the_collector_alone(sample_db: Path) -> None:
+    from tests.helpers import ok
+
+    before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
+    ok(sample_db, "client", "list")
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
