@@ -39,3 +39,25 @@ def test_in_process_runs_leave_the_collector_alone(sample_db: Path) -> None:
     before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
     ok(sample_db, "client", "list")
     assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_feed_collects_after_each_transaction(sample_db: Path, tmp_path: Path) -> None:
+    """What a feed's transaction built is collected once it commits: a long feed stays flat."""
+    from tests.cli.test_ingest import FEED, write_feed
+
+    feed = write_feed(tmp_path / "f.jsonl", FEED)
+    probe = (
+        "import gc, io, sys, contextlib\n"
+        "from alertctl.cli import collector\n"
+        "from alertctl.cli.app import run\n"
+        "from alertctl.services import ingest\n"
+        "ingest.CHUNK_LINES = 2\n"
+        "collector.hold()\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = run({['--db', str(sample_db), 'request', 'ingest', str(feed)]!r})\n"
+        "print(code, gc.get_stats()[2]['collections'], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    code, full_collections = done.stderr.strip().splitlines()[-1].split()
+    assert code == "0"
+    assert int(full_collections) >= 3  # six lines, two to a transaction

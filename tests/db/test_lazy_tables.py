@@ -49,3 +49,17 @@ def test_a_product_still_used_by_a_request_is_not_removed(sample_db: Path) -> No
     done = subprocess.run([sys.executable, *command], capture_output=True, text=True)
     assert done.returncode != 0
     assert "still used by 1 request" in done.stderr, done.stderr
+
+
+def test_every_request_table_is_handed_out_by_the_tables_module() -> None:
+    from alertctl.db import request_tables, tables
+    from alertctl.db.row import Row
+
+    defined = {
+        name
+        for name, value in vars(request_tables).items()
+        if isinstance(value, type) and issubclass(value, Row) and value is not Row
+    }
+    assert defined == set(tables._REQUEST_TABLES)
+    for name in defined:
+        assert getattr(tables, name) is getattr(request_tables, name)

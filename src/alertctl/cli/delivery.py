@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from alertctl.cli import collector
 from alertctl.cli.options import MAX_INT
 from alertctl.cli.output import field, info, make_table, stdout, with_progress
 from alertctl.cli.state import state
@@ -81,8 +82,13 @@ def send(
         from alertctl.services.watch import watch as run_watch
 
         printer = _json_line if log_format is LogFormat.JSON else _text_line
+
+        def log(line: Any) -> None:
+            printer(line)
+            collector.settle()  # a watcher runs for months: each batch's garbage goes at once
+
         with stop_on_signals() as stop:
-            run_watch(current.db, settings, stop=stop, log=printer, poll_seconds=poll)
+            run_watch(current.db, settings, stop=stop, log=log, poll_seconds=poll)
         return
     from alertctl.services.delivery import send_due
 

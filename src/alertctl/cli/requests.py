@@ -257,6 +257,7 @@ def ingest(
     status, state, requester, and optionally save_id and time (ISO 8601). From stdin, each
     line is applied as it arrives, so a stream (tail -F, a webhook relay) feeds it continuously.
     """
+    from alertctl.cli import collector
     from alertctl.cli.feed import feed_lines
     from alertctl.services.ingest import LineFailure
     from alertctl.services.ingest import ingest as run_ingest
@@ -279,7 +280,12 @@ def ingest(
         report = with_progress(
             "ingesting",
             lambda progress: run_ingest(
-                current.db, lines, feed=feed, progress=progress, after=after
+                current.db,
+                lines,
+                feed=feed,
+                progress=progress,
+                after=after,
+                committed=collector.settle,
             ),
             total,
         )

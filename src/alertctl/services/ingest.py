@@ -79,13 +79,15 @@ def ingest(
     feed: str | None = None,
     progress: Callable[[int], None] | None = None,
     after: Callable[[int, Outcome], None] | None = None,
+    committed: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Apply every line it can, as it comes; a bad line (bad JSON, bad UTF-8, a bad field) is
     reported with its number and does not stop the others. Lines are applied in transactions
     of up to CHUNK_LINES lines, each line in a savepoint of its own; a source yields PAUSE
     when it would wait for its next line, and what it gave is committed before the wait.
     `after` sees each line's outcome once its transaction has committed, and the report counts
-    only what was committed.
+    only what was committed; `committed` is called after each transaction, once `after` has
+    seen its lines.
 
     How a save is told from a replay: a line's `save_id` names it. A line without one but with
     a `time` is named by its content and how many times that content came before in the feed:
@@ -120,6 +122,8 @@ def ingest(
             _account(report, number, outcome)
             if after is not None:
                 after(number, outcome)
+        if committed is not None:
+            committed()
     return report
 
 
