@@ -52,6 +52,7 @@ def test_a_feed_collects_after_each_transaction(sample_db: Path, tmp_path: Path)
         "from alertctl.cli.app import run\n"
         "from alertctl.services import ingest\n"
         "ingest.CHUNK_LINES = 2\n"
+        "collector.SETTLE_SECONDS = 0\n"
         "collector.hold()\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    code = run({['--db', str(sample_db), 'request', 'ingest', str(feed)]!r})\n"
@@ -61,3 +62,28 @@ def test_a_feed_collects_after_each_transaction(sample_db: Path, tmp_path: Path)
     code, full_collections = done.stderr.strip().splitlines()[-1].split()
     assert code == "0"
     assert int(full_collections) >= 3  # six lines, two to a transaction
+
+
+def test_a_send_collects_after_each_batch(sample_db: Path, tmp_path: Path) -> None:
+    from tests.cli.test_ingest import FEED, write_feed
+    from tests.helpers import ok
+
+    ok(sample_db, "request", "ingest", str(write_feed(tmp_path / "f.jsonl", FEED)))  # 9 alerts
+    config = tmp_path / "alertctl.toml"
+    config.write_text(f'[delivery]\nbatch_size = 2\n[maildir]\npath = "{tmp_path / "box"}"\n')
+    args = ["--db", str(sample_db), "--config", str(config), "alerts", "send"]
+    probe = (
+        "import gc, io, sys, contextlib\n"
+        "from alertctl.cli import collector\n"
+        "from alertctl.cli.app import run\n"
+        "collector.SETTLE_SECONDS = 0\n"
+        "collector.hold()\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = run({args!r})\n"
+        "print(code, gc.get_stats()[2]['collections'], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    code, full_collections = done.stderr.strip().splitlines()[-1].split()
+    assert code == "0"
+    assert int(full_collections) >= 5  # nine alerts, two to a batch
+    assert len(list((tmp_path / "box" / "new").iterdir())) == 9

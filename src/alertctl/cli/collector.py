@@ -1,6 +1,7 @@
 """When the cyclic garbage collector runs in an `alertctl` process (see `hold` and `resume`)."""
 
 import gc
+import time
 
 _held = False
 _paced = False
@@ -37,12 +38,20 @@ def resume() -> None:
     gc.enable()
 
 
+# The least time between two full collections of `settle`: a sender's batch can take a few
+# tens of milliseconds, about what a full collection costs.
+SETTLE_SECONDS = 1.0
+_settled_at = 0.0
+
+
 def settle() -> None:
-    """After each transaction of a long feed, or each batch of a watching sender.
+    """After each transaction of a long feed, or each batch of a sender.
 
     What it built (its session, the objects it loaded) is garbage once it commits, and some of
     it in cycles that have lived long enough to reach the oldest generation, which the slower
-    pace seldom collects: a full collection here keeps a feed of a million lines flat, for a
-    few milliseconds per transaction, the frozen imports left out of it."""
-    if _paced:
+    pace seldom collects: a full collection here, at most once a second, keeps a feed of a
+    million lines flat, the frozen imports left out of it."""
+    global _settled_at
+    if _paced and time.monotonic() - _settled_at >= SETTLE_SECONDS:
         gc.collect()
+        _settled_at = time.monotonic()

@@ -19,6 +19,8 @@ from alertctl.domain.model import Channel
 from alertctl.domain.wording import counted
 
 if TYPE_CHECKING:
+    from alertctl.config import DeliverySettings
+    from alertctl.db.engine import Database
     from alertctl.services.delivery import SendReport
     from alertctl.services.watch import LogLine
 
@@ -79,16 +81,7 @@ def send(
     settings = delivery_settings(current.settings)
     current.db.check_schema()
     if watch:
-        from alertctl.services.watch import watch as run_watch
-
-        printer = _json_line if log_format is LogFormat.JSON else _text_line
-
-        def log(line: Any) -> None:
-            printer(line)
-            collector.settle()  # a watcher runs for months: each batch's garbage goes at once
-
-        with stop_on_signals() as stop:
-            run_watch(current.db, settings, stop=stop, log=log, poll_seconds=poll)
+        _watch(current.db, settings, log_format, poll)
         return
     from alertctl.services.delivery import send_due
 
@@ -96,12 +89,32 @@ def send(
         report = with_progress(
             "sending",
             lambda progress: send_due(
-                current.db, settings, limit=limit, progress=progress, stop=stop
+                current.db,
+                settings,
+                limit=limit,
+                progress=progress,
+                stop=stop,
+                on_batch=lambda _batch, _seconds: collector.settle(),
             ),
         )
     summarise(report)
     if not report.all_sent:
         raise typer.Exit(3)
+
+
+def _watch(
+    db: Database, settings: DeliverySettings, log_format: LogFormat, poll: float | None
+) -> None:
+    from alertctl.services.watch import watch as run_watch
+
+    printer = _json_line if log_format is LogFormat.JSON else _text_line
+
+    def log(line: Any) -> None:
+        printer(line)
+        collector.settle()  # a watcher runs for months: its batches' garbage goes as it comes
+
+    with stop_on_signals() as stop:
+        run_watch(db, settings, stop=stop, log=log, poll_seconds=poll)
 
 
 def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:

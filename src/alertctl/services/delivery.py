@@ -301,13 +301,15 @@ def send_due(
     progress: Callable[[str], None] | None = None,
     rng: random.Random | None = None,
     stop: threading.Event | None = None,
+    on_batch: Callable[[BatchReport, float], None] | None = None,
 ) -> SendReport:
     """Deliver what is due now (or only the alerts `ids`, when due), batch after batch, until
-    nothing is due, the limit is reached, a transport cannot work, or `stop` is set."""
+    nothing is due, the limit is reached, a transport cannot work, or `stop` is set; `on_batch`
+    sees each batch's outcome and how long it took."""
     sender = Sender(db, settings, transports, rng)
     try:
         unknown = sender.recover()
-        report = sender.send(limit, ids, stop=stop, progress=progress)
+        report = sender.send(limit, ids, stop=stop, progress=progress, on_batch=on_batch)
         report.unknown = unknown + report.unknown
     finally:
         sender.close()
