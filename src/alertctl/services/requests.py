@@ -3,8 +3,10 @@ to the outbox in the same transaction (no save without its alerts, no alert with
 
 import json
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -33,6 +35,8 @@ from alertctl.services.save_alerts import (
     plan_alerts,
     write_alerts,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -168,7 +172,7 @@ def _save_id(change: SaveInput) -> str:
 
 def _replayed(session: Session, save_id: str, request: Request | None) -> bool:
     """A save id seen before: the same save again, which changes nothing."""
-    saves: _KnownSaves | None = session.info.get("saves")
+    saves: _LookedUp[str] | None = session.info.get("saves")
     if saves is not None and save_id in saves.looked_up:
         seen_for = saves.found.get(save_id)
     else:
@@ -185,40 +189,37 @@ def _replayed(session: Session, save_id: str, request: Request | None) -> bool:
 
 
 @dataclass
-class _KnownSaves:
-    """The save ids a transaction has looked up, and the request of each one found."""
+class _LookedUp(Generic[T]):
+    """What a feed's transaction knows of some keys (request references, save ids): the keys
+    it looked up, and what it found for each, or saved since."""
 
     looked_up: set[str] = field(default_factory=set)
-    found: dict[str, str] = field(default_factory=dict)
+    found: dict[str, T] = field(default_factory=dict)
+
+    def look_up(self, keys: Iterable[str], read: Callable[[list[str]], Iterable[Any]]) -> None:
+        """Read the (key, value) pairs of the keys not looked up yet, in queries of at most
+        _LOOKUP_KEYS keys each."""
+        fresh = sorted(set(keys) - self.looked_up)
+        for start in range(0, len(fresh), _LOOKUP_KEYS):
+            some = fresh[start : start + _LOOKUP_KEYS]
+            self.found.update({key: value for key, value in read(some)})
+            self.looked_up.update(some)
+
+    def remember(self, key: str, value: T) -> None:
+        self.looked_up.add(key)
+        self.found[key] = value
 
 
-# Save ids looked up in one query: well under any database's limit of bound parameters.
+# Keys looked up in one query: well under any database's limit of bound parameters.
 _LOOKUP_KEYS = 500
-
-
-def _remember_saves(session: Session, save_ids: list[str]) -> None:
-    """Look up a feed's next save ids in one query, for the replay checks of their saves
-    (see `remember_save` for the saves of the transaction itself)."""
-    saves = session.info.setdefault("saves", _KnownSaves())
-    fresh = sorted(set(save_ids) - saves.looked_up)
-    for start in range(0, len(fresh), _LOOKUP_KEYS):
-        keys = fresh[start : start + _LOOKUP_KEYS]
-        rows = session.execute(
-            select(RequestSave.save_key, Request.reference)
-            .join(Request, col(Request.id) == col(RequestSave.request_id))
-            .where(col(RequestSave.save_key).in_(keys))
-        ).all()
-        saves.found.update({key: reference for key, reference in rows})
-        saves.looked_up.update(keys)
 
 
 def remember_save(session: Session, result: SaveResult) -> None:
     """A save applied in this transaction, once its savepoint is released: a later line with
     its id is a replay."""
-    saves: _KnownSaves | None = session.info.get("saves")
+    saves: _LookedUp[str] | None = session.info.get("saves")
     if saves is not None:
-        saves.looked_up.add(result.save_id)
-        saves.found[result.save_id] = result.reference
+        saves.remember(result.save_id, result.reference)
 
 
 def _check_time(request: Request | None, change: SaveInput) -> None:
@@ -233,44 +234,54 @@ def _check_time(request: Request | None, change: SaveInput) -> None:
 
 
 def remember_requests(session: Session) -> None:
-    """Let this session find each request by its reference once: a feed saves the same
-    requests again and again within one transaction."""
-    session.info["requests"] = {}
-    session.info["references looked up"] = set()
+    """Let this session find each request by its reference, and each save by its id, once: a
+    feed saves the same requests again and again within one transaction."""
+    session.info["requests"] = _LookedUp[Request]()
+    session.info["saves"] = _LookedUp[str]()
 
 
 def remember_ahead(session: Session, changes: list[SaveInput]) -> None:
     """Look up the requests and the save ids of a feed's next saves in a query or two, rather
     than one or two per save."""
-    _remember_saves(session, [c.save_id for c in changes if c.save_id])
-    known: dict[str, Request] | None = session.info.get("requests")
-    looked_up: set[str] | None = session.info.get("references looked up")
-    if known is None or looked_up is None:
+    requests: _LookedUp[Request] | None = session.info.get("requests")
+    saves: _LookedUp[str] | None = session.info.get("saves")
+    if requests is None or saves is None:
         return
-    fresh = sorted({c.reference for c in changes} - looked_up - set(known))
-    for start in range(0, len(fresh), _LOOKUP_KEYS):
-        references = fresh[start : start + _LOOKUP_KEYS]
-        found = session.exec(select(Request).where(col(Request.reference).in_(references)))
-        known.update({request.reference: request for request in found})
-        looked_up.update(references)
+    requests.look_up(
+        (c.reference for c in changes),
+        lambda references: (
+            (request.reference, request)
+            for request in session.exec(
+                select(Request).where(col(Request.reference).in_(references))
+            )
+        ),
+    )
+    saves.look_up(
+        (c.save_id for c in changes if c.save_id),
+        lambda keys: session.execute(
+            select(RequestSave.save_key, Request.reference)
+            .join(Request, col(Request.id) == col(RequestSave.request_id))
+            .where(col(RequestSave.save_key).in_(keys))
+        ).all(),
+    )
 
 
 def _find(session: Session, reference: str) -> Request | None:
-    known: dict[str, Request] | None = session.info.get("requests")
-    request = known.get(reference) if known is not None else None
+    requests: _LookedUp[Request] | None = session.info.get("requests")
+    request = requests.found.get(reference) if requests is not None else None
     # A request opened by a line whose savepoint was rolled back has left the session.
     if request is not None and request in session:
         return request
-    if request is None and reference in session.info.get("references looked up", ()):
+    if request is None and requests is not None and reference in requests.looked_up:
         return None  # looked up ahead, not found, and not opened since
     return session.exec(select(Request).where(Request.reference == reference)).first()
 
 
 def _known(session: Session, request: Request) -> None:
     """Remember a request saved (found or opened), when the session remembers requests."""
-    known: dict[str, Request] | None = session.info.get("requests")
-    if known is not None:
-        known[request.reference] = request
+    requests: _LookedUp[Request] | None = session.info.get("requests")
+    if requests is not None:
+        requests.remember(request.reference, request)
 
 
 def _snapshot(session: Session, request: Request) -> Snapshot:
