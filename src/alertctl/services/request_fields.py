@@ -38,7 +38,11 @@ from alertctl.services.results import Record
 def apply_fields(session: Session, request: Request, change: Any, warnings: list[str]) -> None:
     """Set the fields the save names, then check that they hold together."""
     if change.contract is not None:
-        request.contract_id = _contract_id(session, change.contract) if change.contract else None
+        request.contract_id = (
+            _code_id(session, "contract", change.contract, get_contract)
+            if change.contract
+            else None
+        )
     if change.client is not None:
         request.client_id = _code_id(session, "client", change.client, get_client)
     elif change.contract:
@@ -84,10 +88,6 @@ def _code_id(
     return configuration_fact(
         session, ("code", what, code, *scope), lambda: ident(get(session, code).id)
     )
-
-
-def _contract_id(session: Session, code: str) -> int:
-    return _code_id(session, "contract", code, get_contract)
 
 
 def _get_status(session: Session, code: str) -> Status:
