@@ -3,13 +3,14 @@
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, func
+from sqlalchemy import Row, func, insert
 from sqlmodel import Session, SQLModel, select
 
 from alertctl.db.tables import Client, Contract, Person, Service, Site
 from alertctl.domain.model import Event, PersonKind
 from alertctl.domain.wording import counted
 from alertctl.errors import Conflict, Invalid, NotFound
+from alertctl.services.results import Columns
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -186,3 +187,13 @@ def paged(session: Session, query: Any, limit: int | None) -> tuple[Sequence[Any
     ).scalar_one()
     rows = session.exec(query if limit is None else query.limit(limit)).all()
     return rows, int(total)
+
+
+def insert_rows(session: Session, table: Any, rows: Sequence[Columns]) -> list[int]:
+    """Rows written by Core in one INSERT ... RETURNING, their ids in the rows' order: for
+    rows that are written many at a time and never read back as objects (a save's record, its
+    alerts)."""
+    if not rows:
+        return []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.execute(statement, rows).scalars().all()]

@@ -23,7 +23,7 @@ from alertctl.domain.model import Event, StatusType
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.alert_slice import configuration_fact, get_request
-from alertctl.services.common import ident
+from alertctl.services.common import ident, insert_rows
 from alertctl.services.request_fields import apply_fields, diff, field_codes
 from alertctl.services.results import Record
 from alertctl.services.save_alerts import (
@@ -31,7 +31,6 @@ from alertctl.services.save_alerts import (
     PlannedAlerts,
     QueuedAlert,
     SavedAs,
-    insert_row,
     plan_alerts,
     write_alerts,
 )
@@ -145,20 +144,23 @@ def _record(
 ) -> int:
     """The save's record: what changed, the events it raised, who was superseded. Written by
     Core: a feed writes one per line, and none is read back as an object."""
-    return insert_row(
+    (record_id,) = insert_rows(
         session,
         _SAVES,
-        {
-            "request_id": ident(request.id),
-            "save_key": save_id,
-            "saved_at": now,
-            "previous_status_id": previous_status.id if previous_status else None,
-            "status_id": request.status_id,
-            "changes": json.dumps(diff(old, field_codes(session, request)), ensure_ascii=False),
-            "events": ",".join(e.value for e in events),
-            "superseded": json.dumps(planned.superseded(), ensure_ascii=False),
-        },
+        [
+            {
+                "request_id": ident(request.id),
+                "save_key": save_id,
+                "saved_at": now,
+                "previous_status_id": previous_status.id if previous_status else None,
+                "status_id": request.status_id,
+                "changes": json.dumps(diff(old, field_codes(session, request)), ensure_ascii=False),
+                "events": ",".join(e.value for e in events),
+                "superseded": json.dumps(planned.superseded(), ensure_ascii=False),
+            }
+        ],
     )
+    return record_id
 
 
 def _save_id(change: SaveInput) -> str:
