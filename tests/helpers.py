@@ -72,3 +72,21 @@ def open_args(reference: str = "R1", *, product: str | None = "ERP") -> tuple[st
         "--external-description",
         "It jams",
     )
+
+
+# GLOBEX's own request on K1, the contract ACME holds for it (GLOBEX is its beneficiary).
+GLOBEX_R2 = (
+    "request",
+    "open",
+    "R2",
+    "--contract",
+    "K1",
+    "--client",
+    "GLOBEX",
+    "--product",
+    "ERP",
+    "--title",
+    "Export",
+    "--external-description",
+    "The export stops",
+)

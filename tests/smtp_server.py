@@ -72,7 +72,17 @@ class Handler:
     # DATA waits until this many distinct connections have reached it (0: no wait).
     meet: int = 0
     logins: set[int] = field(default_factory=set)  # the connections that tried to log in
+    greetings: int = 0  # EHLO or HELO: one per connection a client opened
+    sessions: list[Any] = field(default_factory=list)  # the server side of each connection
     _met: set[int] = field(default_factory=set)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings += 1
+        self.sessions.append(server)
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -107,6 +117,10 @@ class Handler:
         self._store(envelope)
         return "250 2.0.0 Ok: queued"
 
+    def all_closed(self) -> bool:
+        """Whether the server has closed every connection it greeted."""
+        return all(s.transport is None or s.transport.is_closing() for s in self.sessions)
+
     def _store(self, envelope: Any) -> None:
         with self.lock:
             self.received.append(
@@ -127,10 +141,15 @@ async def _wait(event: threading.Event, at_most: float) -> None:
 
 @contextmanager
 def smtp_server(
-    *, smtputf8: bool = False, refuse_login: bool = False, port: int | None = None
+    *,
+    smtputf8: bool = False,
+    refuse_login: bool = False,
+    port: int | None = None,
+    idle_timeout: float = 300,
 ) -> Iterator[tuple[Handler, int]]:
     """The server; with `refuse_login`, it asks for a login and refuses every one, noting
-    in `handler.logins` each connection that tried."""
+    in `handler.logins` each connection that tried. A connection idle for `idle_timeout`
+    seconds is closed by the server, as real ones do."""
     handler = Handler()
     port = port or free_port()
     extra: dict[str, Any] = {}
@@ -144,7 +163,12 @@ def smtp_server(
 
         extra = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
     controller = Controller(
-        handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8, **extra
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        enable_SMTPUTF8=smtputf8,
+        timeout=idle_timeout,
+        **extra,
     )
     controller.start()
     try:

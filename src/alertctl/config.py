@@ -7,9 +7,12 @@ environment or from a file that the settings name.
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alertctl.errors import Invalid
+
+if TYPE_CHECKING:
+    from alertctl.config_schema import SettingProblem
 
 CONFIG_FILE_NAME = "alertctl.toml"
 
@@ -38,6 +41,17 @@ class Settings:
     config_found: bool
     default_region: str = "FR"
     raw: dict[str, Any] = field(default_factory=dict)
+    # What is wrong in the file (config_schema): every command refuses to work on a file with
+    # a problem, `alertctl check` lists them all.
+    problems: tuple["SettingProblem", ...] = ()
+
+    def refuse_problems(self) -> None:
+        """Refuse a settings file that cannot mean what was written, before anything is done."""
+        if not self.problems:
+            return
+        first, more = self.problems[0], len(self.problems) - 1
+        also = f" (and {more} more: alertctl check lists them all)" if more else ""
+        raise Invalid(f"{self.config_path}: {first.message}{also}", hint=first.hint)
 
 
 def load_settings(*, db: str | None = None, config: str | None = None) -> Settings:
@@ -55,7 +69,11 @@ def load_settings(*, db: str | None = None, config: str | None = None) -> Settin
     elif config or os.environ.get("ALERTCTL_CONFIG"):
         raise Invalid(f"settings file {config_path} does not exist")
 
-    file_db = raw.get("database", {}).get("url")
+    from alertctl.config_schema import problems
+
+    found_problems = tuple(problems(raw))
+    database = raw.get("database")
+    file_db = database.get("url") if isinstance(database, dict) else None
     if db:
         chosen, origin = db, "--db"
     elif os.environ.get("ALERTCTL_DB"):
@@ -65,7 +83,10 @@ def load_settings(*, db: str | None = None, config: str | None = None) -> Settin
     else:
         chosen, origin = str(default_db_path()), "default"
 
-    region = os.environ.get("ALERTCTL_FAX_REGION") or raw.get("fax", {}).get("default_region")
+    fax = raw.get("fax")
+    region = os.environ.get("ALERTCTL_FAX_REGION") or (
+        fax.get("default_region") if isinstance(fax, dict) else None
+    )
     return Settings(
         db=chosen,
         db_origin=origin,
@@ -73,6 +94,7 @@ def load_settings(*, db: str | None = None, config: str | None = None) -> Settin
         config_found=found,
         default_region=str(region or "FR").upper(),
         raw=raw,
+        problems=found_problems,
     )
 
 
@@ -127,105 +149,87 @@ class DeliverySettings:
 
 def delivery_settings(settings: Settings) -> DeliverySettings:
     """The delivery settings, checked whole: a sender refuses to start on any problem."""
-    raw = settings.raw
-    mail, transport, smtp = raw.get("mail", {}), raw.get("transport", {}), raw.get("smtp", {})
-    fax, delivery, maildir = raw.get("fax", {}), raw.get("delivery", {}), raw.get("maildir", {})
-    defaults = DeliverySettings()
-    try:
-        result = DeliverySettings(
-            sender=str(mail.get("from", defaults.sender)),
-            email_transport=str(transport.get("email", defaults.email_transport)),
-            fax_transport=str(transport.get("fax", defaults.fax_transport)),
-            maildir=str(maildir.get("path", defaults.maildir)),
-            smtp=_smtp_settings(smtp),
-            fax_gateway=fax.get("gateway"),
-            fax_command=tuple(str(a) for a in fax.get("command", ())),
-            fax_timeout=float(fax.get("timeout", 120.0)),
-            backoff_base=float(delivery.get("backoff_base", defaults.backoff_base)),
-            backoff_cap=float(delivery.get("backoff_cap", defaults.backoff_cap)),
-            max_attempts=int(delivery.get("max_attempts", defaults.max_attempts)),
-            lease_seconds=float(delivery.get("lease_seconds", defaults.lease_seconds)),
-            batch_size=int(delivery.get("batch_size", defaults.batch_size)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise Invalid(f"invalid delivery settings in {settings.config_path}: {exc}") from None
-    if "password" in smtp:
-        raise Invalid(
-            f"{settings.config_path}: [smtp] password is not read from the settings file",
-            hint="set ALERTCTL_SMTP_PASSWORD or [smtp] password_file",
-        )
-    _check_transports(result)
-    _check_values(result, settings.config_path)
+    settings.refuse_problems()
+    result = _delivery(settings.raw)
+    problems = delivery_problems(result)
+    if problems:
+        raise Invalid(f"{settings.config_path}: {problems[0].message}", hint=problems[0].hint)
     return result
 
 
-def _smtp_settings(smtp: dict[str, Any]) -> SmtpSettings:
-    return SmtpSettings(
-        host=str(smtp.get("host", "localhost")),
-        port=int(smtp.get("port", 465 if smtp.get("tls") else 587)),
-        starttls=bool(smtp.get("starttls", not smtp.get("tls", False))),
-        tls=bool(smtp.get("tls", False)),
-        username=smtp.get("username"),
-        password_file=smtp.get("password_file"),
-        timeout=float(smtp.get("timeout", 30.0)),
-        send_password_without_tls=smtp.get("send_password_without_tls", False) is True,
+def delivery_from(settings: Settings) -> DeliverySettings:
+    """The delivery settings of a file with no problem (see `problems`), not checked further."""
+    return _delivery(settings.raw)
+
+
+def _delivery(raw: dict[str, Any]) -> DeliverySettings:
+    """The settings as the senders use them, from a file whose types config_schema checked."""
+    mail, transport, smtp = raw.get("mail", {}), raw.get("transport", {}), raw.get("smtp", {})
+    fax, delivery, maildir = raw.get("fax", {}), raw.get("delivery", {}), raw.get("maildir", {})
+    defaults = DeliverySettings()
+    return DeliverySettings(
+        sender=mail.get("from", defaults.sender),
+        email_transport=transport.get("email", defaults.email_transport),
+        fax_transport=transport.get("fax", defaults.fax_transport),
+        maildir=maildir.get("path", defaults.maildir),
+        smtp=_smtp_settings(smtp),
+        fax_gateway=fax.get("gateway"),
+        fax_command=tuple(fax.get("command", ())),
+        fax_timeout=float(fax.get("timeout", defaults.fax_timeout)),
+        backoff_base=float(delivery.get("backoff_base", defaults.backoff_base)),
+        backoff_cap=float(delivery.get("backoff_cap", defaults.backoff_cap)),
+        max_attempts=delivery.get("max_attempts", defaults.max_attempts),
+        lease_seconds=float(delivery.get("lease_seconds", defaults.lease_seconds)),
+        batch_size=delivery.get("batch_size", defaults.batch_size),
     )
 
 
-def _check_transports(result: DeliverySettings) -> None:
-    if result.email_transport not in ("maildir", "smtp"):
-        raise Invalid(f"unknown e-mail transport {result.email_transport!r}: maildir or smtp")
-    if result.fax_transport not in ("maildir", "gateway", "command"):
-        raise Invalid(
-            f"unknown fax transport {result.fax_transport!r}: maildir, gateway or command"
-        )
-    if result.fax_transport == "gateway" and not result.fax_gateway:
-        raise Invalid("fax transport 'gateway' needs [fax] gateway = \"{number}@...\"")
-    if result.fax_transport == "command" and not result.fax_command:
-        raise Invalid("fax transport 'command' needs [fax] command = [\"sendfax\", ...]")
+def _smtp_settings(smtp: dict[str, Any]) -> SmtpSettings:
+    tls = smtp.get("tls", False)
+    return SmtpSettings(
+        host=smtp.get("host", "localhost"),
+        port=smtp.get("port", 465 if tls else 587),
+        starttls=smtp.get("starttls", not tls),
+        tls=tls,
+        username=smtp.get("username"),
+        password_file=smtp.get("password_file"),
+        timeout=float(smtp.get("timeout", 30.0)),
+        send_password_without_tls=smtp.get("send_password_without_tls", False),
+    )
 
 
-def _check_values(result: DeliverySettings, path: Path) -> None:
+def delivery_problems(result: DeliverySettings) -> list["SettingProblem"]:
+    """What the types alone do not tell: a `From` that is not one address, a password that
+    would cross the network in clear."""
+    from alertctl.config_schema import SettingProblem
+
+    found = []
     smtp_in_use = result.email_transport == "smtp" or result.fax_transport == "gateway"
     login = result.smtp
-    if smtp_in_use and login.username and not (login.tls or login.starttls):
-        _refuse_password_in_clear(login, path)
-    for name, value, low, high in _ranges(result):
-        if not low <= value <= high:
-            raise Invalid(
-                f"{path}: {name} = {str(value)[:20]} is out of range: from {low:g} to {high:g}"
+    if (
+        smtp_in_use
+        and login.username
+        and not (login.tls or login.starttls or login.send_password_without_tls)
+    ):
+        found.append(
+            SettingProblem(
+                "[smtp] username",
+                "[smtp] username is set on a connection without TLS: the password would cross "
+                "the network in clear",
+                "set starttls = true (or tls = true); on a trusted network only, "
+                "send_password_without_tls = true",
             )
+        )
     problem = sender_problem(result.sender)
     if problem is not None:
-        raise Invalid(
-            f"{path}: [mail] from {problem}",
-            hint='write it as from = "Support <support@example.com>"',
+        found.append(
+            SettingProblem(
+                "[mail] from",
+                f"[mail] from {problem}",
+                'write it as from = "Support <support@example.com>"',
+            )
         )
-
-
-def _refuse_password_in_clear(login: SmtpSettings, path: Path) -> None:
-    if not login.send_password_without_tls:
-        raise Invalid(
-            f"{path}: [smtp] username is set on a connection without TLS: the password would "
-            "cross the network in clear",
-            hint="set starttls = true (or tls = true); on a trusted network only, "
-            "send_password_without_tls = true",
-        )
-
-
-def _ranges(s: DeliverySettings) -> list[tuple[str, float, float, float]]:
-    """Each number of the settings with the range it must fall in."""
-    day = 86_400.0
-    return [
-        ("[smtp] port", s.smtp.port, 1, 65_535),
-        ("[smtp] timeout", s.smtp.timeout, 0.1, 3_600),
-        ("[fax] timeout", s.fax_timeout, 1, 3_600),
-        ("[delivery] backoff_base", s.backoff_base, 0, day),
-        ("[delivery] backoff_cap", s.backoff_cap, 0, 7 * day),
-        ("[delivery] max_attempts", s.max_attempts, 1, 1_000),
-        ("[delivery] lease_seconds", s.lease_seconds, 0.1, day),
-        ("[delivery] batch_size", s.batch_size, 1, 10_000),
-    ]
+    return found
 
 
 def sender_problem(sender: str) -> str | None:

@@ -72,7 +72,7 @@ def _bad_sender(db: Path, tmp_path: Path) -> None:
 
 
 def _gateway_without_pattern(db: Path, tmp_path: Path) -> None:
-    Path("alertctl.toml").write_text('[transport]\nfax = "gateway"\n')
+    Path("alertctl.toml").write_text('[transport]\nfax = "gateway"\n[smtp]\nhost = "localhost"\n')
 
 
 def _fax_command_missing(db: Path, tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def _recent_fault(db: Path, tmp_path: Path) -> None:
             "settings",
             "alertctl.toml",
             "fax transport 'gateway' needs [fax] gateway",
-            None,
+            'write it as gateway = "{number}@fax.example.net"',
         ),
         (
             _fax_command_missing,

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import database_bytes, invoke, ok, open_args, refused
+from tests.helpers import GLOBEX_R2, database_bytes, invoke, ok, open_args, refused
 
 
 def opened(db: Path) -> None:
@@ -39,19 +39,19 @@ def test_a_person_s_own_language_wins_over_the_client_s(sample_db: Path) -> None
 
 
 def test_a_contact_reads_their_own_client_s_language(sample_db: Path) -> None:
-    """Erin works for GLOBEX (English) and follows ACME's contract K1: ACME's request reaches
-    her in English, though ACME is French."""
-    ok(sample_db, "link", "contract", "K1", "--contact", "erin")
-    ok(sample_db, "contact", "alerts", "erin", "--on", "open")
-    opened(sample_db)
-    erin = preview_open(sample_db)["erin/fax"]
-    assert (erin["language"], erin["template"]) == ("en", "default-open-en")
+    """Alice works for ACME (French), which holds K1: GLOBEX's request on K1 reaches her in
+    French, though GLOBEX is English."""
+    ok(sample_db, "client", "alerts", "GLOBEX", "--event", "open", "--enable", "--keyword", "[G]")
+    ok(sample_db, *GLOBEX_R2)
+    doc = json.loads(ok(sample_db, "alerts", "preview", "R2", "--event", "open", "--json").stdout)
+    alice = next(r for r in doc["events"][0]["recipients"] if r["code"] == "alice")
+    assert (alice["language"], alice["template"]) == ("fr", "default-open-fr")
     with sqlite3.connect(sample_db) as connection:
         text = connection.execute(
             "SELECT text_body FROM alert a JOIN person p ON p.id = a.person_id "
-            "WHERE p.code = 'erin'"
+            "WHERE p.code = 'alice' AND a.channel = 'email'"
         ).fetchone()[0]
-    assert text.startswith("Hello Erin Jones,\n\nYour request R1 has been registered.")
+    assert text.startswith("Bonjour Alice Martin,\n\n")
 
 
 def test_a_client_s_own_template_is_used_as_set(sample_db: Path, tmp_path: Path) -> None:

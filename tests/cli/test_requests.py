@@ -194,13 +194,20 @@ def test_explain_gives_the_rules_and_the_commands_that_change_them(sample_db: Pa
 def test_explain_someone_linked_to_nothing(sample_db: Path) -> None:
     ok(sample_db, "request", "open", "R1", "--contract", "K1", "--title", "T")
     doc = json.loads(
-        ok(sample_db, "alerts", "explain", "R1", "-c", "erin", "-e", "open", "--json").stdout
+        ok(sample_db, "alerts", "explain", "R1", "-c", "bruno", "-e", "open", "--json").stdout
     )
     event = doc["events"][0]
     assert (event["candidate"], event["receives"], event["excluded"]) == (False, [], [])
     rule3 = next(c for c in event["checks"] if c["rule"] == 3)
     assert rule3["passed"] is False
-    assert rule3["fix"] == "alertctl link contract K1 --contact erin"
+    assert rule3["fix"] == "alertctl link contract K1 --contact bruno"
+    # erin is GLOBEX's: no link would make her hear of ACME's request, so none is proposed.
+    doc = json.loads(
+        ok(sample_db, "alerts", "explain", "R1", "-c", "erin", "-e", "open", "--json").stdout
+    )
+    linked, own_client = [c for c in doc["events"][0]["checks"] if c["rule"] == 3]
+    assert (linked["passed"], linked["fix"]) == (False, None)
+    assert (own_client["passed"], own_client["fix"]) == (False, None)
 
 
 def test_request_without_contract_alerts_no_one(sample_db: Path) -> None:

@@ -11,6 +11,7 @@ from alertctl.domain.model import Channel, Event, PersonKind, Source
 from alertctl.domain.person import Person, PersonKey
 from alertctl.domain.recipients import (
     AlertSlice,
+    Check,
     ClientAlert,
     Decision,
     Reason,
@@ -29,6 +30,7 @@ ALICE = Person(
     email_active=True,
     opt_ins=frozenset({E}),
     on_main_site=True,
+    client="ACME",
 )
 JDU = Person(
     PersonKind.COLLABORATOR,
@@ -54,6 +56,7 @@ def make_slice(
         links={p.key: frozenset(links[p.code]) for p in people},
         people={p.key: p for p in people},
         main_site="ACME/PARIS",
+        holder="ACME",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -101,6 +104,82 @@ def test_rule_3_only_interlocutors_are_candidates() -> None:
     alerts = make_slice(ALICE)
     alerts = replace(alerts, people={**alerts.people, JDU.key: JDU})
     assert outcome(alerts) == ([("alice", "email")], [])
+
+
+def test_rule_3_a_contact_hears_only_of_its_own_clients_requests() -> None:
+    george = replace(ALICE, code="george", client="NORTHWIND")
+    links = {"george": {Source.PRODUCT}}
+    assert outcome(make_slice(george, links=links)) == ([], [("george", "other_client", None)])
+    # Whatever links them, and before every later rule: no box, no opt-in changes it.
+    everything = {"george": set(Source)}
+    assert outcome(make_slice(george, links=everything, enabled_sources=frozenset())) == (
+        [],
+        [("george", "other_client", None)],
+    )
+
+
+def test_rule_3_the_holders_contacts_follow_their_beneficiaries_requests() -> None:
+    # R is GLOBEX's, on ACME's contract K1: ACME's alice hears of it, GLOBEX's dan too.
+    dan = replace(ALICE, code="dan", client="GLOBEX")
+    alerts = make_slice(ALICE, dan, client="GLOBEX", holder="ACME")
+    assert outcome(alerts) == ([("alice", "email"), ("dan", "email")], [])
+    # R is ACME's own: GLOBEX, a beneficiary of K1, does not hear of it.
+    assert outcome(make_slice(ALICE, dan)) == (
+        [("alice", "email")],
+        [("dan", "other_client", None)],
+    )
+
+
+def test_rule_3_collaborators_hear_of_every_client() -> None:
+    assert outcome(make_slice(JDU, client="NORTHWIND", holder="NORTHWIND")) == (
+        [("jdu", "email")],
+        [],
+    )
+
+
+def test_explain_proposes_no_fix_to_a_contact_of_another_client() -> None:
+    george = replace(ALICE, code="george", client="NORTHWIND", opt_ins=frozenset())
+    alerts = make_slice(ALICE, enabled_sources=frozenset(), targets={Source.PRODUCT: "WMS"})
+    checks = check_person(alerts, E, george)
+    assert [c.reason for c in checks if not c.passed] == [
+        None,  # not linked
+        Reason.OTHER_CLIENT,
+        Reason.SOURCE_DISABLED,
+        Reason.NOT_OPTED_IN,
+    ]
+    assert [c.fix for c in checks] == [None] * len(checks)
+
+
+def test_explain_links_a_holders_contact_only_to_what_the_holder_shares() -> None:
+    targets = {
+        Source.PRODUCT: "ERP",
+        Source.SITE: "GLOBEX/NYC",
+        Source.CONTRACT: "K1",
+        Source.CLIENT: "GLOBEX",
+    }
+    alerts = make_slice(JDU, client="GLOBEX", holder="ACME", targets=targets)
+    hint = check_person(alerts, E, ALICE)[3].fix
+    assert hint is not None and spell(hint) == "alertctl link product ERP --contact alice"
+    no_product = replace(alerts, targets={k: v for k, v in targets.items() if k != Source.PRODUCT})
+    hint = check_person(no_product, E, ALICE)[3].fix
+    assert hint is not None and spell(hint) == "alertctl link contract K1 --contact alice"
+    dan = replace(ALICE, code="dan", client="GLOBEX")
+    hint = check_person(no_product, E, dan)[3].fix
+    assert hint is not None and spell(hint) == "alertctl link site GLOBEX/NYC --contact dan"
+
+
+def test_a_new_rule_is_one_check_and_one_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`resolve` knows no rule by itself: a toy rule added to the checklist excludes by it."""
+    from alertctl.domain import recipients
+
+    def no_bobs(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
+        ok = person.name != "Bob"
+        return [Check(9, "the person is not called Bob", ok, person.name, None, Reason.INACTIVE)]
+
+    monkeypatch.setattr(recipients, "RULES", (*recipients.RULES, no_bobs))
+    bob = replace(ALICE, code="bob", name="Bob", fax_active=True)
+    assert outcome(make_slice(ALICE, bob)) == ([("alice", "email")], [("bob", "inactive", None)])
+    assert [c.rule for c in check_person(make_slice(bob), E, bob)][-1] == 9
 
 
 def test_rule_4_source_disabled() -> None:
@@ -180,7 +259,7 @@ def test_superseded_keeps_the_most_specific_event_per_person_and_channel() -> No
 
 def test_explain_checks_are_the_eight_rules_in_order() -> None:
     checks = check_person(make_slice(ALICE), E, ALICE)
-    assert [c.rule for c in checks] == [1, 2, 2, 3, 4, 5, 6, 7, 8]
+    assert [c.rule for c in checks] == [1, 2, 2, 3, 3, 4, 5, 6, 7, 8]
     assert all(c.passed for c in checks)
     quiet = replace(ALICE, opt_ins=frozenset())
     failed = check_person(make_slice(quiet), E, quiet)
@@ -204,6 +283,7 @@ people_strategy = st.builds(
     active=st.booleans(),
     opt_ins=st.frozensets(st.sampled_from(Event)),
     on_main_site=st.booleans(),
+    client=st.sampled_from(["C", "H", "X"]),
 )
 
 
@@ -233,6 +313,7 @@ def slices(draw: st.DrawFn) -> AlertSlice:
         targets={Source.CLIENT: "C"},
         links=links,
         people=people,
+        holder=draw(st.sampled_from(["C", "H"])),
     )
 
 
@@ -257,6 +338,26 @@ def test_recipients_and_excluded_are_disjoint_and_cover_the_candidates(
     assert len(pairs) == len(decision.recipients)
     for recipient in decision.recipients:
         assert recipient.sources and set(recipient.sources) <= alerts.enabled_sources
+
+
+@settings(max_examples=300)
+@given(slices(), st.sampled_from(Event))
+def test_no_contact_hears_of_another_clients_request(alerts: AlertSlice, event: Event) -> None:
+    """Rule 3 (docs/rules.md): a contact receives a request's alert only when its client is the
+    request's client or holds the contract; everyone else of a client is `other_client`."""
+    for recipient in resolve(alerts, event).recipients:
+        person = recipient.person
+        assert person.kind is PersonKind.COLLABORATOR or person.client in (
+            alerts.client,
+            alerts.holder,
+        )
+    for person in alerts.candidates():
+        checks = check_person(alerts, event, person)
+        if person.kind is PersonKind.CONTACT and person.client not in (
+            alerts.client,
+            alerts.holder,
+        ):
+            assert all(c.fix is None for c in checks)
 
 
 @settings(max_examples=300)
@@ -288,6 +389,7 @@ def test_every_reason_is_reachable(reason: Reason) -> None:
         Reason.NO_TEMPLATE: make_slice(
             ALICE, settings={e: ClientAlert(True, "k", "t", "bad") for e in Event}
         ),
+        Reason.OTHER_CLIENT: make_slice(replace(ALICE, client="GLOBEX")),
         Reason.SOURCE_DISABLED: make_slice(ALICE, enabled_sources=frozenset()),
         Reason.NOT_ON_MAIN_SITE: make_slice(
             replace(ALICE, on_main_site=False), links={"alice": {Source.CLIENT}}

@@ -121,6 +121,10 @@ def test_each_server_fault_gives_its_outcome(
     failed = json.loads(ok(sample_db, "alerts", "list", "--status", status, "--json").stdout)
     assert failed[0]["address"] == f"{local}@acme.example"
     assert failed[0]["last_reply"]
+    # Each failure is said on stderr with its reason, before the counts.
+    assert result.stderr.splitlines()[0] == (
+        f"warning: alert {failed[0]['id']} {status} (email, attempt 1): {failed[0]['last_reply']}"
+    )
 
 
 def test_retries_back_off_then_go_dead_after_the_last_attempt(
@@ -284,7 +288,7 @@ def test_bad_settings_are_refused(sample_db: Path) -> None:
     result = invoke(sample_db, "alerts", "send")
     assert (result.exit_code, result.stderr) == (
         1,
-        "error: unknown e-mail transport 'pigeon': maildir or smtp\n",
+        "error: alertctl.toml: [transport] email = 'pigeon' is not one of: maildir, smtp\n",
     )
     Path("alertctl.toml").write_text('[smtp]\npassword = "hunter2"\n')
     result = invoke(sample_db, "alerts", "send")

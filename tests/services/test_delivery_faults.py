@@ -29,7 +29,11 @@ def test_an_address_the_server_cannot_take_fails_alone(
     queue(sample_db, "a@acme.example", UNICODE_LOCAL, "b@acme.example", "c@acme.example")
     result = invoke(sample_db, "alerts", "send")
     assert result.exit_code == 3, str(result)
-    assert result.stderr == "alerts: 1 dead, 3 sent\n"
+    assert result.stderr == (
+        "warning: alert 2 dead (email, attempt 1): jürgen@acme.example has a local part that is "
+        "not ASCII, and the server does not offer SMTPUTF8: it cannot take this address\n"
+        "alerts: 1 dead, 3 sent\n"
+    )
     by_address = {address: (status, reply) for address, status, _, reply in rows(sample_db)}
     status, reply = by_address[UNICODE_LOCAL]
     assert status == "dead"

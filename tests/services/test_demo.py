@@ -12,11 +12,11 @@ def subject(message: mailbox.MaildirMessage) -> str:
 def test_demo_walks_the_sample_requests_and_delivers_into_a_maildir(tmp_path: Path) -> None:
     result = ok(tmp_path / "unused.db", "demo", "--dir", str(tmp_path / "demo"))
     messages = list(mailbox.Maildir(tmp_path / "demo" / "maildir", create=False))
-    assert len(messages) == 17
+    assert len(messages) == 19
     assert "Who received what" in result.stdout
-    assert result.stdout.count(" sent ") == 17
-    assert f"17 messages in {tmp_path / 'demo' / 'maildir'}" in result.stderr
-    assert "7 saves of 2 requests" in result.stderr
+    assert result.stdout.count(" sent ") == 19
+    assert f"19 messages in {tmp_path / 'demo' / 'maildir'}" in result.stderr
+    assert "8 saves of 3 requests" in result.stderr
     # ACME's resolution alerts use its own French template, in HTML with the text version.
     resolved = [
         m
@@ -33,7 +33,12 @@ def test_demo_walks_the_sample_requests_and_delivers_into_a_maildir(tmp_path: Pa
     assert "est résolue" in text and "la demande sera rouverte" in text
     # GLOBEX's own keyword for the request it opened on ACME's contract.
     assert any(subject(m).startswith("[Globex] Request registered: DEM-2") for m in messages)
+    # dan (GLOBEX) is linked to the product CRM: he hears of GLOBEX's DEM-2 on CRM, never of
+    # ACME's DEM-3 on CRM (docs/rules.md, rule 3).
+    to_dan = [subject(m) for m in messages if "dan.smith@globex.example" in str(m["To"])]
+    assert [s.split(" – ")[0] for s in to_dan] == ["[Globex] Request registered: DEM-2"]
+    assert any("DEM-3" in subject(m) for m in messages)
     # Running it again starts afresh.
     ok(tmp_path / "unused.db", "demo", "--dir", str(tmp_path / "demo"))
-    assert len(mailbox.Maildir(tmp_path / "demo" / "maildir", create=False)) == 17
+    assert len(mailbox.Maildir(tmp_path / "demo" / "maildir", create=False)) == 19
     assert not (tmp_path / "unused.db").exists()

@@ -209,3 +209,52 @@ def test_a_locked_database_is_waited_out_in_process(
     assert fault.pause_seconds == 1.0
     assert log[-1].kind is LogKind.STOP
     assert statuses(sample_db) == {"sent": 1}
+
+
+def test_a_connection_closed_by_the_server_while_idle_costs_no_retry(sample_db: Path) -> None:
+    """Servers close idle connections; the first alert after a quiet spell still leaves at
+    once, on a new connection, with no attempt spent and no retry."""
+    with smtp_server(idle_timeout=0.3) as (handler, port):
+        settings_file(port)
+        queue_alerts(sample_db, "a@acme.example")
+        with watching(sample_db) as watcher:
+            watcher.expect(lambda line: " batch: 1 claimed, 1 sent, 0 retry" in line)
+            wait_for(handler.all_closed, "the server closing the idle connection")
+            open_request(sample_db, "R2")
+            watcher.expect(lambda line: " batch: 1 claimed, 1 sent, 0 retry" in line)
+            assert watcher.stop() == 0
+        assert handler.greetings == 2
+    assert not [line for line in watcher.seen if " retry: " in line]
+    with sqlite3.connect(sample_db) as connection:
+        assert connection.execute("SELECT status, attempts FROM alert").fetchall() == [
+            ("sent", 1),
+            ("sent", 1),
+        ]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_every_retry_and_dead_letter_is_logged_with_its_reason(
+    sample_db: Path, smtp: tuple[Handler, int], log_format: str
+) -> None:
+    _handler, port = smtp
+    settings_file(port)
+    queue_alerts(sample_db, "t451@acme.example", "p550@acme.example")
+    with watching(sample_db, "--log-format", log_format) as watcher:
+        retry = watcher.expect(lambda line: "retry" in line and "451" in line)
+        dead = watcher.expect(lambda line: "dead" in line and "550" in line)
+        assert watcher.stop() == 0
+    if log_format == "text":
+        assert retry.split(" ", 1)[1] == (
+            "retry: alert 1 (email, attempt 1): 451 4.3.0 Local error in processing\n"
+        )
+        assert dead.split(" ", 1)[1] == "dead: alert 2 (email, attempt 1): 550 5.1.1 No such user\n"
+    else:
+        line = json.loads(retry)
+        assert {k: line[k] for k in ("kind", "alert", "channel", "attempt", "message")} == {
+            "kind": "retry",
+            "alert": 1,
+            "channel": "email",
+            "attempt": 1,
+            "message": "451 4.3.0 Local error in processing",
+        }
+        assert json.loads(dead)["kind"] == "dead"

@@ -1,11 +1,14 @@
 """SMTP against a real aiosmtpd: each fault the server can inject, and recovery after it."""
 
+import select
+
 import pytest
 
 from alertctl.config import SmtpSettings
+from alertctl.transports import smtp as smtp_module
 from alertctl.transports.base import PermanentFailure, TemporaryFailure
 from alertctl.transports.smtp import SmtpTransport
-from tests.smtp_server import Handler, free_port, silent_server
+from tests.smtp_server import Handler, free_port, silent_server, smtp_server
 from tests.transports.test_contract import SENDER, deliver, outgoing
 
 
@@ -69,3 +72,52 @@ def test_one_connection_serves_a_batch(smtp: tuple[Handler, int]) -> None:
     assert sender._connection is connection
     sender.close()
     assert len(handler.received) == 4
+
+
+def test_a_connection_the_server_closed_while_idle_is_reopened_before_the_next_message() -> None:
+    """Servers close idle connections: the next message goes through on a new one, without a
+    failure (so without an attempt spent or a retry recorded)."""
+    with smtp_server(idle_timeout=0.2) as (handler, port):
+        sender = transport(port)
+        deliver(sender, outgoing(key="k0"))
+        kept = sender._connection
+        assert kept is not None and kept.sock is not None
+        # The server's close reaches us: the socket has an end of file to read.
+        assert select.select([kept.sock], [], [], 60)[0], "the server never closed it"
+        accepted = deliver(sender, outgoing(key="k1"))
+        sender.close()
+    assert accepted.reply.startswith("250")
+    assert len(handler.received) == 2
+    assert handler.greetings == 2
+
+
+def test_a_close_that_arrives_with_mail_from_costs_no_attempt(
+    smtp: tuple[Handler, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The close may land between the check and MAIL FROM: nothing of the message was sent
+    yet, so it goes through on a new connection."""
+    handler, port = smtp
+    sender = transport(port)
+    deliver(sender, outgoing(key="k0"))
+    kept = sender._connection
+    assert kept is not None and kept.sock is not None
+    kept.sock.close()  # as if the server had closed it unseen
+    monkeypatch.setattr(SmtpTransport, "_still_open", lambda self, connection: True)
+    accepted = deliver(sender, outgoing(key="k1"))
+    sender.close()
+    assert accepted.reply.startswith("250")
+    assert len(handler.received) == 2
+
+
+def test_a_long_idle_connection_is_probed_and_kept_when_alive(
+    smtp: tuple[Handler, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler, port = smtp
+    monkeypatch.setattr(smtp_module, "IDLE_PROBE_SECONDS", 0.0)
+    sender = transport(port)
+    deliver(sender, outgoing(key="k0"))
+    kept = sender._connection
+    deliver(sender, outgoing(key="k1"))
+    assert sender._connection is kept
+    sender.close()
+    assert handler.greetings == 1 and len(handler.received) == 2

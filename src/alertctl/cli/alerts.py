@@ -44,13 +44,17 @@ def preview(
     from alertctl.services.alerts import preview as run
 
     def human(doc: dict[str, Any]) -> list[Any]:
-        parts = []
+        parts: list[Any] = []
         for item in doc["events"]:
+            title = f"{item['event']}: {counted(len(item['recipients']), 'recipient')}"
+            if item["cannot_fire"]:
+                parts.append(cannot_fire_line(item))
+                title += " if it fired"
             parts.append(
                 make_table(
                     item["recipients"],
                     RECIPIENT_COLUMNS,
-                    title=f"{item['event']}: {counted(len(item['recipients']), 'recipient')}",
+                    title=title,
                     empty="nobody would be alerted",
                 )
             )
@@ -87,6 +91,14 @@ def explain(
     render(spelled(document), as_json=as_json, human=explanation)
 
 
+def cannot_fire_line(item: dict[str, Any]) -> Any:
+    """Said before anything else of an event the request cannot raise now, so that a list of
+    who it would reach is never read as who it reaches."""
+    from rich.text import Text
+
+    return Text(f"{item['event']} cannot fire now: {item['cannot_fire']}", style="bold yellow")
+
+
 def explanation(doc: dict[str, Any]) -> list[Any]:
     from rich.text import Text
     from rich.tree import Tree
@@ -94,9 +106,11 @@ def explanation(doc: dict[str, Any]) -> list[Any]:
     person = doc["person"]
     parts: list[Any] = []
     for item in doc["events"]:
+        if item["cannot_fire"]:
+            parts.append(cannot_fire_line(item))
         if item["receives"]:
             verdict = Text(
-                "receives it by "
+                ("would receive it if it fired, by " if item["cannot_fire"] else "receives it by ")
                 + ", ".join(
                     f"{r['channel']} ({r['address']}, in {r['language']}, template {r['template']})"
                     for r in item["receives"]

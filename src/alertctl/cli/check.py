@@ -43,6 +43,7 @@ def check(
     from alertctl.services.results import to_json
 
     current = state(ctx)
+    current.lists_setting_problems = True
     report = run(current.db, current.settings, connect=connect, max_age=max_age)
     document = to_json(report)
     if as_json:
@@ -57,6 +58,8 @@ def _human(document: dict[str, Any]) -> None:
     queue = document["queue"]
     if document["problems"]:
         stdout().print(make_table(document["problems"], PROBLEM_COLUMNS))
+    if document["warnings"]:
+        stdout().print(make_table(document["warnings"], PROBLEM_COLUMNS, title="Warnings"))
     oldest = queue["oldest_due_seconds"]
     info(
         f"queue: {queue['due']} due"
@@ -66,3 +69,5 @@ def _human(document: dict[str, Any]) -> None:
     )
     count = len(document["problems"])
     info(f"{counted(count, 'problem')} found" if count else "no problem found")
+    if document["warnings"]:
+        info(counted(len(document["warnings"]), "warning"))

@@ -129,9 +129,12 @@ def _value(value: Any) -> str:
 @config_app.command("path")
 def path(ctx: typer.Context) -> None:
     """Print the settings file in use, and whether it exists (on stderr)."""
-    current = state(ctx)
-    typer.echo(str(current.settings.config_path))
-    info("found" if current.settings.config_found else "not found: defaults apply")
+    found = state(ctx).settings_as_found  # it names the file even when the file is wrong
+    typer.echo(str(found.config_path))
+    if found.problems:
+        info(f"found, with {counted(len(found.problems), 'problem')}: alertctl check lists them")
+    else:
+        info("found" if found.config_found else "not found: defaults apply")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ import typer
 
 from alertctl.cli import collector
 from alertctl.cli.options import MAX_INT
-from alertctl.cli.output import field, info, make_table, stdout, with_progress
+from alertctl.cli.output import field, info, make_table, stdout, warn, with_progress
 from alertctl.cli.state import state
 from alertctl.domain.model import Channel
 from alertctl.domain.wording import counted
@@ -118,6 +118,11 @@ def _watch(
 
 
 def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
+    for failed in report.failed:
+        warn(
+            f"alert {failed.alert} {failed.outcome} ({failed.channel}, attempt {failed.attempt}): "
+            f"{failed.reason}"
+        )
     parts = [f"{n} {k}" for k, n in sorted(report.counts.items())] or ["nothing due"]
     if report.unreachable is not None:
         parts.append(f"stopped: {report.unreachable} (alertctl check --connect)")
@@ -160,6 +165,8 @@ def _text_line(line: LogLine) -> None:
             text += f"; {line.unknown} marked unknown"
         if line.message:
             text += f"; {line.message}"
+    elif line.kind in ("retry", "dead"):
+        text = f"alert {line.alert} ({line.channel}, attempt {line.attempt}): {line.message}"
     elif line.kind == "fault":
         text = f"{line.message}; trying again in {line.pause_seconds:g} s"
     else:

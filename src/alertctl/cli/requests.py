@@ -106,7 +106,7 @@ def _report(result: Any, as_json: bool) -> None:
     if as_json:
         print_json(spelled(result))
         return
-    events = ", ".join(result.events) or "no event"
+    events = ", ".join(result.events) or f"no event ({result.no_event_reason})"
     verb = "opened" if result.created else "updated"
     queued = counted(len(result.alerts), "alert")
     info(f"{verb} request {result.reference}: {events}; {queued} queued")

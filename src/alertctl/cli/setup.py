@@ -87,3 +87,4 @@ def demo(
     info(f"its setup and feed: {result.setup}, {result.feed}")
     info(f"try: alertctl --db {result.database} request show DEM-1")
     info(f"     alertctl --db {result.database} alerts preview DEM-2")
+    info(f"     alertctl --db {result.database} alerts explain DEM-3 --contact dan")

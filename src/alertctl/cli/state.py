@@ -21,11 +21,24 @@ class State:
     db_flag: str | None = None
     config_flag: str | None = None
     dry_run: bool = False
+    # Set by `alertctl check`, which lists the problems of the settings file instead of
+    # refusing to start on them.
+    lists_setting_problems: bool = False
     _settings: Settings | None = field(default=None, repr=False)
     _database: Database | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
+        """The settings, refused whole when the file has a problem: nothing is done on a file
+        that cannot mean what was written."""
+        found = self.settings_as_found
+        if not self.lists_setting_problems:
+            found.refuse_problems()
+        return found
+
+    @property
+    def settings_as_found(self) -> Settings:
+        """The settings with their problems, for `alertctl check`, which lists them."""
         if self._settings is None:
             from alertctl.config import load_settings
 

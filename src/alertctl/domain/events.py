@@ -22,6 +22,7 @@ class Snapshot:
     status_type: StatusType
     external_description: str | None
     open_fired: bool = False
+    state: str | None = None
 
 
 def has_text(value: str | None) -> bool:
@@ -53,3 +54,45 @@ def detect_events(before: Snapshot | None, after: Snapshot) -> list[Event]:
         ):
             events.add(Event.RESOLUTION)
     return [event for event in PRECEDENCE if event in events]
+
+
+@dataclass(frozen=True)
+class NotNow:
+    """Why a request cannot raise an event at its next save, and whether it ever can again."""
+
+    why: str
+    never_again: bool
+
+
+def cannot_fire(request: Snapshot, event: Event) -> NotNow | None:
+    """Whether the request, as it is, cannot raise `event` at its next save. Only `open` can be
+    out of reach: it waits for the first external description and never fires twice; the other
+    events belong to status changes, which a save can always make."""
+    if event is not Event.OPEN:
+        return None
+    if request.open_fired:
+        return NotNow("open already fired for this request, and never fires twice", True)
+    if not has_text(request.external_description):
+        return NotNow(
+            "open waits for the request's first external description: it fires at the save "
+            "that adds one",
+            False,
+        )
+    return None
+
+
+def why_no_event(before: Snapshot | None, after: Snapshot) -> str:
+    """Why a save raised no event, in the words of the rules."""
+    reasons = []
+    if before is not None:
+        reasons.append(
+            "only the state changed, which is not a status change"
+            if before.state != after.state
+            else "the status did not change"
+        )
+    reasons.append(
+        "open fired at an earlier save"
+        if before is not None and before.open_fired
+        else "open waits for a first external description"
+    )
+    return "; ".join(reasons)

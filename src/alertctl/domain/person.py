@@ -27,6 +27,7 @@ class Person:
     on_main_site: bool = False  # linked to the main site of the request's client
     language: Language | None = None  # their own, if they have one
     client_language: Language | None = None  # a contact's client's
+    client: str | None = None  # a contact's client's code; collaborators have none
 
     def message_language(self, request_client: Language) -> Language:
         """The language of their alerts: their own, else their client's; a collaborator has

@@ -1,15 +1,17 @@
-"""Who receives an alert, and why everyone else does not (domain.md, "Who receives an alert").
+"""Who receives an alert, and why everyone else does not (docs/rules.md, "The eight conditions").
 
-One pure function decides, `resolve`; `check_person` lays out the same rules as a checklist for
-one person, and `resolve` takes each reason from that checklist, so a preview, an explanation and
-the alerts actually written can never tell different stories.
+`check_person` lays out the rules as a checklist for one person, one check after another in the
+order of `RULES`; `resolve` reads every decision off that checklist and knows no rule by itself,
+so a preview, an explanation and the alerts actually written can never tell different stories,
+and a new rule is one function in `RULES` and one `Reason`.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 
+from alertctl.domain.confidentiality import hears_of, own_client_facts
 from alertctl.domain.events import PRECEDENCE
 from alertctl.domain.model import (
     Channel,
@@ -30,6 +32,7 @@ class Reason(StrEnum):
     NO_CONTRACT = "no_contract"
     EVENT_NOT_ENABLED = "event_not_enabled"
     NO_TEMPLATE = "no_template"
+    OTHER_CLIENT = "other_client"
     SOURCE_DISABLED = "source_disabled"
     NOT_ON_MAIN_SITE = "not_on_main_site"
     NOT_OPTED_IN = "not_opted_in"
@@ -65,6 +68,8 @@ class AlertSlice:
     links: Mapping[PersonKey, frozenset[Source]]
     people: Mapping[PersonKey, Person]
     main_site: str | None = None  # CLIENT/SITE, for hints
+    # The client that holds the contract: its contacts follow its beneficiaries' requests too.
+    holder: str | None = None
 
     def candidates(self) -> list[Person]:
         return [self.people[key] for key in sorted(self.links)]
@@ -128,18 +133,19 @@ def address_is_valid(channel: Channel, address: str | None, region: str = "FR") 
     return True
 
 
+Rule = Callable[["AlertSlice", Event, Person], list[Check]]
+
+
 def check_person(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
-    """The eight rules for one person and one event, in order; rule 7 once per channel."""
-    return [
-        *_request_checks(alerts, event),
-        *_source_checks(alerts, person),
-        _opt_in_check(event, person),
-        *_channel_checks(person),
-        _active_check(person),
-    ]
+    """The rules for one person and one event, in order; rule 7 once per channel. A contact of
+    another client gets no fix at all: no setting would let them hear of this request."""
+    checks = [check for rule in RULES for check in rule(alerts, event, person)]
+    if not hears_of(person, alerts.client, alerts.holder):
+        return [replace(check, fix=None) for check in checks]
+    return checks
 
 
-def _request_checks(alerts: AlertSlice, event: Event) -> list[Check]:
+def _request_checks(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
     """Rules 1 and 2: the request's contract, the client's setting and its template."""
     setting = alerts.settings.get(event, ClientAlert())
     return [
@@ -174,8 +180,9 @@ def _request_checks(alerts: AlertSlice, event: Event) -> list[Check]:
     ]
 
 
-def _source_checks(alerts: AlertSlice, person: Person) -> list[Check]:
-    """Rules 3 to 5: linked through a source, its box ticked, the main site for the client."""
+def _source_checks(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
+    """Rules 3 to 5: linked through a source, of the request's client (or the contract's
+    holder), its box ticked, the main site for the client source."""
     noun, code = person.kind.value, person.code
     linking = alerts.links.get(person.key, frozenset())
     on = linking & alerts.enabled_sources
@@ -189,6 +196,14 @@ def _source_checks(alerts: AlertSlice, person: Person) -> list[Check]:
             None if linking else _link_hint(alerts, person),
             # Not a reason: a person linked to nothing is not a candidate at all.
             None,
+        ),
+        Check(
+            3,
+            "a contact hears only of its own client's requests",
+            hears_of(person, alerts.client, alerts.holder),
+            own_client_facts(person, alerts.client, alerts.holder, alerts.contract),
+            None,
+            Reason.OTHER_CLIENT,
         ),
         Check(
             4,
@@ -217,9 +232,9 @@ def _source_checks(alerts: AlertSlice, person: Person) -> list[Check]:
     ]
 
 
-def _opt_in_check(event: Event, person: Person) -> Check:
+def _opt_in_check(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
     noun, code = person.kind.value, person.code
-    return Check(
+    check = Check(
         6,
         f"the {noun} opted in to {event.value}",
         event in person.opt_ins,
@@ -230,11 +245,12 @@ def _opt_in_check(event: Event, person: Person) -> Check:
         else Fix(FixKind.OPT_IN, code, event.value, person.kind, code),
         Reason.NOT_OPTED_IN,
     )
+    return [check]
 
 
-def _active_check(person: Person) -> Check:
+def _active_check(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
     noun, code = person.kind.value, person.code
-    return Check(
+    check = Check(
         8,
         f"the {noun} is active",
         person.active,
@@ -242,9 +258,10 @@ def _active_check(person: Person) -> Check:
         None if person.active else Fix(FixKind.ACTIVE, code, None, person.kind, code),
         Reason.INACTIVE,
     )
+    return [check]
 
 
-def _channel_checks(person: Person) -> list[Check]:
+def _channel_checks(alerts: AlertSlice, event: Event, person: Person) -> list[Check]:
     code = person.code
     active = [c for c in Channel if person.mode_active(c)]
     if not active:
@@ -297,54 +314,63 @@ def _main_site_code(alerts: AlertSlice) -> str:
     return (alerts.main_site or "CLIENT/MAIN").split("/")[-1]
 
 
-def _link_hint(alerts: AlertSlice, person: Person) -> Fix:
-    source, target = next(iter(alerts.targets.items()), (Source.CLIENT, alerts.client))
-    return Fix(FixKind.LINK, f"{source.value}:{target}", None, person.kind, person.code)
+def _link_hint(alerts: AlertSlice, person: Person) -> Fix | None:
+    """The first source of the request that the person could be linked to: a contact of the
+    contract's holder only to what the holder shares (the product, the contract, its service),
+    not to the beneficiary's own site or client."""
+    own_only = person.kind is PersonKind.CONTACT and person.client != alerts.client
+    for source, target in alerts.targets.items():
+        if own_only and source in (Source.SITE, Source.CLIENT):
+            continue
+        return Fix(FixKind.LINK, f"{source.value}:{target}", None, person.kind, person.code)
+    return None
 
 
 def resolve(alerts: AlertSlice, event: Event) -> Decision:
     """Every candidate of the request either receives the event on a channel or is left out with
-    the reason of the first rule that fails."""
+    the reason of the first check that fails. On each channel the checks of that channel and
+    those of every channel count; a person who fails on every channel for one check of every
+    channel is left out once, with no channel."""
     recipients: list[Recipient] = []
     excluded: list[Exclusion] = []
     for person in alerts.candidates():
-        checks = check_person(alerts, event, person)
-        general = [c for c in checks if c.rule < 7 and c.reason is not None and not c.passed]
-        if general:
-            first = general[0]
-            excluded.append(Exclusion(person, _reason(first), first.facts))
-            continue
-        channel_checks = [c for c in checks if c.rule == 7]
-        if channel_checks[0].reason is Reason.NO_ACTIVE_RECEPTION_MODE:
-            excluded.append(
-                Exclusion(person, Reason.NO_ACTIVE_RECEPTION_MODE, channel_checks[0].facts)
+        checks = [c for c in check_person(alerts, event, person) if c.reason is not None]
+        channels: list[Channel | None] = [c.channel for c in checks if c.channel is not None]
+        channels = channels or [None]
+        first_failed = {
+            channel: next(
+                (c for c in checks if not c.passed and c.channel in (None, channel)), None
             )
+            for channel in channels
+        }
+        failed = set(first_failed.values())
+        if len(failed) == 1 and (only := failed.pop()) is not None and only.channel is None:
+            excluded.append(Exclusion(person, _reason(only), only.facts))
             continue
-        inactive = not person.active
-        failures = [c for c in channel_checks if not c.passed]
-        if inactive and not failures:
-            excluded.append(Exclusion(person, Reason.INACTIVE, "has left"))
-            continue
-        for check in channel_checks:
-            assert check.channel is not None
-            if not check.passed:
-                excluded.append(
-                    Exclusion(person, Reason.INVALID_ADDRESS, check.facts, check.channel)
-                )
-            elif inactive:
-                excluded.append(Exclusion(person, Reason.INACTIVE, "has left", check.channel))
-            else:
-                address = person.address(check.channel)
-                assert address is not None
-                recipients.append(
-                    Recipient(person, check.channel, address, _matched_sources(alerts, person))
-                )
+        for channel, check in first_failed.items():
+            assert channel is not None, "a person passes every check only on some channel"
+            if check is not None:
+                excluded.append(Exclusion(person, _reason(check), check.facts, channel))
+                continue
+            address = person.address(channel)
+            assert address is not None
+            recipients.append(Recipient(person, channel, address, _matched_sources(alerts, person)))
     return Decision(event, tuple(recipients), tuple(excluded))
 
 
 def _reason(check: Check) -> Reason:
     assert check.reason is not None
     return check.reason
+
+
+# The rules, in the order of docs/rules.md: the first check that fails gives the reason.
+RULES: tuple[Rule, ...] = (
+    _request_checks,
+    _source_checks,
+    _opt_in_check,
+    _channel_checks,
+    _active_check,
+)
 
 
 def most_specific(decisions: Iterable[Decision]) -> list[Decision]:

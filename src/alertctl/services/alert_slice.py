@@ -90,6 +90,7 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
     service = session.get(Service, request.service_id) if request.service_id else None
     status = session.get(Status, request.status_id)
 
+    holder = session.get(Client, contract.client_id) if contract else None
     targets = _targets(client, contract, site, product, service)
     config = _configuration(session, request, client)
 
@@ -105,6 +106,7 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
         links=config.links,
         people=config.people,
         main_site=config.main_site,
+        holder=holder.code if holder else None,
     )
     context = {
         "request": {
@@ -181,17 +183,17 @@ def _configuration(session: Session, request: Request, client: Client) -> _Confi
     links = _links(session, request)
     people = (
         session.exec(
-            select(Person, Client.language)
+            select(Person, Client.language, Client.code)
             .join(Client, col(Client.id) == col(Person.client_id), isouter=True)
             .where(col(Person.id).in_({pid for pid, _ in links}))
         ).all()
         if links
         else []
     )
-    on_main = _on_main_site(session, client, [p.id for p, _ in people])
+    on_main = _on_main_site(session, client, [p.id for p, _, _ in people])
     facts = {
-        p.id: _facts(p, on_main_site=p.id in on_main, client_language=language)
-        for p, language in people
+        p.id: _facts(p, on_main_site=p.id in on_main, client=(code, language))
+        for p, language, code in people
     }
     person_links: dict[PersonKey, set[Source]] = {}
     for person_id, source in links:
@@ -278,11 +280,15 @@ def person_facts(session: Session, request: Request, person: Person) -> PersonFa
     return _facts(
         person,
         on_main_site=person.id in _on_main_site(session, client, [person.id]),
-        client_language=own.language if own else None,
+        client=(own.code, own.language) if own else (None, None),
     )
 
 
-def _facts(person: Person, *, on_main_site: bool, client_language: str | None) -> PersonFacts:
+def _facts(
+    person: Person, *, on_main_site: bool, client: tuple[str | None, str | None]
+) -> PersonFacts:
+    """`client`: a contact's client's code and language (None for a collaborator)."""
+    client_code, client_language = client
     return PersonFacts(
         kind=PersonKind(person.kind),
         code=person.code,
@@ -296,6 +302,7 @@ def _facts(person: Person, *, on_main_site: bool, client_language: str | None) -
         on_main_site=on_main_site,
         language=Language(person.language) if person.language else None,
         client_language=Language(client_language) if client_language else None,
+        client=client_code,
     )
 
 

@@ -2,15 +2,15 @@
 
 from dataclasses import dataclass, replace
 
-from sqlmodel import Session
-
 from alertctl.db.engine import Database
+from alertctl.domain.events import Snapshot, cannot_fire
 from alertctl.domain.model import Channel, Event, Fix, FixKind, Language, PersonKind, Source
 from alertctl.domain.person import Person as PersonFacts
 from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
 from alertctl.services.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.common import get_person
 from alertctl.services.decide import Message, Outcome, decide
+from alertctl.services.requests import snapshot
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class ExclusionView:
 @dataclass(frozen=True)
 class EventPreview:
     event: Event
+    # Why the request cannot raise the event at its next save (None: it can): the people below
+    # are who it would reach if it fired.
+    cannot_fire: str | None
     recipients: tuple[RecipientView, ...]
     excluded: tuple[ExclusionView, ...]
 
@@ -62,6 +65,7 @@ class CheckView:
 @dataclass(frozen=True)
 class EventExplanation:
     event: Event
+    cannot_fire: str | None
     candidate: bool
     receives: tuple[RecipientView, ...]
     excluded: tuple[ExclusionView, ...]
@@ -86,15 +90,23 @@ def preview(db: Database, *, reference: str, event: Event | None = None) -> Prev
     """For one event, or each of the five, who would be alerted if it fired now, and who would
     not and why. Each event is previewed alone, as if it were the only one of its save."""
     with db.session(write=False) as session:
-        loaded = _load(session, reference)
+        request = get_request(session, reference)
+        loaded = load(session, request)
+        now = snapshot(session, request)
         events = [event] if event else list(Event)
         outcomes = [decide(loaded, [e])[0] for e in events]
-        return Preview(reference, tuple(_event_preview(o) for o in outcomes))
+        return Preview(reference, tuple(_event_preview(o, now) for o in outcomes))
 
 
-def _event_preview(outcome: Outcome) -> EventPreview:
+def _why_not(request: Snapshot, event: Event) -> str | None:
+    blocked = cannot_fire(request, event)
+    return blocked.why if blocked else None
+
+
+def _event_preview(outcome: Outcome, request: Snapshot) -> EventPreview:
     return EventPreview(
         outcome.decision.event,
+        _why_not(request, outcome.decision.event),
         tuple(_recipient(r, outcome.message(r)) for r in outcome.decision.recipients),
         tuple(_exclusion(x) for x in outcome.decision.excluded),
     )
@@ -139,15 +151,16 @@ def explain(
         if facts.key not in loaded.slice.people:
             people = {**loaded.slice.people, facts.key: facts}
             loaded = replace(loaded, slice=replace(loaded.slice, people=people))
+        now = snapshot(session, request)
         explained = tuple(
-            _explain_event(loaded, facts, current, reference)
+            _explain_event(loaded, facts, current, reference, now)
             for current in ([event] if event else list(Event))
         )
         return Explanation(reference, PersonRef(kind, code, person.name), explained)
 
 
 def _explain_event(
-    loaded: Loaded, facts: PersonFacts, current: Event, reference: str
+    loaded: Loaded, facts: PersonFacts, current: Event, reference: str, request: Snapshot
 ) -> EventExplanation:
     outcome = decide(loaded, [current])[0]
     received = [r for r in outcome.decision.recipients if r.person.key == facts.key]
@@ -163,6 +176,7 @@ def _explain_event(
     checks = _with_render_failure(check_person(loaded.slice, current, facts), excluded, on_request)
     return EventExplanation(
         current,
+        _why_not(request, current),
         facts.key in loaded.slice.links,
         tuple(_recipient(r, outcome.message(r)) for r in received),
         tuple(_exclusion(x) for x in excluded),
@@ -190,7 +204,3 @@ def _with_render_failure(checks: list[Check], excluded: list[Exclusion], fix: Fi
         else c
         for c in checks
     ]
-
-
-def _load(session: Session, reference: str) -> Loaded:
-    return load(session, get_request(session, reference))

@@ -2,15 +2,13 @@
 settings and the queue. Ordinary rules (someone not opted in, a box left unticked on purpose for
 one source) are not faults; what can never work, or has already failed, is."""
 
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from alertctl.config import DeliverySettings, Settings, delivery_settings
+from alertctl.config import Settings
 from alertctl.db.engine import Database
 from alertctl.db.tables import (
     Alert,
@@ -26,31 +24,19 @@ from alertctl.db.tables import (
 from alertctl.domain.model import AlertStatus, Channel, PersonKind
 from alertctl.domain.recipients import address_is_valid
 from alertctl.domain.wording import counted
-from alertctl.errors import AlertctlError
 from alertctl.services import template_use
+from alertctl.services.check_settings import (
+    Area,
+    Problem,
+    connection_problems,
+    settings_problems,
+    settings_warnings,
+)
 from alertctl.services.common import opted_in_events
 
 # Recorded faults this recent make `check` fail: long enough for a monitor to see them, short
 # enough that a fixed fault stops failing the check by itself.
 FAULT_WINDOW = timedelta(hours=24)
-
-
-class Area(StrEnum):
-    SETTINGS = "settings"
-    CONNECTION = "connection"
-    TEMPLATE = "template"
-    CONTRACT = "contract"
-    CLIENT = "client"
-    PERSON = "person"
-    QUEUE = "queue"
-
-
-@dataclass(frozen=True)
-class Problem:
-    area: Area
-    subject: str
-    message: str
-    fix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,82 +55,27 @@ class CheckReport:
     ok: bool
     problems: tuple[Problem, ...]
     queue: QueueHealth
+    # What works, but likely not as meant: shown, and the check still passes.
+    warnings: tuple[Problem, ...] = ()
 
 
 def check(
     db: Database, settings: Settings, *, connect: bool = False, max_age: float | None = None
 ) -> CheckReport:
     problems: list[Problem] = []
-    delivery = _settings_problems(settings, problems)
+    delivery = settings_problems(settings, problems)
+    warnings = settings_warnings(settings, delivery)
     if connect and delivery is not None:
-        problems += _connection_problems(delivery)
+        problems += connection_problems(delivery)
     with db.session(write=False) as session:
         problems += _template_problems(session)
         problems += _contract_problems(session)
         problems += _people_problems(session, settings.default_region)
+        problems += _cross_client_problems(session)
         problems += _client_problems(session)
         queue = _queue(session)
     problems += _queue_problems(queue, max_age)
-    return CheckReport(not problems, tuple(problems), queue)
-
-
-def _settings_problems(settings: Settings, problems: list[Problem]) -> DeliverySettings | None:
-    where = str(settings.config_path) if settings.config_found else "default settings"
-    try:
-        delivery = delivery_settings(settings)
-        if delivery.email_transport == "smtp":
-            delivery.smtp.password()
-    except AlertctlError as exc:
-        problems.append(Problem(Area.SETTINGS, where, exc.message, exc.hint))
-        return None
-    if delivery.fax_transport == "command":
-        program = delivery.fax_command[0]
-        if shutil.which(program) is None:
-            problems.append(
-                Problem(
-                    Area.SETTINGS,
-                    where,
-                    f"the fax command {program!r} is not found or not executable",
-                    "install it, or set [fax] command to its full path",
-                )
-            )
-    if delivery.fax_gateway is not None and "{number}" not in delivery.fax_gateway:
-        problems.append(
-            Problem(
-                Area.SETTINGS,
-                where,
-                f"[fax] gateway {delivery.fax_gateway!r} has no {{number}}: every fax would go "
-                "to one address",
-                'write it as "{number}@fax.example.net"',
-            )
-        )
-    return delivery
-
-
-def _connection_problems(delivery: DeliverySettings) -> list[Problem]:
-    """Open each transport as a send would (for SMTP: connect, greet, log in)."""
-    from alertctl.transports import transports_for
-    from alertctl.transports.base import DeliveryError
-
-    problems = []
-    for channel, transport in transports_for(delivery).items():
-        try:
-            probe = getattr(transport, "probe", None)
-            if probe is not None:
-                probe()
-            else:
-                transport.open()
-                transport.close()
-        except DeliveryError as failure:
-            problems.append(
-                Problem(
-                    Area.CONNECTION,
-                    f"{channel} transport",
-                    failure.reply,
-                    f"alertctl alerts test --to ADDRESS --channel {channel}",
-                )
-            )
-    return problems
+    return CheckReport(not problems, tuple(problems), queue, tuple(warnings))
 
 
 def _template_problems(session: Session) -> list[Problem]:
@@ -261,6 +192,26 @@ def _people_problems(session: Session, region: str) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _cross_client_problems(session: Session) -> list[Problem]:
+    """Links that rule 3 makes useless (a contact on another client's site, client, contract or
+    service): they look like a way to reach the contact and never are."""
+    from alertctl.domain.confidentiality import cross_client_link_message
+    from alertctl.services.links import cross_client_links
+
+    return [
+        Problem(
+            Area.PERSON,
+            f"contact {link.code}",
+            cross_client_link_message(
+                link.code, link.client, link.source, link.target, link.target_clients
+            )
+            + ": never alerted through this link",
+            f"alertctl unlink {link.source.value} {link.target} --contact {link.code}",
+        )
+        for link in cross_client_links(session)
+    ]
 
 
 def _client_problems(session: Session) -> list[Problem]:

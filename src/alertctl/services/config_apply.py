@@ -14,6 +14,7 @@ from alertctl.db.tables import (
     Request,
     Status,
 )
+from alertctl.domain.events import Snapshot, cannot_fire
 from alertctl.domain.model import Event, StatusType
 from alertctl.domain.wording import counted
 from alertctl.errors import Invalid, Refused
@@ -119,6 +120,7 @@ def impact(db: Database, desired: Document, *, prune: bool) -> Plan:
     receiving each event's alerts: recipient resolution on both configurations, nothing kept."""
     from alertctl.domain.recipients import resolve
     from alertctl.services.alert_slice import load
+    from alertctl.services.requests import snapshot
 
     rehearsal = Database(db.url, dry_run=True)
     try:
@@ -139,7 +141,7 @@ def impact(db: Database, desired: Document, *, prune: bool) -> Plan:
                 found = {}
                 for request in requests:
                     alert_slice = load(session, request).slice
-                    for event in Event:
+                    for event in _can_still_fire(snapshot(session, request)):
                         decision = resolve(alert_slice, event)
                         found[(request.reference, event.value)] = {
                             (r.person.kind.value, r.person.code, r.channel.value)
@@ -166,6 +168,12 @@ def impact(db: Database, desired: Document, *, prune: bool) -> Plan:
         if before[key] != after[key]
     ]
     return result
+
+
+def _can_still_fire(request: Snapshot) -> list[Event]:
+    """The events a later save of the request can raise: an `open` that already fired is left
+    out, since no change of configuration makes anyone receive it."""
+    return [e for e in Event if not ((n := cannot_fire(request, e)) and n.never_again)]
 
 
 def _who(person: tuple[str, str, str]) -> dict[str, str]:

@@ -3,6 +3,7 @@ every problem found, each with its key path, before anything is written."""
 
 from typing import Any
 
+from alertctl.domain.confidentiality import contact_may_link, cross_client_link_message
 from alertctl.domain.model import (
     Channel,
     Event,
@@ -349,7 +350,9 @@ def _check_references(check: _Checker, doc: Document) -> None:
                             f"{path}.sites", f"client {person['client']!r} has no site {site!r}"
                         )
             for link in person["links"]:
-                problem = _link_problem(link, doc)
+                problem = _link_problem(link, doc) or _cross_client_problem(
+                    code, person.get("client") if section == "contacts" else None, link, doc
+                )
                 if problem:
                     check.problem(f"{path}.links", problem)
 
@@ -365,3 +368,20 @@ def _link_problem(link: str, doc: Document) -> str | None:
         return None if child in children else f"unknown {source} {target!r}"
     section = {"product": "products", "contract": "contracts", "client": "clients"}[source]
     return None if target in doc[section] else f"unknown {source} {target!r}"
+
+
+def _cross_client_problem(code: str, client: str | None, link: str, doc: Document) -> str | None:
+    """A contact's link to a known target of other clients only (docs/rules.md, rule 3)."""
+    if client is None:
+        return None
+    source, _, target = link.partition(":")
+    parent = target.partition("/")[0]
+    clients: set[str] = set()
+    if source in ("site", "client"):
+        clients = {parent}
+    elif source in ("contract", "service"):
+        contract = doc["contracts"][parent]
+        clients = {c for c in [contract["client"], *contract["beneficiaries"]] if c}
+    if contact_may_link(Source(source), client, clients):
+        return None
+    return cross_client_link_message(code, client, Source(source), target, clients)

@@ -44,6 +44,18 @@ from alertctl.transports.base import (
 )
 
 
+@dataclass(frozen=True)
+class Failed:
+    """One delivery that did not go through: tried again later (`retry`) or given up (`dead`),
+    with the server's reply or the error."""
+
+    alert: int
+    channel: str
+    outcome: AlertStatus
+    attempt: int
+    reason: str
+
+
 @dataclass
 class BatchReport:
     """What one claimed batch became."""
@@ -53,6 +65,7 @@ class BatchReport:
     released: int = 0
     # The reply of a transport that could not work, when one ended the batch.
     unreachable: str | None = None
+    failed: list[Failed] = field(default_factory=list)
 
 
 @dataclass
@@ -61,6 +74,7 @@ class SendReport:
     unknown: list[int] = field(default_factory=list)
     released: int = 0
     unreachable: str | None = None
+    failed: list[Failed] = field(default_factory=list)
 
     @property
     def all_sent(self) -> bool:
@@ -74,6 +88,7 @@ class SendReport:
         self.counts.update(part.counts)
         self.released += part.released
         self.unreachable = part.unreachable or self.unreachable
+        self.failed += part.failed
         if isinstance(part, SendReport):
             self.unknown += part.unknown
 
@@ -261,6 +276,12 @@ class Sender:
                 outcome, failure = self.deliver(row, prepared, build_next)
                 done = index + 1
                 report.counts[outcome] += 1
+                if failure is not None:
+                    report.failed.append(
+                        Failed(
+                            row.id, row.channel, AlertStatus(outcome), row.attempts, failure.reply
+                        )
+                    )
                 if progress is not None:
                     progress(outcome)
                 if isinstance(failure, Unreachable):

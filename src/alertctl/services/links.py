@@ -15,10 +15,12 @@ from alertctl.db.tables import (
     Service,
     Site,
     contact_site,
+    contract_beneficiary,
     interlocutor_tables,
 )
+from alertctl.domain.confidentiality import contact_may_link, cross_client_link_message
 from alertctl.domain.model import Channel, PersonKind, Source
-from alertctl.errors import Conflict, NotFound
+from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.common import (
     get_by_code,
     get_client,
@@ -95,10 +97,104 @@ def link(
         if not linked and not exists:
             raise NotFound(f"{label} is not linked to {source.value} {target_name}")
         if linked:
+            _refuse_cross_client(session, person, source, target_id, target_name)
             session.execute(insert(table).values(person_id=person.id, target_id=target_id))
         else:
             session.execute(delete(table).where(key))
         return Link(source, target_name, kind, code)
+
+
+def _refuse_cross_client(
+    session: Session, person: Person, source: Source, target_id: int, target_name: str
+) -> None:
+    """A contact linked where it could only ever hear of other clients' requests is refused
+    (docs/rules.md, rule 3)."""
+    if person.kind != PersonKind.CONTACT.value or person.client_id is None:
+        return
+    own = session.get(Client, person.client_id)
+    assert own is not None
+    clients = target_clients(session, source, [target_id]).get(target_id, frozenset())
+    if not contact_may_link(source, own.code, clients):
+        raise Invalid(
+            cross_client_link_message(person.code, own.code, source, target_name, clients),
+            hint="link a contact of that client, or a collaborator",
+        )
+
+
+def target_clients(session: Session, source: Source, ids: list[int]) -> dict[int, frozenset[str]]:
+    """The clients whose requests each target concerns: a site's or a client's own; a
+    contract's, or its service's, holder and beneficiaries. Products concern every client and
+    are not looked up. Two queries at most, whatever the number of targets."""
+    if not ids or source is Source.PRODUCT:
+        return {}
+    if source is Source.SITE:
+        rows = session.exec(
+            select(Site.id, Client.code).join(Client).where(col(Site.id).in_(ids))
+        ).all()
+        return {ident(i): frozenset({code}) for i, code in rows}
+    if source is Source.CLIENT:
+        rows = session.exec(select(Client.id, Client.code).where(col(Client.id).in_(ids))).all()
+        return {ident(i): frozenset({code}) for i, code in rows}
+    contract_of: dict[int, int] = (
+        {i: i for i in ids}
+        if source is Source.CONTRACT
+        else {
+            ident(i): c
+            for i, c in session.exec(
+                select(Service.id, Service.contract_id).where(col(Service.id).in_(ids))
+            ).all()
+        }
+    )
+    holders = select(Contract.id, Client.code).join(Client, col(Client.id) == Contract.client_id)
+    beneficiaries = select(contract_beneficiary.c.contract_id, Client.code).join(
+        Client,
+        Client.id == contract_beneficiary.c.client_id,  # type: ignore[arg-type]
+    )
+    wanted = set(contract_of.values())
+    clients: dict[int, set[str]] = {c: set() for c in wanted}
+    for contract_id, code in session.execute(
+        holders.where(col(Contract.id).in_(wanted)).union_all(
+            beneficiaries.where(contract_beneficiary.c.contract_id.in_(wanted))
+        )
+    ).all():
+        clients[contract_id].add(code)
+    return {i: frozenset(clients[c]) for i, c in contract_of.items()}
+
+
+@dataclass(frozen=True)
+class CrossClientLink:
+    """A contact linked to a target of other clients only: it can never be alerted through it."""
+
+    code: str
+    client: str
+    source: Source
+    target: str
+    target_clients: frozenset[str]
+
+
+def cross_client_links(session: Session) -> list[CrossClientLink]:
+    """Every link of a contact to a site, client, contract or service of other clients only (made
+    before rule 3 refused them, or left behind by a change of client or of beneficiaries)."""
+    found: list[CrossClientLink] = []
+    for source in (Source.SITE, Source.CONTRACT, Source.SERVICE, Source.CLIENT):
+        table = interlocutor_tables[source.value]
+        rows = session.execute(
+            select(table.c.target_id, Person.code, Client.code)
+            .join(Person, Person.id == table.c.person_id)  # type: ignore[arg-type]
+            .join(Client, col(Client.id) == col(Person.client_id))
+            .where(Person.kind == PersonKind.CONTACT.value)
+            .order_by(col(Person.code))
+        ).all()
+        clients = target_clients(session, source, sorted({r[0] for r in rows}))
+        names = target_names(session, source, sorted({r[0] for r in rows}))
+        found += [
+            CrossClientLink(
+                code, own, source, names[target_id], clients.get(target_id, frozenset())
+            )
+            for target_id, code, own in rows
+            if not contact_may_link(source, own, clients.get(target_id, frozenset()))
+        ]
+    return found
 
 
 def interlocutors_of(

@@ -18,7 +18,7 @@ from alertctl.db.tables import (
     RequestSave,
     Status,
 )
-from alertctl.domain.events import Snapshot, detect_events
+from alertctl.domain.events import Snapshot, detect_events, why_no_event
 from alertctl.domain.model import Event, StatusType
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
@@ -68,6 +68,8 @@ class SaveResult:
     warnings: list[str] = field(default_factory=list)
     # Alerts left out by a fault (a template that does not render, an invalid address).
     faults: list[LeftOut] = field(default_factory=list)
+    # Why the save raised no event, when it raised none.
+    no_event_reason: str | None = None
 
 
 def open_request(db: Database, change: SaveInput) -> SaveResult:
@@ -94,7 +96,7 @@ def save(session: Session, change: SaveInput) -> SaveResult:
         return SaveResult(change.reference, save_id, created=False, replayed=True)
     now = change.time or datetime.now(UTC)
     _check_time(request, change)
-    before = _snapshot(session, request) if request is not None else None
+    before = snapshot(session, request) if request is not None else None
     previous_status = session.get(Status, request.status_id) if request is not None else None
     old = field_codes(session, request) if request is not None else {}
     warnings: list[str] = []
@@ -103,7 +105,8 @@ def save(session: Session, change: SaveInput) -> SaveResult:
         request = _new_request(session, change, now)
     apply_fields(session, request, change, warnings)
     request.updated_at = now
-    events = detect_events(before, _snapshot(session, request))
+    after = snapshot(session, request)
+    events = detect_events(before, after)
     if Event.OPEN in events:
         request.open_fired = True
     session.add(request)
@@ -117,15 +120,15 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     alerts, faults = write_alerts(session, planned, saved, request, now)
     if alerts:
         outbox.announce(session)
-    events_done = list(events)
     return SaveResult(
         change.reference,
         save_id,
         created,
-        events=events_done,
+        events=list(events),
         alerts=alerts,
         warnings=warnings,
         faults=faults,
+        no_event_reason=None if events else why_no_event(before, after),
     )
 
 
@@ -233,6 +236,15 @@ def _check_time(request: Request | None, change: SaveInput) -> None:
             f"the save's time {change.time.isoformat()} is before request "
             f"{change.reference} was opened ({opened.isoformat()})"
         )
+    # A late line (a fixed copy of an earlier save, a feed replayed out of order) would move the
+    # request back and raise its events again: saves are applied in time order only.
+    last = aware(request.updated_at)
+    if change.time < last:
+        raise Invalid(
+            f"the time of this save, {change.time.isoformat()}, is before the last applied save "
+            f"of request {change.reference} ({last.isoformat()}): saves are applied in time "
+            "order, and this one was not"
+        )
 
 
 def remember_requests(session: Session) -> None:
@@ -286,7 +298,8 @@ def _known(session: Session, request: Request) -> None:
         requests.remember(request.reference, request)
 
 
-def _snapshot(session: Session, request: Request) -> Snapshot:
+def snapshot(session: Session, request: Request) -> Snapshot:
+    """What event detection knows of the request as it is in the session."""
     status = session.get(Status, request.status_id)
     assert status is not None
     return Snapshot(
@@ -294,6 +307,7 @@ def _snapshot(session: Session, request: Request) -> Snapshot:
         status_type=StatusType(status.type),
         external_description=request.external_description,
         open_fired=request.open_fired,
+        state=request.state,
     )
 
 

@@ -52,7 +52,6 @@ def send_test(
             transport.close()
     except DeliveryError as failure:
         raise NotDelivered(
-            f"the test message to {address} was not sent: {failure.reply}",
-            hint="alertctl check --connect",
+            f"the test message to {address} was not sent: {failure.reply}", hint=failure.hint
         ) from None
     return TestResult(address, type(transport).__name__, accepted.reply, message.message_id)

@@ -19,7 +19,7 @@ from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
 from alertctl.db.notify import waiter_for
 from alertctl.domain.model import AlertStatus
-from alertctl.services.delivery import BatchReport, Sender
+from alertctl.services.delivery import BatchReport, Failed, Sender
 from alertctl.transports.base import Transport
 
 # The longest a watcher sleeps without looking, even when nothing is due: a due time written
@@ -31,6 +31,8 @@ FAULT_PAUSE_CAP_SECONDS = 60.0
 class LogKind(StrEnum):
     START = "start"
     BATCH = "batch"
+    RETRY = "retry"  # one alert that failed for now, with why
+    DEAD = "dead"  # one alert given up, with why
     FAULT = "fault"
     STOP = "stop"
 
@@ -50,6 +52,10 @@ class LogLine:
     seconds: float = 0.0
     pause_seconds: float | None = None
     unknown: int = 0
+    # For a retry or a dead letter: which alert, on which channel, at which attempt.
+    alert: int | None = None
+    channel: str | None = None
+    attempt: int | None = None
 
 
 @dataclass
@@ -121,6 +127,8 @@ def _drain(
     def logged(result: BatchReport, seconds: float) -> None:
         report.batches += 1
         log(_batch_line(result, seconds, pending.pop() if pending else 0))
+        for failed in result.failed:
+            log(_failure_line(failed))
 
     sender.send(None, None, stop=stop, on_batch=logged)
 
@@ -137,6 +145,17 @@ def _batch_line(result: BatchReport, seconds: float, unknown: int) -> LogLine:
         released=result.released,
         seconds=round(seconds, 3),
         unknown=unknown,
+    )
+
+
+def _failure_line(failed: Failed) -> LogLine:
+    return LogLine(
+        LogKind.DEAD if failed.outcome is AlertStatus.DEAD else LogKind.RETRY,
+        _now(),
+        failed.reason,
+        alert=failed.alert,
+        channel=failed.channel,
+        attempt=failed.attempt,
     )
 
 

@@ -9,11 +9,13 @@ from typing import Protocol
 
 
 class DeliveryError(Exception):
-    """A message was not delivered; `reply` is what the server or command said."""
+    """A message was not delivered; `reply` is what the server or command said, `hint` the
+    setting that would fix it, when the failure points at one."""
 
-    def __init__(self, reply: str) -> None:
+    def __init__(self, reply: str, *, hint: str | None = None) -> None:
         super().__init__(reply)
         self.reply = reply
+        self.hint = hint
 
 
 class TemporaryFailure(DeliveryError):
