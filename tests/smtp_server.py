@@ -5,7 +5,7 @@ message in the middle of DATA until the test says so, for tests that need a race
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -181,19 +181,18 @@ def smtp_server(
 
 
 @contextmanager
-def silent_server() -> Iterator[int]:
-    """Accepts connections and never says a word: a server that never answers."""
+def _serving(on_accept: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A listener on 127.0.0.1 at a free port, handing each connection to `on_accept`."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
-    accepted: list[socket.socket] = []
     stop = threading.Event()
 
     def accept() -> None:
         listener.settimeout(0.1)
         while not stop.is_set():
             try:
-                accepted.append(listener.accept()[0])
+                on_accept(listener.accept()[0])
             except OSError:
                 continue
 
@@ -204,6 +203,41 @@ def silent_server() -> Iterator[int]:
     finally:
         stop.set()
         thread.join()
+        listener.close()
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """Accepts connections and never says a word: a server that never answers."""
+    accepted: list[socket.socket] = []
+    try:
+        with _serving(accepted.append) as port:
+            yield port
+    finally:
         for connection in accepted:
             connection.close()
-        listener.close()
+
+
+@contextmanager
+def endless_greeting_server() -> Iterator[int]:
+    """Greets every connection with continuation lines (`220-...`) that never end: each line
+    comes at once, so no read ever times out, and the greeting is never over."""
+    done = threading.Event()
+
+    def talk(connection: socket.socket) -> None:
+        with connection:
+            while not done.is_set():
+                try:
+                    connection.sendall(b"220-still greeting you\r\n")
+                except OSError:
+                    return
+                done.wait(0.01)
+
+    def greet(connection: socket.socket) -> None:
+        threading.Thread(target=talk, args=(connection,), daemon=True).start()
+
+    try:
+        with _serving(greet) as port:
+            yield port
+    finally:
+        done.set()

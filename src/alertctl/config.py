@@ -146,6 +146,21 @@ class DeliverySettings:
     lease_seconds: float = 300.0
     batch_size: int = 50
 
+    def message_deadline(self) -> float:
+        """The longest one message may take, whatever the server does: for SMTP, connecting
+        (greeting and login included) and the message each within [smtp] timeout; for a fax
+        command, [fax] timeout. A sender's lease must outlast it (see services.delivery.Lease)."""
+        times = [MAILDIR_SECONDS] if "maildir" in (self.email_transport, self.fax_transport) else []
+        if self.email_transport == "smtp" or self.fax_transport == "gateway":
+            times.append(2 * self.smtp.timeout)
+        if self.fax_transport == "command":
+            times.append(self.fax_timeout)
+        return max(times, default=MAILDIR_SECONDS)
+
+
+# Writing one message into a local folder: a generous bound, for the lease.
+MAILDIR_SECONDS = 2.0
+
 
 def delivery_settings(settings: Settings) -> DeliverySettings:
     """The delivery settings, checked whole: a sender refuses to start on any problem."""
@@ -218,6 +233,17 @@ def delivery_problems(result: DeliverySettings) -> list["SettingProblem"]:
                 "the network in clear",
                 "set starttls = true (or tls = true); on a trusted network only, "
                 "send_password_without_tls = true",
+            )
+        )
+    if result.lease_seconds <= result.message_deadline():
+        found.append(
+            SettingProblem(
+                "[delivery] lease_seconds",
+                f"[delivery] lease_seconds = {result.lease_seconds:g} is not longer than the "
+                f"longest one message may take ({result.message_deadline():g} s, from [smtp] "
+                "and [fax] timeout): a slow server would outlast the lease, and another sender "
+                "would send the message again",
+                "raise lease_seconds, or lower [smtp] timeout",
             )
         )
     problem = sender_problem(result.sender)

@@ -9,7 +9,6 @@ runs at the start of every command that reads the settings, where building a lib
 would cost more than the check itself.
 """
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -190,6 +189,8 @@ def _unknown(
     where: str, message: str, name: str, known: dict[str, Any], spelling: str
 ) -> SettingProblem:
     """An unknown name, with the nearest known one, or the list of them."""
+    import difflib  # only for a file with a mistake: it costs a few milliseconds to import
+
     nearest = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     if nearest:
         hint = f"did you mean {spelling.format(nearest[0])}?"

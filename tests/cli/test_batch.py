@@ -75,6 +75,18 @@ def test_dry_run_checks_every_line_and_writes_nothing(db_path: Path, tmp_path: P
         ("client add A --name A\nclient add --nope\n", 2, "error: line 2: No such option"),
         ("client add A --name A\nalerts send\n", 1, "error: line 2: `alerts send` cannot run"),
         ("init\n", 1, "error: line 1: `init` cannot run inside a batch"),
+        # Whatever the global options before the command, or the options after it.
+        ("--debug alerts send --limit 3\n", 1, "error: line 1: `alerts send` cannot run"),
+        ("--debug init\n", 1, "error: line 1: `init` cannot run inside a batch"),
+        ("alertctl --debug contact erase alice --yes\n", 1, "`contact erase` cannot run"),
+        ("--debug check\n", 1, "error: line 1: `check` cannot run inside a batch"),
+        (
+            "request open R9 --contract K1 --title T --send\n",
+            1,
+            "error: line 1: `request open --send` cannot run inside a batch",
+        ),
+        ("request update R1 --send --state s\n", 1, "`request update --send` cannot run"),
+        ("request ingest feed.jsonl --send\n", 1, "`request ingest --send` cannot run"),
         ("client remove X\n", 1, "error: line 1: "),
     ],
 )
@@ -86,3 +98,15 @@ def test_bad_lines_are_named_and_change_nothing(
     assert result.exit_code == code, str(result)
     assert message in result.stderr, result.stderr
     assert database_bytes(db_path) == before
+
+
+def test_a_dry_run_batch_never_sends(sample_db: Path, tmp_path: Path) -> None:
+    """A line that would send is refused in a dry run too: nothing leaves, nothing is written."""
+    before = database_bytes(sample_db)
+    script = write(
+        tmp_path, "request open R9 --contract K1 --title T --external-description D --send\n"
+    )
+    result = invoke(sample_db, "--dry-run", "batch", str(script))
+    assert result.exit_code == 1, str(result)
+    assert not Path("outbox").exists()
+    assert database_bytes(sample_db) == before

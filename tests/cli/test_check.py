@@ -277,3 +277,23 @@ def test_a_password_never_crosses_a_connection_without_tls_unless_asked(
     (problem,) = problems(sample_db)
     assert problem["area"] == "settings"
     assert "send_password_without_tls = true" in problem["fix"]
+
+
+def test_faults_of_a_feed_of_old_saves_are_seen_today(sample_db: Path, tmp_path: Path) -> None:
+    """The saves are a month old, the faults they met are found now: `check` fails on them."""
+    import json as json_module
+    from datetime import UTC, datetime, timedelta
+
+    broken_template(sample_db, tmp_path)
+    feed = tmp_path / "old.jsonl"
+    line = {
+        "reference": "R1",
+        "contract": "K1",
+        "title": "Printer",
+        "external_description": "It jams",
+        "time": (datetime.now(UTC) - timedelta(days=30)).isoformat(),
+    }
+    feed.write_text(json_module.dumps(line) + "\n")
+    ok(sample_db, "request", "ingest", str(feed))
+    (saves,) = [p for p in problems(sample_db) if p["subject"] == "saves"]
+    assert saves["message"].endswith("left out by faults in the last 24 hours")

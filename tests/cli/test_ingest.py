@@ -1,5 +1,7 @@
 import json
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -101,3 +103,50 @@ def test_ingest_reads_standard_input(sample_db: Path, monkeypatch) -> None:  # t
 def test_ingest_of_a_missing_file(sample_db: Path) -> None:
     result = invoke(sample_db, "request", "ingest", "nowhere.jsonl")
     assert (result.exit_code, result.stderr) == (1, "error: no file nowhere.jsonl\n")
+
+
+def test_each_hostile_line_fails_alone(sample_db: Path, tmp_path: Path) -> None:
+    """Whatever a line holds, it fails alone, with its number, and the lines after it apply."""
+    deep = '{"reference": "R1", "title": ' + "[" * 40_000 + "]" * 40_000 + "}"
+    feed = write_feed(
+        tmp_path / "hostile.jsonl",
+        [FEED[0]],
+        extra=[
+            '{"reference": "R1", "status": "WIP", "time": "9999-12-31T23:59:59-23:59"}',
+            deep,
+            '{"reference": "R1", "title": "half a character \\ud800"}',
+            '{"reference": "R1", "status": "WIP", "time": "9000-01-01T00:00:00Z"}',
+            '{"reference": "R1", "status": "WIP", "time": "1900-01-01T00:00:00Z"}',
+            json.dumps({"reference": "R1", "status": "WIP", "time": "2026-11-02T09:30:00Z"}),
+        ],
+    )
+    result = invoke(sample_db, "request", "ingest", str(feed))
+    assert result.exit_code == 1, str(result)
+    assert result.stderr.splitlines() == [
+        "error: line 2: field 'time' '9999-12-31T23:59:59-23:59' is out of range: from 2000 to "
+        "one day from now",
+        "error: line 3: not a save: nested too deeply",
+        "error: line 4: field 'title' holds a lone surrogate (such as \\ud800): not text",
+        "error: line 5: field 'time' '9000-01-01T00:00:00Z' is out of range: from 2000 to one "
+        "day from now",
+        "error: line 6: field 'time' '1900-01-01T00:00:00Z' is out of range: from 2000 to one "
+        "day from now",
+        "2 saves applied, 0 already applied, 3 alerts queued, 5 lines failed",
+    ]
+
+
+def test_a_line_too_long_is_refused_before_it_is_read_whole(sample_db: Path) -> None:
+    """From a pipe, a 20 MB line is refused (read no further than its start, so in linear time
+    and bounded memory), and the good lines around it apply."""
+    good = json.dumps(FEED[0]).encode()
+    huge = b'{"reference": "R1", "title": "' + b"x" * 20_000_000 + b'"}'
+    later = json.dumps({"reference": "R1", "status": "WIP"}).encode()
+    command = [sys.executable, "-m", "alertctl", "--db", str(sample_db), "request", "ingest", "-"]
+    done = subprocess.run(
+        command, input=b"\n".join([good, huge, later]) + b"\n", capture_output=True, timeout=300
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.decode().splitlines() == [
+        "error: line 2: line too long: over 400,000 bytes, at most 100,000 characters",
+        "2 saves applied, 0 already applied, 3 alerts queued, 1 line failed",
+    ]

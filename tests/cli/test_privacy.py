@@ -111,3 +111,39 @@ def test_erase_waits_for_an_alert_being_sent(sample_db: Path) -> None:
         1,
         "1 alert to contact alice being sent right now",
     )
+
+
+def test_erase_waits_for_a_reader_before_it_empties_the_wal(sample_db: Path) -> None:
+    """A reader holding an old snapshot (a sender between two queries) keeps the WAL's old
+    pages alive: the erase waits for it, then leaves no copy anywhere."""
+    import threading
+
+    ok(sample_db, *OPEN_R1)
+    ok(sample_db, "alerts", "send")
+    reader = sqlite3.connect(sample_db, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM alert").fetchone()
+    release = threading.Timer(1.0, lambda: reader.execute("COMMIT"))
+    release.start()
+    try:
+        result = ok(sample_db, "contact", "erase", "alice", "--yes")
+    finally:
+        release.join()
+        reader.close()
+    assert "older copies may remain" not in result.stderr
+    files = database_files(sample_db)
+    assert ALICE_ADDRESS not in files and ALICE_NAME not in files
+
+
+def test_export_names_the_requests_whose_history_names_the_person(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    ok(sample_db, *OPEN_R1, "--requester", "alice")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"reference": "R1", "requester": "bruno"}\n')
+    ok(sample_db, "request", "ingest", str(feed))
+    exported = json.loads(ok(sample_db, "contact", "export", "alice").stdout)
+    assert exported["requested"] == []  # no longer the requester
+    assert exported["named_in_history"] == ["R1"]  # but the history says she was
+    bruno = json.loads(ok(sample_db, "contact", "export", "bruno").stdout)
+    assert (bruno["requested"], bruno["named_in_history"]) == (["R1"], ["R1"])

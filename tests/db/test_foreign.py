@@ -94,3 +94,42 @@ def test_an_immutable_database_is_one_clear_error(tmp_path: Path, command: list[
         assert path.read_bytes() == before
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_foreign_database_whose_version_table_looks_like_ours(tmp_path: Path) -> None:
+    """Another program's file with an `alembic_version` that says 0001: init would migrate it
+    to ours; it is refused, byte for byte unchanged."""
+    path = tmp_path / "lookalike.db"
+    another_programs_file(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        connection.execute("INSERT INTO alembic_version VALUES ('0001')")
+    connection.close()
+    assert_refused_untouched(
+        path,
+        f"{path} is not an alertctl database (its version table says 0001, but it has other "
+        "tables: notes)",
+    )
+    # Only a version table, none of the tables it names.
+    bare = tmp_path / "bare.db"
+    with sqlite3.connect(bare) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        connection.execute("INSERT INTO alembic_version VALUES ('0004')")
+    connection.close()
+    assert_refused_untouched(
+        bare, f"{bare} is not an alertctl database (its version table says 0004, but it lacks"
+    )
+
+
+def test_the_tables_alertctl_knows_are_its_tables_and_migrations() -> None:
+    import re
+
+    from alertctl.db import schema
+    from alertctl.db.tables import metadata
+
+    assert set(metadata.tables) | {"alembic_version"} == schema.OUR_TABLES
+    first = Path(schema.__file__).parent / "migrations" / "versions"
+    created = re.findall(
+        r'create_table\(\s*"(\w+)"', (first / "0001_configuration_model.py").read_text()
+    )
+    assert set(created) == schema.FIRST_TABLES

@@ -8,7 +8,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from alertctl.db import migrate
-from alertctl.db.engine import HEAD_REVISION, Database
+from alertctl.db.engine import Database
+from alertctl.db.schema import HEAD_REVISION
 from alertctl.db.tables import metadata
 from tests.helpers import invoke, ok
 

@@ -156,3 +156,144 @@ def test_two_watchers_woken_by_notify_share_the_work(pg: str, smtp: tuple[Handle
     assert {r["status"] for r in rows} == {"sent"}
     for watcher in watchers:
         assert any(" batch: " in line and " 0 sent" not in line for line in watcher.seen)
+
+
+def _sample_on(db: str) -> None:
+    ok(db, "init")
+    ok(db, "config", "apply", str(files("alertctl") / "sample_data" / "setup.toml"))
+
+
+def _alerts_by_event(db: str) -> Counter[str]:
+    rows = json.loads(ok(db, "alerts", "list", "--all", "--json").stdout)
+    return Counter(r["event"] for r in rows)
+
+
+def test_concurrent_saves_of_one_request_raise_each_transition_once(pg: str) -> None:
+    """Two `request update --status RESOLVED` at once on each request: one of them resolves
+    it, the other finds it resolved already; each request's resolution is alerted once."""
+    db = pg
+    _sample_on(db)
+    count = 8
+    for i in range(count):
+        ok(db, "request", "open", f"RACE-{i}", "--contract", "K1", "--title", "T",
+           "--external-description", "D")  # fmt: skip
+    command = [sys.executable, "-m", "alertctl", "--db", db, "request", "update"]
+    racers = [
+        subprocess.Popen([*command, f"RACE-{i}", "--status", "RESOLVED"], stderr=subprocess.PIPE)
+        for i in range(count)
+        for _ in range(2)
+    ]
+    for racer in racers:
+        _, err = racer.communicate(timeout=300)
+        assert racer.returncode == 0, err
+    resolved = json.loads(ok(db, "request", "show", "RACE-0", "--json").stdout)
+    assert [s["events"] for s in resolved["saves"]].count(["resolution", "status_change"]) == 1
+    per_request = _alerts_by_event(db)["resolution"] // count
+    assert _alerts_by_event(db)["resolution"] == per_request * count and per_request >= 1
+
+
+def test_two_feeds_creating_the_same_requests_end_with_one_each(pg: str, tmp_path: Path) -> None:
+    db = pg
+    _sample_on(db)
+    feeds = []
+    for name in ("a", "b"):
+        lines = [
+            json.dumps(
+                {
+                    "reference": f"NEW-{i}",
+                    "contract": "K1",
+                    "title": f"From {name}",
+                    "external_description": "D",
+                    "status": "RESOLVED" if name == "b" else "OPEN",
+                }
+            )
+            for i in range(60)
+        ]
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(lines) + "\n")
+        feeds.append(path)
+    command = [sys.executable, "-m", "alertctl", "--db", db, "request", "ingest"]
+    runs = [subprocess.Popen([*command, str(f)], stderr=subprocess.PIPE, text=True) for f in feeds]
+    reports = [run.communicate(timeout=300)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], reports
+    assert all("unexpected" not in report for report in reports), reports
+    listed = json.loads(ok(db, "request", "list", "--all", "--json").stdout)
+    assert sorted(r["reference"] for r in listed) == sorted(f"NEW-{i}" for i in range(60))
+    # Each request opened once: `open` fired once for each.
+    assert _alerts_by_event(db)["open"] == 60 * (_alerts_by_event(db)["open"] // 60)
+    for reference in ("NEW-0", "NEW-59"):
+        shown = json.loads(ok(db, "request", "show", reference, "--json").stdout)
+        assert sum("open" in s["events"] for s in shown["saves"]) == 1
+
+
+RESTART = os.environ.get("ALERTCTL_TEST_POSTGRES_RESTART")
+
+
+@pytest.mark.skipif(not RESTART, reason="ALERTCTL_TEST_POSTGRES_RESTART is not set")
+def test_the_watcher_outlives_a_server_restart(pg: str, smtp: tuple[Handler, int]) -> None:
+    """`pg_ctl restart` under a running watcher: it logs the fault, waits, reconnects, and
+    delivers what is saved after the restart."""
+    from tests.services.test_delivery import settings_file
+    from tests.services.test_watch import watching
+
+    assert RESTART is not None
+    handler, port = smtp
+    settings_file(port)
+    _sample_on(pg)
+    opened = ("--contract", "K1", "--title", "T", "--external-description", "D")
+    ok(pg, "request", "open", "BEFORE", *opened)
+    with watching(pg) as watcher:  # type: ignore[arg-type]
+        watcher.expect(lambda line: " batch: " in line and " 0 retry" in line)
+        received = len(handler.received)
+        subprocess.run(RESTART, shell=True, check=True, capture_output=True, timeout=120)
+        watcher.expect(lambda line: " fault: " in line)
+        ok(pg, "request", "open", "AFTER", *opened)
+        watcher.expect(lambda line: " batch: " in line and " 0 retry" in line)
+        assert watcher.stop() == 0
+    assert len(handler.received) == 2 * received
+    log = "".join(watcher.seen)
+    assert "Traceback" not in log and "error: unexpected" not in log, log
+
+
+def test_an_erase_racing_a_busy_sender_leaves_nothing_and_nothing_leaves_after_it(
+    pg: str, smtp: tuple[Handler, int]
+) -> None:
+    """A watcher delivering alice's alerts slowly, and her erase meanwhile: the erase waits
+    for no claim of hers to be in flight, and once it is done no message to her leaves and
+    nothing of hers is written back."""
+    import psycopg
+
+    from tests.helpers import invoke
+    from tests.services.test_delivery import settings_file
+    from tests.services.test_watch import wait_for, watching
+
+    handler, port = smtp
+    handler.delay_seconds = 0.05
+    settings_file(port)
+    _sample_on(pg)
+    opened = ("--contract", "K1", "--title", "T", "--external-description", "D")
+    for i in range(30):
+        ok(pg, "request", "open", f"E{i}", *opened)
+    with watching(pg) as watcher:  # type: ignore[arg-type]
+        wait_for(lambda: len(handler.received) >= 3, "delivery under way")
+        wait_for(
+            lambda: invoke(pg, "contact", "erase", "alice", "--yes").exit_code == 0,
+            "alice erased",
+        )
+        after = len(handler.received)
+        ok(pg, "request", "open", "LATER", *opened)
+        wait_for(lambda: "pending" not in json.dumps(_alerts(pg)), "everything delivered")
+        assert watcher.stop() == 0
+    late = [m for m in handler.received[after:] if "alice" in " ".join(m.rcpt_tos)]
+    assert late == [], "a message to alice left after her erase"
+    admin = pg.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin) as connection:
+        found = connection.execute(
+            "SELECT count(*) FROM alert WHERE address LIKE '%alice%' OR raw_message LIKE "
+            "'%Alice Martin%' OR subject LIKE '%Alice Martin%'"
+        ).fetchone()
+    assert found == (0,)
+
+
+def _alerts(db: str) -> list[dict[str, object]]:
+    return list(json.loads(ok(db, "alerts", "list", "--all", "--json").stdout))

@@ -105,8 +105,8 @@ def test_send_delivers_every_alert_exactly_as_queued(
         ("p550", "dead"),
         ("p553", "dead"),
         ("p554", "dead"),
-        ("drop", "retry"),
-        ("slow", "retry"),
+        ("drop", "unknown"),
+        ("slow", "unknown"),
     ],
 )
 def test_each_server_fault_gives_its_outcome(
@@ -294,3 +294,42 @@ def test_bad_settings_are_refused(sample_db: Path) -> None:
     result = invoke(sample_db, "alerts", "send")
     assert "hunter2" not in result.stderr
     assert result.stderr.startswith("error: alertctl.toml: [smtp] password is not read")
+
+
+def test_a_fax_command_that_times_out_is_unknown_never_resent_and_settled(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """Whether a fax that timed out went is not known: it is `unknown`, no send tries it again,
+    and an operator settles it one way or the other."""
+    import sys
+
+    script = tmp_path / "sendfax.py"
+    calls = tmp_path / "calls.txt"
+    script.write_text(f"import time\nopen({str(calls)!r}, 'a').write('x')\ntime.sleep(60)\n")
+    Path("alertctl.toml").write_text(
+        f'[transport]\nfax = "command"\n[fax]\ncommand = ["{sys.executable}", "{script}", '
+        '"{number}", "{file}"]\ntimeout = 1\n[delivery]\nlease_seconds = 10\n'
+    )
+    ok(sample_db, "contact", "alerts", "alice", "--off", "open")
+    ok(sample_db, "collaborator", "update", "jdu", "--fax", "+33 1 45 00 00 02")
+    ok(sample_db, "collaborator", "reception", "jdu", "--email", "off", "--fax", "on")
+    ok(sample_db, "request", "open", "R1", "--contract", "K1", "--product", "ERP",
+       "--title", "T", "--external-description", "D")  # fmt: skip
+    result = invoke(sample_db, "alerts", "send")
+    assert result.exit_code == 3, str(result)
+    assert "warning: alert 1 unknown (fax, attempt 1): fax command timed out after 1 s" in (
+        result.stderr
+    )
+    assert statuses(sample_db) == {"unknown": 1}
+    for _ in range(2):
+        ok(sample_db, "alerts", "send")  # nothing due: never retried blindly
+    assert calls.read_text() == "x"
+    refused_settle = invoke(sample_db, "alerts", "settle", "1")
+    assert refused_settle.exit_code == 2  # --delivered or --not-delivered is required
+    ok(sample_db, "alerts", "settle", "1", "--delivered")
+    assert statuses(sample_db) == {"sent": 1}
+    again = invoke(sample_db, "alerts", "settle", "1", "--not-delivered")
+    assert again.exit_code == 1
+    assert again.stderr.startswith("error: alert 1 is sent: only an alert of unknown outcome")
+    shown = json.loads(ok(sample_db, "alerts", "show", "1", "--json").stdout)
+    assert [a["outcome"] for a in shown["attempts_log"]] == ["unknown", "sent"]

@@ -18,7 +18,7 @@ from typing import IO
 
 import pytest
 
-from tests.helpers import ok, open_args
+from tests.helpers import invoke, ok, open_args
 from tests.services.test_delivery import queue as queue_alerts
 from tests.services.test_delivery import settings_file, statuses
 from tests.smtp_server import Handler, Hold, free_port, smtp_server
@@ -258,3 +258,114 @@ def test_every_retry_and_dead_letter_is_logged_with_its_reason(
             "message": "451 4.3.0 Local error in processing",
         }
         assert json.loads(dead)["kind"] == "dead"
+
+
+def test_a_server_whose_greeting_never_ends_is_given_up_and_sigterm_stops_the_watcher(
+    sample_db: Path,
+) -> None:
+    from tests.smtp_server import endless_greeting_server
+
+    with endless_greeting_server() as port:
+        settings_file(port)
+        queue_alerts(sample_db, "a@acme.example", "b@acme.example")
+        with watching(sample_db) as watcher:
+            line = watcher.expect(lambda line: "no complete answer within 1 s" in line)
+            assert " batch: 2 claimed, 0 sent, 2 retry" in line
+            assert watcher.stop() == 0
+    assert statuses(sample_db) == {"retry": 2}
+
+
+def test_a_database_file_replaced_under_the_watcher_is_opened_again(
+    sample_db: Path, smtp: tuple[Handler, int], tmp_path: Path
+) -> None:
+    """A database restored by `mv` over the one being watched: the watcher says so, opens the
+    new file, and delivers what it holds; removed for good, the watcher exits non-zero."""
+    handler, port = smtp
+    settings_file(port)
+    backup = tmp_path / "backup.db"
+    backup.write_bytes(sample_db.read_bytes())  # the sample with nothing queued
+    queue_alerts(backup, "a@acme.example", "b@acme.example", "c@acme.example")
+    open_request(sample_db, "R0")  # alerts, so that the watcher works on the first file
+    with watching(sample_db) as watcher:
+        first = watcher.expect(lambda line: " batch: " in line)
+        assert " 0 retry" in first
+        backup.replace(sample_db)
+        for leftover in sample_db.parent.glob(sample_db.name + "-*"):
+            leftover.unlink()
+        watcher.expect(lambda line: "was replaced or removed: opening it again" in line)
+        watcher.expect(lambda line: " batch: 3 claimed, 3 sent" in line)
+        assert [m.rcpt_tos for m in handler.received[-3:]] == [
+            ["a@acme.example"],
+            ["b@acme.example"],
+            ["c@acme.example"],
+        ]
+        sample_db.unlink()
+        watcher.expect(lambda line: "was replaced or removed" in line)
+        code = watcher.process.wait(timeout=PATIENCE)
+    assert code == 1
+    assert not sample_db.exists(), "a database gone must not be created again, empty"
+
+
+def test_erase_beside_a_running_watcher_leaves_no_byte_of_the_person(
+    sample_db: Path, smtp: tuple[Handler, int], tmp_path: Path
+) -> None:
+    """Alerts delivered, and delivering, by a watcher; people erased meanwhile: none of their
+    addresses or names (subjects included) is left in the database file or beside it."""
+    from tests.cli.test_privacy import database_files
+
+    handler, port = smtp
+    settings_file(port)
+    (tmp_path / "t.txt").write_text("Hello {{ recipient.name }}\n")
+    ok(sample_db, "template", "add", "named", "--subject", "For {{ recipient.name }}",
+       "--text", str(tmp_path / "t.txt"))  # fmt: skip
+    ok(sample_db, "client", "alerts", "ACME", "-e", "open", "--enable", "--keyword", "[A]",
+       "--template", "named")  # fmt: skip
+    ok(sample_db, "contract", "enable", "K1", "--source", "contract")
+    people = [(f"z{i}", f"Zed Person {i:03d}", f"zed{i:03d}@acme.example") for i in range(8)]
+    for code, name, address in people:
+        ok(sample_db, "contact", "add", code, "--client", "ACME", "--name", name,
+           "--email", address)  # fmt: skip
+        ok(sample_db, "contact", "alerts", code, "--on", "open")
+        ok(sample_db, "link", "contract", "K1", "--contact", code)
+    with watching(sample_db) as watcher:
+        for i in range(4):
+            open_request(sample_db, f"R{i}")
+        wait_for(lambda: len(handler.received) >= 8 * 4, "the first requests' alerts")
+        open_request(sample_db, "R8")  # being delivered while people are erased
+        erased = people[:4]
+        for code, _, _ in erased:
+
+            def erase(code: str = code) -> bool:
+                # Refused while one of their alerts is being sent: tried again until done.
+                return invoke(sample_db, "contact", "erase", code, "--yes").exit_code == 0
+
+            wait_for(erase, f"{code} erased")
+        files = database_files(sample_db)
+        for _, name, address in erased:
+            assert address.encode() not in files and name.encode() not in files, name
+        open_request(sample_db, "R9")
+        wait_for(lambda: statuses(sample_db).get("pending", 0) == 0, "everything delivered")
+        assert watcher.stop() == 0
+    files = database_files(sample_db)
+    for _, name, address in erased:
+        assert address.encode() not in files and name.encode() not in files, name
+    # The others are still there, and were told.
+    assert people[5][2].encode() in files
+
+
+def test_a_server_down_is_waited_out_with_a_growing_pause_not_a_flood_of_lines(
+    sample_db: Path,
+) -> None:
+    """However short the alerts' backoff, a server that cannot be reached is tried again after
+    1, 2, 4… seconds (at most a minute), with one fault line each."""
+    settings_file(free_port())  # nothing listens there; backoff_base = 0.001
+    queue_alerts(sample_db, *(f"c{i}@acme.example" for i in range(3)))
+    with watching(sample_db, "--log-format", "json") as watcher:
+        pauses = [
+            json.loads(watcher.expect(lambda line: '"kind": "fault"' in line))["pause_seconds"]
+            for _ in range(3)
+        ]
+        assert watcher.stop() == 0
+    assert pauses == [1.0, 2.0, 4.0]
+    batches = [line for line in watcher.seen if '"kind": "batch"' in line]
+    assert len(batches) <= 4, "one batch per pause, not one per alert backoff"

@@ -17,10 +17,20 @@ CONTEXT = SAMPLE_CONTEXT
         ("{{ request.update({'title': 'x'}) }}", "unsafe"),
         ("{{ request.items() | list }}", ""),
         ("{% for i in range(100000) %}{% endfor %}", "range() of more than"),
+        # Loops that write nothing are bounded by their steps, whatever the machine's speed.
         (
             "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
-            "rendering took more than",
+            "more than 100,000 loop steps in one template",
         ),
+        (
+            "{% for a in [1] * 10000 %}{% for b in [1] * 10000 %}{% endfor %}{% endfor %}",
+            "more than 100,000 loop steps in one template",
+        ),
+        # What is built is bounded, whatever builds it: a list of copies of a long string.
+        ('{{ [("x" * 200000)] * 200000 }}', "repetition would be too large"),
+        ('{{ ([("x" * 200000)] * 200000) | string }}', "repetition would be too large"),
+        ('{{ ([("x" * 100000)] + [("y" * 150000)]) | tojson }}', "would be too large"),
+        ('{{ ([("x" * 200000)] * 200000) | map("upper") | list }}', "too large"),
         ("{{ 'x' * 1000000 }}", "repetition would be too large"),
         ("{{ 9 ** 99999999 }}", "exponent too large"),
         ("{% for i in range(5000) %}{{ request.title * 40 }}{% endfor %}", "output larger than"),

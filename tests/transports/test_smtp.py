@@ -1,14 +1,21 @@
 """SMTP against a real aiosmtpd: each fault the server can inject, and recovery after it."""
 
 import select
+import threading
 
 import pytest
 
 from alertctl.config import SmtpSettings
 from alertctl.transports import smtp as smtp_module
-from alertctl.transports.base import PermanentFailure, TemporaryFailure
+from alertctl.transports.base import OutcomeUnknown, PermanentFailure, TemporaryFailure
 from alertctl.transports.smtp import SmtpTransport
-from tests.smtp_server import Handler, free_port, silent_server, smtp_server
+from tests.smtp_server import (
+    Handler,
+    endless_greeting_server,
+    free_port,
+    silent_server,
+    smtp_server,
+)
 from tests.transports.test_contract import SENDER, deliver, outgoing
 
 
@@ -27,7 +34,7 @@ def transport(port: int, timeout: float = 1.0) -> SmtpTransport:
         ("p550", PermanentFailure, "550 5.1.1 No such user"),
         ("p553", PermanentFailure, "553 5.1.8 Mailbox name not allowed"),
         ("p554", PermanentFailure, "554 5.7.1 Transaction failed"),
-        ("drop", TemporaryFailure, "connection lost"),
+        ("drop", OutcomeUnknown, "connection lost after the whole message was sent"),
     ],
 )
 def test_server_faults_then_the_next_message_goes_through(
@@ -52,8 +59,9 @@ def test_a_server_that_never_answers_times_out() -> None:
 
 
 def test_a_reply_that_never_comes_times_out(smtp: tuple[Handler, int]) -> None:
+    """The whole message went and no reply came: whether it was delivered is not known."""
     _handler, port = smtp
-    with pytest.raises(TemporaryFailure, match="connection lost"):
+    with pytest.raises(OutcomeUnknown, match="connection lost after the whole message was sent"):
         deliver(transport(port, timeout=0.5), outgoing(address="slow@acme.example"))
 
 
@@ -121,3 +129,23 @@ def test_a_long_idle_connection_is_probed_and_kept_when_alive(
     assert sender._connection is kept
     sender.close()
     assert handler.greetings == 1 and len(handler.received) == 2
+
+
+def test_a_greeting_that_never_ends_meets_the_total_deadline() -> None:
+    """Each line comes at once, so no read times out: only a deadline on the whole exchange
+    ends it."""
+    outcome: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            deliver(transport(port, timeout=0.5), outgoing())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    with endless_greeting_server() as port:
+        worker = threading.Thread(target=attempt, daemon=True)
+        worker.start()
+        worker.join(120)
+        assert not worker.is_alive(), "the sender is still greeting"
+    assert len(outcome) == 1 and isinstance(outcome[0], TemporaryFailure)
+    assert "no complete answer within 0.5 s" in str(outcome[0])

@@ -116,12 +116,42 @@ def run(args: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
+        known = _database_trouble(exc)
+        if known is not None:
+            return _fail(*known, 1)
         return _fail(
             f"unexpected {type(exc).__name__}: {exc}".replace("\n", " "),
             "run again with --debug for the traceback, and report it",
             1,
         )
     return result if isinstance(result, int) else 0
+
+
+def _database_trouble(exc: Exception) -> tuple[str, str] | None:
+    """What the database said when a command could not finish: another command holding it too
+    long, a change that met another command's, a server gone. The transaction was rolled
+    back, so nothing was written. Told by name, so that SQLAlchemy is not imported here."""
+    kinds = {kind.__name__ for kind in type(exc).__mro__}
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    said = reason[0] if reason else type(exc).__name__
+    if "OperationalError" in kinds and ("locked" in said or "busy" in said):
+        return (
+            f"the database is busy: another command held it longer than this one waits "
+            f"({said}); nothing was written",
+            "run the command again",
+        )
+    if "IntegrityError" in kinds:
+        return (
+            f"the database refused the change, which another command's met ({said}); nothing "
+            "was written",
+            "run the command again",
+        )
+    if "OperationalError" in kinds or "InterfaceError" in kinds:
+        return (
+            f"the database could not be reached or stopped answering ({said}); nothing was written",
+            "alertctl db path, then check that the database or its server is up",
+        )
+    return None
 
 
 def main() -> None:

@@ -95,14 +95,50 @@ def _split(number: int, line: str) -> list[str]:
         raise Invalid(f"line {number}: {exc}; nothing was written") from None
     if args and args[0] == "alertctl":
         args = args[1:]
+    path, sends = _command_path(args)
     for refused in REFUSED:
-        if tuple(args[: len(refused)]) == refused:
+        if path[: len(refused)] == refused:
             raise Invalid(
                 f"line {number}: `{' '.join(refused)}` cannot run inside a batch; "
                 "nothing was written",
                 hint=f"run alertctl {' '.join(refused)} on its own",
             )
+    if sends:
+        raise Invalid(
+            f"line {number}: `{' '.join(path)} --send` cannot run inside a batch (it would "
+            "send before the batch is written); nothing was written",
+            hint="leave out --send, and run alertctl alerts send after the batch",
+        )
     return args
+
+
+def _command_path(args: list[str]) -> tuple[tuple[str, ...], bool]:
+    """The command a line runs, found as the app would find it (options before a command name,
+    `--debug alerts send`, are stepped over with their values), and whether the line asks to
+    send (`--send`, wherever it stands among the command's options)."""
+    command = _command()
+    context = command.make_context("alertctl", [], resilient_parsing=True)
+    path: list[str] = []
+    sends = False
+    tokens = iter(args)
+    for token in tokens:
+        if token.startswith("-"):
+            option = _option(command, token.split("=", 1)[0])
+            sends = sends or (option is not None and "--send" in option.opts)
+            if option is not None and not option.is_flag and "=" not in token:
+                next(tokens, None)  # its value
+            continue
+        sub = command.get_command(context, token) if hasattr(command, "get_command") else None
+        if sub is None:
+            continue  # an argument of the command
+        path.append(token)
+        command = sub
+        context = command.make_context(token, [], parent=context, resilient_parsing=True)
+    return tuple(path), sends
+
+
+def _option(command: Any, name: str) -> Any:
+    return next((p for p in command.params if name in getattr(p, "opts", ())), None)
 
 
 @functools.cache

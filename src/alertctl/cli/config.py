@@ -48,7 +48,14 @@ def apply(
 
     current = state(ctx)
     if source == "-":
-        text = sys.stdin.read()
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Invalid(
+                f"cannot read stdin: not UTF-8 ({exc.reason} at byte {exc.start})"
+            ) from None
+        except AttributeError:  # a stdin of text only (an embedding program's)
+            text = sys.stdin.read()
     else:
         try:
             text = Path(source).read_text(encoding="utf-8")

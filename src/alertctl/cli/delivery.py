@@ -21,7 +21,7 @@ from alertctl.domain.wording import counted
 if TYPE_CHECKING:
     from alertctl.config import DeliverySettings
     from alertctl.db.engine import Database
-    from alertctl.services.delivery import SendReport
+    from alertctl.services.delivery_reports import SendReport
     from alertctl.services.watch import LogLine
 
 
@@ -123,6 +123,10 @@ def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
             f"alert {failed.alert} {failed.outcome} ({failed.channel}, attempt {failed.attempt}): "
             f"{failed.reason}"
         )
+    from alertctl.services.watch import LOST_CLAIM
+
+    for alert in report.lost:
+        warn(f"alert {alert}: {LOST_CLAIM}")
     parts = [f"{n} {k}" for k, n in sorted(report.counts.items())] or ["nothing due"]
     if report.unreachable is not None:
         parts.append(f"stopped: {report.unreachable} (alertctl check --connect)")
@@ -134,7 +138,7 @@ def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
 
 
 def _list_due(db: Any, limit: int | None) -> None:
-    from alertctl.services.delivery import due
+    from alertctl.services.delivery_reports import due
     from alertctl.services.results import to_json
 
     rows = due(db, limit=limit)
@@ -165,8 +169,10 @@ def _text_line(line: LogLine) -> None:
             text += f"; {line.unknown} marked unknown"
         if line.message:
             text += f"; {line.message}"
-    elif line.kind in ("retry", "dead"):
+    elif line.kind in ("retry", "dead", "unknown"):
         text = f"alert {line.alert} ({line.channel}, attempt {line.attempt}): {line.message}"
+    elif line.kind == "lost":
+        text = f"alert {line.alert}: {line.message}"
     elif line.kind == "fault":
         text = f"{line.message}; trying again in {line.pause_seconds:g} s"
     else:

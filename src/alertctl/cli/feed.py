@@ -5,6 +5,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+# A line is refused past ingest.MAX_LINE_CHARS characters: longer lines are read no further
+# than their first MAX_LINE_BYTES + 1 bytes, in time and in memory.
+from alertctl.services.ingest import MAX_LINE_BYTES
+
 
 def feed_lines(source: str) -> tuple[Iterable[bytes | None], str | None, int | None]:
     """The feed's lines, as bytes so that a line that is not UTF-8 fails alone, read as they
@@ -24,7 +28,11 @@ def feed_lines(source: str) -> tuple[Iterable[bytes | None], str | None, int | N
 
     def lines() -> Iterator[bytes]:
         with path.open("rb") as file:
-            for line in file:
+            while line := file.readline(MAX_LINE_BYTES + 1):
+                if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                    # Too long to be a save: its start is kept to be refused, the rest skipped.
+                    while (rest := file.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass
                 yield line.rstrip(b"\r\n")
 
     return lines(), identity, count
@@ -36,18 +44,26 @@ def _live_lines(fd: int) -> Iterator[bytes | None]:
     import os
     import select
 
-    pending = b""
+    # The start of the line being read, in pieces: joined once the line is whole, so a long
+    # line costs linear time; past MAX_LINE_BYTES the rest of it is not kept.
+    pieces: list[bytes] = []
+    size = 0
     while True:
         if not select.select([fd], [], [], 0)[0]:
             yield None  # nothing to read now: what was applied is committed before the wait
         chunk = os.read(fd, 1 << 16)
         if not chunk:
             break
-        *whole, pending = (pending + chunk).split(b"\n")
-        for line in whole:
-            yield line.rstrip(b"\r")
-    if pending:
-        yield pending.rstrip(b"\r")
+        *ends, tail = chunk.split(b"\n")
+        for end in ends:
+            pieces.append(end)
+            yield b"".join(pieces)[: MAX_LINE_BYTES + 1].rstrip(b"\r")
+            pieces, size = [], 0
+        if size <= MAX_LINE_BYTES:
+            pieces.append(tail)
+            size += len(tail)
+    if pieces and size:
+        yield b"".join(pieces)[: MAX_LINE_BYTES + 1].rstrip(b"\r")
 
 
 def feed_identity(path: Path) -> tuple[str, int]:

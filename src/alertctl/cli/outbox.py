@@ -16,6 +16,7 @@ def register(group: typer.Typer) -> None:
     group.command("show")(show)
     group.command("retry")(retry)
     group.command("cancel")(cancel)
+    group.command("settle")(settle)
     group.command("stats")(stats)
 
 
@@ -192,6 +193,29 @@ def cancel(ctx: typer.Context, alert_id: AlertId) -> None:
 
     run(state(ctx).db, alert_id=alert_id)
     info(f"alert {alert_id} cancelled")
+
+
+def settle(
+    ctx: typer.Context,
+    alert_id: AlertId,
+    delivered: Annotated[
+        bool,
+        typer.Option(
+            "--delivered/--not-delivered",
+            help="What the server or the fax's log says: it arrived (sent), or it did not "
+            "(due again).",
+        ),
+    ],
+) -> None:
+    """Settle an alert whose outcome is unknown, once you know what became of it.
+
+    Example: alertctl alerts settle 12 --delivered
+    """
+    from alertctl.cli.output import info
+    from alertctl.services.operator import settle as run
+
+    run(state(ctx).db, alert_id=alert_id, delivered=delivered)
+    info(f"alert {alert_id} " + ("sent" if delivered else "due again: alertctl alerts send"))
 
 
 def stats(ctx: typer.Context, as_json: Json = False) -> None:

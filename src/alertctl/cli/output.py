@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -35,11 +36,28 @@ def print_json(document: Any) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file readable by its owner only, even one that existed with wider rights."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        os.fchmod(file.fileno(), 0o600)
-        file.write(text)
+    """Write a file readable by its owner only, whole or not at all: into a temporary file
+    beside it, flushed to disk, then renamed over it. A full disk or a crash leaves the file
+    as it was, never a truncated copy."""
+    import tempfile
+
+    from alertctl.errors import Invalid
+
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise Invalid(
+            f"cannot write {target}: {exc.strerror or exc}; it was left as it was"
+        ) from None
 
 
 def info(message: str) -> None:

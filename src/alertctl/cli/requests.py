@@ -333,7 +333,8 @@ class _Delivery:
 
     def __init__(self, ctx: typer.Context) -> None:
         from alertctl.config import delivery_settings
-        from alertctl.services.delivery import Sender, SendReport
+        from alertctl.services.delivery import Sender
+        from alertctl.services.delivery_reports import SendReport
 
         current = state(ctx)
         self.sender = Sender(current.db, delivery_settings(current.settings))

@@ -1,10 +1,9 @@
 """Opening the database: URLs, SQLite pragmas, units of work, and the schema check."""
 
 import os
-import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,11 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
+from alertctl.db.schema import HEAD_REVISION, Schema
 from alertctl.db.urls import to_url
 from alertctl.errors import Invalid, NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
-HEAD_REVISION = "0007"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -225,17 +224,26 @@ class Database:
                 ) from None
             raise
 
-    def wipe_free_space(self) -> bool:
-        """After data was erased with `secure_delete`: move every page out of the WAL into the
-        database file and truncate the WAL, so no older copy of a page is left anywhere. False
-        when that could not complete (a reader held an old snapshot) or on PostgreSQL."""
+    def wipe_free_space(self, *, patience: float = 30.0) -> bool:
+        """After data was erased: rebuild the file (VACUUM, its temporary copy in memory), so
+        that no page keeps an old copy in its free space or on the free list (a sender that
+        updated rows left such cells, whatever the erase zeroed), then move every page out of
+        the WAL into the file and truncate the WAL. A reader holding an old snapshot (a running
+        sender) is waited for, up to `patience` seconds. False when that could not complete,
+        and on PostgreSQL."""
         if not self.is_sqlite:
             return False
         raw = self.engine.raw_connection()
         try:
             driver: Any = raw.driver_connection
-            busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            return bool(busy == 0)
+            driver.execute("PRAGMA temp_store = MEMORY")
+            driver.execute("VACUUM")
+            deadline = time.monotonic() + patience
+            while True:
+                busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if busy == 0 or time.monotonic() > deadline:
+                    return bool(busy == 0)
+                time.sleep(0.05)
         finally:
             raw.close()
 
@@ -255,49 +263,19 @@ class Database:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        self._schema_checked = False  # a database opened again is checked again
 
-
-_OUR_REVISION = re.compile(r"\d{4}")
-
-
-@dataclass(frozen=True)
-class Schema:
-    """What a database holds, as far as alertctl is concerned."""
-
-    exists: bool
-    empty_file: bool = False
-    tables: frozenset[str] = frozenset()
-    revision: str | None = None
-
-    def refuse_if_not_ours(self, where: str) -> None:
-        """A database that another program (or a newer alertctl) wrote is never touched."""
-        if self.empty_file:
-            raise Invalid(
-                f"{where} is an empty file, not an alertctl database; it was left as it was",
-                hint="remove it, or choose another path with --db",
-            )
-        if self.revision is not None:
-            if not _OUR_REVISION.fullmatch(self.revision):
-                raise Invalid(
-                    f"{where} is not an alertctl database (its schema revision "
-                    f"{self.revision[:40]!r} is another program's); it was left as it was",
-                    hint="choose another path with --db",
-                )
-            if self.revision > HEAD_REVISION:
-                raise Invalid(
-                    f"{where} was written by a newer alertctl (schema {self.revision}; this "
-                    f"one knows up to {HEAD_REVISION}); it was left as it was",
-                    hint="upgrade alertctl: pip install --upgrade alertctl",
-                )
-            return
-        others = sorted(t for t in self.tables if not t.startswith("sqlite_"))
-        if others:
-            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-            raise Invalid(
-                f"{where} is not an alertctl database (it has other tables: {shown}); "
-                "it was left as it was",
-                hint="choose another path with --db",
-            )
+    def file_identity(self) -> tuple[int, int] | None:
+        """Which file a SQLite database is (device, inode), None when there is none: a file
+        deleted and created again, or restored by `mv`, is another file, which connections
+        opened before do not see. A server's database is always the same: (0, 0)."""
+        if self.path is None:
+            return (0, 0)
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_dev, stat.st_ino)
 
 
 def hold_loaded(session: Session) -> None:
@@ -310,3 +288,21 @@ def hold_loaded(session: Session) -> None:
     held: list[object] = []
     event.listen(session, "loaded_as_persistent", lambda _session, row: held.append(row))
     session.info["held"] = held
+
+
+# The advisory lock that saves of requests take on PostgreSQL (any number fixed for alertctl).
+SAVE_LOCK = 0x616C6572  # "aler"
+
+
+def serialise_saves(session: Session) -> None:
+    """Make the saves of this transaction wait for those of every other one, until it ends.
+
+    Two saves of one request must not both read the request as it was (both would raise the
+    same event), nor two feeds both create one reference. On SQLite every writer already takes
+    the database's one write lock up front (BEGIN IMMEDIATE). On PostgreSQL a transaction-level
+    advisory lock does the same for saves alone (senders, previews and the configuration do not
+    take it); a lock per request would let two feeds that lock their requests in a different
+    order deadlock. Taken before the transaction reads any request, so what it reads is what the
+    previous save committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SAVE_LOCK})

@@ -8,6 +8,7 @@ listening sender the moment it commits; the poll interval is then only the fallb
 """
 
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -37,9 +38,17 @@ class Waiter(Protocol):
 
 
 class SqliteWaiter:
-    def __init__(self, engine: Engine, poll_seconds: float) -> None:
+    """Polls `PRAGMA data_version`, and whether the file is still the one it opened: a file
+    replaced under it (deleted and created again, restored by `mv`) ends the wait at once, so
+    that the sender notices and opens the new one."""
+
+    def __init__(
+        self, engine: Engine, poll_seconds: float, identity: Callable[[], object] = lambda: None
+    ) -> None:
         self.engine = engine
         self.poll_seconds = poll_seconds
+        self.identity = identity
+        self._opened: object = None
         self._raw: Any = None
         self._version: int | None = None
 
@@ -54,6 +63,7 @@ class SqliteWaiter:
 
     def arm(self) -> None:
         if self._version is None:
+            self._opened = self.identity()
             self._version = self._data_version()
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
@@ -64,6 +74,8 @@ class SqliteWaiter:
             if stop.wait(step):
                 return False
             remaining -= step
+            if self.identity() != self._opened:
+                return True
             version = self._data_version()
             if version != self._version:
                 self._version = version
@@ -109,16 +121,20 @@ class PostgresWaiter:
         return False
 
     def close(self) -> None:
+        # Never back to the pool: the connection listens and is in autocommit mode, and after
+        # a server restart it is dead, and a reset would fail (and be logged with a traceback).
         if self._raw is not None:
             try:
-                self._raw.close()
+                self._raw.invalidate()
             finally:
                 self._raw = None
 
 
-def waiter_for(engine: Engine, poll_seconds: float | None = None) -> Waiter:
+def waiter_for(
+    engine: Engine, poll_seconds: float | None = None, identity: Callable[[], object] | None = None
+) -> Waiter:
     name = engine.dialect.name
     poll = poll_seconds if poll_seconds is not None else DEFAULT_POLL_SECONDS.get(name, 1.0)
     if name == "postgresql":
         return PostgresWaiter(engine, poll)
-    return SqliteWaiter(engine, poll)
+    return SqliteWaiter(engine, poll, identity or (lambda: None))

@@ -133,16 +133,31 @@ def release(session: Session, ids: Sequence[int], *, owner: str, retry_at: datet
     else:
         values["status"] = AlertStatus.RETRY
         values["next_attempt_at"] = retry_at
-    result = session.execute(
-        update(Alert)
-        .where(
-            col(Alert.id).in_(list(ids)),
-            col(Alert.lease_owner) == owner,
-            col(Alert.status) == AlertStatus.SENDING,
-        )
-        .values(**values)
-    )
+    result = session.execute(update(Alert).where(_held_by(owner, ids)).values(**values))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _held_by(owner: str, ids: Sequence[int]) -> Any:
+    """The claims among `ids` that this sender still holds."""
+    return (
+        col(Alert.id).in_(list(ids))
+        & (col(Alert.lease_owner) == owner)
+        & (col(Alert.status) == AlertStatus.SENDING)
+    )
+
+
+def renew(
+    session: Session, ids: Sequence[int], *, owner: str, now: datetime, lease_seconds: float
+) -> set[int]:
+    """Extend this sender's lease on these claims; the ids it still held, the others were
+    taken over by another sender after the lease ran out, or cancelled."""
+    held = session.execute(
+        update(Alert)
+        .where(_held_by(owner, ids))
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds))
+        .returning(col(Alert.id))
+    )
+    return set(held.scalars())
 
 
 def next_due(session: Session) -> datetime | None:

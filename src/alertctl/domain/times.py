@@ -15,13 +15,15 @@ def parse_since(text: str, now: datetime) -> datetime:
     machine). The result is in UTC, as every time is stored."""
     value = text.strip()
     ago = _AGO.fullmatch(value)
-    if ago:
-        return now - timedelta(**{_UNITS[ago.group(2)]: int(ago.group(1))})
     try:
+        if ago:
+            return now - timedelta(**{_UNITS[ago.group(2)]: int(ago.group(1))})
         moment = datetime.fromisoformat(value)
+        return moment.astimezone(UTC)
     except ValueError:
         raise Invalid(
             f"cannot read the time {text!r}: give 30m, 12h, 7d, 2w, or an ISO 8601 date or "
             "time such as 2026-11-28 or 2026-11-28T09:30"
         ) from None
-    return moment.astimezone(UTC)
+    except OverflowError:
+        raise Invalid(f"the time {text[:40]!r} is out of range: before year 1") from None

@@ -19,22 +19,20 @@ import random
 import socket
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from sqlmodel import col, select
 
 from alertctl.config import DeliverySettings
 from alertctl.db import outbox
 from alertctl.db.engine import Database
-from alertctl.db.tables import Alert
 from alertctl.domain.model import AlertStatus
+from alertctl.services.delivery_reports import BatchReport, SendReport
 from alertctl.transports import transports_for
 from alertctl.transports.base import (
     DeliveryError,
+    OutcomeUnknown,
     Outgoing,
     PermanentFailure,
     Prepared,
@@ -44,53 +42,20 @@ from alertctl.transports.base import (
 )
 
 
-@dataclass(frozen=True)
-class Failed:
-    """One delivery that did not go through: tried again later (`retry`) or given up (`dead`),
-    with the server's reply or the error."""
-
-    alert: int
-    channel: str
-    outcome: AlertStatus
-    attempt: int
-    reason: str
-
-
 @dataclass
-class BatchReport:
-    """What one claimed batch became."""
+class Lease:
+    """The claims of one batch that this sender holds, and until when (on this machine's
+    monotonic clock, read before the claim was written, so never later than the lease in the
+    database). A claim is sent only while the lease covers the longest a message may take
+    (`DeliverySettings.message_deadline`); short of that, the batch's untried claims are
+    renewed together, and a claim lost meanwhile is dropped, never sent nor counted."""
 
-    claimed: int = 0
-    counts: Counter[str] = field(default_factory=Counter)
-    released: int = 0
-    # The reply of a transport that could not work, when one ended the batch.
-    unreachable: str | None = None
-    failed: list[Failed] = field(default_factory=list)
+    rows: list[Any]
+    held: set[int]
+    until: float
 
-
-@dataclass
-class SendReport:
-    counts: Counter[str] = field(default_factory=Counter)
-    unknown: list[int] = field(default_factory=list)
-    released: int = 0
-    unreachable: str | None = None
-    failed: list[Failed] = field(default_factory=list)
-
-    @property
-    def all_sent(self) -> bool:
-        return (
-            not self.unknown
-            and self.unreachable is None
-            and all(k == AlertStatus.SENT for k, n in self.counts.items() if n)
-        )
-
-    def add(self, part: "BatchReport | SendReport") -> None:
-        self.counts.update(part.counts)
-        self.released += part.released
-        self.unreachable = part.unreachable or self.unreachable
-        self.failed += part.failed
-        if isinstance(part, SendReport):
-            self.unknown += part.unknown
+    def covers(self, seconds: float) -> bool:
+        return time.monotonic() + seconds < self.until
 
 
 def backoff(attempts: int, settings: DeliverySettings, rng: random.Random) -> float:
@@ -125,9 +90,10 @@ class Sender:
         with self.db.session(write=True) as session:
             return outbox.mark_interrupted_submits(session, _now())
 
-    def claim(self, size: int, *, due_at: datetime, ids: Sequence[int] | None = None) -> list[Any]:
+    def claim(self, size: int, *, due_at: datetime, ids: Sequence[int] | None = None) -> Lease:
+        started = time.monotonic()
         with self.db.session(write=True) as session:
-            return outbox.claim(
+            rows = outbox.claim(
                 session,
                 owner=self.owner,
                 now=_now(),
@@ -136,6 +102,21 @@ class Sender:
                 limit=size,
                 ids=ids,
             )
+        return Lease(rows, {r.id for r in rows}, started + self.settings.lease_seconds)
+
+    def renew(self, lease: Lease, rows: Sequence[Any]) -> None:
+        """Renew the lease on these claims (the batch's untried ones); those lost meanwhile
+        leave `lease.held`."""
+        started = time.monotonic()
+        with self.db.session(write=True) as session:
+            lease.held = outbox.renew(
+                session,
+                [r.id for r in rows if r.id in lease.held],
+                owner=self.owner,
+                now=_now(),
+                lease_seconds=self.settings.lease_seconds,
+            )
+        lease.until = started + self.settings.lease_seconds
 
     def release(self, rows: Sequence[Any], *, retry_in: float | None = None) -> int:
         """Hand claims back untried: as they were, or as `retry` after `retry_in` seconds."""
@@ -173,7 +154,10 @@ class Sender:
         row: Any,
         prepared: Prepared | DeliveryError,
         handed_over: Callable[[], None] | None = None,
-    ) -> tuple[str, DeliveryError | None]:
+    ) -> tuple[str | None, DeliveryError | None]:
+        """Send one claimed alert and record its outcome; the outcome is None when the claim
+        was lost before it could be recorded (the lease ran out while the server took it): that
+        alert is not counted here, and is logged by the caller."""
         transport = self.transports[row.channel]
         try:
             if isinstance(prepared, DeliveryError):
@@ -191,7 +175,7 @@ class Sender:
             broken = PermanentFailure(f"cannot send the message: {_describe(exc)}")
             return self.failed(row, broken), broken
         now = _now()
-        self.recorder.record(
+        recorded = self.recorder.record(
             row.id,
             now=now,
             outcome=AlertStatus.SENT,
@@ -200,7 +184,7 @@ class Sender:
             message_id=prepared.message.message_id,
             raw=accepted.raw,
         )
-        return AlertStatus.SENT, None
+        return (AlertStatus.SENT if recorded else None), None
 
     def _marking_hand_over(self, row: Any, then: Callable[[], None] | None) -> Callable[[], None]:
         def handed_over() -> None:
@@ -210,17 +194,25 @@ class Sender:
 
         return handed_over
 
-    def failed(self, row: Any, failure: DeliveryError) -> str:
-        """A 5xx or the last attempt is final (`dead`); anything else is tried again later."""
+    def failed(self, row: Any, failure: DeliveryError) -> str | None:
+        """A 5xx or the last attempt is final (`dead`); an outcome that is not known waits
+        for an operator (`unknown`); anything else is tried again later."""
         dead = isinstance(failure, PermanentFailure) or row.attempts >= self.settings.max_attempts
         now = _now()
         delay = backoff(row.attempts, self.settings, self.rng)
-        later = None if dead else now + timedelta(seconds=delay)
-        outcome = AlertStatus.DEAD if dead else AlertStatus.RETRY
-        self.recorder.record(
+        final = dead or isinstance(failure, OutcomeUnknown)
+        later = None if final else now + timedelta(seconds=delay)
+        outcome = (
+            AlertStatus.UNKNOWN
+            if isinstance(failure, OutcomeUnknown)
+            else AlertStatus.DEAD
+            if dead
+            else AlertStatus.RETRY
+        )
+        recorded = self.recorder.record(
             row.id, now=now, outcome=outcome, reply=failure.reply, next_attempt_at=later
         )
-        return outcome
+        return outcome if recorded else None
 
     def send_ids(self, ids: Sequence[int], *, stop: threading.Event | None = None) -> SendReport:
         """Deliver these alerts, those of them that are due, batch after batch."""
@@ -239,9 +231,9 @@ class Sender:
         reached, a transport cannot work, or `stop` is set; `on_batch` sees each batch's
         outcome and how long it took."""
         report = SendReport()
-        for batch in _batches(self, limit, ids, _now()):
+        for lease in _batches(self, limit, ids, _now()):
             clock = time.monotonic()
-            result = self.deliver_batch(batch, stop=stop, progress=progress)
+            result = self.deliver_batch(lease, stop=stop, progress=progress)
             report.add(result)
             if on_batch is not None:
                 on_batch(result, time.monotonic() - clock)
@@ -251,14 +243,16 @@ class Sender:
 
     def deliver_batch(
         self,
-        batch: list[Any],
+        lease: Lease,
         *,
         stop: threading.Event | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> BatchReport:
         """Deliver in order; each next message is built while the server takes in the current
-        one (building costs a good part of what sending does). Whatever happens, no claim of
-        this batch is left behind: what was not tried is handed back."""
+        one (building costs a good part of what sending does). A claim is sent only under a
+        lease that covers the message (see `Lease`). Whatever happens, no claim of this batch
+        is left behind: what was not tried is handed back."""
+        batch = lease.rows
         report = BatchReport(claimed=len(batch))
         done = 0
         try:
@@ -273,15 +267,13 @@ class Sender:
                     if following is not None and not ahead:
                         ahead.append(self.prepare(following))
 
-                outcome, failure = self.deliver(row, prepared, build_next)
+                outcome, failure = self._deliver_held(lease, index, prepared, build_next)
                 done = index + 1
-                report.counts[outcome] += 1
-                if failure is not None:
-                    report.failed.append(
-                        Failed(
-                            row.id, row.channel, AlertStatus(outcome), row.attempts, failure.reply
-                        )
-                    )
+                if outcome is None:
+                    report.lost.append(row.id)
+                    build_next()
+                    continue
+                report.add(row, outcome, failure)
                 if progress is not None:
                     progress(outcome)
                 if isinstance(failure, Unreachable):
@@ -297,6 +289,22 @@ class Sender:
             if done < len(batch) and report.unreachable is None:
                 report.released = self.release(batch[done:])
         return report
+
+    def _deliver_held(
+        self,
+        lease: Lease,
+        index: int,
+        prepared: Prepared | DeliveryError,
+        handed_over: Callable[[], None],
+    ) -> tuple[str | None, DeliveryError | None]:
+        """Deliver the batch's claim at `index` if the lease still holds it, renewing the lease
+        first when it would not cover the message; (None, None) for a claim lost meanwhile."""
+        if not lease.covers(self.settings.message_deadline()):
+            self.renew(lease, lease.rows[index:])
+        row = lease.rows[index]
+        if row.id not in lease.held:
+            return None, None
+        return self.deliver(row, prepared, handed_over)
 
     def _discard(self, transport: Transport) -> None:
         """A transport in an unknown state is closed, and opened again by the next message."""
@@ -339,7 +347,7 @@ def send_due(
 
 def _batches(
     sender: Sender, limit: int | None, ids: Sequence[int] | None, started: datetime
-) -> Iterator[list[Any]]:
+) -> Iterator[Lease]:
     """Due alerts, claimed a batch at a time, until none is due or the limit is reached. Due at
     the run's start: an alert it failed and rescheduled waits for the next run, however short
     the backoff."""
@@ -347,39 +355,18 @@ def _batches(
     if ids is not None:
         for start in range(0, len(ids), size):
             chunk = list(ids[start : start + size])
-            claimed = sender.claim(len(chunk), due_at=started, ids=chunk)
-            if claimed:
-                yield claimed
+            lease = sender.claim(len(chunk), due_at=started, ids=chunk)
+            if lease.rows:
+                yield lease
         return
     remaining = limit
     while remaining is None or remaining > 0:
-        claimed = sender.claim(size if remaining is None else min(size, remaining), due_at=started)
-        if not claimed:
+        lease = sender.claim(size if remaining is None else min(size, remaining), due_at=started)
+        if not lease.rows:
             return
         if remaining is not None:
-            remaining -= len(claimed)
-        yield claimed
-
-
-@dataclass(frozen=True)
-class DueAlert:
-    id: int
-    channel: str
-    address: str
-    subject: str
-    attempts: int
-
-
-def due(db: Database, *, limit: int | None = None) -> list[DueAlert]:
-    """What `alerts send` would deliver now (for --dry-run); claims nothing."""
-    with db.session(write=False) as session:
-        query = select(Alert).where(outbox.due_condition(_now())).order_by(col(Alert.id))
-        if limit is not None:
-            query = query.limit(limit)
-        return [
-            DueAlert(a.id or 0, a.channel, a.address, a.subject, a.attempts)
-            for a in session.exec(query).all()
-        ]
+            remaining -= len(lease.rows)
+        yield lease
 
 
 def _describe(exc: BaseException) -> str:

@@ -6,12 +6,12 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from alertctl.db.engine import Database, hold_loaded
+from alertctl.db.engine import Database, hold_loaded, serialise_saves
 from alertctl.errors import AlertctlError, Invalid
 from alertctl.services.alert_slice import remember_configuration
 from alertctl.services.requests import (
@@ -106,6 +106,7 @@ def ingest(
             continue
         done: list[tuple[int, Outcome]] = []
         with db.session(write=True) as session:
+            serialise_saves(session)
             hold_loaded(session)
             remember_configuration(session)
             remember_requests(session)
@@ -162,6 +163,11 @@ def _read_ahead(
 
 
 def _parse(number: int, raw: str | bytes, naming: _Naming) -> Parsed:
+    if len(raw) > MAX_LINE_BYTES:  # cut short by the reader (cli/feed.py)
+        return LineFailure(
+            number,
+            f"line too long: over {MAX_LINE_BYTES:,} bytes, at most {MAX_LINE_CHARS:,} characters",
+        )
     try:
         line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
@@ -174,6 +180,18 @@ def _parse(number: int, raw: str | bytes, naming: _Naming) -> Parsed:
         return _parse_line(line, naming)
     except AlertctlError as exc:
         return LineFailure(number, exc.message)
+    except LINE_FAULTS as exc:
+        return LineFailure(number, f"cannot be read: {_fault(exc)}")
+
+
+# What a hostile line can raise besides a refusal of ours: each fails that line alone.
+LINE_FAULTS = (ValueError, OverflowError, RecursionError, UnicodeError, TypeError)
+
+
+def _fault(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"{type(exc).__name__}: {str(exc)[:100]}"
 
 
 def _apply(session: Session, number: int, parsed: Parsed) -> Outcome | None:
@@ -185,6 +203,8 @@ def _apply(session: Session, number: int, parsed: Parsed) -> Outcome | None:
             result = save(session, parsed)
     except AlertctlError as exc:
         return LineFailure(number, exc.message)
+    except LINE_FAULTS as exc:  # a value the line holds that nothing could store
+        return LineFailure(number, f"cannot be applied: {_fault(exc)}")
     remember_save(session, result)
     return result
 
@@ -205,17 +225,25 @@ def _account(report: IngestReport, number: int, outcome: Outcome) -> None:
 
 # A save is a few fields, the longest a 20,000-character description: a longer line is not one.
 MAX_LINE_CHARS = 100_000
+# The most a line's characters take in UTF-8: a reader keeps no more of a line than this.
+MAX_LINE_BYTES = 4 * MAX_LINE_CHARS
 
 
 def _parse_line(line: str, naming: _Naming) -> SaveInput:
     if len(line) > MAX_LINE_CHARS:
+        # A longer line is read no further than its start (cli/feed.py): its length is a floor.
         raise Invalid(f"line too long: {len(line):,} characters, at most {MAX_LINE_CHARS:,}")
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise Invalid(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise Invalid("not a save: nested too deeply") from None
     if not isinstance(data, dict):
         raise Invalid("not a JSON object")
+    for key, value in data.items():
+        if isinstance(value, str) and not _is_text(value):
+            raise Invalid(f"field {key[:40]!r} holds a lone surrogate (such as \\ud800): not text")
     change = save_input_from(data)
     if change.save_id is None:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
@@ -226,6 +254,15 @@ def _parse_line(line: str, naming: _Naming) -> SaveInput:
             named = f"{naming.feed_id}\n{named}"
         change.save_id = f"feed-{hashlib.sha256(named.encode()).hexdigest()[:32]}"
     return change
+
+
+def _is_text(value: str) -> bool:
+    """Whether a string can be stored: JSON's \\u escapes can make half a character."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # The fields of a save, as `request open/update` and the JSON Lines feed name them.
@@ -276,4 +313,19 @@ def parse_time(value: Any) -> datetime:
         raise Invalid(f"field 'time' is not an ISO 8601 time: {value[:40]!r}") from None
     if parsed.tzinfo is None:
         raise Invalid(f"field 'time' {value[:40]!r} has no UTC offset: add Z or one such as +01:00")
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    # A time far from now is a help desk's mistake: one dated 9999 would make every later save
+    # of the request "before" it.
+    if utc is None or not EARLIEST_TIME <= utc <= datetime.now(UTC) + LATEST_AHEAD:
+        raise Invalid(
+            f"field 'time' {value[:40]!r} is out of range: from {EARLIEST_TIME.year} to one day "
+            "from now"
+        )
     return parsed
+
+
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=1)

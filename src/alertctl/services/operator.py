@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -204,6 +204,38 @@ def retry(db: Database, *, alert_id: int | None = None, dead: bool = False) -> i
         session.execute(query.where(col(Alert.id) == alert_id))
         outbox.announce(session)
         return 1
+
+
+def settle(db: Database, *, alert_id: int, delivered: bool) -> None:
+    """An alert of unknown outcome, settled by someone who checked: `sent`, or due again."""
+    with db.session(write=True) as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFound(f"unknown alert {alert_id}", hint="alertctl alerts list")
+        if alert.status != AlertStatus.UNKNOWN:
+            raise Conflict(
+                f"alert {alert_id} is {alert.status}: only an alert of unknown outcome is settled",
+                hint="alertctl alerts list --status unknown",
+            )
+        now = datetime.now(UTC)
+        reply = "settled by an operator: " + ("delivered" if delivered else "not delivered")
+        alert.status = AlertStatus.SENT if delivered else AlertStatus.PENDING
+        alert.sent_at = now if delivered else None
+        alert.next_attempt_at = None
+        alert.submit_started_at = None
+        alert.last_reply = reply
+        session.add(alert)
+        session.add(
+            AlertAttempt(
+                alert_id=alert_id,
+                owner="operator",
+                finished_at=now,
+                outcome=alert.status,
+                reply=reply,
+            )
+        )
+        if not delivered:
+            outbox.announce(session)
 
 
 def cancel(db: Database, *, alert_id: int) -> None:

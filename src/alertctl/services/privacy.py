@@ -101,6 +101,8 @@ class PersonExport:
     language: Language | None  # their own; None: their client's
     links: tuple[str, ...]
     requested: tuple[str, ...]
+    # The requests whose history names them (a requester they were, an alert replaced).
+    named_in_history: tuple[str, ...]
     alerts: tuple[ExportedAlert, ...]
     faults: tuple[ExportedFault, ...]
 
@@ -133,6 +135,7 @@ def export_person(db: Database, *, kind: PersonKind, code: str) -> PersonExport:
             language=Language(person.language) if person.language else None,
             links=tuple(_links(session, person)),
             requested=tuple(requested),
+            named_in_history=_requests_of(session, _saves_naming(session, kind, person.code)),
             alerts=tuple(_alerts(session, person)),
             faults=tuple(
                 ExportedFault(f.event, f.channel, f.reason, f.detail, f.created_at) for f in faults
@@ -211,6 +214,10 @@ def erase_person(db: Database, *, kind: PersonKind, code: str) -> Erased:
 
 def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int, int, int]:
     pid = person.id
+    # The person's alerts are locked first: on PostgreSQL a sender's claim skips locked rows,
+    # so none of them is claimed between this check and the commit, and nothing is sent to
+    # the person, or written back, after it. (SQLite's write lock does the same.)
+    session.execute(select(col(Alert.id)).where(col(Alert.person_id) == pid).with_for_update())
     sending = session.execute(
         select(func.count()).where(
             col(Alert.person_id) == pid, col(Alert.status) == AlertStatus.SENDING
@@ -238,6 +245,8 @@ def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int
         alert.key = f"{save_key}/{ERASED}:{token}/{alert.channel}"
         alert.person_id = None
         alert.address = ""
+        alert.subject = ""  # a subject may name them ({{ recipient.name }})
+        alert.lease_owner = None
         alert.text_body = ""
         alert.html_body = None
         alert.raw_message = None
@@ -260,9 +269,21 @@ def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int
     return len(alert_ids), int(cancelled), int(faults), saves
 
 
-def _scrub_saves(session: Session, kind: PersonKind, code: str) -> int:
-    """The saves' records name people by code: as requester in what changed, and among the
-    alerts a more specific event replaced."""
+def _requests_of(session: Session, saves: list[RequestSave]) -> tuple[str, ...]:
+    ids = {save.request_id for save in saves}
+    if not ids:
+        return ()
+    found = session.execute(
+        select(col(Request.reference))
+        .where(col(Request.id).in_(ids))
+        .order_by(col(Request.reference))
+    ).scalars()
+    return tuple(found)
+
+
+def _saves_naming(session: Session, kind: PersonKind, code: str) -> list[RequestSave]:
+    """The saves whose records name the person by code: as requester in what changed, or among
+    the alerts a more specific event replaced."""
     quoted = json.dumps(code)
     rows = session.execute(
         select(RequestSave).where(
@@ -272,8 +293,22 @@ def _scrub_saves(session: Session, kind: PersonKind, code: str) -> int:
             )
         )
     ).scalars()
+    return [save for save in rows if _names(save, kind, code)]
+
+
+def _names(save: RequestSave, kind: PersonKind, code: str) -> bool:
+    requester = json.loads(save.changes).get("requester") or []
+    superseded = json.loads(save.superseded)
+    return code in requester or any(
+        s.get("kind") == kind.value and s.get("code") == code for s in superseded
+    )
+
+
+def _scrub_saves(session: Session, kind: PersonKind, code: str) -> int:
+    """The saves' records name people by code: each record that names the person is rewritten
+    without them."""
     touched = 0
-    for save in rows:
+    for save in _saves_naming(session, kind, code):
         changes = json.loads(save.changes)
         requester = changes.get("requester")
         if requester is not None:

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 from sqlmodel import Session, col, select
 
 from alertctl.db import outbox
-from alertctl.db.engine import Database
+from alertctl.db.engine import Database, serialise_saves
 from alertctl.db.outbox import aware
 from alertctl.db.tables import (
     Request,
@@ -74,6 +74,7 @@ class SaveResult:
 
 def open_request(db: Database, change: SaveInput) -> SaveResult:
     with db.session(write=True) as session:
+        serialise_saves(session)
         if _find(session, change.reference) is not None:
             raise Conflict(
                 f"request {change.reference!r} already exists",
@@ -84,6 +85,7 @@ def open_request(db: Database, change: SaveInput) -> SaveResult:
 
 def update_request(db: Database, change: SaveInput) -> SaveResult:
     with db.session(write=True) as session:
+        serialise_saves(session)
         get_request(session, change.reference)
         return save(session, change)
 

@@ -2,7 +2,7 @@
 as previews (`decide`), written in the save's transaction."""
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -89,7 +89,7 @@ def write_alerts(
     # flushing them cost a fifth of a save.
     ids = insert_rows(session, _ALERTS, [columns for columns, _ in queued])
     faults = [
-        _record_fault(session, loaded, saved, request, f, now)
+        _record_fault(session, loaded, saved, request, f)
         for f in faults_of(loaded, planned.outcomes)
     ]
     return [replace(row, id=i) for (_, row), i in zip(queued, ids, strict=True)], faults
@@ -158,7 +158,6 @@ def _record_fault(
     saved: SavedAs,
     request: Request,
     fault: Fault,
-    now: datetime,
 ) -> LeftOut:
     session.add(
         AlertFault(
@@ -169,7 +168,9 @@ def _record_fault(
             channel=fault.channel.value if fault.channel else None,
             reason=fault.reason.value,
             detail=fault.detail,
-            created_at=now,
+            # When it was found, not the save's own time: a feed of old saves replayed today
+            # makes faults that `check` must see today (the save keeps its time).
+            created_at=datetime.now(UTC),
         )
     )
     return LeftOut(

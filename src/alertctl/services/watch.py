@@ -19,7 +19,8 @@ from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
 from alertctl.db.notify import waiter_for
 from alertctl.domain.model import AlertStatus
-from alertctl.services.delivery import BatchReport, Failed, Sender
+from alertctl.services.delivery import Sender
+from alertctl.services.delivery_reports import BatchReport, Failed
 from alertctl.transports.base import Transport
 
 # The longest a watcher sleeps without looking, even when nothing is due: a due time written
@@ -33,6 +34,8 @@ class LogKind(StrEnum):
     BATCH = "batch"
     RETRY = "retry"  # one alert that failed for now, with why
     DEAD = "dead"  # one alert given up, with why
+    UNKNOWN = "unknown"  # one alert whose outcome is not known: an operator settles it
+    LOST = "lost"  # one claim this sender lost (its lease ran out): neither sent nor counted
     FAULT = "fault"
     STOP = "stop"
 
@@ -75,42 +78,86 @@ def watch(
     rng: random.Random | None = None,
 ) -> WatchReport:
     report = WatchReport()
-    waiter = waiter_for(db.engine, poll_seconds)
-    sender: Sender | None = None
+    held = _Held(db, lambda: Sender(db, settings, transports, rng), poll_seconds)
     pause = 0.0
     started = False
     try:
         while not stop.is_set():
             try:
-                waiter.arm()
+                if held.replaced():
+                    message = REPLACED.format(db.describe())
+                    log(LogLine(LogKind.FAULT, _now(), message, pause_seconds=0.0))
+                    held.reopen()
+                db.check_schema()  # before any connection: one to a file gone would create it
+                held.waiter.arm()
                 if not started:
                     log(LogLine(LogKind.START, _now(), f"watching {db.describe()}"))
                     started = True
-                if sender is None:
-                    sender = Sender(db, settings, transports, rng)
-                unknown = len(sender.recover())
-                _drain(sender, stop, log, report, unknown)
-                pause = 0.0
-                waiter.wait(_seconds_until(sender.next_due()), stop)
+                sender = held.sender()
+                unreachable = _drain(sender, stop, log, report, len(sender.recover()))
+                if unreachable is None:
+                    pause = 0.0
+                    held.waiter.wait(_seconds_until(sender.next_due()), stop)
+                    continue
+                # The server is down or refuses us: waited out like a database fault, however
+                # short the alerts' own backoff.
+                pause = _fault(report, log, unreachable, pause)
             except Exception as exc:
                 if not _transient(exc):
                     raise
-                pause = min(FAULT_PAUSE_CAP_SECONDS, max(1.0, pause * 2))
-                report.faults += 1
-                log(LogLine(LogKind.FAULT, _now(), _first_line(exc), pause_seconds=pause))
-                # Connections that failed are opened again after the pause.
-                for part in (sender, waiter):
-                    with contextlib.suppress(Exception):
-                        if part is not None:
-                            part.close()
-                sender = None
-                stop.wait(pause)
+                pause = _fault(report, log, _first_line(exc), pause)
+                held.reopen()
+            stop.wait(pause)
     finally:
-        if sender is not None:
-            sender.close()
-        waiter.close()
+        held.close()
         log(LogLine(LogKind.STOP, _now(), f"stopped after {report.batches} batch(es)"))
     return report
+
+
+class _Held:
+    """What a watcher holds open on its database: a sender (its connections, transports and
+    recorder) and a waiter. After a fault, or when the database file was replaced under it
+    (deleted and created again, restored by `mv`: connections opened before still see the old
+    file), everything is closed, the connection pool too, and opened again on first use; a
+    file that is gone for good makes that first use fail, and the watcher exit."""
+
+    def __init__(
+        self, db: Database, make_sender: Callable[[], Sender], poll_seconds: float | None
+    ) -> None:
+        self.db, self.make_sender, self.poll_seconds = db, make_sender, poll_seconds
+        self._sender: Sender | None = None
+        self.waiter = waiter_for(db.engine, poll_seconds, db.file_identity)
+        self.opened = db.file_identity()
+
+    def replaced(self) -> bool:
+        return self.db.file_identity() != self.opened
+
+    def sender(self) -> Sender:
+        if self._sender is None:
+            self._sender = self.make_sender()
+        return self._sender
+
+    def reopen(self) -> None:
+        self.close()
+        self.db.close()
+        self.opened = self.db.file_identity()
+        self.waiter = waiter_for(self.db.engine, self.poll_seconds, self.db.file_identity)
+
+    def close(self) -> None:
+        for part in (self._sender, self.waiter):
+            with contextlib.suppress(Exception):
+                if part is not None:
+                    part.close()
+        self._sender = None
+
+
+def _fault(report: WatchReport, log: Callable[[LogLine], None], what: str, pause: float) -> float:
+    """Log a fault that waiting can cure, and the pause before the next try: 1 s, then twice
+    the last, at most FAULT_PAUSE_CAP_SECONDS."""
+    pause = min(FAULT_PAUSE_CAP_SECONDS, max(1.0, pause * 2))
+    report.faults += 1
+    log(LogLine(LogKind.FAULT, _now(), what, pause_seconds=pause))
+    return pause
 
 
 def _drain(
@@ -119,9 +166,10 @@ def _drain(
     log: Callable[[LogLine], None],
     report: WatchReport,
     unknown: int,
-) -> None:
+) -> str | None:
     """Batches due now, until none is due, a transport cannot work, or stop; one log line
-    each (the first one also counts the submits found interrupted)."""
+    each (the first one also counts the submits found interrupted). What the transport that
+    could not work said, when one ended the run."""
     pending = [unknown]
 
     def logged(result: BatchReport, seconds: float) -> None:
@@ -129,8 +177,10 @@ def _drain(
         log(_batch_line(result, seconds, pending.pop() if pending else 0))
         for failed in result.failed:
             log(_failure_line(failed))
+        for alert in result.lost:
+            log(LogLine(LogKind.LOST, _now(), LOST_CLAIM, alert=alert))
 
-    sender.send(None, None, stop=stop, on_batch=logged)
+    return sender.send(None, None, stop=stop, on_batch=logged).unreachable
 
 
 def _batch_line(result: BatchReport, seconds: float, unknown: int) -> LogLine:
@@ -148,9 +198,12 @@ def _batch_line(result: BatchReport, seconds: float, unknown: int) -> LogLine:
     )
 
 
+LOST_CLAIM = "the lease ran out before it could be sent or recorded: another sender has it"
+
+
 def _failure_line(failed: Failed) -> LogLine:
     return LogLine(
-        LogKind.DEAD if failed.outcome is AlertStatus.DEAD else LogKind.RETRY,
+        LogKind(failed.outcome.value),
         _now(),
         failed.reason,
         alert=failed.alert,
@@ -165,14 +218,26 @@ def _seconds_until(moment: datetime | None) -> float:
     return min(IDLE_RECHECK_SECONDS, max(0.0, (moment - _now()).total_seconds()))
 
 
+REPLACED = "the database file {} was replaced or removed: opening it again"
+
+
 def _transient(exc: Exception) -> bool:
-    """Database trouble that waiting can cure: locked, restarting, unreachable."""
+    """Database trouble that waiting can cure: locked, restarting, shut down by its
+    administrator, unreachable, a connection dropped. Whether raised through SQLAlchemy or by
+    the driver itself (the notification listener's own connection), every error of the
+    connection class is one."""
     import sqlite3
 
-    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-    return isinstance(exc, OperationalError | InterfaceError | sqlite3.OperationalError) or (
-        type(exc).__module__.startswith("psycopg") and "Operational" in type(exc).__name__
+    if isinstance(exc, OperationalError | InterfaceError | sqlite3.OperationalError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return any(
+        kind.__module__.startswith("psycopg")
+        and kind.__name__ in ("OperationalError", "InterfaceError")
+        for kind in type(exc).__mro__
     )
 
 

@@ -32,7 +32,23 @@ def refuse(what: str) -> SecurityError:
 
 
 def _size(value: Any) -> int:
-    return len(value) if isinstance(value, str | list | tuple) else len(str(value))
+    """What a value weighs once written out: a string its length, a list or a mapping its items
+    and what they weigh (a list of 200,000 copies of one long string weighs all of them, which
+    is what `|string` or `|tojson` would build), anything else its text. Counting stops past
+    MAX_CHARS, so weighing costs at most that much."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | tuple | dict):
+        items = value.items() if isinstance(value, dict) else value
+        total = len(value)
+        for item in items:
+            total += _size(item)
+            if total > MAX_CHARS:
+                break
+        return total
+    if isinstance(value, int | float | bool) or value is None:
+        return 8
+    return len(str(value))
 
 
 def check_total(parts: Iterable[Any], what: str = "the result") -> None:
@@ -83,7 +99,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
     if operator == "*":
         for seq, times in ((left, right), (right, left)):
             sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
-            if sized and len(seq) * times > MAX_CHARS:
+            if sized and _size(seq) * times > MAX_CHARS:
                 raise refuse("a repetition")
         if _ints(left, right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
             raise SecurityError("number too large for a template")

@@ -7,6 +7,7 @@ bounded: no access to Python internals (the sandbox), no mutation (immutable), n
 
 import time
 from collections.abc import Iterator, Mapping
+from copy import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateError, meta
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
-from jinja2.nodes import Concat
+from jinja2.nodes import Call, Concat, EnvironmentAttribute, For
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from alertctl.templates import bounds
@@ -22,6 +23,8 @@ from alertctl.templates import bounds
 MAX_OUTPUT_CHARS = bounds.MAX_CHARS
 MAX_SECONDS = 1.0
 MAX_RANGE = bounds.MAX_ITEMS
+# Loop steps one render may take, all loops together: ten times the items one loop may have.
+MAX_LOOP_STEPS = 10 * bounds.MAX_ITEMS
 MAX_SUBJECT_CHARS = 250
 
 # The names a template may use; everything under them is plain data (see services/context.py).
@@ -60,6 +63,14 @@ class _BoundedCodeGenerator(CodeGenerator):
         frame.buffer = self.temporary_identifier()
         self.writeline(f"{frame.buffer} = environment.bounded_buffer()")
 
+    def visit_For(self, node: For, frame: Frame) -> None:
+        """Every loop goes through `environment.iterate`, which counts its steps: a loop that
+        writes nothing (`{% for a in x %}{% for b in x %}{% endfor %}{% endfor %}`) is bounded
+        like one that writes."""
+        bounded = copy(node)
+        bounded.iter = Call(EnvironmentAttribute("iterate"), [node.iter], [], None, None)
+        super().visit_For(bounded, frame)
+
     def visit_Concat(self, node: Concat, frame: Frame) -> None:
         if frame.eval_ctx.volatile:
             join = "(markup_join if context.eval_ctx.volatile else str_join)"
@@ -81,10 +92,22 @@ class _BoundedEnvironment(ImmutableSandboxedEnvironment):
     code_generator_class = _BoundedCodeGenerator
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     deadline: _Deadline | None = None
+    steps = 0  # loop steps of the render under way
 
     def tick(self) -> None:
         if self.deadline is not None:
             self.deadline.check()
+
+    def iterate(self, sequence: Any) -> Iterator[Any]:
+        """The items of a loop, counted against the render's MAX_LOOP_STEPS, with the deadline
+        looked at as it goes."""
+        for item in sequence:
+            self.steps += 1
+            if self.steps > MAX_LOOP_STEPS:
+                raise SecurityError(f"more than {MAX_LOOP_STEPS:,} loop steps in one template")
+            if not self.steps % 1024:
+                self.tick()
+            yield item
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         self.tick()
@@ -204,6 +227,7 @@ def render_one(source: str, context: Mapping[str, Any], *, html: bool = False) -
     env = _HTML if html else _TEXT
     template = _compiled(source, html)
     env.deadline = _Deadline(MAX_SECONDS)
+    env.steps = 0
     size = 0
     parts: list[str] = []
     try:

@@ -26,6 +26,13 @@ class PermanentFailure(DeliveryError):
     """Do not try again: a 5xx reply, a misconfigured command."""
 
 
+class OutcomeUnknown(DeliveryError):
+    """The message was handed over, and what became of it is not known: a fax command that
+    timed out, a connection lost after the whole message was sent. Sending it again could
+    deliver it twice, so it is never retried by itself: it becomes `unknown`, for an operator
+    to settle (`alertctl alerts settle`)."""
+
+
 class Unreachable(TemporaryFailure):
     """The transport itself cannot work now (the server cannot be reached, refuses the login,
     the folder cannot be written): no fault of the message, and the next one would fail the

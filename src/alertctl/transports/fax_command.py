@@ -15,6 +15,7 @@ from pathlib import Path
 
 from alertctl.transports.base import (
     Accepted,
+    OutcomeUnknown,
     Outgoing,
     Prepared,
     TemporaryFailure,
@@ -80,7 +81,9 @@ class FaxCommandTransport:
             except PermissionError:
                 raise Unreachable(f"fax command not executable: {argv[0]}") from None
             except subprocess.TimeoutExpired:
-                raise TemporaryFailure(f"fax command timed out after {self.timeout:g} s") from None
+                raise OutcomeUnknown(
+                    f"fax command timed out after {self.timeout:g} s: the fax may have gone"
+                ) from None
         output = (done.stdout.strip() or done.stderr.strip()).splitlines()
         last = output[-1] if output else ""
         if done.returncode != 0:

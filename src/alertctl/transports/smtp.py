@@ -12,12 +12,14 @@ import select
 import smtplib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 
 from alertctl.config import SmtpSettings
 from alertctl.transports.base import (
     Accepted,
+    OutcomeUnknown,
     Outgoing,
     PermanentFailure,
     Prepared,
@@ -51,23 +53,29 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        # The object is made first and connected by its own __init__ under the deadline, so
+        # that the deadline can reach the socket of a greeting that never ends (`sock` is None
+        # until then). A later `connect()` would leave the name that TLS checks unset.
+        secure = smtplib.SMTP_SSL.__new__(smtplib.SMTP_SSL) if s.tls else None
+        connection = secure or smtplib.SMTP.__new__(smtplib.SMTP)
+        deadline = _Deadline(s.timeout, connection)
         try:
-            if s.tls:
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
-                )
-            else:
-                connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-                if s.starttls:
+            with deadline:
+                if secure is not None:
+                    context = ssl.create_default_context()
+                    secure.__init__(s.host, s.port, timeout=s.timeout, context=context)  # type: ignore[misc]
+                else:
+                    connection.__init__(s.host, s.port, timeout=s.timeout)  # type: ignore[misc]
+                if s.starttls and not s.tls:
                     connection.starttls(context=ssl.create_default_context())
-            connection.ehlo_or_helo_if_needed()
-            if s.username and not (s.tls or s.starttls or s.send_password_without_tls):
-                raise Unreachable(
-                    "refusing to send the password over a connection without TLS",
-                    hint="set [smtp] starttls = true (or tls = true)",
-                )
-            if s.username:
-                connection.login(s.username, self.password or "")
+                connection.ehlo_or_helo_if_needed()
+                if s.username and not (s.tls or s.starttls or s.send_password_without_tls):
+                    raise Unreachable(
+                        "refusing to send the password over a connection without TLS",
+                        hint="set [smtp] starttls = true (or tls = true)",
+                    )
+                if s.username:
+                    connection.login(s.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             raise Unreachable(
                 f"{s.host}:{s.port} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}",
@@ -79,9 +87,15 @@ class SmtpTransport:
                 hint=connect_hint(exc, s),
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
+            _close_quietly(connection)
+            failure: Exception = (
+                TimeoutError(f"no complete answer within {s.timeout:g} s")
+                if deadline.expired
+                else exc
+            )
             raise Unreachable(
-                f"cannot connect to {s.host}:{s.port}: {exc or type(exc).__name__}",
-                hint=connect_hint(exc, s),
+                f"cannot connect to {s.host}:{s.port}: {failure or type(failure).__name__}",
+                hint=connect_hint(failure, s),
             ) from None
         return connection
 
@@ -130,30 +144,51 @@ class SmtpTransport:
                     "does not offer SMTPUTF8: it cannot take this address"
                 )
             options = ["SMTPUTF8"]
+        deadline = _Deadline(self.settings.timeout, connection)
         try:
-            code, text = _mail(connection, envelope_address(self.sender), options)
-            if code != 250:
-                raise _failure(code, text)
-            code, text = connection.rcpt(prepared.recipient)
-            if code not in (250, 251):
-                raise _failure(code, text)
-            code, text = _data(connection, raw, handed_over)
-            if code != 250:
-                raise _failure(code, text)
+            with deadline:
+                code, text = self._exchange(connection, prepared, options, handed_over)
         except _ClosedBeforeMail:
             self._drop()
             raise
         except (TemporaryFailure, PermanentFailure):
             self._reset()
             raise
+        except OutcomeUnknown:
+            self._drop()
+            raise
         except smtplib.SMTPResponseException as exc:
             self._drop()
             raise _failure(exc.smtp_code, exc.smtp_error) from None
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             self._drop()
-            raise TemporaryFailure(f"connection lost: {exc or type(exc).__name__}") from None
+            why = (
+                f"no complete answer within {self.settings.timeout:g} s"
+                if deadline.expired
+                else exc
+            )
+            raise TemporaryFailure(f"connection lost: {why or type(exc).__name__}") from None
         self._last_used = time.monotonic()
         return Accepted(_reply(code, text), raw.decode("utf-8", errors="replace"))
+
+    def _exchange(
+        self,
+        connection: smtplib.SMTP,
+        prepared: Prepared,
+        options: list[str],
+        handed_over: Callable[[], None] | None,
+    ) -> tuple[int, bytes]:
+        """MAIL FROM, RCPT TO, DATA: the server's final reply, or the failure it gave."""
+        code, text = _mail(connection, envelope_address(self.sender), options)
+        if code != 250:
+            raise _failure(code, text)
+        code, text = connection.rcpt(prepared.recipient)
+        if code not in (250, 251):
+            raise _failure(code, text)
+        code, text = _data(connection, prepared.data, handed_over)
+        if code != 250:
+            raise _failure(code, text)
+        return code, text
 
     def _still_open(self, connection: smtplib.SMTP) -> bool:
         """Whether a connection kept from an earlier message can take the next one. Servers
@@ -250,6 +285,41 @@ def connect_hint(exc: Exception, s: SmtpSettings) -> str:
     )
 
 
+class _Deadline:
+    """A total time limit on a conversation with the server. A socket timeout bounds each read
+    alone, not a server that keeps talking (a greeting of endless continuation lines) or that
+    trickles a byte at a time: when the limit passes, a timer shuts the socket down, which ends
+    any read or write under way with an error."""
+
+    def __init__(self, seconds: float, connection: smtplib.SMTP) -> None:
+        self.seconds = seconds
+        self.connection = connection
+        self.expired = False
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> "_Deadline":
+        self._timer = threading.Timer(self.seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _cut(self) -> None:
+        self.expired = True
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _close_quietly(connection: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        connection.close()
+
+
 class _ClosedBeforeMail(Exception):
     """The server closed the connection (or said 421, closing) before it took MAIL FROM."""
 
@@ -288,7 +358,14 @@ def _data(
     connection.send(body + b".\r\n")
     if handed_over is not None:
         handed_over()
-    return connection.getreply()
+    try:
+        return connection.getreply()
+    except (OSError, smtplib.SMTPException) as exc:
+        # The whole message went; whether the server kept it is not known.
+        raise OutcomeUnknown(
+            f"connection lost after the whole message was sent, before the server's reply: "
+            f"it may have been delivered ({exc or type(exc).__name__})"
+        ) from None
 
 
 def _failure(code: int, text: bytes | str) -> TemporaryFailure | PermanentFailure:
