@@ -69,9 +69,11 @@ def load_settings(*, db: str | None = None, config: str | None = None) -> Settin
     elif config or os.environ.get("ALERTCTL_CONFIG"):
         raise Invalid(f"settings file {config_path} does not exist")
 
-    from alertctl.config_schema import problems
+    found_problems: tuple[SettingProblem, ...] = ()
+    if raw:  # the schema is imported only when there is a file to check
+        from alertctl.config_schema import problems
 
-    found_problems = tuple(problems(raw))
+        found_problems = tuple(problems(raw))
     database = raw.get("database")
     file_db = database.get("url") if isinstance(database, dict) else None
     if db:
