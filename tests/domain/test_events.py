@@ -1,4 +1,4 @@
-"""Event detection against domain.md's table, by example and against a small model."""
+"""Event detection against the table of docs/rules.md, by example and against a small model."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -79,7 +79,7 @@ SAVES = st.lists(
 
 
 def model(saves: list[tuple[str, str | None]]) -> list[set[str]]:
-    """domain.md's table, read literally, over a whole request's life."""
+    """The table of docs/rules.md, read literally, over a whole request's life."""
     fired: list[set[str]] = []
     opened = False
     previous: str | None = None

@@ -1,4 +1,4 @@
-"""Each rule of domain.md, each reason, and the properties of the pure resolution."""
+"""Each rule of docs/rules.md, each reason, and the properties of the pure resolution."""
 
 from dataclasses import replace
 
@@ -382,7 +382,7 @@ def test_a_decision_depends_on_the_configuration_not_on_the_request(
 
 @pytest.mark.parametrize("reason", list(Reason))
 def test_every_reason_is_reachable(reason: Reason) -> None:
-    """Each reason of domain.md's fixed list comes out of some configuration above."""
+    """Each reason of the fixed list of docs/rules.md comes out of some configuration above."""
     examples = {
         Reason.NO_CONTRACT: make_slice(ALICE, contract=None),
         Reason.EVENT_NOT_ENABLED: make_slice(ALICE, settings={e: ClientAlert() for e in Event}),

@@ -49,7 +49,7 @@ def announced(
     db: Database, reference: str, events: Sequence[str]
 ) -> list[tuple[str, str, str, str]]:
     """What the previews of the fired events say, each person and channel keeping the most
-    specific event, as domain.md orders them."""
+    specific event, as docs/rules.md orders them."""
     doc = to_json(alerts.preview(db, reference=reference))
     by_event = {e["event"]: e["recipients"] for e in doc["events"]}
     taken: dict[tuple[str, str], tuple[str, str, str, str]] = {}

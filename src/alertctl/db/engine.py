@@ -69,7 +69,7 @@ class Database:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                self._engine = create_engine(self.url)
+                self._engine = create_engine(self.url, **_server_options(self.url))
             except ModuleNotFoundError as exc:
                 raise Invalid(
                     f"the database driver for {self.url.split(':')[0]} is not installed "
@@ -276,6 +276,18 @@ class Database:
         except OSError:
             return None
         return (stat.st_dev, stat.st_ino)
+
+
+# A database server that does not answer a connection (a host down, a firewall that drops) is
+# given up after this, rather than after the system's TCP timeout of minutes: a watcher logs
+# it and tries again. A URL's own connect_timeout wins.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def _server_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite") or "connect_timeout" in url:
+        return {}
+    return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}}
 
 
 def hold_loaded(session: Session) -> None:

@@ -1,4 +1,4 @@
-"""Which events a save raises (domain.md, "The five events"): old + new request -> events."""
+"""Which events a save raises (docs/rules.md, "The five events"): old + new request -> events."""
 
 from dataclasses import dataclass
 

@@ -1,5 +1,5 @@
 """Faults: alerts that should have gone out and did not, because something is broken rather
-than because a rule says so (domain.md, "Never silent")."""
+than because a rule says so (docs/rules.md, "Reasons for leaving someone out")."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -15,7 +15,7 @@ from alertctl.domain.recipients import (
     resolve,
 )
 
-# The reasons that are faults rather than rules (domain.md, "Never silent"): for an event the
+# The reasons that are faults rather than rules (docs/rules.md, "Reasons for leaving someone out"): for an event the
 # client switched on, an alert left out for one of these should have gone out.
 FAULT_REASONS = frozenset({Reason.NO_TEMPLATE, Reason.INVALID_ADDRESS})
 

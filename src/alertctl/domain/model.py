@@ -1,4 +1,4 @@
-"""The fixed vocabularies of domain.md."""
+"""The fixed vocabularies of the rules (docs/rules.md, "Words")."""
 
 from dataclasses import dataclass
 from enum import StrEnum

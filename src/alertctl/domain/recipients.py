@@ -100,7 +100,7 @@ class Decision:
 
 @dataclass(frozen=True)
 class Check:
-    """One rule of domain.md for one person: passed or not, the facts, and how to change it."""
+    """One rule of docs/rules.md for one person: passed or not, the facts, and how to change it."""
 
     rule: int
     title: str
@@ -375,7 +375,7 @@ RULES: tuple[Rule, ...] = (
 
 def most_specific(decisions: Iterable[Decision]) -> list[Decision]:
     """One alert per person and channel per save: the most specific event wins, and the others
-    are recorded as `superseded` (domain.md, "The five events")."""
+    are recorded as `superseded` (docs/rules.md, "The five events")."""
     ordered = sorted(decisions, key=lambda d: PRECEDENCE.index(d.event))
     taken: dict[tuple[PersonKey, Channel], Event] = {}
     result = []

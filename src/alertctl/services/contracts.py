@@ -92,7 +92,7 @@ def add_contract(
     products: list[str],
     beneficiaries: list[str],
 ) -> ContractRow:
-    """A new contract has every alert source switched off (domain.md, rule 4)."""
+    """A new contract has every alert source switched off (docs/rules.md, rule 4)."""
     check_code(code, "contract")
     name = check_text(name or code, "name")
     with db.session(write=True) as session:

@@ -12,7 +12,6 @@ import select
 import smtplib
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable
 
@@ -26,6 +25,7 @@ from alertctl.transports.base import (
     TemporaryFailure,
     Unreachable,
 )
+from alertctl.transports.deadline import Watchdog
 from alertctl.transports.message import email_bytes, envelope_address, wire_address
 
 # A connection kept longer than this since its last message is asked a NOOP before the next:
@@ -47,6 +47,7 @@ class SmtpTransport:
         self.password = password
         self._connection: smtplib.SMTP | None = None
         self._last_used = 0.0
+        self._watchdog = Watchdog()
 
     def open(self) -> None:
         """Connections are opened lazily by the first send, and again after one drops."""
@@ -58,9 +59,8 @@ class SmtpTransport:
         # until then). A later `connect()` would leave the name that TLS checks unset.
         secure = smtplib.SMTP_SSL.__new__(smtplib.SMTP_SSL) if s.tls else None
         connection = secure or smtplib.SMTP.__new__(smtplib.SMTP)
-        deadline = _Deadline(s.timeout, connection)
         try:
-            with deadline:
+            with self._watchdog.limit(s.timeout, lambda: connection.sock) as deadline:
                 if secure is not None:
                     context = ssl.create_default_context()
                     secure.__init__(s.host, s.port, timeout=s.timeout, context=context)  # type: ignore[misc]
@@ -144,9 +144,8 @@ class SmtpTransport:
                     "does not offer SMTPUTF8: it cannot take this address"
                 )
             options = ["SMTPUTF8"]
-        deadline = _Deadline(self.settings.timeout, connection)
         try:
-            with deadline:
+            with self._watchdog.limit(self.settings.timeout, lambda: connection.sock) as deadline:
                 code, text = self._exchange(connection, prepared, options, handed_over)
         except _ClosedBeforeMail:
             self._drop()
@@ -236,6 +235,7 @@ class SmtpTransport:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._connection.quit()
             self._drop()
+        self._watchdog.close()
 
 
 def connect_hint(exc: Exception, s: SmtpSettings) -> str:
@@ -283,36 +283,6 @@ def connect_hint(exc: Exception, s: SmtpSettings) -> str:
         f"{where} closed the connection: check [smtp] port and TLS (465 takes tls = true; 587 "
         "and 25 take starttls = true)"
     )
-
-
-class _Deadline:
-    """A total time limit on a conversation with the server. A socket timeout bounds each read
-    alone, not a server that keeps talking (a greeting of endless continuation lines) or that
-    trickles a byte at a time: when the limit passes, a timer shuts the socket down, which ends
-    any read or write under way with an error."""
-
-    def __init__(self, seconds: float, connection: smtplib.SMTP) -> None:
-        self.seconds = seconds
-        self.connection = connection
-        self.expired = False
-        self._timer: threading.Timer | None = None
-
-    def __enter__(self) -> "_Deadline":
-        self._timer = threading.Timer(self.seconds, self._cut)
-        self._timer.daemon = True
-        self._timer.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-    def _cut(self) -> None:
-        self.expired = True
-        sock = self.connection.sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
 
 
 def _close_quietly(connection: smtplib.SMTP) -> None:
