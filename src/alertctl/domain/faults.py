@@ -15,8 +15,9 @@ from alertctl.domain.recipients import (
     resolve,
 )
 
-# The reasons that are faults rather than rules (docs/rules.md, "Reasons for leaving someone out"): for an event the
-# client switched on, an alert left out for one of these should have gone out.
+# The reasons that are faults rather than rules (docs/rules.md, "Reasons for leaving someone
+# out"): for an event the client switched on, an alert left out for one of these should have
+# gone out.
 FAULT_REASONS = frozenset({Reason.NO_TEMPLATE, Reason.INVALID_ADDRESS})
 
 
