@@ -52,7 +52,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    from typer._click.core import ParameterSource
+    from alertctl.cli.click_api import ParameterSource
 
     current = state(ctx)
     _refuse_in_a_batch_line(ctx)
@@ -82,7 +82,7 @@ def _fail(message: str, hint: str | None, code: int, details: list[str] | None =
 
 def _refuse_in_a_batch_line(ctx: typer.Context) -> None:
     """The root's own options, given on a line of a batch."""
-    from typer._click.core import ParameterSource
+    from alertctl.cli.click_api import ParameterSource
 
     for name in ("dry_run", "db", "config"):
         if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
@@ -91,7 +91,7 @@ def _refuse_in_a_batch_line(ctx: typer.Context) -> None:
 
 def run(args: list[str] | None = None) -> int:
     """Run one command and return its exit code; the one place errors become `error:` lines."""
-    from typer._click import exceptions as click_exceptions
+    from alertctl.cli import click_api as click_exceptions
 
     debug = os.environ.get("ALERTCTL_DEBUG") == "1" or "--debug" in (args or sys.argv[1:])
     try:

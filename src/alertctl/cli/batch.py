@@ -153,8 +153,7 @@ def _command() -> Any:
 def _run(number: int, args: list[str]) -> None:
     """One line, through the same app and error handling as a command of its own; its errors
     come back to the batch, which stops."""
-    from typer._click import exceptions as click_exceptions
-
+    from alertctl.cli import click_api as click_exceptions
     from alertctl.errors import BadUsage, Invalid
 
     try:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
-from typer import _click
-from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
 
+from alertctl.cli import click_api
+from alertctl.cli.click_api import make_default_short_help
 from alertctl.cli.complete import attach
 
 
@@ -59,7 +59,7 @@ ENTRIES: dict[str, Entry] = {
 
 
 @functools.cache
-def _module_commands(module: str) -> dict[str, _click.Command]:
+def _module_commands(module: str) -> dict[str, click_api.Command]:
     """The click commands one module registers, built once per process."""
     register: Callable[[typer.Typer], None] = importlib.import_module(
         f"alertctl.cli.{module}"
@@ -76,7 +76,7 @@ def _module_commands(module: str) -> dict[str, _click.Command]:
 DRY_RUN_HELP = "Do everything, check everything, write nothing."
 
 
-def offer_dry_run(command: _click.Command) -> None:
+def offer_dry_run(command: click_api.Command) -> None:
     """`--dry-run` after any command means what it means before it (`alertctl --dry-run ...`):
     one option, one meaning, wherever it is written."""
     subcommands = getattr(command, "commands", None)
@@ -88,7 +88,7 @@ def offer_dry_run(command: _click.Command) -> None:
 
 
 @functools.cache
-def _dry_run_option() -> _click.Parameter:
+def _dry_run_option() -> click_api.Parameter:
     """The option, built once by Typer as for any command, and shared by all of them."""
     holder = typer.Typer()
 
@@ -117,20 +117,20 @@ def _dry_run(ctx: typer.Context, value: bool) -> None:
         state(ctx).dry_run = True
 
 
-def load(name: str) -> _click.Command:
+def load(name: str) -> click_api.Command:
     return _module_commands(ENTRIES[name].module)[name]
 
 
 class LazyGroup(TyperGroup):
     """The root group: its commands are imported when one is called, not before."""
 
-    def list_commands(self, ctx: _click.Context) -> list[str]:
+    def list_commands(self, ctx: click_api.Context) -> list[str]:
         return list(ENTRIES)
 
-    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+    def get_command(self, ctx: click_api.Context, cmd_name: str) -> click_api.Command | None:
         return load(cmd_name) if cmd_name in ENTRIES else None
 
-    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+    def format_commands(self, ctx: click_api.Context, formatter: click_api.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(map(len, ENTRIES))
         rows = [
             (name, make_default_short_help(entry.help, limit)) for name, entry in ENTRIES.items()
@@ -138,8 +138,8 @@ class LazyGroup(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def shell_complete(self, ctx: _click.Context, incomplete: str) -> list[Any]:
-        from typer._click.shell_completion import CompletionItem
+    def shell_complete(self, ctx: click_api.Context, incomplete: str) -> list[Any]:
+        from alertctl.cli.click_api import CompletionItem
 
         names = [
             CompletionItem(name, help=entry.help)
@@ -147,4 +147,4 @@ class LazyGroup(TyperGroup):
             if name.startswith(incomplete)
         ]
         # The root's own options, completed as any command's.
-        return names + _click.Command.shell_complete(self, ctx, incomplete)
+        return names + click_api.Command.shell_complete(self, ctx, incomplete)

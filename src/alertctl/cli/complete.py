@@ -7,10 +7,9 @@ is a client's. Choices (events, sources, formats, languages) complete from their
 
 from typing import Any
 
-from typer import _click
-from typer._click.shell_completion import CompletionItem
 from typer.core import TyperArgument
 
+from alertctl.cli.click_api import Command, CompletionItem, Context, Parameter, complete_with
 from alertctl.db.lookup import CodeKind
 
 # An option or argument named so takes a code of this kind, in whatever command.
@@ -39,7 +38,7 @@ NEW_CODE_COMMANDS = {"add"}  # a code that does not exist yet: nothing to propos
 
 
 def _completer(kind: CodeKind) -> Any:
-    def complete(ctx: _click.Context, _param: _click.Parameter, incomplete: str) -> list[Any]:
+    def complete(ctx: Context, _param: Parameter, incomplete: str) -> list[Any]:
         from alertctl.services.completion import complete as codes
 
         # The root's callback does not run while completing: its --db and --config are read
@@ -51,7 +50,7 @@ def _completer(kind: CodeKind) -> Any:
     return complete
 
 
-def _kind(group: str | None, command: str, param: _click.Parameter) -> CodeKind | None:
+def _kind(group: str | None, command: str, param: Parameter) -> CodeKind | None:
     name = param.name or ""
     if getattr(getattr(param, "type_descriptor", None), "is_choice", False):
         return None  # an enum's values, which Typer completes
@@ -62,7 +61,7 @@ def _kind(group: str | None, command: str, param: _click.Parameter) -> CodeKind 
     return BY_NAME.get(name)
 
 
-def attach(command: _click.Command, group: str | None = None) -> None:
+def attach(command: Command, group: str | None = None) -> None:
     """Give each code parameter under this command its completion, unless it has one."""
     subcommands = getattr(command, "commands", None)
     if subcommands is not None:
@@ -71,5 +70,5 @@ def attach(command: _click.Command, group: str | None = None) -> None:
         return
     for param in command.params:
         kind = _kind(group, command.name or "", param)
-        if kind is not None and param._custom_shell_complete is None:
-            param._custom_shell_complete = _completer(kind)
+        if kind is not None:
+            complete_with(param, _completer(kind))

@@ -73,7 +73,7 @@ def refuse_in_a_batch_line(option: str) -> None:
     """A batch line shares the batch's database, settings and transaction: an option of its
     own among these would be ignored while it seems to hold."""
     if State.shared is not None:
-        from typer._click.exceptions import UsageError
+        from alertctl.cli.click_api import UsageError
 
         raise UsageError(f"{option} in a batch line: give it to the batch itself")
 

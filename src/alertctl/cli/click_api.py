@@ -1,0 +1,48 @@
+"""Click, as Typer carries it: the one module of alertctl that reaches into it.
+
+Typer ships its own copy of Click under a private name (`typer._click`) and re-exports little
+of it. alertctl needs a few of Click's own pieces: its exceptions (to turn usage errors into
+one `error:` line), the source of a parameter's value (a flag, or the environment), the
+completion item and a parameter's completion function (to complete codes by parameter name),
+and the lazy group's building blocks. Everything of Click is taken from here, never from
+`typer._click` elsewhere (a test checks it); Typer's version is bounded in pyproject.toml, and
+`tests/cli/test_click_api.py` fails with a clear message when an upgrade moves any of these.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from typer import _click as click
+from typer._click import exceptions
+from typer._click.core import ParameterSource
+from typer._click.shell_completion import CompletionItem
+from typer._click.utils import make_default_short_help
+
+Command = click.Command
+Context = click.Context
+HelpFormatter = click.HelpFormatter
+Parameter = click.Parameter
+ClickException = exceptions.ClickException
+UsageError = exceptions.UsageError
+
+__all__ = [
+    "ClickException",
+    "Command",
+    "CompletionItem",
+    "Context",
+    "HelpFormatter",
+    "Parameter",
+    "ParameterSource",
+    "UsageError",
+    "complete_with",
+    "make_default_short_help",
+]
+
+
+def complete_with(param: Parameter, completer: Callable[..., list[Any]]) -> None:
+    """Give a parameter a completion function after it was built, unless it has one. Click
+    takes one only when a parameter is built (`shell_complete=`) and keeps it in an attribute
+    of its own; parameters are matched to their completion by name once the commands exist
+    (cli/complete.py), so it is set here, in the one place that knows that attribute."""
+    if param._custom_shell_complete is None:
+        param._custom_shell_complete = completer
