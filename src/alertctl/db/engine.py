@@ -263,7 +263,10 @@ class Database:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
-        self._schema_checked = False  # a database opened again is checked again
+        if self.path is not None:
+            # A file opened again may be another file (replaced by `mv`): checked again. A
+            # server's database is the same one after a restart, and is not.
+            self._schema_checked = False
 
     def file_identity(self) -> tuple[int, int] | None:
         """Which file a SQLite database is (device, inode), None when there is none: a file

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy import Engine, case, func, insert, or_, select, text, update
 from sqlmodel import Session, col
 
 from alertctl.db.tables import Alert, AlertAttempt
@@ -192,101 +192,18 @@ def announce(session: Session) -> None:
 
 
 _alerts = Alert.__table__  # type: ignore[attr-defined]
-_attempts = AlertAttempt.__table__  # type: ignore[attr-defined]
-
-# Built once: executing a prepared statement costs a fraction of building one per alert.
-_RECORD = (
-    _alerts.update()
-    .where(_alerts.c.id == bindparam("b_id"), _alerts.c.lease_owner == bindparam("b_owner"))
-    .values(
-        status=bindparam("b_status"),
-        last_reply=bindparam("b_reply"),
-        sent_at=bindparam("b_sent_at"),
-        message_id=bindparam("b_message_id"),
-        raw_message=bindparam("b_raw"),
-        next_attempt_at=bindparam("b_next"),
-        lease_owner=None,
-        lease_expires_at=None,
-        submit_started_at=None,
-    )
-)
-_ATTEMPT = _attempts.insert()
-_SUBMITTING = (
-    _alerts.update()
-    .where(_alerts.c.id == bindparam("b_id"), _alerts.c.lease_owner == bindparam("b_owner"))
-    .values(submit_started_at=bindparam("b_now"))
-)
 
 
 class Recorder:
     """Records outcomes as they happen, one short write transaction each, on one connection
     held for the run: the time between a server's acceptance and its record is the only window
     in which a crash can cause a duplicate, so this path is kept short.
-    """
 
-    def __init__(self, engine: Engine, owner: str) -> None:
-        self.owner = owner
-        self.connection = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
-
-    def mark_submitting(self, alert_id: int, now: datetime) -> bool:
-        with self.connection.begin():
-            result = self.connection.execute(
-                _SUBMITTING, {"b_id": alert_id, "b_owner": self.owner, "b_now": now}
-            )
-        return bool(result.rowcount)
-
-    def record(
-        self,
-        alert_id: int,
-        *,
-        now: datetime,
-        outcome: str,
-        reply: str,
-        sent_at: datetime | None = None,
-        message_id: str | None = None,
-        raw: str | None = None,
-        next_attempt_at: datetime | None = None,
-    ) -> bool:
-        """Record one outcome, only if this sender still holds the lease."""
-        with self.connection.begin():
-            result = self.connection.execute(
-                _RECORD,
-                {
-                    "b_id": alert_id,
-                    "b_owner": self.owner,
-                    "b_status": outcome,
-                    "b_reply": reply,
-                    "b_sent_at": sent_at,
-                    "b_message_id": message_id,
-                    "b_raw": raw,
-                    "b_next": next_attempt_at,
-                },
-            )
-            if not result.rowcount:
-                return False
-            self.connection.execute(
-                _ATTEMPT,
-                {
-                    "alert_id": alert_id,
-                    "owner": self.owner,
-                    "finished_at": now,
-                    "outcome": outcome,
-                    "reply": reply,
-                },
-            )
-        return True
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-class SqliteRecorder(Recorder):
-    """The same records, on SQLite, through the driver's own connection with SQL written once.
-
-    SQLAlchemy's execution path costs about 0.1 ms a statement, several times what SQLite needs
-    here; on this path that time is both throughput and the window for duplicates after a
-    crash. The values are converted by the columns' own SQLAlchemy types, so what is stored is
-    exactly what the ORM stores.
+    The SQL is written once, and run on the driver's own connection (SQLite's, or psycopg's):
+    SQLAlchemy's execution path costs about 0.1 ms a statement, several times what SQLite
+    needs here, and on this path that time is both throughput and the window for duplicates.
+    Times are converted by the columns' own SQLAlchemy types, so what is stored is exactly what
+    the ORM stores. An outcome is written only while this sender holds the claim.
     """
 
     _UPDATE = (
@@ -304,6 +221,13 @@ class SqliteRecorder(Recorder):
         self.owner = owner
         self.raw = engine.raw_connection()
         self.driver: Any = self.raw.driver_connection
+        # SQLite's driver leaves BEGIN to us (db/engine.py), and takes `?`; psycopg begins by
+        # itself, and takes `%s`.
+        self.sqlite = engine.dialect.name == "sqlite"
+        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self.update, self.insert, self.submitting = (
+            sql.replace("?", mark) for sql in (self._UPDATE, self._INSERT, self._SUBMITTING)
+        )
         self.time = _alerts.c.sent_at.type.bind_processor(engine.dialect) or (lambda v: v)
 
     def _stamp(self, value: datetime | None) -> Any:
@@ -311,7 +235,7 @@ class SqliteRecorder(Recorder):
 
     def mark_submitting(self, alert_id: int, now: datetime) -> bool:
         with self._transaction() as cursor:
-            cursor.execute(self._SUBMITTING, (self._stamp(now), alert_id, self.owner))
+            cursor.execute(self.submitting, (self._stamp(now), alert_id, self.owner))
             return bool(cursor.rowcount)
 
     def record(
@@ -326,9 +250,10 @@ class SqliteRecorder(Recorder):
         raw: str | None = None,
         next_attempt_at: datetime | None = None,
     ) -> bool:
+        """Record one outcome, only if this sender still holds the lease."""
         with self._transaction() as cursor:
             cursor.execute(
-                self._UPDATE,
+                self.update,
                 (
                     outcome,
                     reply,
@@ -342,30 +267,29 @@ class SqliteRecorder(Recorder):
             )
             if not cursor.rowcount:
                 return False
-            cursor.execute(self._INSERT, (alert_id, self.owner, self._stamp(now), outcome, reply))
+            cursor.execute(self.insert, (alert_id, self.owner, self._stamp(now), outcome, reply))
         return True
 
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         cursor = self.driver.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
+        if self.sqlite:
+            cursor.execute("BEGIN IMMEDIATE")
         try:
             yield cursor
         except BaseException:
-            cursor.execute("ROLLBACK")
+            if self.sqlite:
+                cursor.execute("ROLLBACK")
+            else:
+                self.driver.rollback()
             raise
         else:
-            cursor.execute("COMMIT")
+            if self.sqlite:
+                cursor.execute("COMMIT")
+            else:
+                self.driver.commit()
         finally:
             cursor.close()
 
     def close(self) -> None:
         self.raw.close()
-
-
-def recorder(engine: Engine, owner: str) -> Recorder:
-    return (
-        SqliteRecorder(engine, owner)
-        if engine.dialect.name == "sqlite"
-        else Recorder(engine, owner)
-    )

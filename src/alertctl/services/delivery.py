@@ -83,7 +83,7 @@ class Sender:
         self.rng = rng or random.Random()
         self.owner = sender_id()
         self.opened: dict[int, Transport] = {}
-        self.recorder = outbox.recorder(db.engine, self.owner)
+        self.recorder = outbox.Recorder(db.engine, self.owner)
 
     def recover(self) -> list[int]:
         """Submits interrupted by a sender that died become `unknown`."""
