@@ -335,3 +335,35 @@ def test_an_unchanged_file_applied_again_is_known_to_change_nothing(
     assert ok(sample_db, "config", "apply", str(path), "--dry-run").stderr.endswith(
         "dry run: nothing was written\n"
     )
+
+
+def test_the_plan_applied_is_the_plan_shown_and_a_change_meanwhile_applies_nothing(
+    sample_db: Path,
+) -> None:
+    """`config apply` is one service call: the plan is made, shown (and confirmed), then that
+    plan is applied; another command that writes to the configuration while the plan is shown
+    makes the apply refuse, with nothing written."""
+    from alertctl.errors import Conflict
+    from alertctl.services.config_apply import apply_file
+    from alertctl.services.config_plan import Plan
+
+    text = export(sample_db).replace('name = "Acme Industries"', 'name = "Acme Renamed"')
+    database = Database(str(sample_db))
+    shown: list[Plan] = []
+
+    def meanwhile(plan: Plan) -> None:
+        shown.append(plan)
+        ok(sample_db, "product", "update", "ERP", "--name", "Written meanwhile")
+
+    try:
+        with pytest.raises(Conflict, match="the configuration changed while the plan was shown"):
+            apply_file(database, text, region="FR", prune=False, confirm=meanwhile)
+        assert [c.key for c in shown[0].changes] == ["ACME"]
+        assert "Acme Industries" in export(sample_db)  # nothing applied
+        done = apply_file(database, text, region="FR", prune=False, confirm=shown.append)
+    finally:
+        database.close()
+    # Made again, the plan also brings back what was written meanwhile; that plan is applied.
+    assert done.plan is shown[-1] and [c.key for c in done.plan.changes] == ["ACME", "ERP"]
+    assert 'name = "Acme Renamed"' in export(sample_db)
+    assert "Written meanwhile" not in export(sample_db)

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from alertctl.cli.options import Json, Yes
-from alertctl.cli.output import info, print_json, with_progress, write_private
-from alertctl.cli.state import confirm, state
+from alertctl.cli.output import info, print_json, write_private
+from alertctl.cli.state import confirm as confirm_removal
+from alertctl.cli.state import state
 from alertctl.domain.wording import counted
 
 config_app = typer.Typer(
@@ -45,6 +46,7 @@ def apply(
     """Check the whole file, show the plan, then apply it in one transaction."""
     from alertctl.errors import Invalid
     from alertctl.services import config_apply
+    from alertctl.services.config_plan import Plan
 
     current = state(ctx)
     if source == "-":
@@ -61,34 +63,27 @@ def apply(
             text = Path(source).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise Invalid(f"cannot read {source}: {exc}") from None
-    db = current.db
-    region = current.settings.default_region
-    digest = config_apply.digest_of(text, region=region, prune=prune)
-    if not current.dry_run and config_apply.unchanged_since_applied(db, digest):
-        from alertctl.services.config_plan import Plan
 
+    def confirm(result: Plan) -> None:
+        _show(result, as_json)
+        if result.count("-") and not current.dry_run:
+            confirm_removal(f"Remove {counted(result.count('-'), 'object')}?", yes=yes)
+
+    # One service call: the plan shown (and confirmed) is the plan applied. No progress bar
+    # around it: the question of a removal is asked in the middle.
+    done = config_apply.apply_file(
+        current.db,
+        text,
+        region=current.settings.default_region,
+        prune=prune,
+        confirm=confirm,
+        impact_only=current.dry_run,
+    )
+    if done.plan is None:
         _show(Plan(), as_json)
         info("the same file as the last apply, and the configuration is unchanged since")
-        return
-    desired = config_apply.read_file(text, region=region, known=config_apply.known_addresses(db))
-    if current.dry_run:  # the plan and who would start or stop receiving alerts
-        result = with_progress(
-            "working out the plan and its impact",
-            lambda _: config_apply.impact(db, desired, prune=prune),
-        )
-        _show(result, as_json)
-        return
-    result = config_apply.plan(db, desired, prune=prune)
-    _show(result, as_json)
-    if not result.changes:  # nothing is written, not even that: a no-op stays read-only
-        return
-    if result.count("-"):
-        confirm(f"Remove {counted(result.count('-'), 'object')}?", yes=yes)
-    with_progress(
-        "applying",
-        lambda _: config_apply.apply(db, desired, prune=prune, confirmed=True, digest=digest),
-    )
-    info(f"applied: {result.summary[len('Plan: ') :]}")
+    elif done.plan.changes and not current.dry_run:
+        info(f"applied: {done.plan.summary[len('Plan: ') :]}")
 
 
 def _show(result: Any, as_json: bool) -> None:

@@ -3,6 +3,8 @@ would change, the effect of that change on who gets alerted, and the change itse
 transaction (all or nothing)."""
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import tomli_w
 from sqlmodel import Session, col, select
@@ -16,8 +18,7 @@ from alertctl.db.tables import (
 )
 from alertctl.domain.events import Snapshot, cannot_fire
 from alertctl.domain.model import Event, StatusType
-from alertctl.domain.wording import counted
-from alertctl.errors import Invalid, Refused
+from alertctl.errors import Conflict, Invalid
 from alertctl.services.config_model import Document
 from alertctl.services.config_parse import parse
 from alertctl.services.config_plan import Plan, make_plan
@@ -48,39 +49,70 @@ def read_file(
     return parse(data, region=region, known=known)
 
 
-def known_addresses(db: Database) -> frozenset[tuple[str, str]]:
+# Apply -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What `config apply` did: the plan it applied (the one shown and confirmed), or None when
+    the file is the one last applied and nothing changed since (then it was not read again)."""
+
+    plan: Plan | None
+
+
+def apply_file(
+    db: Database,
+    text: str,
+    *,
+    region: str,
+    prune: bool,
+    confirm: Callable[[Plan], None],
+    impact_only: bool = False,
+) -> Applied:
+    """Read and check the whole file, make the plan, let `confirm` show it (and refuse it by
+    raising), then apply that very plan in one transaction: if the configuration changed
+    between the plan and the apply (another command wrote to it), nothing is applied and the
+    command says so. With `impact_only` the plan comes with its impact on who is alerted, and
+    nothing is written."""
+    digest = digest_of(text, region=region, prune=prune)
+    if not impact_only and unchanged_since_applied(db, digest):
+        return Applied(None)
+    desired = read_file(text, region=region, known=_known_addresses(db))
+    if impact_only:
+        result = impact(db, desired, prune=prune)
+        confirm(result)
+        return Applied(result)
+    with db.session(write=False) as session:
+        result = make_plan(read(session), desired, prune=prune)
+        generation = _generation(session)
+    confirm(result)
+    if not result.changes:  # nothing is written, not even that: a no-op stays read-only
+        return Applied(result)
+    with db.session(write=True) as session:
+        if _generation(session) != generation:
+            raise Conflict(
+                "the configuration changed while the plan was shown (another command wrote "
+                "to it): nothing was applied",
+                hint="run the command again, and check the new plan",
+            )
+        Applier(session, desired).run(result)
+        session.flush()
+        _remember(session, digest)
+    return Applied(result)
+
+
+def _generation(session: Session) -> int | None:
+    """How many writes the configuration has had (migration 0007's triggers count them)."""
+    state = session.get(ConfigState, 1, populate_existing=True)
+    return state.generation if state is not None else None
+
+
+def _known_addresses(db: Database) -> frozenset[tuple[str, str]]:
     """The (channel, address) pairs stored: valid and normalised when they were."""
     with db.session(write=False) as session:
         rows = session.execute(select(Person.email, Person.fax)).all()
     emails = {("email", email) for email, _ in rows if email}
     return frozenset(emails | {("fax", fax) for _, fax in rows if fax})
-
-
-def plan(db: Database, desired: Document, *, prune: bool) -> Plan:
-    with db.session(write=False) as session:
-        return make_plan(read(session), desired, prune=prune)
-
-
-# Apply -----------------------------------------------------------------------------------------
-
-
-def apply(
-    db: Database, desired: Document, *, prune: bool, confirmed: bool, digest: str | None = None
-) -> Plan:
-    """Apply the whole file in one transaction; removals only with prune, and confirmed. The
-    file's `digest` is remembered with the configuration it leaves."""
-    with db.session(write=True) as session:
-        result = make_plan(read(session), desired, prune=prune)
-        if result.count("-") and not confirmed:
-            raise Refused(
-                f"{counted(result.count('-'), 'object')} would be removed: not confirmed",
-                hint="add --yes to confirm",
-            )
-        Applier(session, desired).run(result)
-        if digest is not None:
-            session.flush()
-            _remember(session, digest)
-    return result
 
 
 # Unchanged files -------------------------------------------------------------------------------

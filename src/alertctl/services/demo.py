@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
-from alertctl.services.config_apply import apply, read_file
+from alertctl.services.config_apply import apply_file
 from alertctl.services.delivery import send_due
 from alertctl.services.ingest import IngestReport, ingest
 from alertctl.services.operator import AlertRow, list_alerts
@@ -40,11 +40,12 @@ def run_demo(folder: Path) -> DemoResult:
     db = Database(str(database))
     try:
         init(db)
-        apply(
+        apply_file(
             db,
-            read_file(setup_file.read_text(encoding="utf-8"), region="FR"),
+            setup_file.read_text(encoding="utf-8"),
+            region="FR",
             prune=False,
-            confirmed=True,
+            confirm=lambda _plan: None,  # a fresh database: nothing to remove, no one to ask
         )
         saves = ingest(db, feed_file.read_text(encoding="utf-8").splitlines())
         settings = DeliverySettings(sender="Support <support@example.com>", maildir=str(maildir))
