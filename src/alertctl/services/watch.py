@@ -94,9 +94,11 @@ def watch(
                     log(LogLine(LogKind.START, _now(), f"watching {db.describe()}"))
                     started = True
                 sender = held.sender()
+                batches = report.batches
                 unreachable = _drain(sender, stop, log, report, len(sender.recover()))
                 if unreachable is None:
-                    pause = 0.0
+                    if report.batches > batches:  # delivered: the server is back
+                        pause = 0.0
                     held.waiter.wait(_seconds_until(sender.next_due()), stop)
                     continue
                 # The server is down or refuses us: waited out like a database fault, however

@@ -76,12 +76,17 @@ class SmtpTransport:
                     )
                 if s.username:
                     connection.login(s.username, self.password or "")
+        except Unreachable:
+            _close_quietly(connection)
+            raise
         except smtplib.SMTPAuthenticationError as exc:
+            _close_quietly(connection)
             raise Unreachable(
                 f"{s.host}:{s.port} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}",
                 hint=connect_hint(exc, s),
             ) from None
         except smtplib.SMTPResponseException as exc:
+            _close_quietly(connection)
             raise Unreachable(
                 f"{s.host}:{s.port} refused us: {_reply(exc.smtp_code, exc.smtp_error)}",
                 hint=connect_hint(exc, s),
