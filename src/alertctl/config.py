@@ -167,7 +167,7 @@ MAILDIR_SECONDS = 2.0
 def delivery_settings(settings: Settings) -> DeliverySettings:
     """The delivery settings, checked whole: a sender refuses to start on any problem."""
     settings.refuse_problems()
-    result = _delivery(settings.raw)
+    result = delivery_from(settings)
     problems = delivery_problems(result)
     if problems:
         raise Invalid(f"{settings.config_path}: {problems[0].message}", hint=problems[0].hint)
@@ -175,12 +175,9 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
 
 
 def delivery_from(settings: Settings) -> DeliverySettings:
-    """The delivery settings of a file with no problem (see `problems`), not checked further."""
-    return _delivery(settings.raw)
-
-
-def _delivery(raw: dict[str, Any]) -> DeliverySettings:
-    """The settings as the senders use them, from a file whose types config_schema checked."""
+    """The settings as the senders use them, from a file with no problem (`Settings.problems`:
+    config_schema checked its types), not checked further."""
+    raw = settings.raw
     mail, transport, smtp = raw.get("mail", {}), raw.get("transport", {}), raw.get("smtp", {})
     fax, delivery, maildir = raw.get("fax", {}), raw.get("delivery", {}), raw.get("maildir", {})
     defaults = DeliverySettings()
