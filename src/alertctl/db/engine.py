@@ -293,8 +293,8 @@ def _server_options(url: str) -> dict[str, Any]:
     return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}}
 
 
-def hold_loaded(session: Session) -> None:
-    """Keep every row this session loads until it closes.
+def hold_loaded(session: Session) -> list[object]:
+    """Keep every row this session loads, in the list returned, for as long as it is kept.
 
     SQLAlchemy's identity map holds rows weakly: a client, a status or a contact looked up by
     one save and dropped is read again by the next one. A session that applies many saves in
@@ -302,7 +302,7 @@ def hold_loaded(session: Session) -> None:
     """
     held: list[object] = []
     event.listen(session, "loaded_as_persistent", lambda _session, row: held.append(row))
-    session.info["held"] = held
+    return held
 
 
 # The advisory lock that saves of requests take on PostgreSQL (any number fixed for alertctl).

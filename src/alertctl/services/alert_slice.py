@@ -1,9 +1,8 @@
 """Loading what recipient resolution and rendering need for one request, in a fixed number of
 queries whatever the size of the database."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from sqlmodel import Session, col, select
 
@@ -31,9 +30,10 @@ from alertctl.domain.model import (
 )
 from alertctl.domain.person import Person as PersonFacts
 from alertctl.domain.person import PersonKey
-from alertctl.domain.recipients import AlertSlice, ClientAlert, Decision
+from alertctl.domain.recipients import AlertSlice, ClientAlert
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
+from alertctl.services.feed_memory import ConfigurationKey, FeedMemory
 from alertctl.services.results import TemplateContext
 from alertctl.templates.render import RenderError, check_syntax
 
@@ -54,9 +54,9 @@ class Loaded:
     language: Language
     context: TemplateContext
     person_ids: dict[PersonKey, int]
-    # Each event's decision, once resolved: shared by every request of the same configuration
-    # in a feed's transaction, since a decision depends on the configuration only.
-    decisions: dict[Event, Decision]
+    # The configuration it was loaded from: a feed's memory keeps each event's decision per
+    # configuration, since a decision depends on nothing else.
+    configuration: ConfigurationKey
 
     def template_for(self, event: Event, language: Language) -> tuple[str, Template | None]:
         """The template a recipient reading `language` gets: the client's own as set, or the
@@ -81,7 +81,13 @@ def status_dict(status: Status | None) -> dict[str, str] | None:
     return {"code": status.code, "label": status.label, "type": status.type}
 
 
-def load(session: Session, request: Request, *, previous_status: Status | None = None) -> Loaded:
+def load(
+    session: Session,
+    request: Request,
+    *,
+    previous_status: Status | None = None,
+    memory: FeedMemory | None = None,
+) -> Loaded:
     client = session.get(Client, request.client_id)
     assert client is not None
     contract = session.get(Contract, request.contract_id) if request.contract_id else None
@@ -92,7 +98,7 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
 
     holder = session.get(Client, contract.client_id) if contract else None
     targets = _targets(client, contract, site, product, service)
-    config = _configuration(session, request, client)
+    config = _configuration(session, request, client, memory)
 
     alert_slice = AlertSlice(
         request=request.reference,
@@ -132,7 +138,7 @@ def load(session: Session, request: Request, *, previous_status: Status | None =
         Language(client.language),
         context,
         config.person_ids,
-        config.decisions,
+        configuration_key(request),
     )
 
 
@@ -148,38 +154,24 @@ class _Configuration:
     people: dict[PersonKey, PersonFacts]
     person_ids: dict[PersonKey, int]
     main_site: str | None
-    decisions: dict[Event, Decision] = field(default_factory=dict)
 
 
-def remember_configuration(session: Session) -> None:
-    """Let this session read each configuration once: for a feed of many saves in one
-    transaction, where nothing changes the configuration between two saves."""
-    session.info["configurations"] = {}
-    session.info["configuration facts"] = {}
-
-
-def configuration_fact(session: Session, key: tuple[Any, ...], read: Callable[[], T]) -> T:
-    """One fact of the configuration (a contract's beneficiary, a product it covers), read
-    once per transaction when the session remembers its configuration, else every time."""
-    facts: dict[tuple[Any, ...], Any] | None = session.info.get("configuration facts")
-    if facts is None:
-        return read()
-    if key not in facts:
-        facts[key] = read()
-    return cast(T, facts[key])
-
-
-def _configuration(session: Session, request: Request, client: Client) -> _Configuration:
-    memo: dict[tuple[int | None, ...], _Configuration] | None = session.info.get("configurations")
-    key = (
+def configuration_key(request: Request) -> ConfigurationKey:
+    return (
         request.client_id,
         request.contract_id,
         request.site_id,
         request.product_id,
         request.service_id,
     )
-    if memo is not None and key in memo:
-        return memo[key]
+
+
+def _configuration(
+    session: Session, request: Request, client: Client, memory: FeedMemory | None
+) -> _Configuration:
+    key = configuration_key(request)
+    if memory is not None and key in memory.configurations:
+        return cast(_Configuration, memory.configurations[key])
     links = _links(session, request)
     people = (
         session.exec(
@@ -211,8 +203,8 @@ def _configuration(session: Session, request: Request, client: Client) -> _Confi
         person_ids={f.key: pid for pid, f in facts.items() if pid is not None},
         main_site=f"{client.code}/{main_site}" if main_site else None,
     )
-    if memo is not None:
-        memo[key] = found
+    if memory is not None:
+        memory.configurations[key] = found
     return found
 
 

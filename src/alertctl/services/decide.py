@@ -16,6 +16,7 @@ from alertctl.domain.recipients import (
     resolve,
 )
 from alertctl.services.alert_slice import Loaded
+from alertctl.services.feed_memory import FeedMemory
 from alertctl.services.results import TemplateContext
 from alertctl.templates.render import Rendered, RenderError, render_alert
 
@@ -46,24 +47,27 @@ def _key(recipient: Recipient) -> tuple[Any, ...]:
     return (recipient.person.key, recipient.channel)
 
 
-def decide(loaded: Loaded, events: list[Event]) -> list[Outcome]:
+def decide(loaded: Loaded, events: list[Event], memory: FeedMemory | None = None) -> list[Outcome]:
     """Who gets which event's alert, with the rendered messages; a recipient whose message does
     not render is left out with `no_template`; then each person and channel keeps only the most
     specific event of the save."""
     rendered: dict[Event, dict[tuple[Any, ...], Message]] = {}
     decisions = []
     for event in events:
-        decision, messages = _render_all(loaded, _resolved(loaded, event))
+        decision, messages = _render_all(loaded, _resolved(loaded, event, memory))
         decisions.append(decision)
         rendered[event] = messages
     return [Outcome(d, rendered[d.event]) for d in most_specific(decisions)]
 
 
-def _resolved(loaded: Loaded, event: Event) -> Decision:
-    decision = loaded.decisions.get(event)
-    if decision is None:
-        decision = loaded.decisions[event] = resolve(loaded.slice, event)
-    return decision
+def _resolved(loaded: Loaded, event: Event, memory: FeedMemory | None) -> Decision:
+    """The event's decision, resolved once per configuration in a feed's transaction."""
+    if memory is None:
+        return resolve(loaded.slice, event)
+    key = (loaded.configuration, event)
+    if key not in memory.decisions:
+        memory.decisions[key] = resolve(loaded.slice, event)
+    return memory.decisions[key]
 
 
 def faults_of(loaded: Loaded, outcomes: list[Outcome]) -> list[Fault]:

@@ -13,12 +13,11 @@ from sqlmodel import Session
 
 from alertctl.db.engine import Database, hold_loaded, serialise_saves
 from alertctl.errors import AlertctlError, Invalid
-from alertctl.services.alert_slice import remember_configuration
+from alertctl.services.feed_memory import FeedMemory
 from alertctl.services.requests import (
     SaveInput,
     SaveResult,
     remember_ahead,
-    remember_requests,
     remember_save,
     save,
 )
@@ -107,16 +106,14 @@ def ingest(
         done: list[tuple[int, Outcome]] = []
         with db.session(write=True) as session:
             serialise_saves(session)
-            hold_loaded(session)
-            remember_configuration(session)
-            remember_requests(session)
+            memory = FeedMemory(held=hold_loaded(session))
             while isinstance(item, tuple) and len(done) < CHUNK_LINES:
                 ahead, item = _read_ahead(item, numbered, naming, CHUNK_LINES - len(done))
-                remember_ahead(session, [c for _, c in ahead if isinstance(c, SaveInput)])
+                remember_ahead(session, memory, [c for _, c in ahead if isinstance(c, SaveInput)])
                 for number, parsed in ahead:
                     if progress is not None:
                         progress(number)
-                    outcome = _apply(session, number, parsed)
+                    outcome = _apply(session, memory, number, parsed)
                     if outcome is not None:
                         done.append((number, outcome))
         for number, outcome in done:
@@ -194,18 +191,18 @@ def _fault(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:100]}"
 
 
-def _apply(session: Session, number: int, parsed: Parsed) -> Outcome | None:
+def _apply(session: Session, memory: FeedMemory, number: int, parsed: Parsed) -> Outcome | None:
     """One line in its own savepoint: its failure rolls back that line only."""
     if not isinstance(parsed, SaveInput):
         return parsed
     try:
         with session.begin_nested():
-            result = save(session, parsed)
+            result = save(session, parsed, memory)
     except AlertctlError as exc:
         return LineFailure(number, exc.message)
     except LINE_FAULTS as exc:  # a value the line holds that nothing could store
         return LineFailure(number, f"cannot be applied: {_fault(exc)}")
-    remember_save(session, result)
+    remember_save(memory, result)
     return result
 
 

@@ -22,7 +22,6 @@ from alertctl.db.tables import (
 from alertctl.domain.model import PersonKind
 from alertctl.domain.validation import check_length, check_text
 from alertctl.errors import Invalid, NotFound
-from alertctl.services.alert_slice import configuration_fact
 from alertctl.services.common import (
     get_by_code,
     get_client,
@@ -32,62 +31,74 @@ from alertctl.services.common import (
     get_site,
     ident,
 )
+from alertctl.services.feed_memory import FeedMemory, fact
 from alertctl.services.results import Record
 
 
-def apply_fields(session: Session, request: Request, change: Any, warnings: list[str]) -> None:
+def apply_fields(
+    session: Session,
+    request: Request,
+    change: Any,
+    warnings: list[str],
+    memory: FeedMemory | None = None,
+) -> None:
     """Set the fields the save names, then check that they hold together."""
     if change.contract is not None:
         request.contract_id = (
-            _code_id(session, "contract", change.contract, get_contract)
+            _code_id(session, memory, "contract", change.contract, get_contract)
             if change.contract
             else None
         )
     if change.client is not None:
-        request.client_id = _code_id(session, "client", change.client, get_client)
+        request.client_id = _code_id(session, memory, "client", change.client, get_client)
     elif change.contract:
         contract = session.get(Contract, request.contract_id)
         assert contract is not None
-        if not request.client_id or not _may_use(session, contract, request.client_id):
+        if not request.client_id or not _may_use(session, memory, contract, request.client_id):
             request.client_id = contract.client_id
     if change.title is not None:
         request.title = check_text(change.title, "title")
     if change.external_description is not None:
         request.external_description = _multiline(change.external_description) or None
     if change.status is not None:
-        request.status_id = _code_id(session, "status", change.status, _get_status)
+        request.status_id = _code_id(session, memory, "status", change.status, _get_status)
     if change.state is not None:
         request.state = check_text(change.state, "state", required=False) or None
     client = session.get(Client, request.client_id)
     assert client is not None
     if change.site is not None:
-        request.site_id = _site_id(session, client, change.site) if change.site else None
+        request.site_id = _site_id(session, memory, client, change.site) if change.site else None
     if change.product is not None:
         request.product_id = (
-            _code_id(session, "product", change.product, _get_product) if change.product else None
+            _code_id(session, memory, "product", change.product, _get_product)
+            if change.product
+            else None
         )
     if change.service is not None:
         request.service_id = (
-            _service_id(session, request, change.service) if change.service else None
+            _service_id(session, memory, request, change.service) if change.service else None
         )
     if change.requester is not None:
         request.requester_id = (
-            _code_id(session, "contact", change.requester, _get_contact)
+            _code_id(session, memory, "contact", change.requester, _get_contact)
             if change.requester
             else None
         )
-    _check_consistency(session, request, client, warnings)
+    _check_consistency(session, memory, request, client, warnings)
 
 
 def _code_id(
-    session: Session, what: str, code: str, get: Callable[[Session, str], Any], *scope: Any
+    session: Session,
+    memory: FeedMemory | None,
+    what: str,
+    code: str,
+    get: Callable[[Session, str], Any],
+    *scope: Any,
 ) -> int:
     """The id of the row a save names by its code (within `scope`, the parent of a site or a
-    service), looked up once per transaction when the session remembers its configuration: a
-    feed names the same few codes on every line."""
-    return configuration_fact(
-        session, ("code", what, code, *scope), lambda: ident(get(session, code).id)
-    )
+    service), looked up once per transaction of a feed, which names the same few codes on
+    every line."""
+    return fact(memory, ("code", what, code, *scope), lambda: ident(get(session, code).id))
 
 
 def _get_status(session: Session, code: str) -> Status:
@@ -110,11 +121,13 @@ def _multiline(value: str) -> str:
     return value.replace("\r\n", "\n").strip()
 
 
-def _site_id(session: Session, client: Client, code: str) -> int:
+def _site_id(session: Session, memory: FeedMemory | None, client: Client, code: str) -> int:
     """The site a save names: one of its client's (the same lookup as `link site`, worded for a
     request, where a wrong site is a bad value rather than an unknown one)."""
     try:
-        return _code_id(session, "site", code, lambda s, c: get_site(s, client, c), client.id)
+        return _code_id(
+            session, memory, "site", code, lambda s, c: get_site(s, client, c), client.id
+        )
     except NotFound:
         raise Invalid(
             f"site {code!r} is not a site of client {client.code!r}",
@@ -122,13 +135,13 @@ def _site_id(session: Session, client: Client, code: str) -> int:
         ) from None
 
 
-def _service_id(session: Session, request: Request, code: str) -> int:
+def _service_id(session: Session, memory: FeedMemory | None, request: Request, code: str) -> int:
     contract = session.get(Contract, request.contract_id) if request.contract_id else None
     if contract is None:
         raise Invalid("a service needs a contract", hint="add --contract CONTRACT")
     try:
         return _code_id(
-            session, "service", code, lambda s, c: get_service(s, contract, c), contract.id
+            session, memory, "service", code, lambda s, c: get_service(s, contract, c), contract.id
         )
     except NotFound:
         raise Invalid(
@@ -137,17 +150,23 @@ def _service_id(session: Session, request: Request, code: str) -> int:
         ) from None
 
 
-def _may_use(session: Session, contract: Contract, client_id: int) -> bool:
+def _may_use(
+    session: Session, memory: FeedMemory | None, contract: Contract, client_id: int
+) -> bool:
     if contract.client_id == client_id:
         return True
-    return _linked(session, contract_beneficiary, contract, client_id)
+    return _linked(session, memory, contract_beneficiary, contract, client_id)
 
 
-def _covers(session: Session, contract: Contract, product_id: int) -> bool:
-    return _linked(session, contract_product, contract, product_id)
+def _covers(
+    session: Session, memory: FeedMemory | None, contract: Contract, product_id: int
+) -> bool:
+    return _linked(session, memory, contract_product, contract, product_id)
 
 
-def _linked(session: Session, table: Table, contract: Contract, other_id: int) -> bool:
+def _linked(
+    session: Session, memory: FeedMemory | None, table: Table, contract: Contract, other_id: int
+) -> bool:
     """Whether a contract's link table (its beneficiaries, its products) holds `other_id`."""
     contract_id, other = table.c.contract_id, list(table.c)[1]
 
@@ -155,14 +174,18 @@ def _linked(session: Session, table: Table, contract: Contract, other_id: int) -
         query = select(other).where(contract_id == contract.id, other == other_id)
         return session.execute(query).first() is not None
 
-    return configuration_fact(session, (table.name, contract.id, other_id), read)
+    return fact(memory, (table.name, contract.id, other_id), read)
 
 
 def _check_consistency(
-    session: Session, request: Request, client: Client, warnings: list[str]
+    session: Session,
+    memory: FeedMemory | None,
+    request: Request,
+    client: Client,
+    warnings: list[str],
 ) -> None:
     contract = session.get(Contract, request.contract_id) if request.contract_id else None
-    if contract is not None and not _may_use(session, contract, ident(client.id)):
+    if contract is not None and not _may_use(session, memory, contract, ident(client.id)):
         raise Invalid(
             f"client {client.code!r} is neither the client nor a beneficiary of contract "
             f"{contract.code!r}",
@@ -179,7 +202,7 @@ def _check_consistency(
     if (
         contract is not None
         and request.product_id is not None
-        and not _covers(session, contract, request.product_id)
+        and not _covers(session, memory, contract, request.product_id)
     ):
         product = session.get(Product, request.product_id)
         assert product is not None
@@ -190,7 +213,7 @@ def _check_consistency(
             warnings.append(f"requester {requester.code} is not a contact of client {client.code}")
 
 
-def field_codes(session: Session, request: Request) -> Record:
+def field_codes(session: Session, request: Request, memory: FeedMemory | None = None) -> Record:
     """The request's fields as codes, to record what each save changed."""
 
     def code_of(model: Any, row_id: int | None) -> str | None:
@@ -201,7 +224,7 @@ def field_codes(session: Session, request: Request) -> Record:
             row = session.get(model, row_id)
             return getattr(row, "code", None) if row is not None else None
 
-        return configuration_fact(session, ("code of", model.__name__, row_id), read)
+        return fact(memory, ("code of", model.__name__, row_id), read)
 
     return {
         "contract": code_of(Contract, request.contract_id),

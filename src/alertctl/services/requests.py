@@ -3,10 +3,9 @@ to the outbox in the same transaction (no save without its alerts, no alert with
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -22,10 +21,10 @@ from alertctl.domain.events import Snapshot, detect_events, why_no_event
 from alertctl.domain.model import Event, StatusType
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
-from alertctl.services.alert_slice import configuration_fact, get_request
+from alertctl.services.alert_slice import get_request
 from alertctl.services.common import ident, insert_rows
+from alertctl.services.feed_memory import FeedMemory, fact
 from alertctl.services.request_fields import apply_fields, diff, field_codes
-from alertctl.services.results import Record
 from alertctl.services.save_alerts import (
     LeftOut,
     PlannedAlerts,
@@ -34,8 +33,6 @@ from alertctl.services.save_alerts import (
     plan_alerts,
     write_alerts,
 )
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -75,7 +72,7 @@ class SaveResult:
 def open_request(db: Database, change: SaveInput) -> SaveResult:
     with db.session(write=True) as session:
         serialise_saves(session)
-        if _find(session, change.reference) is not None:
+        if _find(session, change.reference, None) is not None:
             raise Conflict(
                 f"request {change.reference!r} already exists",
                 hint=f"alertctl request update {change.reference} ...",
@@ -90,22 +87,23 @@ def update_request(db: Database, change: SaveInput) -> SaveResult:
         return save(session, change)
 
 
-def save(session: Session, change: SaveInput) -> SaveResult:
-    """Apply one save: opens the request when its reference is new, updates it otherwise."""
+def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) -> SaveResult:
+    """Apply one save: opens the request when its reference is new, updates it otherwise. A
+    feed's saves share their transaction's `memory`; a single save has none."""
     save_id = _save_id(change)
-    request = _find(session, change.reference)
-    if change.save_id is not None and _replayed(session, save_id, request):
+    request = _find(session, change.reference, memory)
+    if change.save_id is not None and _replayed(session, save_id, request, memory):
         return SaveResult(change.reference, save_id, created=False, replayed=True)
     now = change.time or datetime.now(UTC)
     _check_time(request, change)
     before = snapshot(session, request) if request is not None else None
     previous_status = session.get(Status, request.status_id) if request is not None else None
-    old = field_codes(session, request) if request is not None else {}
+    old = field_codes(session, request, memory) if request is not None else {}
     warnings: list[str] = []
     created = request is None
     if request is None:
-        request = _new_request(session, change, now)
-    apply_fields(session, request, change, warnings)
+        request = _new_request(session, change, now, memory)
+    apply_fields(session, request, change, warnings, memory)
     request.updated_at = now
     after = snapshot(session, request)
     events = detect_events(before, after)
@@ -114,10 +112,13 @@ def save(session: Session, change: SaveInput) -> SaveResult:
     session.add(request)
     if request.id is None:
         session.flush()  # a new request's id, for its save and its alerts
-    _known(session, request)
-    planned = plan_alerts(session, request, events, previous_status)
+    if memory is not None:
+        memory.requests.remember(request.reference, request)
+    planned = plan_alerts(session, request, events, previous_status, memory)
+    changes = diff(old, field_codes(session, request, memory))
     saved = SavedAs(
-        _record(session, request, save_id, now, previous_status, old, events, planned), save_id
+        _record(session, request, save_id, now, previous_status, changes, events, planned),
+        save_id,
     )
     alerts, faults = write_alerts(session, planned, saved, request, now)
     if alerts:
@@ -143,7 +144,7 @@ def _record(
     save_id: str,
     now: datetime,
     previous_status: Status | None,
-    old: Record,
+    changes: dict[str, list[Any]],
     events: list[Event],
     planned: PlannedAlerts,
 ) -> int:
@@ -159,7 +160,7 @@ def _record(
                 "saved_at": now,
                 "previous_status_id": previous_status.id if previous_status else None,
                 "status_id": request.status_id,
-                "changes": json.dumps(diff(old, field_codes(session, request)), ensure_ascii=False),
+                "changes": json.dumps(changes, ensure_ascii=False),
                 "events": ",".join(e.value for e in events),
                 "superseded": json.dumps(planned.superseded(), ensure_ascii=False),
             }
@@ -177,11 +178,12 @@ def _save_id(change: SaveInput) -> str:
     return save_id
 
 
-def _replayed(session: Session, save_id: str, request: Request | None) -> bool:
+def _replayed(
+    session: Session, save_id: str, request: Request | None, memory: FeedMemory | None
+) -> bool:
     """A save id seen before: the same save again, which changes nothing."""
-    saves: _LookedUp[str] | None = session.info.get("saves")
-    if saves is not None and save_id in saves.looked_up:
-        seen_for = saves.found.get(save_id)
+    if memory is not None and save_id in memory.saves.looked_up:
+        seen_for = memory.saves.found.get(save_id)
     else:
         seen_for = session.execute(
             select(Request.reference)
@@ -195,38 +197,10 @@ def _replayed(session: Session, save_id: str, request: Request | None) -> bool:
     return True
 
 
-@dataclass
-class _LookedUp(Generic[T]):
-    """What a feed's transaction knows of some keys (request references, save ids): the keys
-    it looked up, and what it found for each, or saved since."""
-
-    looked_up: set[str] = field(default_factory=set)
-    found: dict[str, T] = field(default_factory=dict)
-
-    def look_up(self, keys: Iterable[str], read: Callable[[list[str]], Iterable[Any]]) -> None:
-        """Read the (key, value) pairs of the keys not looked up yet, in queries of at most
-        _LOOKUP_KEYS keys each."""
-        fresh = sorted(set(keys) - self.looked_up)
-        for start in range(0, len(fresh), _LOOKUP_KEYS):
-            some = fresh[start : start + _LOOKUP_KEYS]
-            self.found.update({key: value for key, value in read(some)})
-            self.looked_up.update(some)
-
-    def remember(self, key: str, value: T) -> None:
-        self.looked_up.add(key)
-        self.found[key] = value
-
-
-# Keys looked up in one query: well under any database's limit of bound parameters.
-_LOOKUP_KEYS = 500
-
-
-def remember_save(session: Session, result: SaveResult) -> None:
+def remember_save(memory: FeedMemory, result: SaveResult) -> None:
     """A save applied in this transaction, once its savepoint is released: a later line with
     its id is a replay."""
-    saves: _LookedUp[str] | None = session.info.get("saves")
-    if saves is not None:
-        saves.remember(result.save_id, result.reference)
+    memory.saves.remember(result.save_id, result.reference)
 
 
 def _check_time(request: Request | None, change: SaveInput) -> None:
@@ -249,21 +223,10 @@ def _check_time(request: Request | None, change: SaveInput) -> None:
         )
 
 
-def remember_requests(session: Session) -> None:
-    """Let this session find each request by its reference, and each save by its id, once: a
-    feed saves the same requests again and again within one transaction."""
-    session.info["requests"] = _LookedUp[Request]()
-    session.info["saves"] = _LookedUp[str]()
-
-
-def remember_ahead(session: Session, changes: list[SaveInput]) -> None:
+def remember_ahead(session: Session, memory: FeedMemory, changes: list[SaveInput]) -> None:
     """Look up the requests and the save ids of a feed's next saves in a query or two, rather
     than one or two per save."""
-    requests: _LookedUp[Request] | None = session.info.get("requests")
-    saves: _LookedUp[str] | None = session.info.get("saves")
-    if requests is None or saves is None:
-        return
-    requests.look_up(
+    memory.requests.look_up(
         (c.reference for c in changes),
         lambda references: (
             (request.reference, request)
@@ -272,7 +235,7 @@ def remember_ahead(session: Session, changes: list[SaveInput]) -> None:
             )
         ),
     )
-    saves.look_up(
+    memory.saves.look_up(
         (c.save_id for c in changes if c.save_id),
         lambda keys: session.execute(
             select(RequestSave.save_key, Request.reference)
@@ -282,22 +245,15 @@ def remember_ahead(session: Session, changes: list[SaveInput]) -> None:
     )
 
 
-def _find(session: Session, reference: str) -> Request | None:
-    requests: _LookedUp[Request] | None = session.info.get("requests")
-    request = requests.found.get(reference) if requests is not None else None
-    # A request opened by a line whose savepoint was rolled back has left the session.
-    if request is not None and request in session:
-        return request
-    if request is None and requests is not None and reference in requests.looked_up:
-        return None  # looked up ahead, not found, and not opened since
+def _find(session: Session, reference: str, memory: FeedMemory | None) -> Request | None:
+    if memory is not None:
+        request = memory.requests.found.get(reference)
+        # A request opened by a line whose savepoint was rolled back has left the session.
+        if request is not None and request in session:
+            return request
+        if request is None and reference in memory.requests.looked_up:
+            return None  # looked up ahead, not found, and not opened since
     return session.exec(select(Request).where(Request.reference == reference)).first()
-
-
-def _known(session: Session, request: Request) -> None:
-    """Remember a request saved (found or opened), when the session remembers requests."""
-    requests: _LookedUp[Request] | None = session.info.get("requests")
-    if requests is not None:
-        requests.remember(request.reference, request)
 
 
 def snapshot(session: Session, request: Request) -> Snapshot:
@@ -319,7 +275,9 @@ def _first_created(session: Session) -> Status | None:
     ).first()
 
 
-def _new_request(session: Session, change: SaveInput, now: datetime) -> Request:
+def _new_request(
+    session: Session, change: SaveInput, now: datetime, memory: FeedMemory | None
+) -> Request:
     if not change.title:
         raise Invalid("a new request needs a title", hint="add --title TEXT")
     if not change.contract and not change.client:
@@ -327,9 +285,7 @@ def _new_request(session: Session, change: SaveInput, now: datetime) -> Request:
             "a new request needs a contract or, without one, a client",
             hint="add --contract CONTRACT",
         )
-    default_status = configuration_fact(
-        session, ("default status",), lambda: _first_created(session)
-    )
+    default_status = fact(memory, ("default status",), lambda: _first_created(session))
     if default_status is None and change.status is None:
         raise NotFound("no status of type created", hint="alertctl status add OPEN --type created")
     return Request(

@@ -13,6 +13,7 @@ from alertctl.domain.recipients import Reason, Recipient
 from alertctl.services.alert_slice import Loaded, load
 from alertctl.services.common import ident, insert_rows
 from alertctl.services.decide import Outcome, decide, faults_of
+from alertctl.services.feed_memory import FeedMemory
 from alertctl.services.results import Columns, Record
 
 
@@ -64,12 +65,16 @@ class PlannedAlerts:
 
 
 def plan_alerts(
-    session: Session, request: Request, events: list[Event], previous_status: Status | None
+    session: Session,
+    request: Request,
+    events: list[Event],
+    previous_status: Status | None,
+    memory: FeedMemory | None = None,
 ) -> PlannedAlerts:
     if not events:
         return PlannedAlerts(None, [])
-    loaded = load(session, request, previous_status=previous_status)
-    return PlannedAlerts(loaded, decide(loaded, events))
+    loaded = load(session, request, previous_status=previous_status, memory=memory)
+    return PlannedAlerts(loaded, decide(loaded, events, memory))
 
 
 def write_alerts(
