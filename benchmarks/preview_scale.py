@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import event
 
 from alertctl.db.engine import Database
-from alertctl.services.alerts import preview
+from alertctl.services.operations.setup import init
 from alertctl.services.results import to_json
-from alertctl.services.setup import init
+from alertctl.services.saves.preview import preview
 
 EVENTS = ("open", "resolution", "closure_external", "closure_internal", "status_change")
 

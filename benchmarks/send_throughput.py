@@ -33,7 +33,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from alertctl.db.engine import Database
-from alertctl.services.setup import init
+from alertctl.services.operations.setup import init
 
 SENDER = "s@example.com"
 Builder = Callable[[str, str, str], bytes]
@@ -124,7 +124,7 @@ def bare_maildir(db_path: Path, folder: Path, build: Builder) -> float:
 
 def alertctl_send(db_path: Path, settings: Path) -> float:
     from alertctl.config import delivery_settings, load_settings
-    from alertctl.services.delivery import send_due
+    from alertctl.services.delivery.sender import send_due
 
     database = Database(str(db_path))
     start = time.perf_counter()

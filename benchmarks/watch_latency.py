@@ -27,9 +27,9 @@ from aiosmtpd.controller import Controller
 
 from alertctl.db.engine import Database
 from alertctl.domain.model import Event, Language, PersonKind, Source
-from alertctl.services import clients, contracts, links, people
-from alertctl.services.requests import SaveInput, open_request
-from alertctl.services.setup import init
+from alertctl.services.configuration import clients, contracts, links, people
+from alertctl.services.operations.setup import init
+from alertctl.services.saves.requests import SaveInput, open_request
 
 
 class Arrivals:

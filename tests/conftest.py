@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from alertctl.db.engine import Database
-from alertctl.services.setup import init
+from alertctl.services.operations.setup import init
 from tests.sample import build_sample
 from tests.smtp_server import Handler, smtp_server
 

@@ -2,7 +2,7 @@
 
 from alertctl.db.engine import Database
 from alertctl.domain.model import Event, Language, MailFormat, PersonKind, Source
-from alertctl.services import catalog, clients, contracts, links, people
+from alertctl.services.configuration import catalog, clients, contracts, links, people
 
 CONTACT = PersonKind.CONTACT
 COLLABORATOR = PersonKind.COLLABORATOR

@@ -151,7 +151,8 @@ class DeliverySettings:
     def message_deadline(self) -> float:
         """The longest one message may take, whatever the server does: for SMTP, connecting
         (greeting and login included) and the message each within [smtp] timeout; for a fax
-        command, [fax] timeout. A sender's lease must outlast it (see services.delivery.Lease)."""
+        command, [fax] timeout. A sender's lease must outlast it (services.delivery.sender.Lease).
+        """
         times = [MAILDIR_SECONDS] if "maildir" in (self.email_transport, self.fax_transport) else []
         if self.email_transport == "smtp" or self.fax_transport == "gateway":
             times.append(2 * self.smtp.timeout)

@@ -268,8 +268,8 @@ for name, char in CONTROL_CHARACTERS.items():
 def configured(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample setup plus a second contract, built once; each test works on a copy."""
     from alertctl.db.engine import Database
-    from alertctl.services import contracts
-    from alertctl.services.setup import init
+    from alertctl.services.configuration import contracts
+    from alertctl.services.operations.setup import init
     from tests.sample import build_sample
 
     path = tmp_path_factory.mktemp("bad") / "alertctl.db"

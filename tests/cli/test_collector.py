@@ -24,7 +24,7 @@ def collector_after(args: list[str], setup: str = "") -> list[str]:
         "import gc, io, sys, contextlib\n"
         "from alertctl.cli import collector\n"
         "from alertctl.cli.app import run\n"
-        "from alertctl.services import ingest\n"
+        "from alertctl.services.saves import ingest\n"
         f"{setup}"
         "collector.hold()\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"

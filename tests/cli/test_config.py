@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alertctl.db.engine import Database
-from alertctl.services.setup import init
+from alertctl.services.operations.setup import init
 from tests.helpers import database_bytes, invoke, ok
 
 
@@ -344,8 +344,8 @@ def test_the_plan_applied_is_the_plan_shown_and_a_change_meanwhile_applies_nothi
     plan is applied; another command that writes to the configuration while the plan is shown
     makes the apply refuse, with nothing written."""
     from alertctl.errors import Conflict
-    from alertctl.services.config_apply import apply_file
-    from alertctl.services.config_plan import Plan
+    from alertctl.services.configuration.apply import apply_file
+    from alertctl.services.configuration.plan import Plan
 
     text = export(sample_db).replace('name = "Acme Industries"', 'name = "Acme Renamed"')
     database = Database(str(sample_db))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from alertctl.services import ingest
+from alertctl.services.saves import ingest
 from tests.cli.test_ingest import FEED, count, write_feed
 from tests.helpers import invoke, ok
 

@@ -1,5 +1,5 @@
-"""Leases that hold (services.delivery.Lease): a sender never sends an alert it no longer holds,
-renews its claims while a slow batch goes on, and never counts a claim it lost."""
+"""Leases that hold (services.delivery.sender.Lease): a sender never sends an alert it no
+longer holds, renews its claims while a slow batch goes on, and never counts a claim it lost."""
 
 import sqlite3
 import subprocess
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
-from alertctl.services.delivery import Sender, _now
+from alertctl.services.delivery.sender import Sender, _now
 from alertctl.transports.base import Accepted, Prepared, Transport
 from alertctl.transports.maildir import MaildirTransport
 from tests.helpers import invoke

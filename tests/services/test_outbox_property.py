@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from alertctl.db.engine import Database
 from alertctl.domain.events import PRECEDENCE
 from alertctl.domain.model import Event, Source
-from alertctl.services import alerts, contracts
-from alertctl.services.requests import SaveInput, open_request, update_request
+from alertctl.services.configuration import contracts
+from alertctl.services.operations.setup import init
 from alertctl.services.results import to_json
-from alertctl.services.setup import init
+from alertctl.services.saves import preview as alerts
+from alertctl.services.saves.requests import SaveInput, open_request, update_request
 from tests.sample import build_sample
 
 

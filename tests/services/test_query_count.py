@@ -7,9 +7,10 @@ from sqlalchemy import event
 
 from alertctl.db.engine import Database
 from alertctl.domain.model import Event, PersonKind, Source
-from alertctl.services import alerts, links, people
-from alertctl.services.requests import SaveInput, open_request
+from alertctl.services.configuration import links, people
 from alertctl.services.results import to_json
+from alertctl.services.saves import preview as alerts
+from alertctl.services.saves.requests import SaveInput, open_request
 
 
 def count_queries(db: Database, work: Any) -> int:

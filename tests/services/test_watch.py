@@ -177,7 +177,7 @@ def test_a_locked_database_is_waited_out_in_process(
     from alertctl.config import delivery_settings, load_settings
     from alertctl.db import engine
     from alertctl.db.engine import Database
-    from alertctl.services.watch import LogKind, LogLine, watch
+    from alertctl.services.delivery.watch import LogKind, LogLine, watch
 
     handler, port = smtp
     settings_file(port)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from alertctl.services.template_use import SAMPLE_CONTEXT
+from alertctl.services.configuration.template_use import SAMPLE_CONTEXT
 from alertctl.templates.render import RenderError, render_one
 
 BIG = [

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from alertctl.domain.model import Event, Language
-from alertctl.services.template_use import MINIMAL_CONTEXT, SAMPLE_CONTEXT
+from alertctl.services.configuration.template_use import MINIMAL_CONTEXT, SAMPLE_CONTEXT
 from alertctl.templates.defaults import NBSP, DefaultTemplate, default_templates
 from alertctl.templates.render import Rendered, render_alert
 from tests.helpers import ok

@@ -2,7 +2,7 @@
 
 import pytest
 
-from alertctl.services.template_use import SAMPLE_CONTEXT
+from alertctl.services.configuration.template_use import SAMPLE_CONTEXT
 from alertctl.templates.render import RenderError, header_safe, render_alert, render_one
 
 CONTEXT = SAMPLE_CONTEXT

@@ -41,7 +41,7 @@ def preview(
     as_json: Json = False,
 ) -> None:
     """Who would receive each event's alert if it fired now, and who would not and why."""
-    from alertctl.services.alerts import preview as run
+    from alertctl.services.saves.preview import preview as run
 
     def human(doc: dict[str, Any]) -> list[Any]:
         parts: list[Any] = []
@@ -84,7 +84,7 @@ def explain(
 ) -> None:
     """The eight rules as a checklist for one person: why they would, or would not, be alerted."""
     from alertctl.cli.links import person_option
-    from alertctl.services.alerts import explain as run
+    from alertctl.services.saves.preview import explain as run
 
     kind, code = person_option(contact, collaborator)
     document = run(state(ctx).db, reference=reference, kind=kind, code=code, event=event)

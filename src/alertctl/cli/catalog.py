@@ -25,7 +25,7 @@ def product_add(
     name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
 ) -> None:
     """Add a maintained product."""
-    from alertctl.services.catalog import add_product
+    from alertctl.services.configuration.catalog import add_product
 
     add_product(state(ctx).db, code=code, name=name)
     info(f"added product {code}")
@@ -36,7 +36,7 @@ def product_update(
     ctx: typer.Context, code: str, name: Annotated[str, typer.Option(help="New display name.")]
 ) -> None:
     """Rename a product."""
-    from alertctl.services.catalog import update_product
+    from alertctl.services.configuration.catalog import update_product
 
     update_product(state(ctx).db, code=code, name=name)
     info(f"updated product {code}")
@@ -47,7 +47,7 @@ def product_list(
     ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
 ) -> None:
     """List maintained products."""
-    from alertctl.services.catalog import list_products
+    from alertctl.services.configuration.catalog import list_products
 
     rows = list_products(state(ctx).db)
     wanted = rows_wanted(limit, every)
@@ -57,7 +57,7 @@ def product_list(
 @product_app.command("show")
 def product_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """Show a product and its interlocutors."""
-    from alertctl.services.catalog import show_product
+    from alertctl.services.configuration.catalog import show_product
 
     def human(doc: dict[str, Any]) -> list[Any]:
         people = make_table(
@@ -73,7 +73,7 @@ def product_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
 @product_app.command("remove")
 def product_remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
     """Remove a product that nothing refers to any more."""
-    from alertctl.services.catalog import remove_product
+    from alertctl.services.configuration.catalog import remove_product
 
     confirm(f"Remove product {code}?", yes=yes)
     remove_product(state(ctx).db, code=code)
@@ -90,7 +90,7 @@ def status_add(
     ] = None,
 ) -> None:
     """Add a status."""
-    from alertctl.services.catalog import add_status
+    from alertctl.services.configuration.catalog import add_status
 
     add_status(state(ctx).db, code=code, label=label, status_type=status_type)
     info(f"added status {code} ({status_type.value})")
@@ -101,7 +101,7 @@ def status_list(
     ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
 ) -> None:
     """List statuses in the order of their types."""
-    from alertctl.services.catalog import list_statuses
+    from alertctl.services.configuration.catalog import list_statuses
 
     rows = list_statuses(state(ctx).db)
     wanted = rows_wanted(limit, every)
@@ -118,7 +118,7 @@ def status_list(
 @status_app.command("show")
 def status_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """Show a status and how many requests are in it."""
-    from alertctl.services.catalog import show_status
+    from alertctl.services.configuration.catalog import show_status
 
     def human(doc: dict[str, Any]) -> Any:
         return key_values(
@@ -136,7 +136,7 @@ def status_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
 @status_app.command("remove")
 def status_remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
     """Remove a status that no request uses."""
-    from alertctl.services.catalog import remove_status
+    from alertctl.services.configuration.catalog import remove_status
 
     confirm(f"Remove status {code}?", yes=yes)
     remove_status(state(ctx).db, code=code)

@@ -39,7 +39,7 @@ def check(
     as_json: Json = False,
 ) -> None:
     """Every fault that makes alerts go nowhere or fail; exit 1 when there is one."""
-    from alertctl.services.check import check as run
+    from alertctl.services.operations.check import check as run
     from alertctl.services.results import to_json
 
     current = state(ctx)

@@ -45,7 +45,7 @@ def add(
     ] = Language.FR,
 ) -> None:
     """Add a client."""
-    from alertctl.services.clients import add_client
+    from alertctl.services.configuration.clients import add_client
 
     row = add_client(state(ctx).db, code=code, name=name, language=language)
     info(f"added client {row.code}")
@@ -62,7 +62,7 @@ def update(
     ] = None,
 ) -> None:
     """Rename a client or change its language."""
-    from alertctl.services.clients import update_client
+    from alertctl.services.configuration.clients import update_client
 
     update_client(state(ctx).db, code=code, name=name, language=language)
     info(f"updated client {code}")
@@ -73,7 +73,7 @@ def list_(
     ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
 ) -> None:
     """List clients."""
-    from alertctl.services.clients import list_clients
+    from alertctl.services.configuration.clients import list_clients
 
     rows = list_clients(state(ctx).db)
     wanted = rows_wanted(limit, every)
@@ -83,7 +83,7 @@ def list_(
 @client_app.command("show")
 def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """Show a client, its sites and its alert settings."""
-    from alertctl.services.clients import show_client
+    from alertctl.services.configuration.clients import show_client
 
     def human(doc: dict[str, Any]) -> list[Any]:
         return [
@@ -105,7 +105,7 @@ def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
 @client_app.command("remove")
 def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
     """Remove a client that nothing refers to any more."""
-    from alertctl.services.clients import remove_client
+    from alertctl.services.configuration.clients import remove_client
 
     confirm(f"Remove client {code}?", yes=yes)
     remove_client(state(ctx).db, code=code)
@@ -130,7 +130,7 @@ def alerts(
     as_json: Json = False,
 ) -> None:
     """Switch one event of a client's alert settings on or off (Alertes support)."""
-    from alertctl.services.clients import set_client_alert
+    from alertctl.services.configuration.clients import set_client_alert
 
     if enable is None:
         raise typer.BadParameter("say --enable or --disable", param_hint="--enable/--disable")
@@ -157,7 +157,7 @@ def site_add(
     ] = False,
 ) -> None:
     """Add a site to a client."""
-    from alertctl.services.clients import add_site
+    from alertctl.services.configuration.clients import add_site
 
     row = add_site(state(ctx).db, client=client, code=code, name=name, main=main)
     info(f"added site {client}/{code}" + (" (main site)" if row.main else ""))
@@ -172,7 +172,7 @@ def site_list(
     as_json: Json = False,
 ) -> None:
     """List sites, of one client or of all."""
-    from alertctl.services.clients import list_sites
+    from alertctl.services.configuration.clients import list_sites
 
     rows = list_sites(state(ctx).db, client=client)
     wanted = rows_wanted(limit, every)
@@ -182,7 +182,7 @@ def site_list(
 @site_app.command("show")
 def site_show(ctx: typer.Context, client: str, code: str, as_json: Json = False) -> None:
     """Show a site, the contacts working there, and its interlocutors."""
-    from alertctl.services.clients import show_site
+    from alertctl.services.configuration.clients import show_site
 
     def human(doc: dict[str, Any]) -> list[Any]:
         people = make_table(
@@ -204,7 +204,7 @@ def site_show(ctx: typer.Context, client: str, code: str, as_json: Json = False)
 @site_app.command("main")
 def site_main(ctx: typer.Context, client: str, code: str) -> None:
     """Make a site its client's main site."""
-    from alertctl.services.clients import make_main_site
+    from alertctl.services.configuration.clients import make_main_site
 
     make_main_site(state(ctx).db, client=client, code=code)
     info(f"{client}/{code} is now the main site of {client}")
@@ -213,7 +213,7 @@ def site_main(ctx: typer.Context, client: str, code: str) -> None:
 @site_app.command("remove")
 def site_remove(ctx: typer.Context, client: str, code: str, yes: Yes = False) -> None:
     """Remove a site that nothing refers to any more."""
-    from alertctl.services.clients import remove_site
+    from alertctl.services.configuration.clients import remove_site
 
     confirm(f"Remove site {client}/{code}?", yes=yes)
     remove_site(state(ctx).db, client=client, code=code)

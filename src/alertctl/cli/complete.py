@@ -39,7 +39,7 @@ NEW_CODE_COMMANDS = {"add"}  # a code that does not exist yet: nothing to propos
 
 def _completer(kind: CodeKind) -> Any:
     def complete(ctx: Context, _param: Parameter, incomplete: str) -> list[Any]:
-        from alertctl.services.completion import complete as codes
+        from alertctl.services.operations.completion import complete as codes
 
         # The root's callback does not run while completing: its --db and --config are read
         # from what the shell has parsed so far.

@@ -23,7 +23,7 @@ def export(
     output: Annotated[str, typer.Option("--output", "-o", help="A file, or - for stdout.")] = "-",
 ) -> None:
     """Write the whole configuration as TOML: sorted, keyed by codes, no secrets, no requests."""
-    from alertctl.services.config_apply import export as run
+    from alertctl.services.configuration.apply import export as run
 
     text = run(state(ctx).db)
     if output == "-":
@@ -45,8 +45,8 @@ def apply(
 ) -> None:
     """Check the whole file, show the plan, then apply it in one transaction."""
     from alertctl.errors import Invalid
-    from alertctl.services import config_apply
-    from alertctl.services.config_plan import Plan
+    from alertctl.services.configuration.apply import apply_file
+    from alertctl.services.configuration.plan import Plan
 
     current = state(ctx)
     if source == "-":
@@ -71,7 +71,7 @@ def apply(
 
     # One service call: the plan shown (and confirmed) is the plan applied. No progress bar
     # around it: the question of a removal is asked in the middle.
-    done = config_apply.apply_file(
+    done = apply_file(
         current.db,
         text,
         region=current.settings.default_region,

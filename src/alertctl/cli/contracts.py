@@ -46,7 +46,7 @@ def add(
     ] = None,
 ) -> None:
     """Add a contract; every alert source starts switched off."""
-    from alertctl.services.contracts import add_contract
+    from alertctl.services.configuration.contracts import add_contract
 
     add_contract(
         state(ctx).db,
@@ -78,7 +78,7 @@ def update(
     ] = False,
 ) -> None:
     """Rename a contract, or replace the products it covers or its beneficiaries."""
-    from alertctl.services.contracts import update_contract
+    from alertctl.services.configuration.contracts import update_contract
 
     update_contract(
         state(ctx).db,
@@ -99,7 +99,7 @@ def list_(
     as_json: Json = False,
 ) -> None:
     """List contracts."""
-    from alertctl.services.contracts import list_contracts
+    from alertctl.services.configuration.contracts import list_contracts
 
     rows = list_contracts(state(ctx).db, client=client)
     render_all_of(
@@ -114,7 +114,7 @@ def list_(
 @contract_app.command("show")
 def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """Draw the contract: each source with its checkbox, and who is wired under it."""
-    from alertctl.services.contracts import show_contract
+    from alertctl.services.configuration.contracts import show_contract
 
     render(show_contract(state(ctx).db, code=code), as_json=as_json, human=contract_tree)
 
@@ -160,7 +160,7 @@ def _person_line(person: dict[str, Any], source: str) -> Any:
 @contract_app.command("remove")
 def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
     """Remove a contract that nothing refers to any more."""
-    from alertctl.services.contracts import remove_contract
+    from alertctl.services.configuration.contracts import remove_contract
 
     confirm(f"Remove contract {code}?", yes=yes)
     remove_contract(state(ctx).db, code=code)
@@ -184,7 +184,7 @@ def _sources(text: str | None) -> list[Source]:
 @contract_app.command("enable")
 def enable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
     """Tick the contract's alert checkboxes: which sources' interlocutors are alerted."""
-    from alertctl.services.contracts import set_sources
+    from alertctl.services.configuration.contracts import set_sources
 
     row = set_sources(state(ctx).db, code=code, sources=_sources(source), enabled=True)
     info(f"contract {code} alerts through: {', '.join(row.enabled_sources) or 'no source'}")
@@ -193,7 +193,7 @@ def enable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
 @contract_app.command("disable")
 def disable(ctx: typer.Context, code: str, source: SourcesOpt = None) -> None:
     """Untick the contract's alert checkboxes."""
-    from alertctl.services.contracts import set_sources
+    from alertctl.services.configuration.contracts import set_sources
 
     row = set_sources(state(ctx).db, code=code, sources=_sources(source), enabled=False)
     info(f"contract {code} alerts through: {', '.join(row.enabled_sources) or 'no source'}")
@@ -207,7 +207,7 @@ def service_add(
     name: Annotated[str | None, typer.Option(help="Display name (the code when omitted).")] = None,
 ) -> None:
     """Add a service to a contract."""
-    from alertctl.services.contracts import add_service
+    from alertctl.services.configuration.contracts import add_service
 
     add_service(state(ctx).db, contract=contract, code=code, name=name)
     info(f"added service {contract}/{code}")
@@ -222,7 +222,7 @@ def service_list(
     as_json: Json = False,
 ) -> None:
     """List services, of one contract or of all."""
-    from alertctl.services.contracts import list_services
+    from alertctl.services.configuration.contracts import list_services
 
     rows = list_services(state(ctx).db, contract=contract)
     render_all_of(
@@ -238,7 +238,7 @@ def service_list(
 def service_show(ctx: typer.Context, contract: str, code: str, as_json: Json = False) -> None:
     """Show a service and its interlocutors."""
     from alertctl.cli.output import key_values, make_table
-    from alertctl.services.contracts import show_service
+    from alertctl.services.configuration.contracts import show_service
 
     def human(doc: dict[str, Any]) -> list[Any]:
         people = make_table(
@@ -257,7 +257,7 @@ def service_show(ctx: typer.Context, contract: str, code: str, as_json: Json = F
 @service_app.command("remove")
 def service_remove(ctx: typer.Context, contract: str, code: str, yes: Yes = False) -> None:
     """Remove a service that nothing refers to any more."""
-    from alertctl.services.contracts import remove_service
+    from alertctl.services.configuration.contracts import remove_service
 
     confirm(f"Remove service {contract}/{code}?", yes=yes)
     remove_service(state(ctx).db, contract=contract, code=code)

@@ -21,8 +21,8 @@ from alertctl.domain.wording import counted
 if TYPE_CHECKING:
     from alertctl.config import DeliverySettings
     from alertctl.db.engine import Database
-    from alertctl.services.delivery_reports import SendReport
-    from alertctl.services.watch import LogLine
+    from alertctl.services.delivery.reports import SendReport
+    from alertctl.services.delivery.watch import LogLine
 
 
 class LogFormat(StrEnum):
@@ -83,7 +83,7 @@ def send(
     if watch:
         _watch(current.db, settings, log_format, poll)
         return
-    from alertctl.services.delivery import send_due
+    from alertctl.services.delivery.sender import send_due
 
     with stop_on_signals() as stop:
         report = with_progress(
@@ -105,7 +105,7 @@ def send(
 def _watch(
     db: Database, settings: DeliverySettings, log_format: LogFormat, poll: float | None
 ) -> None:
-    from alertctl.services.watch import watch as run_watch
+    from alertctl.services.delivery.watch import watch as run_watch
 
     printer = _json_line if log_format is LogFormat.JSON else _text_line
 
@@ -123,7 +123,7 @@ def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
             f"alert {failed.alert} {failed.outcome} ({failed.channel}, attempt {failed.attempt}): "
             f"{failed.reason}"
         )
-    from alertctl.services.watch import LOST_CLAIM
+    from alertctl.services.delivery.watch import LOST_CLAIM
 
     for alert in report.lost:
         warn(f"alert {alert}: {LOST_CLAIM}")
@@ -138,7 +138,7 @@ def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
 
 
 def _list_due(db: Any, limit: int | None) -> None:
-    from alertctl.services.delivery_reports import due
+    from alertctl.services.delivery.reports import due
     from alertctl.services.results import to_json
 
     rows = due(db, limit=limit)
@@ -200,7 +200,7 @@ def test(
 ) -> None:
     """Send one test message through the configured transport and print the server's reply."""
     from alertctl.config import delivery_settings
-    from alertctl.services.trial_message import send_test
+    from alertctl.services.delivery.trial_message import send_test
 
     current = state(ctx)
     settings = delivery_settings(current.settings)

@@ -29,7 +29,7 @@ def _change(
     collaborator: str | None,
     linked: bool,
 ) -> None:
-    from alertctl.services.links import link as run
+    from alertctl.services.configuration.links import link as run
 
     kind, code = person_option(contact, collaborator)
     row = run(state(ctx).db, source=source, target=target, kind=kind, code=code, linked=linked)

@@ -64,7 +64,7 @@ def list_(
     from alertctl.cli.links import person_option
     from alertctl.cli.output import render_page
     from alertctl.domain.times import parse_since
-    from alertctl.services.operator import AlertFilter, list_alerts
+    from alertctl.services.delivery.operator import AlertFilter, list_alerts
 
     person = person_option(contact, collaborator) if contact or collaborator else None
     filters = AlertFilter(
@@ -87,7 +87,7 @@ def show(
     as_json: Json = False,
 ) -> None:
     """Show an alert: who, what, every attempt, and its message as the recipient reads it."""
-    from alertctl.services.operator import show_alert
+    from alertctl.services.delivery.operator import show_alert
 
     detail = show_alert(state(ctx).db, alert_id=alert_id)
     if raw:
@@ -180,7 +180,7 @@ def retry(
 ) -> None:
     """Make an alert (or every dead one) due again."""
     from alertctl.cli.output import info
-    from alertctl.services.operator import retry as run
+    from alertctl.services.delivery.operator import retry as run
 
     count = run(state(ctx).db, alert_id=alert_id, dead=dead)
     info(f"{counted(count, 'alert')} due again: alertctl alerts send")
@@ -189,7 +189,7 @@ def retry(
 def cancel(ctx: typer.Context, alert_id: AlertId) -> None:
     """Cancel an alert that has not been sent."""
     from alertctl.cli.output import info
-    from alertctl.services.operator import cancel as run
+    from alertctl.services.delivery.operator import cancel as run
 
     run(state(ctx).db, alert_id=alert_id)
     info(f"alert {alert_id} cancelled")
@@ -212,7 +212,7 @@ def settle(
     Example: alertctl alerts settle 12 --delivered
     """
     from alertctl.cli.output import info
-    from alertctl.services.operator import settle as run
+    from alertctl.services.delivery.operator import settle as run
 
     run(state(ctx).db, alert_id=alert_id, delivered=delivered)
     info(f"alert {alert_id} " + ("sent" if delivered else "due again: alertctl alerts send"))
@@ -220,7 +220,7 @@ def settle(
 
 def stats(ctx: typer.Context, as_json: Json = False) -> None:
     """Counts by status, and by day drawn as bars."""
-    from alertctl.services.operator import stats as run
+    from alertctl.services.delivery.operator import stats as run
 
     render(run(state(ctx).db), as_json=as_json, human=stats_chart)
 

@@ -102,7 +102,7 @@ def _add_contact(group: typer.Typer, kind: PersonKind) -> None:
         ] = PersonLanguage.CLIENT,
     ) -> None:
         """Add a contact at a client."""
-        from alertctl.services.people import add_person
+        from alertctl.services.configuration.people import add_person
 
         add_person(
             _db(ctx),
@@ -136,7 +136,7 @@ def _add_collaborator(group: typer.Typer, kind: PersonKind) -> None:
         ] = PersonLanguage.CLIENT,
     ) -> None:
         """Add a collaborator of the support organisation."""
-        from alertctl.services.people import add_person
+        from alertctl.services.configuration.people import add_person
 
         add_person(
             _db(ctx),
@@ -172,7 +172,7 @@ def _edit_commands(group: typer.Typer, kind: PersonKind) -> None:
         language: Annotated[PersonLanguage | None, typer.Option(help=LANGUAGE_HELP)] = None,
     ) -> None:
         """Change a name, an address, the language or (contacts) the linked sites."""
-        from alertctl.services.people import update_person
+        from alertctl.services.configuration.people import update_person
 
         update_person(
             _db(ctx),
@@ -191,7 +191,7 @@ def _edit_commands(group: typer.Typer, kind: PersonKind) -> None:
     @group.command("remove")
     def remove(ctx: typer.Context, code: str, yes: Yes = False) -> None:
         """Remove one that is linked to no source any more."""
-        from alertctl.services.people import remove_person
+        from alertctl.services.configuration.people import remove_person
 
         confirm(f"Remove {noun} {code}?", yes=yes)
         remove_person(_db(ctx), kind=kind, code=code)
@@ -212,7 +212,7 @@ def _read_commands(group: typer.Typer, kind: PersonKind) -> None:
         as_json: Json = False,
     ) -> None:
         """List them."""
-        from alertctl.services.people import list_people
+        from alertctl.services.configuration.people import list_people
 
         rows = list_people(_db(ctx), kind=kind, client=client)
         render_all_of(
@@ -226,7 +226,7 @@ def _read_commands(group: typer.Typer, kind: PersonKind) -> None:
     @group.command("show")
     def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
         """Show one, with every source they are linked to."""
-        from alertctl.services.people import show_person
+        from alertctl.services.configuration.people import show_person
 
         def human(doc: dict[str, Any]) -> list[Any]:
             pairs = [(noun.capitalize(), doc["code"]), ("Name", doc["name"])]
@@ -265,7 +265,7 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         fax: Annotated[Switch | None, typer.Option(help="Fax reception mode.")] = None,
     ) -> None:
         """Switch reception modes (e-mail, fax) on or off."""
-        from alertctl.services.people import set_reception
+        from alertctl.services.configuration.people import set_reception
 
         change = set_reception(
             _db(ctx), kind=kind, code=code, email=_switch(email), fax=_switch(fax)
@@ -286,7 +286,7 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         ] = None,
     ) -> None:
         """Tick or untick events among their alert opt-ins."""
-        from alertctl.services.people import set_opt_ins
+        from alertctl.services.configuration.people import set_opt_ins
 
         row = set_opt_ins(_db(ctx), kind=kind, code=code, on=_events(on), off=_events(off))
         info(f"{noun} {code} opts in to: {', '.join(row.alerts) or 'nothing'}")
@@ -298,7 +298,7 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         undo: Annotated[bool, typer.Option("--undo", help="They are back: active again.")] = False,
     ) -> None:
         """Mark them as having left: they stay on record and receive nothing."""
-        from alertctl.services.people import set_active
+        from alertctl.services.configuration.people import set_active
 
         set_active(_db(ctx), kind=kind, code=code, active=undo)
         info(f"{noun} {code} is {'active again' if undo else 'marked as left'}")
@@ -312,14 +312,14 @@ def _privacy_commands(group: typer.Typer, kind: PersonKind) -> None:
     def export(ctx: typer.Context, code: str) -> None:
         """Everything held about them, as one JSON document (GDPR article 15)."""
         from alertctl.cli.output import print_json
-        from alertctl.services.privacy import export_person
+        from alertctl.services.operations.privacy import export_person
 
         print_json(export_person(_db(ctx), kind=kind, code=code))
 
     @group.command("erase")
     def erase(ctx: typer.Context, code: str, yes: Yes = False) -> None:
         """Erase them and their personal data from the history, for good (GDPR article 17)."""
-        from alertctl.services.privacy import erase_person
+        from alertctl.services.operations.privacy import erase_person
 
         confirm(f"Erase {noun} {code} and their data from every alert and save, for good?", yes=yes)
         done = erase_person(_db(ctx), kind=kind, code=code)

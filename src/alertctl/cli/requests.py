@@ -135,7 +135,7 @@ def open_(
     as_json: Json = False,
 ) -> None:
     """Open a request; its alerts are queued in the same transaction."""
-    from alertctl.services.requests import SaveInput, open_request
+    from alertctl.services.saves.requests import SaveInput, open_request
 
     change = SaveInput(
         reference=reference,
@@ -171,7 +171,7 @@ def update(
     as_json: Json = False,
 ) -> None:
     """Save a change to a request; the events it raises queue their alerts."""
-    from alertctl.services.requests import SaveInput, update_request
+    from alertctl.services.saves.requests import SaveInput, update_request
 
     change = SaveInput(
         reference=reference,
@@ -197,7 +197,7 @@ def list_(
     as_json: Json = False,
 ) -> None:
     """List requests, by reference."""
-    from alertctl.services.history import list_requests
+    from alertctl.services.saves.history import list_requests
 
     page = list_requests(state(ctx).db, status=status, limit=rows_wanted(limit, every))
     render_page(page, REQUEST_COLUMNS, as_json=as_json, noun="request")
@@ -206,7 +206,7 @@ def list_(
 @request_app.command("show")
 def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
     """Show a request and every save: its changes, events, and the alerts it produced."""
-    from alertctl.services.history import show_request
+    from alertctl.services.saves.history import show_request
 
     def human(doc: dict[str, Any]) -> list[Any]:
         head = key_values(
@@ -259,8 +259,8 @@ def ingest(
     """
     from alertctl.cli import collector
     from alertctl.cli.feed import feed_lines
-    from alertctl.services.ingest import LineFailure
-    from alertctl.services.ingest import ingest as run_ingest
+    from alertctl.services.saves.ingest import LineFailure
+    from alertctl.services.saves.ingest import ingest as run_ingest
 
     lines, feed, total = feed_lines(source)
     current = state(ctx)
@@ -333,8 +333,8 @@ class _Delivery:
 
     def __init__(self, ctx: typer.Context) -> None:
         from alertctl.config import delivery_settings
-        from alertctl.services.delivery import Sender
-        from alertctl.services.delivery_reports import SendReport
+        from alertctl.services.delivery.reports import SendReport
+        from alertctl.services.delivery.sender import Sender
 
         current = state(ctx)
         self.sender = Sender(current.db, delivery_settings(current.settings))

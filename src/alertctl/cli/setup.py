@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
 def init(ctx: typer.Context) -> None:
     """Create the database, or upgrade an older one in place (safe to run again)."""
-    from alertctl.services.setup import init as run_init
+    from alertctl.services.operations.setup import init as run_init
 
     result = run_init(state(ctx).db)
     if result.before is None:
@@ -55,7 +55,7 @@ def demo(
     """A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir."""
     from alertctl.cli.output import field, make_table, stdout
     from alertctl.domain.model import AlertStatus
-    from alertctl.services.demo import run_demo
+    from alertctl.services.operations.demo import run_demo
     from alertctl.services.results import to_json
 
     collector.resume()  # the demo opens its own database, not the one of the options

@@ -43,7 +43,7 @@ def add(
     language: Annotated[Language, typer.Option(help="Language of the template.")] = Language.FR,
 ) -> None:
     """Add an alert template; its syntax and variables are checked first."""
-    from alertctl.services.templates import add_template
+    from alertctl.services.configuration.templates import add_template
 
     body = _read(text)
     assert body is not None
@@ -58,7 +58,7 @@ def list_(
     ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
 ) -> None:
     """List templates."""
-    from alertctl.services.templates import list_templates
+    from alertctl.services.configuration.templates import list_templates
 
     rows = list_templates(state(ctx).db)
     wanted = rows_wanted(limit, every)
@@ -68,7 +68,7 @@ def list_(
 @template_app.command("show")
 def show(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     """Show a template's sources."""
-    from alertctl.services.templates import show_template
+    from alertctl.services.configuration.templates import show_template
 
     def human(doc: dict[str, Any]) -> Any:
         return key_values(
@@ -89,7 +89,7 @@ def check(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     """Check syntax and variables, and render it once on a sample request."""
     from alertctl.cli.output import print_json
     from alertctl.errors import Invalid
-    from alertctl.services.templates import check_template
+    from alertctl.services.configuration.templates import check_template
 
     result = check_template(state(ctx).db, name=name)
     if as_json:
@@ -112,7 +112,7 @@ def render_(
 ) -> None:
     """Render a template with a real request, as a recipient would get it."""
     from alertctl.cli.links import person_option
-    from alertctl.services.templates import render_template
+    from alertctl.services.configuration.templates import render_template
 
     kind, code = (None, None)
     if contact or collaborator:
@@ -135,7 +135,7 @@ def render_(
 @template_app.command("remove")
 def remove(ctx: typer.Context, name: str, yes: Yes = False) -> None:
     """Remove a template that no client setting uses."""
-    from alertctl.services.templates import remove_template
+    from alertctl.services.configuration.templates import remove_template
 
     confirm(f"Remove template {name}?", yes=yes)
     remove_template(state(ctx).db, name=name)

@@ -10,11 +10,11 @@ from alertctl.db.tables import Alert, AlertFault, Request, Status
 from alertctl.domain.faults import Fault
 from alertctl.domain.model import AlertStatus, Channel, Event, Fix, PersonKind
 from alertctl.domain.recipients import Reason, Recipient
-from alertctl.services.alert_slice import Loaded, load
 from alertctl.services.common import ident, insert_rows
-from alertctl.services.decide import Outcome, decide, faults_of
-from alertctl.services.feed_memory import FeedMemory
 from alertctl.services.results import Columns, Record
+from alertctl.services.saves.alert_slice import Loaded, load
+from alertctl.services.saves.decide import Outcome, decide, faults_of
+from alertctl.services.saves.feed_memory import FeedMemory
 
 
 @dataclass(frozen=True)

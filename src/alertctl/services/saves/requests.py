@@ -21,11 +21,11 @@ from alertctl.domain.events import Snapshot, detect_events, why_no_event
 from alertctl.domain.model import Event, StatusType
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
-from alertctl.services.alert_slice import get_request
 from alertctl.services.common import ident, insert_rows
-from alertctl.services.feed_memory import FeedMemory, fact
-from alertctl.services.request_fields import apply_fields, diff, field_codes
-from alertctl.services.save_alerts import (
+from alertctl.services.saves.alert_slice import get_request
+from alertctl.services.saves.feed_memory import FeedMemory, fact
+from alertctl.services.saves.fields import apply_fields, diff, field_codes
+from alertctl.services.saves.save_alerts import (
     LeftOut,
     PlannedAlerts,
     QueuedAlert,

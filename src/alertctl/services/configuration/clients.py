@@ -12,7 +12,6 @@ from alertctl.db.tables import Client, ClientAlertSetting, Person, Site, Templat
 from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
-from alertctl.services import template_use
 from alertctl.services.common import (
     ensure_new,
     get_client,
@@ -21,7 +20,8 @@ from alertctl.services.common import (
     refuse_case_twin,
     refuse_if_referenced,
 )
-from alertctl.services.links import Interlocutor
+from alertctl.services.configuration import template_use
+from alertctl.services.configuration.links import Interlocutor
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ def list_sites(db: Database, *, client: str | None) -> list[SiteRow]:
 
 def show_site(db: Database, *, client: str, code: str) -> SiteDetail:
     """A site, the contacts working there, and its interlocutors for alerts."""
-    from alertctl.services.links import interlocutors_of
+    from alertctl.services.configuration.links import interlocutors_of
 
     with db.session(write=False) as session:
         owner = get_client(session, client)

@@ -21,7 +21,7 @@ from typing import Any, TypedDict
 from alertctl.domain.model import Event, PersonKind, Source
 
 
-# The entries of each section, typed where they are built (config_read, config_parse). A value
+# The entries of each section, typed where they are built (read.py, parse.py). A value
 # is None only in a file being checked, next to a problem that refuses it.
 class StatusEntry(TypedDict):
     label: str | None

@@ -1,4 +1,4 @@
-"""Reading the configuration document from the database (the shape: config_model.py)."""
+"""Reading the configuration document from the database (the shape: document.py)."""
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -32,7 +32,7 @@ from alertctl.domain.model import (
     values_of,
 )
 from alertctl.services.common import opted_in_events
-from alertctl.services.config_model import PEOPLE, SECTIONS, Document, PersonEntry
+from alertctl.services.configuration.document import PEOPLE, SECTIONS, Document, PersonEntry
 from alertctl.services.results import Table
 
 # A row of a table, read as a plain row.

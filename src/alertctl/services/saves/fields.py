@@ -31,8 +31,8 @@ from alertctl.services.common import (
     get_site,
     ident,
 )
-from alertctl.services.feed_memory import FeedMemory, fact
 from alertctl.services.results import Record
+from alertctl.services.saves.feed_memory import FeedMemory, fact
 
 
 def apply_fields(

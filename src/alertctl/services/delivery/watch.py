@@ -19,8 +19,8 @@ from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
 from alertctl.db.notify import waiter_for
 from alertctl.domain.model import AlertStatus
-from alertctl.services.delivery import Sender
-from alertctl.services.delivery_reports import BatchReport, Failed
+from alertctl.services.delivery.reports import BatchReport, Failed
+from alertctl.services.delivery.sender import Sender
 from alertctl.transports.base import Transport
 
 # The longest a watcher sleeps without looking, even when nothing is due: a due time written

@@ -13,16 +13,16 @@ from sqlmodel import Session
 
 from alertctl.db.engine import Database, hold_loaded, serialise_saves
 from alertctl.errors import AlertctlError, Invalid
-from alertctl.services.feed_memory import FeedMemory
-from alertctl.services.requests import (
+from alertctl.services.results import Table
+from alertctl.services.saves.feed_memory import FeedMemory
+from alertctl.services.saves.requests import (
     SaveInput,
     SaveResult,
     remember_ahead,
     remember_save,
     save,
 )
-from alertctl.services.results import Table
-from alertctl.services.save_alerts import LeftOut
+from alertctl.services.saves.save_alerts import LeftOut
 
 
 @dataclass

@@ -26,10 +26,10 @@ from alertctl.db.tables import (
 from alertctl.domain.model import Event, PersonKind, Source, StatusType
 from alertctl.domain.wording import counted
 from alertctl.errors import Conflict
-from alertctl.services import template_use
 from alertctl.services.common import case_twins, ident, opt_in_column, refuse_if_referenced
-from alertctl.services.config_model import ContractEntry, Document
-from alertctl.services.config_plan import KINDS, Change, Kind, Plan
+from alertctl.services.configuration import template_use
+from alertctl.services.configuration.document import ContractEntry, Document
+from alertctl.services.configuration.plan import KINDS, Change, Kind, Plan
 from alertctl.services.results import Columns
 
 

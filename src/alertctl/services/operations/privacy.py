@@ -34,8 +34,8 @@ from alertctl.domain.model import AlertStatus, Language, PersonKind
 from alertctl.domain.wording import counted
 from alertctl.errors import Conflict
 from alertctl.services.common import get_person, opted_in_events
-from alertctl.services.links import links_of_person
-from alertctl.services.people import Reception
+from alertctl.services.configuration.links import links_of_person
+from alertctl.services.configuration.people import Reception
 
 ERASED = "(erased)"
 

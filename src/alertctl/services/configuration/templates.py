@@ -9,9 +9,9 @@ from alertctl.db.tables import Template
 from alertctl.domain.model import Event, Language, PersonKind
 from alertctl.domain.validation import check_code, check_length, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
-from alertctl.services.alert_slice import get_request, load, person_facts
 from alertctl.services.common import get_person, refuse_if_referenced
-from alertctl.services.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
+from alertctl.services.configuration.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
+from alertctl.services.saves.alert_slice import get_request, load, person_facts
 from alertctl.templates.render import RenderError, check_syntax, render_alert
 
 

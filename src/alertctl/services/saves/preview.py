@@ -7,10 +7,10 @@ from alertctl.domain.events import Snapshot, cannot_fire
 from alertctl.domain.model import Channel, Event, Fix, FixKind, Language, PersonKind, Source
 from alertctl.domain.person import Person as PersonFacts
 from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
-from alertctl.services.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.common import get_person
-from alertctl.services.decide import Message, Outcome, decide
-from alertctl.services.requests import snapshot
+from alertctl.services.saves.alert_slice import Loaded, get_request, load, person_facts
+from alertctl.services.saves.decide import Message, Outcome, decide
+from alertctl.services.saves.requests import snapshot
 
 
 @dataclass(frozen=True)

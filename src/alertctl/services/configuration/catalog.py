@@ -10,7 +10,7 @@ from alertctl.domain.model import StatusType
 from alertctl.domain.validation import check_code, check_text
 from alertctl.errors import Conflict
 from alertctl.services.common import ensure_new, get_by_code, refuse_if_referenced
-from alertctl.services.links import Interlocutor
+from alertctl.services.configuration.links import Interlocutor
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def list_products(db: Database) -> list[ProductRow]:
 
 
 def show_product(db: Database, *, code: str) -> ProductDetail:
-    from alertctl.services.links import interlocutors_of
+    from alertctl.services.configuration.links import interlocutors_of
 
     with db.session(write=False) as session:
         product = get_by_code(session, Product, code, "product")

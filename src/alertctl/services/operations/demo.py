@@ -8,11 +8,11 @@ from pathlib import Path
 
 from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
-from alertctl.services.config_apply import apply_file
-from alertctl.services.delivery import send_due
-from alertctl.services.ingest import IngestReport, ingest
-from alertctl.services.operator import AlertRow, list_alerts
-from alertctl.services.setup import init
+from alertctl.services.configuration.apply import apply_file
+from alertctl.services.delivery.operator import AlertRow, list_alerts
+from alertctl.services.delivery.sender import send_due
+from alertctl.services.operations.setup import init
+from alertctl.services.saves.ingest import IngestReport, ingest
 
 SAMPLE = files("alertctl") / "sample_data"
 

@@ -13,9 +13,9 @@ from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Person, Request
 from alertctl.domain.model import AlertStatus, Event, PersonKind
 from alertctl.errors import Conflict, Invalid, NotFound
-from alertctl.services.alert_slice import get_request
 from alertctl.services.common import get_person, ident, paged
 from alertctl.services.results import Page
+from alertctl.services.saves.alert_slice import get_request
 
 STATUSES = tuple(s.value for s in AlertStatus)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from alertctl.services.config_model import PEOPLE, Document
+from alertctl.services.configuration.document import PEOPLE, Document
 from alertctl.services.results import Record, Table
 
 

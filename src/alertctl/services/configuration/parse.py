@@ -1,4 +1,4 @@
-"""Reading and checking a configuration file into the document (the shape: config_model.py):
+"""Reading and checking a configuration file into the document (the shape: document.py):
 every problem found, each with its key path, before anything is written."""
 
 from typing import Any
@@ -22,7 +22,7 @@ from alertctl.domain.validation import (
 )
 from alertctl.domain.wording import counted
 from alertctl.errors import Invalid
-from alertctl.services.config_model import (
+from alertctl.services.configuration.document import (
     PEOPLE,
     SECTIONS,
     AlertEntry,
@@ -36,7 +36,7 @@ from alertctl.services.config_model import (
     StatusEntry,
     TemplateEntry,
 )
-from alertctl.services.config_read import default_reception
+from alertctl.services.configuration.read import default_reception
 from alertctl.services.results import Table
 
 

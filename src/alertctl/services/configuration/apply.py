@@ -19,11 +19,11 @@ from alertctl.db.tables import (
 from alertctl.domain.events import Snapshot, cannot_fire
 from alertctl.domain.model import Event, StatusType
 from alertctl.errors import Conflict, Invalid
-from alertctl.services.config_model import Document
-from alertctl.services.config_parse import parse
-from alertctl.services.config_plan import Plan, make_plan
-from alertctl.services.config_read import compact, read
-from alertctl.services.config_write import Applier
+from alertctl.services.configuration.document import Document
+from alertctl.services.configuration.parse import parse
+from alertctl.services.configuration.plan import Plan, make_plan
+from alertctl.services.configuration.read import compact, read
+from alertctl.services.configuration.write import Applier
 
 
 def export(db: Database) -> str:
@@ -151,8 +151,8 @@ def impact(db: Database, desired: Document, *, prune: bool) -> Plan:
     """The plan, and for every request that is not closed, who would start and who would stop
     receiving each event's alerts: recipient resolution on both configurations, nothing kept."""
     from alertctl.domain.recipients import resolve
-    from alertctl.services.alert_slice import load
-    from alertctl.services.requests import snapshot
+    from alertctl.services.saves.alert_slice import load
+    from alertctl.services.saves.requests import snapshot
 
     rehearsal = Database(db.url, dry_run=True)
     try:

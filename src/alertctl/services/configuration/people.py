@@ -25,7 +25,7 @@ from alertctl.services.common import (
     refuse_case_twin,
     refuse_if_referenced,
 )
-from alertctl.services.links import LinkRef, links_of_person
+from alertctl.services.configuration.links import LinkRef, links_of_person
 
 
 @dataclass(frozen=True)

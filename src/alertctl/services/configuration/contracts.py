@@ -29,7 +29,7 @@ from alertctl.services.common import (
     refuse_case_twin,
     refuse_if_referenced,
 )
-from alertctl.services.links import Interlocutor, interlocutors_of
+from alertctl.services.configuration.links import Interlocutor, interlocutors_of
 
 
 @dataclass(frozen=True)

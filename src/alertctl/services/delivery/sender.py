@@ -28,7 +28,7 @@ from alertctl.config import DeliverySettings
 from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.domain.model import AlertStatus
-from alertctl.services.delivery_reports import BatchReport, SendReport
+from alertctl.services.delivery.reports import BatchReport, SendReport
 from alertctl.transports import transports_for
 from alertctl.transports.base import (
     DeliveryError,

@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, Client, Contract, Person, Request, RequestSave, Status
 from alertctl.domain.model import AlertStatus, Channel, Event, StatusType
-from alertctl.services.alert_slice import get_request
 from alertctl.services.common import ident, paged
-from alertctl.services.request_fields import field_codes
 from alertctl.services.results import Page, Record
+from alertctl.services.saves.alert_slice import get_request
+from alertctl.services.saves.fields import field_codes
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from alertctl.domain.person import PersonKey
 from alertctl.domain.recipients import AlertSlice, ClientAlert
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
-from alertctl.services.feed_memory import ConfigurationKey, FeedMemory
 from alertctl.services.results import TemplateContext
+from alertctl.services.saves.feed_memory import ConfigurationKey, FeedMemory
 from alertctl.templates.render import RenderError, check_syntax
 
 T = TypeVar("T")

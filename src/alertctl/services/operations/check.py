@@ -24,15 +24,15 @@ from alertctl.db.tables import (
 from alertctl.domain.model import AlertStatus, Channel, PersonKind
 from alertctl.domain.recipients import address_is_valid
 from alertctl.domain.wording import counted
-from alertctl.services import template_use
-from alertctl.services.check_settings import (
+from alertctl.services.common import opted_in_events
+from alertctl.services.configuration import template_use
+from alertctl.services.operations.check_settings import (
     Area,
     Problem,
     connection_problems,
     settings_problems,
     settings_warnings,
 )
-from alertctl.services.common import opted_in_events
 
 # Recorded faults this recent make `check` fail: long enough for a monitor to see them, short
 # enough that a fixed fault stops failing the check by itself.
@@ -198,7 +198,7 @@ def _cross_client_problems(session: Session) -> list[Problem]:
     """Links that rule 3 makes useless (a contact on another client's site, client, contract or
     service): they look like a way to reach the contact and never are."""
     from alertctl.domain.confidentiality import cross_client_link_message
-    from alertctl.services.links import cross_client_links
+    from alertctl.services.configuration.links import cross_client_links
 
     return [
         Problem(
