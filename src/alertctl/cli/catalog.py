@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
-from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of
+from alertctl.cli.options import Json, Yes, list_command
+from alertctl.cli.output import field, info, key_values, make_table, render
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import StatusType
 
@@ -42,16 +42,13 @@ def product_update(
     info(f"updated product {code}")
 
 
-@product_app.command("list")
-def product_list(
-    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
-) -> None:
-    """List maintained products."""
-    from alertctl.services.configuration.catalog import list_products
-
-    rows = list_products(state(ctx).db)
-    wanted = rows_wanted(limit, every)
-    render_all_of(rows, PRODUCT_COLUMNS, as_json=as_json, noun="product", limit=wanted)
+list_command(
+    product_app,
+    lister="alertctl.services.configuration.catalog:list_products",
+    columns=PRODUCT_COLUMNS,
+    noun="product",
+    help="List maintained products.",
+)
 
 
 @product_app.command("show")
@@ -96,23 +93,14 @@ def status_add(
     info(f"added status {code} ({status_type.value})")
 
 
-@status_app.command("list")
-def status_list(
-    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
-) -> None:
-    """List statuses in the order of their types."""
-    from alertctl.services.configuration.catalog import list_statuses
-
-    rows = list_statuses(state(ctx).db)
-    wanted = rows_wanted(limit, every)
-    render_all_of(
-        rows,
-        STATUS_COLUMNS,
-        as_json=as_json,
-        noun="status",
-        plural="statuses",
-        limit=wanted,
-    )
+list_command(
+    status_app,
+    lister="alertctl.services.configuration.catalog:list_statuses",
+    columns=STATUS_COLUMNS,
+    noun="status",
+    plural="statuses",
+    help="List statuses in the order of their types.",
+)
 
 
 @status_app.command("show")

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
+from alertctl.cli.options import All, Json, Limit, Yes, list_command, rows_wanted
 from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language, MailFormat
@@ -68,16 +68,13 @@ def update(
     info(f"updated client {code}")
 
 
-@client_app.command("list")
-def list_(
-    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
-) -> None:
-    """List clients."""
-    from alertctl.services.configuration.clients import list_clients
-
-    rows = list_clients(state(ctx).db)
-    wanted = rows_wanted(limit, every)
-    render_all_of(rows, CLIENT_COLUMNS, as_json=as_json, noun="client", limit=wanted)
+list_command(
+    client_app,
+    lister="alertctl.services.configuration.clients:list_clients",
+    columns=CLIENT_COLUMNS,
+    noun="client",
+    help="List clients.",
+)
 
 
 @client_app.command("show")

@@ -1,8 +1,12 @@
 """Options that many commands share, defined once."""
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from alertctl.cli.output import Column
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -31,3 +35,40 @@ def rows_wanted(limit: int | None, every: bool) -> int | None:
     if every and limit is not None:
         raise typer.BadParameter("give --limit or --all, not both")
     return None if every else (limit or DEFAULT_LIMIT)
+
+
+def list_command(
+    app: typer.Typer,
+    *,
+    lister: str,
+    columns: Sequence["Column"],
+    noun: str,
+    plural: str | None = None,
+    help: str,
+) -> None:
+    """Register `list` on a catalog group: every row of one kind of the configuration, with
+    `--limit N`, `--all` and `--json`, as every list. `lister` names the service function
+    (`module:function`, taking the database): it is imported when the command runs, so that a
+    group's other commands do not load it."""
+
+    def list_(
+        ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
+    ) -> None:
+        from importlib import import_module
+
+        from alertctl.cli.output import render_all_of
+        from alertctl.cli.state import state
+
+        module, function = lister.split(":")
+        rows = getattr(import_module(module), function)(state(ctx).db)
+        render_all_of(
+            rows,
+            columns,
+            as_json=as_json,
+            noun=noun,
+            plural=plural,
+            limit=rows_wanted(limit, every),
+        )
+
+    list_.__doc__ = help
+    app.command("list")(list_)

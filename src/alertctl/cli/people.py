@@ -82,6 +82,13 @@ def _add_command(group: typer.Typer, kind: PersonKind) -> None:
     (_add_contact if kind is PersonKind.CONTACT else _add_collaborator)(group, kind)
 
 
+# The options `add` takes for contacts and collaborators alike.
+Name = Annotated[str | None, typer.Option(help="Full name (the code when omitted).")]
+Email = Annotated[str | None, typer.Option(help="E-mail address (switches e-mail on).")]
+Fax = Annotated[str | None, typer.Option(help="Fax number (switches fax on).")]
+Language = Annotated[PersonLanguage, typer.Option(help=LANGUAGE_HELP)]
+
+
 def _add_contact(group: typer.Typer, kind: PersonKind) -> None:
 
     @group.command("add")
@@ -89,17 +96,13 @@ def _add_contact(group: typer.Typer, kind: PersonKind) -> None:
         ctx: typer.Context,
         code: Annotated[str, typer.Argument(help="The contact's code.")],
         client: Annotated[str, typer.Option(help="The client the contact works for.")],
-        name: Annotated[str | None, typer.Option(help="Full name (the code when omitted).")] = None,
+        name: Name = None,
         site: Annotated[
             list[str] | None, typer.Option(help="A site of the client (repeatable).")
         ] = None,
-        email: Annotated[
-            str | None, typer.Option(help="E-mail address (switches e-mail on).")
-        ] = None,
-        fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
-        language: Annotated[
-            PersonLanguage, typer.Option(help=LANGUAGE_HELP)
-        ] = PersonLanguage.CLIENT,
+        email: Email = None,
+        fax: Fax = None,
+        language: Language = PersonLanguage.CLIENT,
     ) -> None:
         """Add a contact at a client."""
         from alertctl.services.configuration.people import add_person
@@ -126,14 +129,10 @@ def _add_collaborator(group: typer.Typer, kind: PersonKind) -> None:
     def add_collaborator(
         ctx: typer.Context,
         code: Annotated[str, typer.Argument(help="The collaborator's code.")],
-        name: Annotated[str | None, typer.Option(help="Full name (the code when omitted).")] = None,
-        email: Annotated[
-            str | None, typer.Option(help="E-mail address (switches e-mail on).")
-        ] = None,
-        fax: Annotated[str | None, typer.Option(help="Fax number (switches fax on).")] = None,
-        language: Annotated[
-            PersonLanguage, typer.Option(help=LANGUAGE_HELP)
-        ] = PersonLanguage.CLIENT,
+        name: Name = None,
+        email: Email = None,
+        fax: Fax = None,
+        language: Language = PersonLanguage.CLIENT,
     ) -> None:
         """Add a collaborator of the support organisation."""
         from alertctl.services.configuration.people import add_person

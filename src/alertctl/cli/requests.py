@@ -2,7 +2,7 @@
 
 import sys
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -59,6 +59,9 @@ SendNow = Annotated[
 SaveId = Annotated[
     str | None, typer.Option(help="An id for this save: a save replayed with it changes nothing.")
 ]
+
+if TYPE_CHECKING:
+    from alertctl.services.saves.requests import SaveInput
 
 
 def report_faults(reference: str, faults: Sequence[Any], *, where: str = "") -> None:
@@ -135,22 +138,9 @@ def open_(
     as_json: Json = False,
 ) -> None:
     """Open a request; its alerts are queued in the same transaction."""
-    from alertctl.services.saves.requests import SaveInput, open_request
+    from alertctl.services.saves.requests import open_request
 
-    change = SaveInput(
-        reference=reference,
-        contract=contract,
-        client=client,
-        site=site,
-        product=product,
-        service=service,
-        title=title,
-        external_description=external_description,
-        status=status,
-        state=state_,
-        requester=requester,
-        save_id=save_id,
-    )
+    change = _save_input(locals())
     _saved(ctx, open_request(state(ctx).db, change), as_json, send)
 
 
@@ -171,21 +161,21 @@ def update(
     as_json: Json = False,
 ) -> None:
     """Save a change to a request; the events it raises queue their alerts."""
-    from alertctl.services.saves.requests import SaveInput, update_request
+    from alertctl.services.saves.requests import update_request
 
-    change = SaveInput(
-        reference=reference,
-        status=status,
-        state=state_,
-        title=title,
-        external_description=external_description,
-        contract=contract,
-        site=site,
-        product=product,
-        service=service,
-        save_id=save_id,
-    )
+    change = _save_input(locals())
     _saved(ctx, update_request(state(ctx).db, change), as_json, send)
+
+
+def _save_input(options: dict[str, Any]) -> "SaveInput":
+    """A command's options, gathered once by name into the save they describe (`state_` is the
+    `--state` option: `state` names the helper that reads the context)."""
+    from dataclasses import fields
+
+    from alertctl.services.saves.requests import SaveInput
+
+    given = {("state" if name == "state_" else name): value for name, value in options.items()}
+    return SaveInput(**{f.name: given[f.name] for f in fields(SaveInput) if f.name in given})
 
 
 @request_app.command("list")

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
-from alertctl.cli.output import field, info, key_values, render, render_all_of
+from alertctl.cli.options import Json, Yes, list_command
+from alertctl.cli.output import field, info, key_values, render
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language
 
@@ -53,16 +53,13 @@ def add(
     info(f"added template {name}")
 
 
-@template_app.command("list")
-def list_(
-    ctx: typer.Context, limit: Limit = None, every: All = False, as_json: Json = False
-) -> None:
-    """List templates."""
-    from alertctl.services.configuration.templates import list_templates
-
-    rows = list_templates(state(ctx).db)
-    wanted = rows_wanted(limit, every)
-    render_all_of(rows, COLUMNS, as_json=as_json, noun="template", limit=wanted)
+list_command(
+    template_app,
+    lister="alertctl.services.configuration.templates:list_templates",
+    columns=COLUMNS,
+    noun="template",
+    help="List templates.",
+)
 
 
 @template_app.command("show")
