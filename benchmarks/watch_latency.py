@@ -29,7 +29,8 @@ from alertctl.db.engine import Database
 from alertctl.domain.model import Event, Language, PersonKind, Source
 from alertctl.services.configuration import clients, contracts, links, people
 from alertctl.services.operations.setup import init
-from alertctl.services.saves.requests import SaveInput, open_request
+from alertctl.services.saves.fields import SaveInput
+from alertctl.services.saves.requests import open_request
 
 
 class Arrivals:

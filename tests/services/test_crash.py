@@ -23,7 +23,8 @@ from pathlib import Path
 from alertctl.db.engine import Database
 from alertctl.domain.model import Event, PersonKind, Source
 from alertctl.services.configuration import links, people
-from alertctl.services.saves.requests import SaveInput, open_request
+from alertctl.services.saves.fields import SaveInput
+from alertctl.services.saves.requests import open_request
 from tests.smtp_server import Handler, Hold
 
 KILLS = int(os.environ.get("ALERTCTL_CRASH_KILLS", "30"))

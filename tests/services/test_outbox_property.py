@@ -17,7 +17,8 @@ from alertctl.services.configuration import contracts
 from alertctl.services.operations.setup import init
 from alertctl.services.results import to_json
 from alertctl.services.saves import preview as alerts
-from alertctl.services.saves.requests import SaveInput, open_request, update_request
+from alertctl.services.saves.fields import SaveInput
+from alertctl.services.saves.requests import open_request, update_request
 from tests.sample import build_sample
 
 

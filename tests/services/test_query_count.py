@@ -10,7 +10,8 @@ from alertctl.domain.model import Event, PersonKind, Source
 from alertctl.services.configuration import links, people
 from alertctl.services.results import to_json
 from alertctl.services.saves import preview as alerts
-from alertctl.services.saves.requests import SaveInput, open_request
+from alertctl.services.saves.fields import SaveInput
+from alertctl.services.saves.requests import open_request
 
 
 def count_queries(db: Database, work: Any) -> int:

@@ -61,7 +61,7 @@ SaveId = Annotated[
 ]
 
 if TYPE_CHECKING:
-    from alertctl.services.saves.requests import SaveInput
+    from alertctl.services.saves.fields import SaveInput
 
 
 def report_faults(reference: str, faults: Sequence[Any], *, where: str = "") -> None:
@@ -172,7 +172,7 @@ def _save_input(options: dict[str, Any]) -> "SaveInput":
     `--state` option: `state` names the helper that reads the context)."""
     from dataclasses import fields
 
-    from alertctl.services.saves.requests import SaveInput
+    from alertctl.services.saves.fields import SaveInput
 
     given = {("state" if name == "state_" else name): value for name, value in options.items()}
     return SaveInput(**{f.name: given[f.name] for f in fields(SaveInput) if f.name in given})

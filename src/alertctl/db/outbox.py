@@ -6,6 +6,7 @@ FOR UPDATE SKIP LOCKED on PostgreSQL), so two senders never claim the same alert
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,6 +71,21 @@ def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
     return list(rows)
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """One alert a sender claimed: what it needs to build, send and record its message."""
+
+    id: int
+    key: str
+    channel: str
+    address: str
+    subject: str
+    text_body: str
+    html_body: str | None
+    attempts: int  # this one included
+    created_at: datetime
+
+
 def claim(
     session: Session,
     *,
@@ -79,7 +95,7 @@ def claim(
     lease_seconds: float,
     limit: int,
     ids: Sequence[int] | None = None,
-) -> list[Any]:
+) -> list[Claimed]:
     """Claim up to `limit` alerts due at `due_at` (only among `ids` when given): a run passes
     its start, so that an alert it failed and rescheduled waits for the next run, however short
     the backoff."""
@@ -92,29 +108,28 @@ def claim(
     )
     if ids is not None:
         due = due.where(col(Alert.id).in_(list(ids)))
-    return list(
-        session.execute(
-            update(Alert)
-            .where(col(Alert.id).in_(due.scalar_subquery()))
-            .values(
-                status=AlertStatus.SENDING,
-                lease_owner=owner,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-                attempts=col(Alert.attempts) + 1,
-            )
-            .returning(
-                col(Alert.id),
-                col(Alert.key),
-                col(Alert.channel),
-                col(Alert.address),
-                col(Alert.subject),
-                col(Alert.text_body),
-                col(Alert.html_body),
-                col(Alert.attempts),
-                col(Alert.created_at),
-            )
-        ).all()
-    )
+    rows = session.execute(
+        update(Alert)
+        .where(col(Alert.id).in_(due.scalar_subquery()))
+        .values(
+            status=AlertStatus.SENDING,
+            lease_owner=owner,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=col(Alert.attempts) + 1,
+        )
+        .returning(
+            col(Alert.id),
+            col(Alert.key),
+            col(Alert.channel),
+            col(Alert.address),
+            col(Alert.subject),
+            col(Alert.text_body),
+            col(Alert.html_body),
+            col(Alert.attempts),
+            col(Alert.created_at),
+        )
+    ).all()
+    return [Claimed(*row) for row in rows]
 
 
 def release(session: Session, ids: Sequence[int], *, owner: str, retry_at: datetime | None) -> int:

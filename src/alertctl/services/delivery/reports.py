@@ -5,14 +5,15 @@ watcher's log."""
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlmodel import col, select
 
 from alertctl.db import outbox
 from alertctl.db.engine import Database
+from alertctl.db.outbox import Claimed
 from alertctl.db.tables import Alert
 from alertctl.domain.model import AlertStatus
+from alertctl.transports.base import DeliveryError
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class BatchReport:
     unreachable: str | None = None
     failed: list[Failed] = field(default_factory=list)
 
-    def add(self, row: Any, outcome: str, failure: Any) -> None:
+    def add(self, row: Claimed, outcome: str, failure: DeliveryError | None) -> None:
         """One claim's outcome; a failure is kept with its reason."""
         self.counts[outcome] += 1
         if failure is not None:

@@ -22,11 +22,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from alertctl.config import DeliverySettings
 from alertctl.db import outbox
 from alertctl.db.engine import Database
+from alertctl.db.outbox import Claimed
 from alertctl.domain.model import AlertStatus
 from alertctl.services.delivery.reports import BatchReport, SendReport
 from alertctl.transports import transports_for
@@ -50,7 +50,7 @@ class Lease:
     (`DeliverySettings.message_deadline`); short of that, the batch's untried claims are
     renewed together, and a claim lost meanwhile is dropped, never sent nor counted."""
 
-    rows: list[Any]
+    rows: list[Claimed]
     held: set[int]
     until: float
 
@@ -104,7 +104,7 @@ class Sender:
             )
         return Lease(rows, {r.id for r in rows}, started + self.settings.lease_seconds)
 
-    def renew(self, lease: Lease, rows: Sequence[Any]) -> None:
+    def renew(self, lease: Lease, rows: Sequence[Claimed]) -> None:
         """Renew the lease on these claims (the batch's untried ones); those lost meanwhile
         leave `lease.held`."""
         started = time.monotonic()
@@ -118,7 +118,7 @@ class Sender:
             )
         lease.until = started + self.settings.lease_seconds
 
-    def release(self, rows: Sequence[Any], *, retry_in: float | None = None) -> int:
+    def release(self, rows: Sequence[Claimed], *, retry_in: float | None = None) -> int:
         """Hand claims back untried: as they were, or as `retry` after `retry_in` seconds."""
         if not rows:
             return 0
@@ -130,7 +130,7 @@ class Sender:
         with self.db.session(write=False) as session:
             return outbox.next_due(session)
 
-    def prepare(self, row: Any) -> Prepared | DeliveryError:
+    def prepare(self, row: Claimed) -> Prepared | DeliveryError:
         """Build one message; a message that cannot be built is a permanent failure."""
         message = Outgoing(
             key=row.key,
@@ -151,7 +151,7 @@ class Sender:
 
     def deliver(
         self,
-        row: Any,
+        row: Claimed,
         prepared: Prepared | DeliveryError,
         handed_over: Callable[[], None] | None = None,
     ) -> tuple[str | None, DeliveryError | None]:
@@ -186,7 +186,9 @@ class Sender:
         )
         return (AlertStatus.SENT if recorded else None), None
 
-    def _marking_hand_over(self, row: Any, then: Callable[[], None] | None) -> Callable[[], None]:
+    def _marking_hand_over(
+        self, row: Claimed, then: Callable[[], None] | None
+    ) -> Callable[[], None]:
         def handed_over() -> None:
             self.recorder.mark_submitting(row.id, _now())
             if then is not None:
@@ -194,7 +196,7 @@ class Sender:
 
         return handed_over
 
-    def failed(self, row: Any, failure: DeliveryError) -> str | None:
+    def failed(self, row: Claimed, failure: DeliveryError) -> str | None:
         """A 5xx or the last attempt is final (`dead`); an outcome that is not known waits
         for an operator (`unknown`); anything else is tried again later."""
         dead = isinstance(failure, PermanentFailure) or row.attempts >= self.settings.max_attempts
@@ -263,7 +265,7 @@ class Sender:
                 prepared = ahead.pop()
                 following = batch[index + 1] if index + 1 < len(batch) else None
 
-                def build_next(following: Any = following) -> None:
+                def build_next(following: Claimed | None = following) -> None:
                     if following is not None and not ahead:
                         ahead.append(self.prepare(following))
 

@@ -2,6 +2,8 @@
 changed as codes."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table
@@ -35,10 +37,29 @@ from alertctl.services.results import Record
 from alertctl.services.saves.feed_memory import FeedMemory, fact
 
 
+@dataclass
+class SaveInput:
+    """One save of a request. None leaves a field as it is; an empty string clears it."""
+
+    reference: str
+    contract: str | None = None
+    client: str | None = None
+    site: str | None = None
+    product: str | None = None
+    service: str | None = None
+    title: str | None = None
+    external_description: str | None = None
+    status: str | None = None
+    state: str | None = None
+    requester: str | None = None
+    save_id: str | None = None
+    time: datetime | None = None
+
+
 def apply_fields(
     session: Session,
     request: Request,
-    change: Any,
+    change: SaveInput,
     warnings: list[str],
     memory: FeedMemory | None = None,
 ) -> None:

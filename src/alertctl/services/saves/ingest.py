@@ -15,8 +15,8 @@ from alertctl.db.engine import Database, hold_loaded, serialise_saves
 from alertctl.errors import AlertctlError, Invalid
 from alertctl.services.results import Table
 from alertctl.services.saves.feed_memory import FeedMemory
+from alertctl.services.saves.fields import SaveInput
 from alertctl.services.saves.requests import (
-    SaveInput,
     SaveResult,
     remember_ahead,
     remember_save,

@@ -24,7 +24,7 @@ from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.common import ident, insert_rows
 from alertctl.services.saves.alert_slice import get_request
 from alertctl.services.saves.feed_memory import FeedMemory, fact
-from alertctl.services.saves.fields import apply_fields, diff, field_codes
+from alertctl.services.saves.fields import SaveInput, apply_fields, diff, field_codes
 from alertctl.services.saves.save_alerts import (
     LeftOut,
     PlannedAlerts,
@@ -33,25 +33,6 @@ from alertctl.services.saves.save_alerts import (
     plan_alerts,
     write_alerts,
 )
-
-
-@dataclass
-class SaveInput:
-    """One save of a request. None leaves a field as it is; an empty string clears it."""
-
-    reference: str
-    contract: str | None = None
-    client: str | None = None
-    site: str | None = None
-    product: str | None = None
-    service: str | None = None
-    title: str | None = None
-    external_description: str | None = None
-    status: str | None = None
-    state: str | None = None
-    requester: str | None = None
-    save_id: str | None = None
-    time: datetime | None = None
 
 
 @dataclass
