@@ -115,15 +115,18 @@ def _section_problems(name: str, section: dict[str, Any]) -> list[SettingProblem
     return found
 
 
+# Whether a value is of a kind: TOML's booleans are not numbers here (`max_attempts = true`).
+_OF_KIND: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "strings": lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v),
+}
+
+
 def _value_problem(key: Key, value: Any) -> str | None:
-    valid: dict[str, Callable[[Any], bool]] = {
-        "str": lambda v: isinstance(v, str),
-        "bool": lambda v: isinstance(v, bool),
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "strings": lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v),
-    }
-    if not valid[key.kind](value):
+    if not _OF_KIND[key.kind](value):
         return f"must be {_TYPE_NAMES[key.kind]}, not {_shown(value)}"
     if key.choices and value not in key.choices:
         return f"= {_shown(value)} is not one of: {', '.join(key.choices)}"

@@ -140,7 +140,7 @@ def check_person(alerts: AlertSlice, event: Event, person: Person) -> list[Check
     """The rules for one person and one event, in order; rule 7 once per channel. A contact of
     another client gets no fix at all: no setting would let them hear of this request."""
     checks = [check for rule in RULES for check in rule(alerts, event, person)]
-    if not hears_of(person, alerts.client, alerts.holder):
+    if any(c.reason is Reason.OTHER_CLIENT and not c.passed for c in checks):
         return [replace(check, fix=None) for check in checks]
     return checks
 

@@ -199,18 +199,16 @@ class Sender:
     def failed(self, row: Claimed, failure: DeliveryError) -> str | None:
         """A 5xx or the last attempt is final (`dead`); an outcome that is not known waits
         for an operator (`unknown`); anything else is tried again later."""
-        dead = isinstance(failure, PermanentFailure) or row.attempts >= self.settings.max_attempts
+        if isinstance(failure, OutcomeUnknown):
+            outcome = AlertStatus.UNKNOWN
+        elif isinstance(failure, PermanentFailure) or row.attempts >= self.settings.max_attempts:
+            outcome = AlertStatus.DEAD
+        else:
+            outcome = AlertStatus.RETRY
         now = _now()
-        delay = backoff(row.attempts, self.settings, self.rng)
-        final = dead or isinstance(failure, OutcomeUnknown)
-        later = None if final else now + timedelta(seconds=delay)
-        outcome = (
-            AlertStatus.UNKNOWN
-            if isinstance(failure, OutcomeUnknown)
-            else AlertStatus.DEAD
-            if dead
-            else AlertStatus.RETRY
-        )
+        later = None
+        if outcome is AlertStatus.RETRY:
+            later = now + timedelta(seconds=backoff(row.attempts, self.settings, self.rng))
         recorded = self.recorder.record(
             row.id, now=now, outcome=outcome, reply=failure.reply, next_attempt_at=later
         )

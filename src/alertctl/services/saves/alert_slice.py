@@ -2,7 +2,7 @@
 queries whatever the size of the database."""
 
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -36,8 +36,6 @@ from alertctl.services.common import opted_in_events
 from alertctl.services.results import TemplateContext
 from alertctl.services.saves.feed_memory import ConfigurationKey, FeedMemory
 from alertctl.templates.render import RenderError, check_syntax
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,8 @@ def load(
 
     holder = session.get(Client, contract.client_id) if contract else None
     targets = _targets(client, contract, site, product, service)
-    config = _configuration(session, request, client, memory)
+    key = configuration_key(request)
+    config = _configuration(session, request, client, key, memory)
 
     alert_slice = AlertSlice(
         request=request.reference,
@@ -138,7 +137,7 @@ def load(
         Language(client.language),
         context,
         config.person_ids,
-        configuration_key(request),
+        key,
     )
 
 
@@ -167,9 +166,12 @@ def configuration_key(request: Request) -> ConfigurationKey:
 
 
 def _configuration(
-    session: Session, request: Request, client: Client, memory: FeedMemory | None
+    session: Session,
+    request: Request,
+    client: Client,
+    key: ConfigurationKey,
+    memory: FeedMemory | None,
 ) -> _Configuration:
-    key = configuration_key(request)
     if memory is not None and key in memory.configurations:
         return cast(_Configuration, memory.configurations[key])
     links = _links(session, request)
