@@ -21,7 +21,7 @@ LONG_DESCRIPTION = "Le journal dit : " + "x" * 400 + "\nsuite " * 3
 
 
 def render(template: DefaultTemplate, kind: str, **changes: Any) -> Rendered:
-    context = {
+    context: Any = {  # a test may give any part of a context another value
         **SAMPLE_CONTEXT,
         "recipient": {**SAMPLE_CONTEXT["recipient"], "kind": kind},
         "event": template.name.split("-")[1],

@@ -3,6 +3,7 @@
 import pytest
 
 from alertctl.services.configuration.template_use import SAMPLE_CONTEXT
+from alertctl.templates.context import TemplateContext
 from alertctl.templates.render import RenderError, header_safe, render_alert, render_one
 
 CONTEXT = SAMPLE_CONTEXT
@@ -53,7 +54,7 @@ def test_html_is_escaped_and_text_is_not() -> None:
 
 
 def test_no_control_character_reaches_the_subject() -> None:
-    context = {
+    context: TemplateContext = {
         **CONTEXT,
         "request": {
             **CONTEXT["request"],

@@ -17,8 +17,6 @@ Table = dict[str, Any]
 Record = dict[str, Any]
 # column -> value for one row of a bulk insert;
 Columns = dict[str, Any]
-# the plain data a template sees (templates/render.py names what it may hold).
-TemplateContext = dict[str, Any]
 
 
 def to_json(value: Any) -> Any:

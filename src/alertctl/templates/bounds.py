@@ -11,9 +11,8 @@ MAX_CHARS; Jinja2's sandbox has no such bounds of its own (it guards attributes,
 
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
-from typing import Any
 
 from jinja2.exceptions import SecurityError
 
@@ -31,7 +30,7 @@ def refuse(what: str) -> SecurityError:
     return SecurityError(f"{what} would be too large for a template (more than {MAX_CHARS:,})")
 
 
-def _size(value: Any) -> int:
+def _size(value: object) -> int:
     """What a value weighs once written out: a string its length, a list or a mapping its items
     and what they weigh (a list of 200,000 copies of one long string weighs all of them, which
     is what `|string` or `|tojson` would build), anything else its text. Counting stops past
@@ -51,7 +50,7 @@ def _size(value: Any) -> int:
     return len(str(value))
 
 
-def check_total(parts: Iterable[Any], what: str = "the result") -> None:
+def check_total(parts: Iterable[object], what: str = "the result") -> None:
     total = 0
     for part in parts:
         total += _size(part)
@@ -59,12 +58,12 @@ def check_total(parts: Iterable[Any], what: str = "the result") -> None:
             raise refuse(what)
 
 
-def check_width(width: Any, what: str) -> None:
+def check_width(width: object, what: str) -> None:
     if isinstance(width, int) and width > MAX_CHARS:
         raise refuse(what)
 
 
-def check_printf(template: str, args: Any) -> None:
+def check_printf(template: str, args: object) -> None:
     """`'%0999999999d' % 1`, `'%*d' % (n, 1)`, and the format filter."""
     for width, precision in _PRINTF.findall(template):
         for number in (width, precision):
@@ -80,7 +79,9 @@ def check_printf(template: str, args: Any) -> None:
         check_total([template, args])
 
 
-def check_format_string(template: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def check_format_string(
+    template: str, args: tuple[object, ...], kwargs: Mapping[str, object]
+) -> None:
     """`'{:>999999999}'.format(1)`: widths in format specs, and no nested specs."""
     try:
         fields = list(string.Formatter().parse(template))
@@ -95,18 +96,23 @@ def check_format_string(template: str, args: tuple[Any, ...], kwargs: dict[str, 
     check_total([template, *args, *kwargs.values()])
 
 
-def check_binop(operator: str, left: Any, right: Any) -> None:
+def check_binop(operator: str, left: object, right: object) -> None:
     if operator == "*":
         for seq, times in ((left, right), (right, left)):
-            sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
-            if sized and _size(seq) * times > MAX_CHARS:
+            if not (isinstance(seq, str | list | tuple) and isinstance(times, int)):
+                continue
+            if _size(seq) * times > MAX_CHARS:
                 raise refuse("a repetition")
-        if _ints(left, right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+        if (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and left.bit_length() + right.bit_length() > MAX_INT_BITS
+        ):
             raise SecurityError("number too large for a template")
-    elif operator == "**":
-        if isinstance(right, int) and abs(right) > 64:
+    elif operator == "**" and isinstance(right, int):
+        if abs(right) > 64:
             raise SecurityError("exponent too large for a template")
-        if _ints(left, right) and left.bit_length() * abs(right) > MAX_INT_BITS:
+        if isinstance(left, int) and left.bit_length() * abs(right) > MAX_INT_BITS:
             raise SecurityError("number too large for a template")
     elif operator == "+":
         both = (str, list, tuple)
@@ -116,11 +122,9 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
         check_printf(left, right)
 
 
-def _ints(left: Any, right: Any) -> bool:
-    return isinstance(left, int) and isinstance(right, int)
-
-
-def check_str_method(name: str, owner: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def check_str_method(
+    name: str, owner: str, args: tuple[object, ...], kwargs: dict[str, object]
+) -> tuple[object, ...]:
     """Called before a string method runs; returns the arguments to call it with (an iterable
     given to `join` is read once here, so it is passed on as a list)."""
     if name in ("center", "ljust", "rjust", "zfill"):
@@ -130,7 +134,7 @@ def check_str_method(name: str, owner: str, args: tuple[Any, ...], kwargs: dict[
         if isinstance(size, int) and owner.count("\t") * size + len(owner) > MAX_CHARS:
             raise refuse("str.expandtabs")
     elif name == "join" and args:
-        items = list(args[0])
+        items = _listed(args[0])
         _check_joined(items, owner)
         return (items, *args[1:])
     elif name == "replace" and len(args) >= 2:
@@ -141,11 +145,12 @@ def check_str_method(name: str, owner: str, args: tuple[Any, ...], kwargs: dict[
             raise refuse("str.translate")
     elif name in ("format", "format_map"):
         values = args[0] if name == "format_map" and args else kwargs
-        check_format_string(owner, args if name == "format" else (), dict(values))
+        named = dict(values) if isinstance(values, Mapping) else {}
+        check_format_string(owner, args if name == "format" else (), named)
     return args
 
 
-def _check_replace(value: str, old: Any, new: Any, count: Any) -> None:
+def _check_replace(value: str, old: object, new: object, count: object) -> None:
     if not (isinstance(old, str) and isinstance(new, str)):
         return
     found = value.count(old) if old else len(value) + 1
@@ -157,18 +162,18 @@ def _check_replace(value: str, old: Any, new: Any, count: Any) -> None:
 
 # Filters: each check sees the filter's own arguments (without a context argument), and may
 # return new ones.
-def _center(value: Any, width: Any = 80, *rest: Any, **kw: Any) -> None:
+def _center(value: object, width: object = 80, *rest: object, **kw: object) -> None:
     check_width(width, "center")
 
 
-def _indent(value: Any, width: Any = 4, *rest: Any, **kw: Any) -> None:
+def _indent(value: object, width: object = 4, *rest: object, **kw: object) -> None:
     lines = str(value).count("\n") + 1
     step = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
     if len(str(value)) + lines * step > MAX_CHARS:
         raise refuse("indent")
 
 
-def _wordwrap(value: Any, width: Any = 79, *rest: Any, **kw: Any) -> None:
+def _wordwrap(value: object, width: object = 79, *rest: object, **kw: object) -> None:
     wrapstring = kw.get("wrapstring", rest[1] if len(rest) > 1 else None) or "\n"
     size = len(str(value))
     breaks = size // max(width, 1) + 1 if isinstance(width, int) else size
@@ -176,43 +181,53 @@ def _wordwrap(value: Any, width: Any = 79, *rest: Any, **kw: Any) -> None:
         raise refuse("wordwrap")
 
 
-def _format(value: Any, *args: Any, **kwargs: Any) -> None:
+def _format(value: object, *args: object, **kwargs: object) -> None:
     check_printf(str(value), kwargs or args)
 
 
-def _join(value: Any, d: Any = "", *rest: Any, **kw: Any) -> Any:
-    items = list(value)
+def _join(value: object, d: object = "", *rest: object, **kw: object) -> tuple[object, ...]:
+    items = _listed(value)
     _check_joined(items, str(d))
     return (items, d, *rest)
 
 
-def _check_joined(items: list[Any], joiner: str) -> None:
+def _listed(value: object) -> list[object]:
+    if not isinstance(value, Iterable):
+        raise TypeError(f"can only join an iterable, not {type(value).__name__}")
+    return list(value)
+
+
+def _check_joined(items: list[object], joiner: str) -> None:
     if len(joiner) * max(len(items) - 1, 0) > MAX_CHARS:
         raise refuse("a join")
     check_total([*items, joiner * max(len(items) - 1, 0)], "a join")
 
 
-def _replace(value: Any, old: Any, new: Any, count: Any = None, *rest: Any, **kw: Any) -> None:
+def _replace(
+    value: object, old: object, new: object, count: object = None, *rest: object, **kw: object
+) -> None:
     _check_replace(str(value), old, new, -1 if count is None else count)
 
 
-def _items(value: Any, count: Any, *rest: Any, **kw: Any) -> None:
+def _items(value: object, count: object, *rest: object, **kw: object) -> None:
     if isinstance(count, int) and count > MAX_ITEMS:
         raise SecurityError(f"more than {MAX_ITEMS:,} items for a template")
 
 
-def _tojson(value: Any, indent: Any = None, *rest: Any, **kw: Any) -> None:
+def _tojson(value: object, indent: object = None, *rest: object, **kw: object) -> None:
     if isinstance(indent, int) and indent > MAX_JSON_INDENT:
         raise SecurityError(f"a JSON indent above {MAX_JSON_INDENT} is not allowed")
 
 
-def _sum(value: Any, *rest: Any, **kw: Any) -> None:
+def _sum(value: object, *rest: object, **kw: object) -> None:
     start = kw.get("start", rest[1] if len(rest) > 1 else 0)
     if not isinstance(start, int | float):
         raise SecurityError("sum() of anything but numbers is not allowed in templates")
 
 
-FILTER_CHECKS: dict[str, Callable[..., Any]] = {
+# A check returns None, or the filter's arguments to use instead.
+FilterCheck = Callable[..., Iterable[object] | None]
+FILTER_CHECKS: dict[str, FilterCheck] = {
     "center": _center,
     "indent": _indent,
     "wordwrap": _wordwrap,
@@ -226,13 +241,13 @@ FILTER_CHECKS: dict[str, Callable[..., Any]] = {
 }
 
 
-def bounded_filter(original: Callable[..., Any], check: Callable[..., Any]) -> Callable[..., Any]:
+def bounded_filter(original: Callable[..., object], check: FilterCheck) -> Callable[..., object]:
     """The filter, with its arguments checked first. A filter that takes a context (Jinja2's
     `pass_environment` and the like) keeps it, and keeps its marker so Jinja2 still passes it."""
     passes_context = getattr(original, "jinja_pass_arg", None) is not None
 
     @wraps(original)
-    def bounded(*args: Any, **kwargs: Any) -> Any:
+    def bounded(*args: object, **kwargs: object) -> object:
         head, own = (args[:1], args[1:]) if passes_context else ((), args)
         checked = check(*own, **kwargs)
         if checked is not None:

@@ -6,19 +6,20 @@ bounded: no access to Python internals (the sandbox), no mutation (immutable), n
 """
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from copy import copy
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, meta
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import Call, Concat, EnvironmentAttribute, For
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from alertctl.templates import bounds
+from alertctl.templates.context import TemplateContext
 
 MAX_OUTPUT_CHARS = bounds.MAX_CHARS
 MAX_SECONDS = 1.0
@@ -98,7 +99,7 @@ class _BoundedEnvironment(ImmutableSandboxedEnvironment):
         if self.deadline is not None:
             self.deadline.check()
 
-    def iterate(self, sequence: Any) -> Iterator[Any]:
+    def iterate(self, sequence: Iterable[object]) -> Iterator[object]:
         """The items of a loop, counted against the render's MAX_LOOP_STEPS, with the deadline
         looked at as it goes."""
         for item in sequence:
@@ -109,66 +110,68 @@ class _BoundedEnvironment(ImmutableSandboxedEnvironment):
                 self.tick()
             yield item
 
-    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+    def call(self, __context: Context, __obj: object, *args: object, **kwargs: object) -> object:
         self.tick()
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
             args = bounds.check_str_method(getattr(__obj, "__name__", ""), owner, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+    def call_binop(self, context: Context, operator: str, left: object, right: object) -> object:
         self.tick()
         bounds.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
-    def concat(self, parts: Any) -> str:
+    def concat(self, parts: Iterable[str]) -> str:
         """Captured output ({% set %} blocks, macros, {% filter %}) measured before joined."""
-        parts = list(parts)
-        bounds.check_total(parts, "captured output")
-        return "".join(parts)
+        listed = list(parts)
+        bounds.check_total(listed, "captured output")
+        return "".join(listed)
 
     def bounded_buffer(self) -> "_Buffer":
         return _Buffer()
 
-    def wrap_str_format(self, value: Any) -> Any:
+    def wrap_str_format(self, value: Callable[..., object]) -> Callable[..., str] | None:
         """`str.format` reaches templates through this wrapper, not through `call`."""
         wrapped = super().wrap_str_format(value)
         if wrapped is None:
             return None
-        owner, name = value.__self__, value.__name__
+        owner, name = getattr(value, "__self__", ""), getattr(value, "__name__", "")
 
-        def checked(*args: Any, **kwargs: Any) -> Any:
+        def checked(*args: object, **kwargs: object) -> str:
             bounds.check_str_method(name, owner, args, kwargs)
             return wrapped(*args, **kwargs)
 
         return checked
 
-    def checked_join(self, join: Any, parts: tuple[Any, ...]) -> Any:
+    def checked_join(
+        self, join: Callable[[tuple[object, ...]], str], parts: tuple[object, ...]
+    ) -> str:
         bounds.check_total(parts, "a ~ concatenation")
         return join(parts)
 
 
-class _Buffer(list[Any]):
+class _Buffer(list[str]):
     """Captured output, refused as soon as it holds more than a template may build."""
 
     size = 0
 
-    def _grow(self, parts: Any) -> None:
+    def _grow(self, parts: Iterable[str]) -> None:
         self.size += sum(len(p) if isinstance(p, str) else len(str(p)) for p in parts)
         if self.size > bounds.MAX_CHARS:
             raise bounds.refuse("captured output")
 
-    def append(self, part: Any) -> None:
+    def append(self, part: str) -> None:
         self._grow((part,))
         super().append(part)
 
-    def extend(self, parts: Any) -> None:
-        parts = list(parts)
-        self._grow(parts)
-        super().extend(parts)
+    def extend(self, parts: Iterable[str]) -> None:
+        listed = list(parts)
+        self._grow(listed)
+        super().extend(listed)
 
 
-def _bounded_range(env: _BoundedEnvironment) -> Any:
+def _bounded_range(env: _BoundedEnvironment) -> object:
     def bounded(*args: int) -> Iterator[int]:
         values = range(*args)
         if len(values) > MAX_RANGE:
@@ -223,7 +226,7 @@ def _compiled(source: str, html: bool) -> Template:
     return (_HTML if html else _TEXT).from_string(source)
 
 
-def render_one(source: str, context: Mapping[str, Any], *, html: bool = False) -> str:
+def render_one(source: str, context: Mapping[str, object], *, html: bool = False) -> str:
     env = _HTML if html else _TEXT
     template = _compiled(source, html)
     env.deadline = _Deadline(MAX_SECONDS)
@@ -261,7 +264,7 @@ def header_safe(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
 
 
 def render_alert(
-    *, subject: str, text: str, html: str | None, keyword: str, context: Mapping[str, Any]
+    *, subject: str, text: str, html: str | None, keyword: str, context: TemplateContext
 ) -> Rendered:
     """The subject starts with the keyword and names the request: a subject template that
     leaves out the reference gets it in front (an empty one, the reference and the title)."""

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from alertctl.db.tables import Client, ClientAlertSetting, Template
 from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.errors import Conflict, Invalid
-from alertctl.services.results import TemplateContext
+from alertctl.templates.context import TemplateContext
 
 # Templates are tried on a full sample request and on one with none of the optional parts.
 SAMPLE_CONTEXT: TemplateContext = {

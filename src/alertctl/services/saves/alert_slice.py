@@ -33,8 +33,8 @@ from alertctl.domain.person import PersonKey
 from alertctl.domain.recipients import AlertSlice, ClientAlert
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
-from alertctl.services.results import TemplateContext
 from alertctl.services.saves.feed_memory import ConfigurationKey, FeedMemory
+from alertctl.templates.context import Named, RequestContext, StatusFacts
 from alertctl.templates.render import RenderError, check_syntax
 
 
@@ -50,7 +50,7 @@ class Loaded:
     shipped: dict[tuple[Event, Language], Template]
     # The language of the request's client: a collaborator's, unless they have their own.
     language: Language
-    context: TemplateContext
+    context: RequestContext
     person_ids: dict[PersonKey, int]
     # The configuration it was loaded from: a feed's memory keeps each event's decision per
     # configuration, since a decision depends on nothing else.
@@ -73,10 +73,14 @@ def get_request(session: Session, reference: str) -> Request:
     return row
 
 
-def status_dict(status: Status | None) -> dict[str, str] | None:
+def status_dict(status: Status | None) -> StatusFacts | None:
     if status is None:
         return None
     return {"code": status.code, "label": status.label, "type": status.type}
+
+
+def _named(row: Site | Contract | Service | Product | None) -> Named | None:
+    return {"code": row.code, "name": row.name} if row is not None else None
 
 
 def load(
@@ -113,7 +117,7 @@ def load(
         main_site=config.main_site,
         holder=holder.code if holder else None,
     )
-    context = {
+    context: RequestContext = {
         "request": {
             "reference": request.reference,
             "title": request.title,
@@ -125,10 +129,10 @@ def load(
             "updated_at": request.updated_at.isoformat(),
         },
         "client": {"code": client.code, "name": client.name},
-        "site": {"code": site.code, "name": site.name} if site else None,
-        "contract": {"code": contract.code, "name": contract.name} if contract else None,
-        "service": {"code": service.code, "name": service.name} if service else None,
-        "product": {"code": product.code, "name": product.name} if product else None,
+        "site": _named(site),
+        "contract": _named(contract),
+        "service": _named(service),
+        "product": _named(product),
     }
     return Loaded(
         alert_slice,

@@ -15,9 +15,9 @@ from alertctl.domain.recipients import (
     most_specific,
     resolve,
 )
-from alertctl.services.results import TemplateContext
 from alertctl.services.saves.alert_slice import Loaded
 from alertctl.services.saves.feed_memory import FeedMemory
+from alertctl.templates.context import TemplateContext
 from alertctl.templates.render import Rendered, RenderError, render_alert
 
 
