@@ -21,7 +21,6 @@ from sqlalchemy import event
 
 from alertctl.db.engine import Database
 from alertctl.services.operations.setup import init
-from alertctl.services.results import to_json
 from alertctl.services.saves.preview import preview
 
 EVENTS = ("open", "resolution", "closure_external", "closure_internal", "status_change")
@@ -160,10 +159,10 @@ def measure(path: Path, requests: int, samples: int) -> tuple[float, int, float]
     for reference in references:
         statements.clear()
         start = time.perf_counter()
-        doc = to_json(preview(database, reference=reference))
+        doc = preview(database, reference=reference)
         timings.append(time.perf_counter() - start)
         counts.append(len(statements))
-        recipients.append(sum(len(e["recipients"]) for e in doc["events"]))
+        recipients.append(sum(len(e.recipients) for e in doc.events))
     database.close()
     assert len(set(counts)) == 1, f"query count varies: {sorted(set(counts))}"
     return statistics.median(timings), counts[0], statistics.mean(recipients)

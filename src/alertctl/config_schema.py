@@ -9,9 +9,8 @@ runs at the start of every command that reads the settings, where building a lib
 would cost more than the check itself.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 DAY = 86_400.0
 
@@ -78,7 +77,7 @@ class SettingProblem:
     hint: str | None = None
 
 
-def problems(raw: dict[str, Any]) -> list[SettingProblem]:
+def problems(raw: dict[str, object]) -> list[SettingProblem]:
     """Every problem of a parsed settings file, in the file's order."""
     found: list[SettingProblem] = []
     for name, section in raw.items():
@@ -93,7 +92,7 @@ def problems(raw: dict[str, Any]) -> list[SettingProblem]:
     return found + _transport_problems(raw)
 
 
-def _section_problems(name: str, section: dict[str, Any]) -> list[SettingProblem]:
+def _section_problems(name: str, section: dict[str, object]) -> list[SettingProblem]:
     found = []
     known = SCHEMA[name]
     for key, value in section.items():
@@ -116,7 +115,7 @@ def _section_problems(name: str, section: dict[str, Any]) -> list[SettingProblem
 
 
 # Whether a value is of a kind: TOML's booleans are not numbers here (`max_attempts = true`).
-_OF_KIND: dict[str, Callable[[Any], bool]] = {
+_OF_KIND: dict[str, Callable[[object], bool]] = {
     "str": lambda v: isinstance(v, str),
     "bool": lambda v: isinstance(v, bool),
     "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -125,17 +124,22 @@ _OF_KIND: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _value_problem(key: Key, value: Any) -> str | None:
+def _value_problem(key: Key, value: object) -> str | None:
     if not _OF_KIND[key.kind](value):
         return f"must be {_TYPE_NAMES[key.kind]}, not {_shown(value)}"
     if key.choices and value not in key.choices:
         return f"= {_shown(value)} is not one of: {', '.join(key.choices)}"
-    if key.low is not None and key.high is not None and not key.low <= value <= key.high:
+    if (
+        key.low is not None
+        and key.high is not None
+        and isinstance(value, int | float)
+        and not key.low <= value <= key.high
+    ):
         return f"= {str(value)[:20]} is out of range: from {key.low:g} to {key.high:g}"
     return None
 
 
-def _transport_problems(raw: dict[str, Any]) -> list[SettingProblem]:
+def _transport_problems(raw: dict[str, object]) -> list[SettingProblem]:
     """A transport chosen without the settings it needs is an error, never a fallback."""
     transport, smtp, fax = (_section(raw, name) for name in ("transport", "smtp", "fax"))
     found = []
@@ -179,17 +183,17 @@ def _transport_problems(raw: dict[str, Any]) -> list[SettingProblem]:
     return found
 
 
-def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
+def _section(raw: dict[str, object], name: str) -> dict[str, object]:
     section = raw.get(name, {})
     return section if isinstance(section, dict) else {}
 
 
-def _text(value: Any) -> bool:
+def _text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
 def _unknown(
-    where: str, message: str, name: str, known: dict[str, Any], spelling: str
+    where: str, message: str, name: str, known: Mapping[str, object], spelling: str
 ) -> SettingProblem:
     """An unknown name, with the nearest known one, or the list of them."""
     import difflib  # only for a file with a mistake: it costs a few milliseconds to import
@@ -202,7 +206,7 @@ def _unknown(
     return SettingProblem(where, message, hint)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, str):
         return repr(value[:40])
     if isinstance(value, bool):

@@ -15,7 +15,6 @@ from alertctl.domain.events import PRECEDENCE
 from alertctl.domain.model import Event, Source
 from alertctl.services.configuration import contracts
 from alertctl.services.operations.setup import init
-from alertctl.services.results import to_json
 from alertctl.services.saves import preview as alerts
 from alertctl.services.saves.fields import SaveInput
 from alertctl.services.saves.requests import open_request, update_request
@@ -52,15 +51,15 @@ def announced(
 ) -> list[tuple[str, str, str, str]]:
     """What the previews of the fired events say, each person and channel keeping the most
     specific event, as docs/rules.md orders them."""
-    doc = to_json(alerts.preview(db, reference=reference))
-    by_event = {e["event"]: e["recipients"] for e in doc["events"]}
+    doc = alerts.preview(db, reference=reference)
+    by_event = {e.event.value: e.recipients for e in doc.events}
     taken: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     for event in PRECEDENCE:
         if event.value not in events:
             continue
         for r in by_event[event.value]:
-            key = (f"{r['kind']}:{r['code']}", r["channel"])
-            taken.setdefault(key, (event.value, key[0], r["channel"], r["address"]))
+            key = (f"{r.kind}:{r.code}", r.channel.value)
+            taken.setdefault(key, (event.value, key[0], r.channel.value, r.address))
     return sorted(taken.values())
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import event
 from alertctl.db.engine import Database
 from alertctl.domain.model import Event, PersonKind, Source
 from alertctl.services.configuration import links, people
-from alertctl.services.results import to_json
 from alertctl.services.saves import preview as alerts
 from alertctl.services.saves.fields import SaveInput
 from alertctl.services.saves.requests import open_request
@@ -57,7 +56,7 @@ def test_preview_queries_do_not_grow_with_the_people_linked(sample_db: Path) -> 
     for i in range(30):
         open_request(db, SaveInput(reference=f"X{i}", contract="K1", title="T"))
     large = count_queries(db, lambda: alerts.preview(db, reference="R1"))
-    preview = to_json(alerts.preview(db, reference="R1", event=Event.OPEN))
+    preview = alerts.preview(db, reference="R1", event=Event.OPEN)
     db.close()
-    assert len(preview["events"][0]["recipients"]) > 40
+    assert len(preview.events[0].recipients) > 40
     assert large == small

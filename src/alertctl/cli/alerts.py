@@ -1,31 +1,46 @@
 """`alertctl alerts preview|explain`: who would be alerted, and why someone would not."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alertctl.cli.fixes import spelled
+from alertctl.cli.fixes import spell, spelled
 from alertctl.cli.options import Json
-from alertctl.cli.output import field, make_table, render
+from alertctl.cli.output import make_table, print_json, render
 from alertctl.cli.state import state
 from alertctl.domain.model import Event
 from alertctl.domain.wording import counted
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
+    from alertctl.cli.output import Column
+    from alertctl.services.saves.preview import (
+        EventExplanation,
+        EventPreview,
+        ExclusionView,
+        Explanation,
+        Preview,
+        RecipientView,
+    )
+
+
 alerts_app = typer.Typer(help="Preview, explain and deliver alerts.", no_args_is_help=True)
 
-RECIPIENT_COLUMNS = [
-    ("Person", lambda r: f"{r['kind']} {r['code']} ({r['name']})"),
-    ("Channel", field("channel")),
-    ("Address", field("address")),
-    ("Sources", field("sources")),
-    ("Language", field("language")),
-    ("Subject", field("subject")),
+RECIPIENT_COLUMNS: "list[Column[RecipientView]]" = [
+    ("Person", lambda r: f"{r.kind} {r.code} ({r.name})"),
+    ("Channel", lambda r: r.channel),
+    ("Address", lambda r: r.address),
+    ("Sources", lambda r: r.sources),
+    ("Language", lambda r: r.language),
+    ("Subject", lambda r: r.subject),
 ]
-EXCLUDED_COLUMNS = [
-    ("Person", lambda r: f"{r['kind']} {r['code']} ({r['name']})"),
-    ("Channel", field("channel")),
-    ("Reason", field("reason")),
-    ("Detail", field("detail")),
+EXCLUDED_COLUMNS: "list[Column[ExclusionView]]" = [
+    ("Person", lambda r: f"{r.kind} {r.code} ({r.name})"),
+    ("Channel", lambda r: r.channel),
+    ("Reason", lambda r: r.reason),
+    ("Detail", lambda r: r.detail),
 ]
 
 EventOpt = Annotated[
@@ -43,26 +58,24 @@ def preview(
     """Who would receive each event's alert if it fired now, and who would not and why."""
     from alertctl.services.saves.preview import preview as run
 
-    def human(doc: dict[str, Any]) -> list[Any]:
-        parts: list[Any] = []
-        for item in doc["events"]:
-            title = f"{item['event']}: {counted(len(item['recipients']), 'recipient')}"
-            if item["cannot_fire"]:
+    def human(doc: "Preview") -> "list[RenderableType]":
+        parts: list[RenderableType] = []
+        for item in doc.events:
+            title = f"{item.event}: {counted(len(item.recipients), 'recipient')}"
+            if item.cannot_fire:
                 parts.append(cannot_fire_line(item))
                 title += " if it fired"
             parts.append(
                 make_table(
-                    item["recipients"],
+                    item.recipients,
                     RECIPIENT_COLUMNS,
                     title=title,
                     empty="nobody would be alerted",
                 )
             )
-            if item["excluded"]:
+            if item.excluded:
                 parts.append(
-                    make_table(
-                        item["excluded"], EXCLUDED_COLUMNS, title=f"{item['event']}: left out"
-                    )
+                    make_table(item.excluded, EXCLUDED_COLUMNS, title=f"{item.event}: left out")
                 )
         return parts
 
@@ -88,54 +101,55 @@ def explain(
 
     kind, code = person_option(contact, collaborator)
     document = run(state(ctx).db, reference=reference, kind=kind, code=code, event=event)
-    render(spelled(document), as_json=as_json, human=explanation)
+    if as_json:
+        print_json(spelled(document))
+    else:
+        render(document, as_json=False, human=explanation)
 
 
-def cannot_fire_line(item: dict[str, Any]) -> Any:
+def cannot_fire_line(item: "EventPreview | EventExplanation") -> "Text":
     """Said before anything else of an event the request cannot raise now, so that a list of
     who it would reach is never read as who it reaches."""
     from rich.text import Text
 
-    return Text(f"{item['event']} cannot fire now: {item['cannot_fire']}", style="bold yellow")
+    return Text(f"{item.event} cannot fire now: {item.cannot_fire}", style="bold yellow")
 
 
-def explanation(doc: dict[str, Any]) -> list[Any]:
+def explanation(doc: "Explanation") -> "list[RenderableType]":
     from rich.text import Text
     from rich.tree import Tree
 
-    person = doc["person"]
-    parts: list[Any] = []
-    for item in doc["events"]:
-        if item["cannot_fire"]:
+    person = doc.person
+    parts: list[RenderableType] = []
+    for item in doc.events:
+        if item.cannot_fire:
             parts.append(cannot_fire_line(item))
-        if item["receives"]:
+        if item.receives:
             verdict = Text(
-                ("would receive it if it fired, by " if item["cannot_fire"] else "receives it by ")
+                ("would receive it if it fired, by " if item.cannot_fire else "receives it by ")
                 + ", ".join(
-                    f"{r['channel']} ({r['address']}, in {r['language']}, template {r['template']})"
-                    for r in item["receives"]
+                    f"{r.channel} ({r.address}, in {r.language}, template {r.template})"
+                    for r in item.receives
                 ),
                 style="green",
             )
         else:
             verdict = Text("does not receive it", style="red")
-        for x in item["excluded"]:
-            verdict.append(f"; {x['reason']}" + (f" on {x['channel']}" if x["channel"] else ""))
+        for x in item.excluded:
+            verdict.append(f"; {x.reason}" + (f" on {x.channel}" if x.channel else ""))
         tree = Tree(
-            Text.assemble(
-                (f"{item['event']}: ", "bold"), f"{person['kind']} {person['code']} ", verdict
-            )
+            Text.assemble((f"{item.event}: ", "bold"), f"{person.kind} {person.code} ", verdict)
         )
-        for check in item["checks"]:
-            mark = "[x]" if check["passed"] else "[ ]"
+        for check in item.checks:
+            mark = "[x]" if check.passed else "[ ]"
             node = tree.add(
                 Text(
-                    f"{mark} {check['rule']}. {check['title']}: {check['facts']}",
-                    style="" if check["passed"] else "yellow",
+                    f"{mark} {check.rule}. {check.title}: {check.facts}",
+                    style="" if check.passed else "yellow",
                 )
             )
-            if check["fix"]:
-                node.add(Text(f"fix: {check['fix']}", style="cyan"))
+            if check.fix:
+                node.add(Text(f"fix: {spell(check.fix)}", style="cyan"))
         parts.append(tree)
     return parts
 

@@ -1,21 +1,40 @@
 """`alertctl product ...` and `alertctl status ...`."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli.options import Json, Yes, list_command
-from alertctl.cli.output import field, info, key_values, make_table, render
+from alertctl.cli.output import info, key_values, make_table, render
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import StatusType
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from alertctl.cli.output import Column
+    from alertctl.services.configuration.catalog import (
+        ProductDetail,
+        ProductRow,
+        StatusDetail,
+        StatusRow,
+    )
+
 
 product_app = typer.Typer(help="Maintained products.", no_args_is_help=True)
 status_app = typer.Typer(
     help="Configurable statuses, each of a fixed status type.", no_args_is_help=True
 )
 
-PRODUCT_COLUMNS = [("Code", field("code")), ("Name", field("name"))]
-STATUS_COLUMNS = [("Code", field("code")), ("Label", field("label")), ("Type", field("type"))]
+PRODUCT_COLUMNS: "list[Column[ProductRow]]" = [
+    ("Code", lambda r: r.code),
+    ("Name", lambda r: r.name),
+]
+STATUS_COLUMNS: "list[Column[StatusRow]]" = [
+    ("Code", lambda r: r.code),
+    ("Label", lambda r: r.label),
+    ("Type", lambda r: r.type),
+]
 
 
 @product_app.command("add")
@@ -56,13 +75,13 @@ def product_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """Show a product and its interlocutors."""
     from alertctl.services.configuration.catalog import show_product
 
-    def human(doc: dict[str, Any]) -> list[Any]:
+    def human(doc: "ProductDetail") -> "list[RenderableType]":
         people = make_table(
-            doc["interlocutors"],
-            [("Kind", field("kind")), ("Code", field("code")), ("Name", field("name"))],
+            doc.interlocutors,
+            [("Kind", lambda r: r.kind), ("Code", lambda r: r.code), ("Name", lambda r: r.name)],
             title="Interlocutors",
         )
-        return [key_values([("Product", doc["code"]), ("Name", doc["name"])]), people]
+        return [key_values([("Product", doc.code), ("Name", doc.name)]), people]
 
     render(show_product(state(ctx).db, code=code), as_json=as_json, human=human)
 
@@ -108,13 +127,13 @@ def status_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """Show a status and how many requests are in it."""
     from alertctl.services.configuration.catalog import show_status
 
-    def human(doc: dict[str, Any]) -> Any:
+    def human(doc: "StatusDetail") -> "RenderableType":
         return key_values(
             [
-                ("Status", doc["code"]),
-                ("Label", doc["label"]),
-                ("Type", doc["type"]),
-                ("Requests", doc["requests"]),
+                ("Status", doc.code),
+                ("Label", doc.label),
+                ("Type", doc.type),
+                ("Requests", doc.requests),
             ]
         )
 

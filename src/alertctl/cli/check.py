@@ -1,19 +1,25 @@
 """`alertctl check`: the doctor for the configuration, the settings and the queue."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli.options import Json
-from alertctl.cli.output import field, info, make_table, print_json, stdout
+from alertctl.cli.output import info, make_table, print_json, stdout
 from alertctl.cli.state import state
 from alertctl.domain.wording import counted
 
-PROBLEM_COLUMNS = [
-    ("Area", field("area")),
-    ("Where", field("subject")),
-    ("Problem", field("message")),
-    ("Fix", field("fix")),
+if TYPE_CHECKING:
+    from alertctl.cli.output import Column
+    from alertctl.services.operations.check import CheckReport
+    from alertctl.services.operations.check_settings import Problem
+
+
+PROBLEM_COLUMNS: "list[Column[Problem]]" = [
+    ("Area", lambda r: r.area),
+    ("Where", lambda r: r.subject),
+    ("Problem", lambda r: r.message),
+    ("Fix", lambda r: r.fix),
 ]
 
 
@@ -40,34 +46,32 @@ def check(
 ) -> None:
     """Every fault that makes alerts go nowhere or fail; exit 1 when there is one."""
     from alertctl.services.operations.check import check as run
-    from alertctl.services.results import to_json
 
     current = state(ctx)
     current.lists_setting_problems = True
     report = run(current.db, current.settings, connect=connect, max_age=max_age)
-    document = to_json(report)
     if as_json:
-        print_json(document)
+        print_json(report)
     else:
-        _human(document)
+        _human(report)
     if not report.ok:
         raise typer.Exit(1)
 
 
-def _human(document: dict[str, Any]) -> None:
-    queue = document["queue"]
-    if document["problems"]:
-        stdout().print(make_table(document["problems"], PROBLEM_COLUMNS))
-    if document["warnings"]:
-        stdout().print(make_table(document["warnings"], PROBLEM_COLUMNS, title="Warnings"))
-    oldest = queue["oldest_due_seconds"]
+def _human(document: "CheckReport") -> None:
+    queue = document.queue
+    if document.problems:
+        stdout().print(make_table(document.problems, PROBLEM_COLUMNS))
+    if document.warnings:
+        stdout().print(make_table(document.warnings, PROBLEM_COLUMNS, title="Warnings"))
+    oldest = queue.oldest_due_seconds
     info(
-        f"queue: {queue['due']} due"
+        f"queue: {queue.due} due"
         + (f" (oldest waiting {oldest:g} s)" if oldest is not None else "")
-        + f", {queue['sending']} sending, {queue['retry']} retry, {queue['dead']} dead, "
-        f"{queue['unknown']} unknown; {queue['recent_faults']} left out by faults in 24 h"
+        + f", {queue.sending} sending, {queue.retry} retry, {queue.dead} dead, "
+        f"{queue.unknown} unknown; {queue.recent_faults} left out by faults in 24 h"
     )
-    count = len(document["problems"])
+    count = len(document.problems)
     info(f"{counted(count, 'problem')} found" if count else "no problem found")
-    if document["warnings"]:
-        info(counted(len(document["warnings"]), "warning"))
+    if document.warnings:
+        info(counted(len(document.warnings), "warning"))

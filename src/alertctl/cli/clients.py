@@ -1,36 +1,49 @@
 """`alertctl client ...` and `alertctl site ...`."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli.options import All, Json, Limit, Yes, list_command, rows_wanted
-from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of
+from alertctl.cli.output import info, key_values, make_table, render, render_all_of
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language, MailFormat
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from alertctl.cli.output import Column
+    from alertctl.services.configuration.clients import (
+        AlertSettingRow,
+        ClientDetail,
+        ClientRow,
+        SiteDetail,
+        SiteRow,
+    )
+
 
 client_app = typer.Typer(help="Clients and their alert settings.", no_args_is_help=True)
 site_app = typer.Typer(help="Client sites (one main site per client).", no_args_is_help=True)
 
-CLIENT_COLUMNS = [
-    ("Code", field("code")),
-    ("Name", field("name")),
-    ("Language", field("language")),
-    ("Sites", field("sites")),
-    ("Contacts", field("contacts")),
+CLIENT_COLUMNS: "list[Column[ClientRow]]" = [
+    ("Code", lambda r: r.code),
+    ("Name", lambda r: r.name),
+    ("Language", lambda r: r.language),
+    ("Sites", lambda r: r.sites),
+    ("Contacts", lambda r: r.contacts),
 ]
-SITE_COLUMNS = [
-    ("Client", field("client")),
-    ("Site", field("code")),
-    ("Name", field("name")),
-    ("Main", field("main")),
+SITE_COLUMNS: "list[Column[SiteRow]]" = [
+    ("Client", lambda r: r.client),
+    ("Site", lambda r: r.code),
+    ("Name", lambda r: r.name),
+    ("Main", lambda r: r.main),
 ]
-ALERT_COLUMNS = [
-    ("Event", field("event")),
-    ("On", field("enabled")),
-    ("Keyword", field("keyword")),
-    ("Template", field("template")),
-    ("Format", field("format")),
+ALERT_COLUMNS: "list[Column[AlertSettingRow]]" = [
+    ("Event", lambda r: r.event),
+    ("On", lambda r: r.enabled),
+    ("Keyword", lambda r: r.keyword),
+    ("Template", lambda r: r.template),
+    ("Format", lambda r: r.format),
 ]
 
 
@@ -82,18 +95,18 @@ def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     """Show a client, its sites and its alert settings."""
     from alertctl.services.configuration.clients import show_client
 
-    def human(doc: dict[str, Any]) -> list[Any]:
+    def human(doc: "ClientDetail") -> "list[RenderableType]":
         return [
             key_values(
                 [
-                    ("Client", doc["code"]),
-                    ("Name", doc["name"]),
-                    ("Language", doc["language"]),
-                    ("Contacts", doc["contacts"]),
+                    ("Client", doc.code),
+                    ("Name", doc.name),
+                    ("Language", doc.language),
+                    ("Contacts", doc.contacts),
                 ]
             ),
-            make_table(doc["sites"], SITE_COLUMNS, title="Sites"),
-            make_table(doc["alerts"], ALERT_COLUMNS, title="Alerts (Alertes support)"),
+            make_table(doc.sites, SITE_COLUMNS, title="Sites"),
+            make_table(doc.alerts, ALERT_COLUMNS, title="Alerts (Alertes support)"),
         ]
 
     render(show_client(state(ctx).db, code=code), as_json=as_json, human=human)
@@ -181,17 +194,17 @@ def site_show(ctx: typer.Context, client: str, code: str, as_json: Json = False)
     """Show a site, the contacts working there, and its interlocutors."""
     from alertctl.services.configuration.clients import show_site
 
-    def human(doc: dict[str, Any]) -> list[Any]:
+    def human(doc: "SiteDetail") -> "list[RenderableType]":
         people = make_table(
-            doc["interlocutors"],
-            [("Kind", field("kind")), ("Code", field("code")), ("Name", field("name"))],
+            doc.interlocutors,
+            [("Kind", lambda r: r.kind), ("Code", lambda r: r.code), ("Name", lambda r: r.name)],
             title="Interlocutors",
         )
         pairs = [
-            ("Site", f"{doc['client']}/{doc['code']}"),
-            ("Name", doc["name"]),
-            ("Main", doc["main"]),
-            ("Contacts", doc["contacts"]),
+            ("Site", f"{doc.client}/{doc.code}"),
+            ("Name", doc.name),
+            ("Main", doc.main),
+            ("Contacts", doc.contacts),
         ]
         return [key_values(pairs), people]
 

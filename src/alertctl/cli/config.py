@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +11,9 @@ from alertctl.cli.output import info, print_json, write_private
 from alertctl.cli.state import confirm as confirm_removal
 from alertctl.cli.state import state
 from alertctl.domain.wording import counted
+
+if TYPE_CHECKING:
+    from alertctl.services.configuration.plan import Plan
 
 config_app = typer.Typer(
     help="The configuration as one file: export, plan, apply.", no_args_is_help=True
@@ -86,7 +89,7 @@ def apply(
         info(f"applied: {done.plan.summary[len('Plan: ') :]}")
 
 
-def _show(result: Any, as_json: bool) -> None:
+def _show(result: "Plan", as_json: bool) -> None:
     """The plan as lines of text, coloured on a terminal. A plan can hold tens of thousands
     of lines, so they are drawn as one Rich Text, not printed one call each."""
     if as_json:
@@ -105,11 +108,11 @@ def _show(result: Any, as_json: bool) -> None:
             text.append(f"    {name}: {line}\n")
     if result.impact is not None:
         for item in result.impact:
-            for verb, people in (("starts", item["start"]), ("stops", item["stop"])):
+            for verb, people in (("starts", item.start), ("stops", item.stop)):
                 for p in people:
                     text.append(
-                        f"  {item['request']} {item['event']}: {p['kind']} {p['code']} "
-                        f"{verb} receiving by {p['channel']}\n",
+                        f"  {item.request} {item.event}: {p.kind} {p.code} "
+                        f"{verb} receiving by {p.channel}\n",
                         style="green" if verb == "starts" else "red",
                     )
         if not result.impact:

@@ -1,13 +1,27 @@
 """`alertctl contract ...` and `alertctl service ...`."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
-from alertctl.cli.output import field, info, render, render_all_of
+from alertctl.cli.output import info, render, render_all_of
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Source, parse_enum_list
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
+    from alertctl.cli.output import Column
+    from alertctl.services.configuration.contracts import (
+        ContractDetail,
+        ContractRow,
+        ServiceDetail,
+        ServiceRow,
+    )
+    from alertctl.services.configuration.links import Interlocutor
+
 
 contract_app = typer.Typer(
     help="Engagement contracts and their alert sources.", no_args_is_help=True
@@ -16,19 +30,19 @@ service_app = typer.Typer(
     help="Contract services, such as premium maintenance.", no_args_is_help=True
 )
 
-CONTRACT_COLUMNS = [
-    ("Code", field("code")),
-    ("Name", field("name")),
-    ("Client", field("client")),
-    ("Beneficiaries", field("beneficiaries")),
-    ("Products", field("products")),
-    ("Services", lambda r: [s["code"] for s in r["services"]]),
-    ("Sources on", field("enabled_sources")),
+CONTRACT_COLUMNS: "list[Column[ContractRow]]" = [
+    ("Code", lambda r: r.code),
+    ("Name", lambda r: r.name),
+    ("Client", lambda r: r.client),
+    ("Beneficiaries", lambda r: r.beneficiaries),
+    ("Products", lambda r: r.products),
+    ("Services", lambda r: [s.code for s in r.services]),
+    ("Sources on", lambda r: r.enabled_sources),
 ]
-SERVICE_COLUMNS = [
-    ("Contract", field("contract")),
-    ("Code", field("code")),
-    ("Name", field("name")),
+SERVICE_COLUMNS: "list[Column[ServiceRow]]" = [
+    ("Contract", lambda r: r.contract),
+    ("Code", lambda r: r.code),
+    ("Name", lambda r: r.name),
 ]
 
 
@@ -119,40 +133,36 @@ def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
     render(show_contract(state(ctx).db, code=code), as_json=as_json, human=contract_tree)
 
 
-def contract_tree(doc: dict[str, Any]) -> Any:
+def contract_tree(doc: "ContractDetail") -> "RenderableType":
     from rich.text import Text
     from rich.tree import Tree
 
-    head = Text.assemble(
-        (f"Contract {doc['code']}", "bold"), f" {doc['name']} - client {doc['client']}"
-    )
-    if doc["beneficiaries"]:
-        head.append(f", beneficiaries {', '.join(doc['beneficiaries'])}")
+    head = Text.assemble((f"Contract {doc.code}", "bold"), f" {doc.name} - client {doc.client}")
+    if doc.beneficiaries:
+        head.append(f", beneficiaries {', '.join(doc.beneficiaries)}")
     tree = Tree(head)
-    for source in doc["sources"]:
-        box = "[x]" if source["enabled"] else "[ ]"
-        branch = tree.add(
-            Text(f"{box} {source['source']}", style="bold" if source["enabled"] else "dim")
-        )
-        if not source["targets"]:
+    for source in doc.sources:
+        box = "[x]" if source.enabled else "[ ]"
+        branch = tree.add(Text(f"{box} {source.source}", style="bold" if source.enabled else "dim"))
+        if not source.targets:
             branch.add(Text("(nothing to link to)", style="dim"))
-        for target in source["targets"]:
-            node = branch.add(Text(target["target"]))
-            for person in target["interlocutors"]:
-                node.add(_person_line(person, source["source"]))
+        for target in source.targets:
+            node = branch.add(Text(target.target))
+            for person in target.interlocutors:
+                node.add(_person_line(person, source.source))
     return tree
 
 
-def _person_line(person: dict[str, Any], source: str) -> Any:
+def _person_line(person: "Interlocutor", source: str) -> "Text":
     from rich.text import Text
 
-    line = Text(f"{person['kind']} {person['code']} ({person['name']})")
-    channels = ", ".join(f"{c} {a or '(no address)'}" for c, a in person["channels"].items())
+    line = Text(f"{person.kind} {person.code} ({person.name})")
+    channels = ", ".join(f"{c} {a or '(no address)'}" for c, a in person.channels.items())
     line.append(f"  {channels or 'no reception mode'}")
-    line.append(f"  alerts: {', '.join(person['alerts']) or 'none'}")
-    if not person["active"]:
+    line.append(f"  alerts: {', '.join(person.alerts) or 'none'}")
+    if not person.active:
         line.append("  left", style="red")
-    if source == "client" and person.get("on_main_site") is False:
+    if source == "client" and person.on_main_site is False:
         line.append("  not on the main site", style="yellow")
     return line
 
@@ -240,14 +250,14 @@ def service_show(ctx: typer.Context, contract: str, code: str, as_json: Json = F
     from alertctl.cli.output import key_values, make_table
     from alertctl.services.configuration.contracts import show_service
 
-    def human(doc: dict[str, Any]) -> list[Any]:
+    def human(doc: "ServiceDetail") -> "list[RenderableType]":
         people = make_table(
-            doc["interlocutors"],
-            [("Kind", field("kind")), ("Code", field("code")), ("Name", field("name"))],
+            doc.interlocutors,
+            [("Kind", lambda r: r.kind), ("Code", lambda r: r.code), ("Name", lambda r: r.name)],
             title="Interlocutors",
         )
         return [
-            key_values([("Service", f"{doc['contract']}/{doc['code']}"), ("Name", doc["name"])]),
+            key_values([("Service", f"{doc.contract}/{doc.code}"), ("Name", doc.name)]),
             people,
         ]
 

@@ -7,13 +7,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli import collector
 from alertctl.cli.options import MAX_INT
-from alertctl.cli.output import field, info, make_table, stdout, warn, with_progress
+from alertctl.cli.output import info, make_table, stdout, warn, with_progress
 from alertctl.cli.state import state
 from alertctl.domain.model import Channel
 from alertctl.domain.wording import counted
@@ -109,7 +109,7 @@ def _watch(
 
     printer = _json_line if log_format is LogFormat.JSON else _text_line
 
-    def log(line: Any) -> None:
+    def log(line: LogLine) -> None:
         printer(line)
         collector.settle()  # a watcher runs for months: its batches' garbage goes as it comes
 
@@ -137,21 +137,20 @@ def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:
     info(prefix + ", ".join(parts))
 
 
-def _list_due(db: Any, limit: int | None) -> None:
+def _list_due(db: Database, limit: int | None) -> None:
     from alertctl.services.delivery.reports import due
-    from alertctl.services.results import to_json
 
     rows = due(db, limit=limit)
     if rows:
         stdout().print(
             make_table(
-                to_json(rows),
+                rows,
                 [
-                    ("Id", field("id")),
-                    ("Channel", field("channel")),
-                    ("Address", field("address")),
-                    ("Subject", field("subject")),
-                    ("Tries", field("attempts")),
+                    ("Id", lambda r: r.id),
+                    ("Channel", lambda r: r.channel),
+                    ("Address", lambda r: r.address),
+                    ("Subject", lambda r: r.subject),
+                    ("Tries", lambda r: r.attempts),
                 ],
             )
         )

@@ -2,9 +2,12 @@
 it as the command a user runs."""
 
 from dataclasses import fields, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from alertctl.domain.model import Fix, FixKind
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 def spell(fix: Fix) -> str:
@@ -30,18 +33,24 @@ def spell(fix: Fix) -> str:
     return spelled[fix.kind]
 
 
-def spelled(document: Any) -> Any:
+def spelled(document: object) -> object:
     """The document with every Fix in it spelled as a command (for JSON and tables)."""
     if isinstance(document, Fix):
         return spell(document)
     if is_dataclass(document) and not isinstance(document, type):
-        return {
-            f.name: spelled(getattr(document, f.name))
-            for f in fields(document)
-            if not (f.metadata.get("omit_if_none") and getattr(document, f.name) is None)
-        }
+        return spelled_fields(document)
     if isinstance(document, dict):
         return {k: spelled(v) for k, v in document.items()}
     if isinstance(document, list | tuple):
         return [spelled(v) for v in document]
     return document
+
+
+def spelled_fields(document: "DataclassInstance") -> dict[str, object]:
+    """A typed value's fields by name, each spelled (a fact only some rows have is left out
+    of the others, as in every JSON document)."""
+    return {
+        f.name: spelled(getattr(document, f.name))
+        for f in fields(document)
+        if not (f.metadata.get("omit_if_none") and getattr(document, f.name) is None)
+    }

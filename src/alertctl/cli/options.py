@@ -1,7 +1,7 @@
 """Options that many commands share, defined once."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -41,7 +41,7 @@ def list_command(
     app: typer.Typer,
     *,
     lister: str,
-    columns: Sequence["Column"],
+    columns: Sequence["Column[Any]"],  # rows of the type `lister` returns
     noun: str,
     plural: str | None = None,
     help: str,

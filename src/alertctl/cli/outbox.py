@@ -1,14 +1,20 @@
 """`alertctl alerts list|show|retry|cancel|stats`: the operator's view of the outbox."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli.options import MAX_INT, AlertId, All, Json, Limit, rows_wanted
-from alertctl.cli.output import field, make_table, render
+from alertctl.cli.output import make_table, render
 from alertctl.cli.state import state
 from alertctl.domain.model import AlertStatus, Event
 from alertctl.domain.wording import counted
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from alertctl.cli.output import Column
+    from alertctl.services.delivery.operator import AlertDetail, AlertRow, DayCounts, Stats
 
 
 def register(group: typer.Typer) -> None:
@@ -20,16 +26,16 @@ def register(group: typer.Typer) -> None:
     group.command("stats")(stats)
 
 
-OUTBOX_COLUMNS = [
-    ("Id", field("id")),
-    ("Request", field("request")),
-    ("Event", field("event")),
-    ("Person", lambda r: f"{r['kind']} {r['code']}"),
-    ("Channel", field("channel")),
-    ("Address", field("address")),
-    ("Status", field("status")),
-    ("Tries", field("attempts")),
-    ("Last reply", field("last_reply")),
+OUTBOX_COLUMNS: "list[Column[AlertRow]]" = [
+    ("Id", lambda r: r.id),
+    ("Request", lambda r: r.request),
+    ("Event", lambda r: r.event),
+    ("Person", lambda r: f"{r.kind} {r.code}"),
+    ("Channel", lambda r: r.channel),
+    ("Address", lambda r: r.address),
+    ("Status", lambda r: r.status),
+    ("Tries", lambda r: r.attempts),
+    ("Last reply", lambda r: r.last_reply),
 ]
 
 
@@ -109,7 +115,7 @@ def _print_raw(message: str | None, alert_id: int) -> None:
     sys.stdout.write(message if message.endswith("\n") else message + "\n")
 
 
-def _readable(doc: dict[str, Any]) -> list[Any]:
+def _readable(doc: "AlertDetail") -> "list[RenderableType]":
     """The alert's facts, its attempts, then its message: headers decoded, the text part."""
     from rich.text import Text
 
@@ -117,7 +123,7 @@ def _readable(doc: dict[str, Any]) -> list[Any]:
 
     head = key_values(
         [
-            (k.replace("_", " ").capitalize(), doc[k])
+            (k.replace("_", " ").capitalize(), getattr(doc, k))
             for k in (
                 "id",
                 "request",
@@ -136,36 +142,36 @@ def _readable(doc: dict[str, Any]) -> list[Any]:
             )
         ]
     )
-    parts = [head]
-    if doc["attempts_log"]:
+    parts: list[RenderableType] = [head]
+    if doc.attempts_log:
         parts.append(
             make_table(
-                doc["attempts_log"],
+                doc.attempts_log,
                 [
-                    ("At", field("at")),
-                    ("Owner", field("owner")),
-                    ("Outcome", field("outcome")),
-                    ("Reply", field("reply")),
+                    ("At", lambda r: r.at),
+                    ("Owner", lambda r: r.owner),
+                    ("Outcome", lambda r: r.outcome),
+                    ("Reply", lambda r: r.reply),
                 ],
                 title="Attempts",
             )
         )
     parts.append(Text(_message_headers(doc)))
-    parts.append(Text(doc["text"]))
-    if doc["html"]:
+    parts.append(Text(doc.text))
+    if doc.html:
         parts.append(Text("(an HTML version goes with it: --raw shows the whole message)"))
     return parts
 
 
-def _message_headers(doc: dict[str, Any]) -> str:
+def _message_headers(doc: "AlertDetail") -> str:
     """From, To, Subject and Date as the recipient's mail client shows them (decoded); before
     it is sent, what is known of them."""
-    if doc["message"] is None:
-        return f"Subject: {doc['subject']}\nTo: {doc['address']}\n"
+    if doc.message is None:
+        return f"Subject: {doc.subject}\nTo: {doc.address}\n"
     from email.parser import Parser
     from email.policy import default
 
-    sent = Parser(policy=default).parsestr(doc["message"], headersonly=True)
+    sent = Parser(policy=default).parsestr(doc.message, headersonly=True)
     return "".join(
         f"{name}: {sent[name]}\n" for name in ("From", "To", "Subject", "Date") if sent[name]
     )
@@ -225,7 +231,7 @@ def stats(ctx: typer.Context, as_json: Json = False) -> None:
     render(run(state(ctx).db), as_json=as_json, human=stats_chart)
 
 
-def stats_chart(doc: dict[str, Any]) -> list[Any]:
+def stats_chart(doc: "Stats") -> "list[RenderableType]":
     from rich.table import Table
     from rich.text import Text
 
@@ -239,30 +245,31 @@ def stats_chart(doc: dict[str, Any]) -> list[Any]:
         AlertStatus.CANCELLED: "dim",
     }
     totals = Table(show_header=False, box=None)
-    for status, count in doc["by_status"].items():
+    for status, count in doc.by_status.items():
         totals.add_row(status, str(count))
-    faults = doc["faults"]
-    reasons = ", ".join(f"{k} {v}" for k, v in sorted(faults["by_reason"].items()))
+    faults = doc.faults
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(faults.by_reason.items()))
     totals.add_row(
-        Text("left out by faults", style="red" if faults["total"] else ""),
-        f"{faults['total']}" + (f" ({reasons})" if reasons else ""),
+        Text("left out by faults", style="red" if faults.total else ""),
+        f"{faults.total}" + (f" ({reasons})" if reasons else ""),
     )
     days = Table(title="By day", show_header=True, box=None)
     days.add_column("Day")
     days.add_column("Alerts")
     days.add_column("", no_wrap=True)
     days.add_column("Faults")
-    peak = max(
-        (sum(v for k, v in d.items() if k not in ("day", "faults")) for d in doc["by_day"]),
-        default=0,
-    )
-    for day in doc["by_day"]:
+    peak = max((sum(_counts(d).values()) for d in doc.by_day), default=0)
+    for day in doc.by_day:
         bar = Text()
         total = 0
         for status, style in styles.items():
-            count = day[status]
+            count = _counts(day)[status]
             total += count
             bar.append("█" * round(40 * count / peak) if peak else "", style=style)
-        days.add_row(day["day"], str(total), bar, str(day["faults"] or ""))
+        days.add_row(day.day, str(total), bar, str(day.faults or ""))
     legend = Text("  ".join(f"█ {s}" for s in styles))
     return [totals, days, legend]
+
+
+def _counts(day: "DayCounts") -> dict[AlertStatus, int]:
+    return {status: getattr(day, status.value) for status in AlertStatus}

@@ -7,8 +7,10 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from alertctl.domain.wording import counted
 
@@ -17,7 +19,10 @@ if TYPE_CHECKING:
 
     from alertctl.services.results import Page
 
-Column = tuple[str, Callable[[dict[str, Any]], Any]]
+T = TypeVar("T")
+R = TypeVar("R")
+# A table's column: its header, and what it shows of a row (a typed result's item).
+Column = tuple[str, Callable[[T], object]]
 
 
 def stdout() -> Console:
@@ -29,7 +34,7 @@ def stdout() -> Console:
     return Console(highlight=False, soft_wrap=False, width=200 if wide else None)
 
 
-def print_json(document: Any) -> None:
+def print_json(document: object) -> None:
     from alertctl.services.results import to_json
 
     sys.stdout.write(json.dumps(to_json(document), ensure_ascii=False, indent=2) + "\n")
@@ -69,23 +74,28 @@ def warn(message: str) -> None:
     sys.stderr.write(f"warning: {message}\n")
 
 
-def field(key: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: row.get(key)
-
-
-def text_of(value: Any) -> str:
+def text_of(value: object) -> str:
+    """A value as a table cell shows it: what its JSON document holds, in words."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "-"
+    if isinstance(value, list | tuple | frozenset):
+        return ", ".join(_plain(v) for v in value) or "-"
+    return _plain(value)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     return str(value)
 
 
 def make_table(
-    rows: Sequence[dict[str, Any]],
-    columns: Sequence[Column],
+    rows: Sequence[T],
+    columns: Sequence[Column[T]],
     title: str | None = None,
     empty: str = "none",
 ) -> RenderableType:
@@ -105,41 +115,36 @@ def make_table(
 
 
 def render(
-    data: Any,
+    data: T,
     *,
     as_json: bool,
-    human: Callable[[Any], RenderableType | Sequence[RenderableType]],
+    human: Callable[[T], RenderableType | Sequence[RenderableType]],
 ) -> None:
-    """Print `data` (a typed result) as one JSON document, or as what `human` draws of that
-    document."""
-    from alertctl.services.results import to_json
-
+    """Print `data` (a typed result) as one JSON document, or as what `human` draws of it."""
     if as_json:
         print_json(data)
         return
-    drawn = human(to_json(data))
+    drawn = human(data)
     console = stdout()
     for renderable in drawn if isinstance(drawn, list | tuple) else [drawn]:
         console.print(renderable)
 
 
 def render_rows(
-    rows: Sequence[Any], columns: Sequence[Column], *, as_json: bool, empty: str
+    rows: Sequence[T], columns: Sequence[Column[T]], *, as_json: bool, empty: str
 ) -> None:
-    from alertctl.services.results import to_json
-
     if as_json:
         print_json(list(rows))
         return
     if not rows:
         info(empty)
     else:
-        stdout().print(make_table(to_json(list(rows)), columns))
+        stdout().print(make_table(rows, columns))
 
 
 def render_all_of(
-    rows: Sequence[Any],
-    columns: Sequence[Column],
+    rows: Sequence[T],
+    columns: Sequence[Column[T]],
     *,
     as_json: bool,
     noun: str,
@@ -153,8 +158,8 @@ def render_all_of(
 
 
 def render_page(
-    page: Page[Any],
-    columns: Sequence[Column],
+    page: Page[T],
+    columns: Sequence[Column[T]],
     *,
     as_json: bool,
     noun: str,
@@ -170,7 +175,7 @@ def render_page(
         )
 
 
-def key_values(pairs: Sequence[tuple[str, Any]]) -> RenderableType:
+def key_values(pairs: Sequence[tuple[str, object]]) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
@@ -182,7 +187,9 @@ def key_values(pairs: Sequence[tuple[str, Any]]) -> RenderableType:
     return table
 
 
-def with_progress(label: str, work: Callable[[Any], Any], total: int | None = None) -> Any:
+def with_progress(
+    label: str, work: Callable[[Callable[[object], None] | None], R], total: int | None = None
+) -> R:
     """Run `work(progress)` with a progress bar on a terminal (stderr), silently elsewhere.
 
     `progress` takes a count done (when `total` is known) or a step (when it is not); work
@@ -196,7 +203,7 @@ def with_progress(label: str, work: Callable[[Any], Any], total: int | None = No
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total)
 
-        def progress(done: Any = None) -> None:
+        def progress(done: object = None) -> None:
             if total is not None and isinstance(done, int):
                 bar.update(task, completed=done)
             else:

@@ -1,16 +1,22 @@
 """`alertctl contact ...` and `alertctl collaborator ...`: the same verbs for both kinds."""
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
-from alertctl.cli.output import field, info, key_values, make_table, render, render_all_of, warn
+from alertctl.cli.output import info, key_values, make_table, render, render_all_of, warn
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, PersonKind, PersonLanguage, parse_enum_list, values_of
 from alertctl.domain.wording import counted
-from alertctl.services.results import to_json
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from alertctl.cli.output import Column
+    from alertctl.db.engine import Database
+    from alertctl.services.configuration.people import PersonDetail, PersonRow
 
 
 class Switch(StrEnum):
@@ -18,20 +24,21 @@ class Switch(StrEnum):
     OFF = "off"
 
 
-def _channels(row: dict[str, Any]) -> str:
-    return ", ".join(c for c in ("email", "fax") if row["reception"][c]) or "-"
+def _channels(row: "PersonRow") -> str:
+    on = {"email": row.reception.email, "fax": row.reception.fax}
+    return ", ".join(c for c, used in on.items() if used) or "-"
 
 
-COLUMNS = [
-    ("Code", field("code")),
-    ("Name", field("name")),
-    ("Client", field("client")),
-    ("Sites", field("sites")),
-    ("E-mail", field("email")),
-    ("Fax", field("fax")),
+COLUMNS: "list[Column[PersonRow]]" = [
+    ("Code", lambda r: r.code),
+    ("Name", lambda r: r.name),
+    ("Client", lambda r: r.client),
+    ("Sites", lambda r: r.sites),
+    ("E-mail", lambda r: r.email),
+    ("Fax", lambda r: r.fax),
     ("Reception", _channels),
-    ("Alerts", field("alerts")),
-    ("Active", field("active")),
+    ("Alerts", lambda r: r.alerts),
+    ("Active", lambda r: r.active),
 ]
 COLLABORATOR_COLUMNS = [c for c in COLUMNS if c[0] not in ("Client", "Sites")]
 
@@ -70,7 +77,7 @@ def build(kind: PersonKind) -> typer.Typer:
     return group
 
 
-def _db(ctx: typer.Context) -> Any:
+def _db(ctx: typer.Context) -> "Database":
     return state(ctx).db
 
 
@@ -227,23 +234,23 @@ def _read_commands(group: typer.Typer, kind: PersonKind) -> None:
         """Show one, with every source they are linked to."""
         from alertctl.services.configuration.people import show_person
 
-        def human(doc: dict[str, Any]) -> list[Any]:
-            pairs = [(noun.capitalize(), doc["code"]), ("Name", doc["name"])]
+        def human(doc: "PersonDetail") -> "list[RenderableType]":
+            pairs: list[tuple[str, object]] = [(noun.capitalize(), doc.code), ("Name", doc.name)]
             if kind is PersonKind.CONTACT:
-                pairs += [("Client", doc["client"]), ("Sites", doc["sites"])]
+                pairs += [("Client", doc.client), ("Sites", doc.sites)]
             pairs += [
                 (
                     "E-mail",
-                    f"{doc['email'] or '-'} ({'on' if doc['reception']['email'] else 'off'})",
+                    f"{doc.email or '-'} ({'on' if doc.reception.email else 'off'})",
                 ),
-                ("Fax", f"{doc['fax'] or '-'} ({'on' if doc['reception']['fax'] else 'off'})"),
-                ("Language", doc["language"] or "client (their client's)"),
-                ("Alerts", doc["alerts"]),
-                ("Active", doc["active"]),
+                ("Fax", f"{doc.fax or '-'} ({'on' if doc.reception.fax else 'off'})"),
+                ("Language", doc.language or "client (their client's)"),
+                ("Alerts", doc.alerts),
+                ("Active", doc.active),
             ]
             links = make_table(
-                doc["links"],
-                [("Source", field("source")), ("Target", field("target"))],
+                doc.links,
+                [("Source", lambda r: r.source), ("Target", lambda r: r.target)],
                 title="Linked to",
                 empty="no source: they are alerted about nothing",
             )
@@ -271,7 +278,7 @@ def _alert_commands(group: typer.Typer, kind: PersonKind) -> None:
         )
         for message in change.warnings:
             warn(message)
-        info(f"{noun} {code} receives alerts by: {_channels(to_json(change.row))}")
+        info(f"{noun} {code} receives alerts by: {_channels(change.row)}")
 
     @group.command("alerts")
     def alerts(

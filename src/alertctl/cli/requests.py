@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from alertctl.cli.fixes import spell, spelled
+from alertctl.cli.fixes import spell, spelled, spelled_fields
 from alertctl.cli.options import All, Json, Limit, rows_wanted
 from alertctl.cli.output import (
-    field,
     info,
     key_values,
     make_table,
@@ -23,21 +22,21 @@ from alertctl.domain.wording import counted
 
 request_app = typer.Typer(help="Support requests and their saves.", no_args_is_help=True)
 
-REQUEST_COLUMNS = [
-    ("Reference", field("reference")),
-    ("Title", field("title")),
-    ("Client", field("client")),
-    ("Contract", field("contract")),
-    ("Status", field("status")),
-    ("State", field("state")),
-    ("Alerts", field("alerts")),
+REQUEST_COLUMNS: "list[Column[RequestRow]]" = [
+    ("Reference", lambda r: r.reference),
+    ("Title", lambda r: r.title),
+    ("Client", lambda r: r.client),
+    ("Contract", lambda r: r.contract),
+    ("Status", lambda r: r.status),
+    ("State", lambda r: r.state),
+    ("Alerts", lambda r: r.alerts),
 ]
-ALERT_COLUMNS = [
-    ("Event", field("event")),
-    ("Person", lambda a: f"{a['kind']} {a['code']}"),
-    ("Channel", field("channel")),
-    ("Address", field("address")),
-    ("Subject", field("subject")),
+ALERT_COLUMNS: "list[Column[SavedAlert | QueuedAlert]]" = [
+    ("Event", lambda r: r.event),
+    ("Person", lambda a: f"{a.kind} {a.code}"),
+    ("Channel", lambda r: r.channel),
+    ("Address", lambda r: r.address),
+    ("Subject", lambda r: r.subject),
 ]
 
 Contract = Annotated[str | None, typer.Option(help="The engagement contract.")]
@@ -61,10 +60,17 @@ SaveId = Annotated[
 ]
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from alertctl.cli.output import Column
     from alertctl.services.saves.fields import SaveInput
+    from alertctl.services.saves.history import RequestDetail, RequestRow, SavedAlert, StatusRef
+    from alertctl.services.saves.ingest import IngestReport, Outcome
+    from alertctl.services.saves.requests import SaveResult
+    from alertctl.services.saves.save_alerts import LeftOut, QueuedAlert
 
 
-def report_faults(reference: str, faults: Sequence[Any], *, where: str = "") -> None:
+def report_faults(reference: str, faults: "Sequence[LeftOut]", *, where: str = "") -> None:
     """Alerts left out by a fault, said on stderr with the fix: grouped by event and cause, so
     that a broken template reaching a hundred people is one warning, not a hundred."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
@@ -85,7 +91,7 @@ def report_faults(reference: str, faults: Sequence[Any], *, where: str = "") -> 
             sys.stderr.write(f"  fix: {fix}\n")
 
 
-def _saved(ctx: typer.Context, result: Any, as_json: bool, send: bool) -> None:
+def _saved(ctx: typer.Context, result: "SaveResult", as_json: bool, send: bool) -> None:
     """Report a save; with --send, deliver its alerts now that its transaction has committed."""
     _report(result, as_json)
     if not send:
@@ -100,7 +106,7 @@ def _saved(ctx: typer.Context, result: Any, as_json: bool, send: bool) -> None:
         raise typer.Exit(3)
 
 
-def _report(result: Any, as_json: bool) -> None:
+def _report(result: "SaveResult", as_json: bool) -> None:
     from alertctl.cli.output import print_json
 
     for message in result.warnings:
@@ -198,39 +204,40 @@ def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
     """Show a request and every save: its changes, events, and the alerts it produced."""
     from alertctl.services.saves.history import show_request
 
-    def human(doc: dict[str, Any]) -> list[Any]:
+    def human(doc: "RequestDetail") -> "list[RenderableType]":
         head = key_values(
             [
-                ("Request", doc["reference"]),
-                ("Title", doc["title"]),
-                ("Client", doc["client"]),
-                ("Contract", doc["contract"]),
-                ("Site", doc["site"]),
-                ("Product", doc["product"]),
-                ("Service", doc["service"]),
-                (
-                    "Status",
-                    f"{doc['status']['code']} ({doc['status']['label']}, {doc['status']['type']})",
-                ),
-                ("State", doc["state"]),
+                ("Request", doc.reference),
+                ("Title", doc.title),
+                ("Client", doc.client),
+                ("Contract", doc.contract),
+                ("Site", doc.site),
+                ("Product", doc.product),
+                ("Service", doc.service),
+                ("Status", _status_text(doc.status)),
+                ("State", doc.state),
             ]
         )
-        parts: list[Any] = [head]
-        for number, save in enumerate(doc["saves"], start=1):
+        parts: list[RenderableType] = [head]
+        for number, save in enumerate(doc.saves, start=1):
             changes = "; ".join(
-                f"{k}: {_shown(v[0])} -> {_shown(v[1])}" for k, v in save["changes"].items()
+                f"{k}: {_shown(v[0])} -> {_shown(v[1])}" for k, v in save.changes.items()
             )
             title = (
-                f"Save {number} at {save['saved_at']}: {', '.join(save['events']) or 'no event'}"
-                f" ({changes or 'no change'})"
+                f"Save {number} at {save.saved_at.isoformat()}: "
+                f"{', '.join(save.events) or 'no event'} ({changes or 'no change'})"
             )
-            parts.append(make_table(save["alerts"], ALERT_COLUMNS, title=title, empty="no alert"))
+            parts.append(make_table(save.alerts, ALERT_COLUMNS, title=title, empty="no alert"))
         return parts
 
     render(show_request(state(ctx).db, reference=reference), as_json=as_json, human=human)
 
 
-def _shown(value: Any) -> str:
+def _status_text(status: "StatusRef | None") -> str | None:
+    return None if status is None else f"{status.code} ({status.label}, {status.type})"
+
+
+def _shown(value: object) -> str:
     return "-" if value is None or value == "" else str(value)
 
 
@@ -256,7 +263,7 @@ def ingest(
     current = state(ctx)
     delivery = _Delivery(ctx) if send else None
 
-    def after(number: int, outcome: Any) -> None:
+    def after(number: int, outcome: "Outcome") -> None:
         if isinstance(outcome, LineFailure):
             sys.stderr.write(f"error: line {number}: {outcome.message}\n")
             return
@@ -291,7 +298,7 @@ def ingest(
         raise typer.Exit(3)
 
 
-def _ingest_summary(report: Any, as_json: bool) -> None:
+def _ingest_summary(report: "IngestReport", as_json: bool) -> None:
     from alertctl.cli.output import print_json
 
     if as_json:
@@ -302,7 +309,7 @@ def _ingest_summary(report: Any, as_json: bool) -> None:
                 "alerts": report.alerts,
                 "failures": [{"line": f.line, "message": f.message} for f in report.failures],
                 "faults": [
-                    {"line": f.line, "reference": f.reference, **spelled(fault)}
+                    {"line": f.line, "reference": f.reference, **spelled_fields(fault)}
                     for f in report.faults
                     for fault in f.faults
                 ],
@@ -330,7 +337,7 @@ class _Delivery:
         self.sender = Sender(current.db, delivery_settings(current.settings))
         self.report = SendReport()
 
-    def deliver(self, alerts: Sequence[Any]) -> None:
+    def deliver(self, alerts: "Sequence[QueuedAlert]") -> None:
         ids = [a.id for a in alerts]
         if ids and self.report.unreachable is None:
             self.report.add(self.sender.send_ids(ids))

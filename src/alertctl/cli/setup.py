@@ -53,23 +53,22 @@ def demo(
     ] = Path("alertctl-demo"),
 ) -> None:
     """A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir."""
-    from alertctl.cli.output import field, make_table, stdout
+    from alertctl.cli.output import make_table, stdout
     from alertctl.domain.model import AlertStatus
     from alertctl.services.operations.demo import run_demo
-    from alertctl.services.results import to_json
 
     collector.resume()  # the demo opens its own database, not the one of the options
     result = run_demo(folder)
     stdout().print(
         make_table(
-            to_json(result.alerts),
+            result.alerts,
             [
-                ("Request", field("request")),
-                ("Event", field("event")),
-                ("Person", lambda r: f"{r['kind']} {r['code']}"),
-                ("Channel", field("channel")),
-                ("Address", field("address")),
-                ("Status", field("status")),
+                ("Request", lambda r: r.request),
+                ("Event", lambda r: r.event),
+                ("Person", lambda r: f"{r.kind} {r.code}"),
+                ("Channel", lambda r: r.channel),
+                ("Address", lambda r: r.address),
+                ("Status", lambda r: r.status),
             ],
             title="Who received what",
         )

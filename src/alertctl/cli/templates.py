@@ -1,22 +1,33 @@
 """`alertctl template ...`: alert mail templates."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alertctl.cli.options import Json, Yes, list_command
-from alertctl.cli.output import field, info, key_values, render
+from alertctl.cli.output import info, key_values, render
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from alertctl.cli.output import Column
+    from alertctl.services.configuration.templates import (
+        RenderedTemplate,
+        TemplateDetail,
+        TemplateRow,
+    )
+
+
 template_app = typer.Typer(help="Alert mail templates (Jinja2, sandboxed).", no_args_is_help=True)
 
-COLUMNS = [
-    ("Name", field("name")),
-    ("Language", field("language")),
-    ("HTML", field("html")),
-    ("Shipped", field("builtin")),
+COLUMNS: "list[Column[TemplateRow]]" = [
+    ("Name", lambda r: r.name),
+    ("Language", lambda r: r.language),
+    ("HTML", lambda r: r.html),
+    ("Shipped", lambda r: r.builtin),
 ]
 
 
@@ -67,14 +78,14 @@ def show(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     """Show a template's sources."""
     from alertctl.services.configuration.templates import show_template
 
-    def human(doc: dict[str, Any]) -> Any:
+    def human(doc: "TemplateDetail") -> "RenderableType":
         return key_values(
             [
-                ("Template", doc["name"]),
-                ("Language", doc["language"]),
-                ("Subject", doc["subject"]),
-                ("Text", doc["text"]),
-                ("HTML", doc["html"]),
+                ("Template", doc.name),
+                ("Language", doc.language),
+                ("Subject", doc.subject),
+                ("Text", doc.text),
+                ("HTML", doc.html),
             ]
         )
 
@@ -118,12 +129,12 @@ def render_(
         state(ctx).db, name=name, reference=request, event=event, kind=kind, code=code
     )
 
-    def human(d: dict[str, Any]) -> list[Any]:
+    def human(d: "RenderedTemplate") -> "list[RenderableType]":
         from rich.text import Text
 
-        parts: list[Any] = [Text(f"Subject: {d['subject']}\n"), Text(d["text"])]
-        if d["html"]:
-            parts += [Text("--- html"), Text(d["html"])]
+        parts: list[RenderableType] = [Text(f"Subject: {d.subject}\n"), Text(d.text)]
+        if d.html:
+            parts += [Text("--- html"), Text(d.html)]
         return parts
 
     render(doc, as_json=as_json, human=human)

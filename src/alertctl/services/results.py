@@ -19,7 +19,7 @@ Record = dict[str, Any]
 Columns = dict[str, Any]
 
 
-def to_json(value: Any) -> Any:
+def to_json(value: object) -> object:
     if is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: to_json(getattr(value, f.name))

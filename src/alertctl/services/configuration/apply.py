@@ -21,7 +21,7 @@ from alertctl.domain.model import Event, StatusType
 from alertctl.errors import Conflict, Invalid
 from alertctl.services.configuration.document import Document
 from alertctl.services.configuration.parse import parse
-from alertctl.services.configuration.plan import Plan, make_plan
+from alertctl.services.configuration.plan import Impact, Plan, Reached, make_plan
 from alertctl.services.configuration.read import compact, read
 from alertctl.services.configuration.write import Applier
 
@@ -189,12 +189,12 @@ def impact(db: Database, desired: Document, *, prune: bool) -> Plan:
     finally:
         rehearsal.close()
     result.impact = [
-        {
-            "request": reference,
-            "event": event,
-            "start": [_who(p) for p in sorted(after[key] - before[key])],
-            "stop": [_who(p) for p in sorted(before[key] - after[key])],
-        }
+        Impact(
+            request=reference,
+            event=event,
+            start=[Reached(*p) for p in sorted(after[key] - before[key])],
+            stop=[Reached(*p) for p in sorted(before[key] - after[key])],
+        )
         for key in sorted(before)
         for reference, event in [key]
         if before[key] != after[key]
@@ -206,8 +206,3 @@ def _can_still_fire(request: Snapshot) -> list[Event]:
     """The events a later save of the request can raise: an `open` that already fired is left
     out, since no change of configuration makes anyone receive it."""
     return [e for e in Event if not ((n := cannot_fire(request, e)) and n.never_again)]
-
-
-def _who(person: tuple[str, str, str]) -> dict[str, str]:
-    kind, code, channel = person
-    return {"kind": kind, "code": code, "channel": channel}

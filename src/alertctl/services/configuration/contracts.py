@@ -1,7 +1,6 @@
 """Engagement contracts, their services, and their alert checkboxes (*Gestion des alertes*)."""
 
 from dataclasses import dataclass, fields
-from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
@@ -225,7 +224,7 @@ def _targets_with_interlocutors(
     return tuple(TargetEntry(name, people[tid]) for tid, name in targets)
 
 
-def _targets(session: Session, contract: Contract, source: Source) -> list[tuple[Any, str]]:
+def _targets(session: Session, contract: Contract, source: Source) -> list[tuple[int | None, str]]:
     """The objects of one source that can apply to the contract's requests."""
     clients = [contract.client_id, *_beneficiary_ids(session, contract)]
     if source is Source.CONTRACT:
@@ -273,9 +272,9 @@ def _contract_rows(session: Session, contracts: list[Contract]) -> list[Contract
     """The rows; clients, beneficiaries, products and services in four queries."""
     ids = [c.id for c in contracts]
     clients = dict(session.exec(select(Client.id, Client.code)).all()) if contracts else {}
-    products: dict[Any, list[str]] = {i: [] for i in ids}
-    beneficiaries: dict[Any, list[str]] = {i: [] for i in ids}
-    services: dict[Any, list[ServiceName]] = {i: [] for i in ids}
+    products: dict[int | None, list[str]] = {i: [] for i in ids}
+    beneficiaries: dict[int | None, list[str]] = {i: [] for i in ids}
+    services: dict[int | None, list[ServiceName]] = {i: [] for i in ids}
     if ids:
         for cid, pcode in session.execute(
             select(contract_product.c.contract_id, Product.code)

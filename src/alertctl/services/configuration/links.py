@@ -198,11 +198,11 @@ def cross_client_links(session: Session) -> list[CrossClientLink]:
 
 
 def interlocutors_of(
-    session: Session, source: str, target_ids: list[Any]
-) -> dict[Any, list[Interlocutor]]:
+    session: Session, source: str, target_ids: list[int | None]
+) -> dict[int | None, list[Interlocutor]]:
     """The people linked to each target of one source, in one query."""
     table = interlocutor_tables[source]
-    by_target: dict[Any, list[Interlocutor]] = {tid: [] for tid in target_ids}
+    by_target: dict[int | None, list[Interlocutor]] = {tid: [] for tid in target_ids}
     if not target_ids:
         return by_target
     rows = session.execute(
@@ -235,7 +235,7 @@ def summarise(person: Person, *, on_main_site: bool) -> Interlocutor:
     )
 
 
-def _people_on_main_site(session: Session, person_ids: list[Any]) -> set[Any]:
+def _people_on_main_site(session: Session, person_ids: list[int | None]) -> set[int | None]:
     if not person_ids:
         return set()
     rows = session.execute(

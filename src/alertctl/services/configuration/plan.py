@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from alertctl.services.configuration.document import PEOPLE, Document
-from alertctl.services.results import Record, Table
+from alertctl.services.results import Table
 
 
 class Kind(StrEnum):
@@ -43,10 +43,29 @@ class Change:
         )
 
 
+@dataclass(frozen=True)
+class Reached:
+    """Someone a request's event would reach, by one channel."""
+
+    kind: str
+    code: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Who starts and who stops receiving one event of an open request."""
+
+    request: str
+    event: str
+    start: list[Reached]
+    stop: list[Reached]
+
+
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
-    impact: list[Record] | None = None
+    impact: list[Impact] | None = None
 
     def count(self, op: str) -> int:
         return sum(c.op == op for c in self.changes)
@@ -94,7 +113,7 @@ class PlanSummary:
 class PlanDocument:
     changes: tuple[ChangeDocument, ...]
     summary: PlanSummary
-    impact: list[Record] | None
+    impact: list[Impact] | None
 
 
 # Export ----------------------------------------------------------------------------------------

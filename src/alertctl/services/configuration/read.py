@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import ColumnElement, Row
 from sqlmodel import Session, SQLModel, select
 
 from alertctl.db.tables import (
@@ -35,8 +35,10 @@ from alertctl.services.common import opted_in_events
 from alertctl.services.configuration.document import PEOPLE, SECTIONS, Document, PersonEntry
 from alertctl.services.results import Table
 
-# A row of a table, read as a plain row.
+# A row of a table, read as a plain row (its columns are the table's, which Row cannot name).
 Stored = Row[Any]
+# A table's rows by id.
+ById = dict[int, Stored]
 
 # Reading the database ----------------------------------------------------------------------------
 
@@ -66,9 +68,7 @@ def read(session: Session) -> Document:
     return doc
 
 
-def _read_clients(
-    session: Session, doc: Document, templates: dict[Any, Stored]
-) -> tuple[dict[Any, Stored], dict[Any, Stored]]:
+def _read_clients(session: Session, doc: Document, templates: ById) -> tuple[ById, ById]:
     clients = {c.id: c for c in _rows(session, Client)}
     for client in clients.values():
         doc["clients"][client.code] = {
@@ -97,9 +97,9 @@ def _read_clients(
 def _read_contracts(
     session: Session,
     doc: Document,
-    clients: dict[Any, Stored],
-    products: dict[Any, Stored],
-) -> tuple[dict[Any, Stored], dict[Any, Stored]]:
+    clients: ById,
+    products: ById,
+) -> tuple[ById, ById]:
     contracts = {c.id: c for c in _rows(session, Contract)}
     beneficiaries = _pairs(
         session, contract_beneficiary.c.contract_id, contract_beneficiary.c.client_id
@@ -128,9 +128,9 @@ _RECEPTION = tuple((f"{c.value}_active", c.value) for c in Channel)
 def _read_people(
     session: Session,
     doc: Document,
-    clients: dict[Any, Stored],
-    sites: dict[Any, Stored],
-    links: defaultdict[Any, list[str]],
+    clients: ById,
+    sites: ById,
+    links: defaultdict[int, list[str]],
 ) -> None:
     person_sites = _pairs(session, contact_site.c.person_id, contact_site.c.site_id)
     for person in _rows(session, Person):
@@ -159,20 +159,22 @@ def _rows(session: Session, table: type[SQLModel]) -> Sequence[Stored]:
     return session.execute(select(table.__table__)).all()  # type: ignore[attr-defined]
 
 
-def _pairs(session: Session, key: Any, value: Any) -> defaultdict[Any, list[Any]]:
-    found: defaultdict[Any, list[Any]] = defaultdict(list)
+def _pairs(
+    session: Session, key: "ColumnElement[int]", value: "ColumnElement[int]"
+) -> defaultdict[int, list[int]]:
+    found: defaultdict[int, list[int]] = defaultdict(list)
     for k, v in session.execute(select(key, value)).all():
         found[k].append(v)
     return found
 
 
 def _target_names(
-    clients: dict[Any, Stored],
-    sites: dict[Any, Stored],
-    products: dict[Any, Stored],
-    contracts: dict[Any, Stored],
-    services: dict[Any, Stored],
-) -> dict[Source, dict[Any, str]]:
+    clients: ById,
+    sites: ById,
+    products: ById,
+    contracts: ById,
+    services: ById,
+) -> dict[Source, dict[int, str]]:
     return {
         Source.PRODUCT: {i: p.code for i, p in products.items()},
         Source.SITE: {i: f"{clients[s.client_id].code}/{s.code}" for i, s in sites.items()},
@@ -184,8 +186,8 @@ def _target_names(
     }
 
 
-def _links(session: Session, names: dict[Source, dict[Any, str]]) -> defaultdict[Any, list[str]]:
-    found: defaultdict[Any, list[str]] = defaultdict(list)
+def _links(session: Session, names: dict[Source, dict[int, str]]) -> defaultdict[int, list[str]]:
+    found: defaultdict[int, list[str]] = defaultdict(list)
     for source in Source:
         table = interlocutor_tables[source.value]
         for person_id, target_id in session.execute(

@@ -2,12 +2,13 @@
 place, new ones added in bulk, link tables rewritten set by set; each kind of object written by
 its own writer, named in one table."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Protocol, TypeVar
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert
 from sqlmodel import Session, col, select
 
+from alertctl.db.row import Row
 from alertctl.db.tables import (
     Client,
     ClientAlertSetting,
@@ -32,6 +33,16 @@ from alertctl.services.configuration.document import ContractEntry, Document
 from alertctl.services.configuration.plan import KINDS, Change, Kind, Plan
 from alertctl.services.results import Columns
 
+K = TypeVar("K")
+R = TypeVar("R", bound=Row)
+
+
+class _Stored(Protocol):
+    """A row of the configuration, as removals and links need it."""
+
+    @property
+    def id(self) -> int | None: ...
+
 
 class Applier:
     """Carries a plan out on one session: loads every table once, then changes rows in place,
@@ -54,8 +65,8 @@ class Applier:
         }
         self.people = {(p.kind, p.code): p for p in session.exec(select(Person)).all()}
         self.new_people: list[Columns] = []
-        self.after_flush: list[Any] = []
-        self.rows_to_insert: dict[Any, list[Columns]] = {}
+        self.after_flush: list[Callable[[], None]] = []
+        self.rows_to_insert: dict[Table, list[Columns]] = {}
         self.settings = {
             f"{ids[s.client_id]}/{s.event}": s
             for s in session.exec(select(ClientAlertSetting)).all()
@@ -292,8 +303,8 @@ class Applier:
             if rows:
                 self.session.execute(insert(interlocutor_tables[source]), rows)
 
-    def _target_id(self, source: str, target: str) -> Any:
-        rows: dict[str, dict[Any, Any]] = {
+    def _target_id(self, source: str, target: str) -> int | None:
+        rows: dict[str, Mapping[str, _Stored]] = {
             "product": self.products,
             "site": self.sites,
             "contract": self.contracts,
@@ -302,7 +313,7 @@ class Applier:
         }
         return rows[source][target].id
 
-    def _unlink(self, person_ids: list[Any]) -> None:
+    def _unlink(self, person_ids: list[int | None]) -> None:
         if not person_ids:
             return
         self.session.execute(delete(contact_site).where(contact_site.c.person_id.in_(person_ids)))
@@ -315,35 +326,35 @@ class Applier:
         kind, key = change.kind, change.key
         label = f"{kind} {key!r}"
         if kind in ("contact", "collaborator"):
-            row: Any = self.people.pop((kind, key))
-            self._unlink([row.id])
-            self._delete(row, "person", label)
+            person = self.people.pop((kind, key))
+            self._unlink([person.id])
+            self._delete(person, "person", label)
         elif kind == "contract":
-            row = self.contracts.pop(key)
+            contract = self.contracts.pop(key)
             for table in (contract_beneficiary, contract_product):
-                self.session.execute(delete(table).where(table.c.contract_id == row.id))
-            self._delete(row, "contract", label)
+                self.session.execute(delete(table).where(table.c.contract_id == contract.id))
+            self._delete(contract, "contract", label)
         elif kind == "alert":
             self.session.delete(self.settings.pop(key))
         else:
-            maps: dict[str, dict[Any, Any]] = {
-                "status": self.statuses,
-                "template": self.templates,
-                "client": self.clients,
-                "site": self.sites,
-                "product": self.products,
-                "service": self.services,
+            removers: dict[str, Callable[[str], _Stored]] = {
+                "status": self.statuses.pop,
+                "template": self.templates.pop,
+                "client": self.clients.pop,
+                "site": self.sites.pop,
+                "product": self.products.pop,
+                "service": self.services.pop,
             }
-            self._delete(maps[kind].pop(key), kind, label)
+            self._delete(removers[kind](key), kind, label)
 
-    def _delete(self, row: Any, table: str, label: str) -> None:
+    def _delete(self, row: "_Stored", table: str, label: str) -> None:
         self.session.flush()
         refuse_if_referenced(self.session, table, row.id, label)
         self.session.delete(row)
 
     # Helpers ---------------------------------------------------------------------------------
 
-    def _keep(self, rows: dict[Any, Any], key: Any, row: Any) -> None:
+    def _keep(self, rows: dict[K, R], key: K, row: R) -> None:
         if key not in rows:
             self.session.add(row)
             rows[key] = row

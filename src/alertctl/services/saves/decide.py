@@ -1,11 +1,11 @@
 """Resolve and render: the same code for previews, explanations and the alerts a save writes."""
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from alertctl.db.tables import Template
 from alertctl.domain.faults import Fault, faults
 from alertctl.domain.model import Channel, Event, Language, MailFormat
+from alertctl.domain.person import PersonKey
 from alertctl.domain.recipients import (
     ClientAlert,
     Decision,
@@ -19,6 +19,9 @@ from alertctl.services.saves.alert_slice import Loaded
 from alertctl.services.saves.feed_memory import FeedMemory
 from alertctl.templates.context import TemplateContext
 from alertctl.templates.render import Rendered, RenderError, render_alert
+
+# A message is rendered once for each person and channel.
+MessageKey = tuple[PersonKey, Channel]
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,13 @@ class Outcome:
     """One event of one save: the decision, and the message each recipient gets."""
 
     decision: Decision
-    messages: dict[tuple[Any, ...], Message]
+    messages: dict[MessageKey, Message]
 
     def message(self, recipient: Recipient) -> Message:
         return self.messages[_key(recipient)]
 
 
-def _key(recipient: Recipient) -> tuple[Any, ...]:
+def _key(recipient: Recipient) -> MessageKey:
     return (recipient.person.key, recipient.channel)
 
 
@@ -51,7 +54,7 @@ def decide(loaded: Loaded, events: list[Event], memory: FeedMemory | None = None
     """Who gets which event's alert, with the rendered messages; a recipient whose message does
     not render is left out with `no_template`; then each person and channel keeps only the most
     specific event of the save."""
-    rendered: dict[Event, dict[tuple[Any, ...], Message]] = {}
+    rendered: dict[Event, dict[MessageKey, Message]] = {}
     decisions = []
     for event in events:
         decision, messages = _render_all(loaded, _resolved(loaded, event, memory))
@@ -75,15 +78,13 @@ def faults_of(loaded: Loaded, outcomes: list[Outcome]) -> list[Fault]:
     return faults(loaded.slice, [o.decision for o in outcomes])
 
 
-def _render_all(
-    loaded: Loaded, decision: Decision
-) -> tuple[Decision, dict[tuple[Any, ...], Message]]:
+def _render_all(loaded: Loaded, decision: Decision) -> tuple[Decision, dict[MessageKey, Message]]:
     if not decision.recipients:
         return decision, {}
     setting = loaded.slice.settings[decision.event]
     kept: list[Recipient] = []
     excluded = list(decision.excluded)
-    messages: dict[tuple[Any, ...], Message] = {}
+    messages: dict[MessageKey, Message] = {}
     for recipient in decision.recipients:
         language = recipient.person.message_language(loaded.language)
         name, template = loaded.template_for(decision.event, language)
