@@ -25,7 +25,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-HEAVY = ("sqlalchemy", "alembic", "jinja2", "rich", "phonenumbers", "email_validator", "psycopg")
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "jinja2",
+    "rich",
+    "phonenumbers",
+    "email_validator",
+    "psycopg",
+    "prometheus_client",
+)
 ALERTCTL = [sys.executable, "-m", "alertctl"]
 NO_GC_FLOOR = "  the same, collector off"
 

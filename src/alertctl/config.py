@@ -131,6 +131,18 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """How long delivered messages and closed requests are kept (None: for ever)."""
+
+    delivered_days: int | None = None
+    closed_requests_days: int | None = None
+
+    @property
+    def set(self) -> bool:
+        return self.delivered_days is not None or self.closed_requests_days is not None
+
+
+@dataclass(frozen=True)
 class DeliverySettings:
     """How alerts leave: transports, mail identity, retries. Defaults deliver into ./outbox/."""
 
@@ -147,6 +159,7 @@ class DeliverySettings:
     max_attempts: int = 8
     lease_seconds: float = 300.0
     batch_size: int = 50
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     def message_deadline(self) -> float:
         """The longest one message may take, whatever the server does: for SMTP, connecting
@@ -196,7 +209,13 @@ def delivery_from(settings: Settings) -> DeliverySettings:
         max_attempts=delivery.get("max_attempts", defaults.max_attempts),
         lease_seconds=float(delivery.get("lease_seconds", defaults.lease_seconds)),
         batch_size=delivery.get("batch_size", defaults.batch_size),
+        retention=retention_from(settings),
     )
+
+
+def retention_from(settings: Settings) -> RetentionSettings:
+    retention = settings.raw.get("retention", {})
+    return RetentionSettings(retention.get("delivered_days"), retention.get("closed_requests_days"))
 
 
 def _smtp_settings(smtp: dict[str, Any]) -> SmtpSettings:

@@ -57,6 +57,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "lease_seconds": Key("number", 0.1, DAY),
         "batch_size": Key("int", 1, 10_000),
     },
+    "retention": {
+        "delivered_days": Key("int", 1, 36_500),
+        "closed_requests_days": Key("int", 1, 36_500),
+    },
 }
 
 _TYPE_NAMES = {
@@ -89,7 +93,7 @@ def problems(raw: dict[str, object]) -> list[SettingProblem]:
             )
         else:
             found += _section_problems(name, section)
-    return found + _transport_problems(raw)
+    return found + _transport_problems(raw) + _retention_problems(_section(raw, "retention"))
 
 
 def _section_problems(name: str, section: dict[str, object]) -> list[SettingProblem]:
@@ -181,6 +185,21 @@ def _transport_problems(raw: dict[str, object]) -> list[SettingProblem]:
             )
         )
     return found
+
+
+def _retention_problems(retention: dict[str, object]) -> list[SettingProblem]:
+    """A request is removed with its alerts: it may not go before its messages would."""
+    delivered, closed = retention.get("delivered_days"), retention.get("closed_requests_days")
+    if isinstance(delivered, int) and isinstance(closed, int) and closed < delivered:
+        return [
+            SettingProblem(
+                "[retention] closed_requests_days",
+                f"[retention] closed_requests_days = {closed} is shorter than delivered_days "
+                f"= {delivered}: requests would go before their messages",
+                f"write closed_requests_days = {delivered} or more",
+            )
+        ]
+    return []
 
 
 def _section(raw: dict[str, object], name: str) -> dict[str, object]:

@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,7 +78,7 @@ def test_help_and_version_import_neither_sqlalchemy_nor_jinja2(args: list[str]) 
         "from alertctl.cli.app import run\n"
         f"code = run({args!r})\n"
         "heavy = sorted(m for m in ('sqlalchemy', 'jinja2', 'phonenumbers', 'email_validator',"
-        " 'alembic', 'sqlmodel') if m in sys.modules)\n"
+        " 'alembic', 'sqlmodel', 'prometheus_client') if m in sys.modules)\n"
         "print(code, heavy, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -209,3 +210,21 @@ def _option_help(text: str, option: str) -> str | None:
                 block.append(following)
             return " ".join(block)
     return None
+
+
+def test_only_the_metrics_commands_import_the_prometheus_client(db_path: Path) -> None:
+    def imported(args: list[str]) -> bool:
+        probe = (
+            "import sys, io, contextlib\n"
+            "from alertctl.cli.app import run\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): run({args!r})\n"
+            "print('prometheus_client' in sys.modules, file=sys.stderr)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
+        return done.stderr.strip().splitlines()[-1] == "True"
+
+    assert not imported(["--db", str(db_path), "client", "list"])
+    assert not imported(["--db", str(db_path), "check"])
+    assert imported(["--db", str(db_path), "metrics"])

@@ -11,10 +11,10 @@ from tests.helpers import invoke, ok
 def test_init_creates_an_owner_only_database_then_is_idempotent(tmp_path: Path) -> None:
     db = tmp_path / "new" / "alertctl.db"
     first = ok(db, "init")
-    assert first.stderr == (f"created {db} (schema 0007)\ninstalled 6 statuses and 10 templates\n")
+    assert first.stderr == (f"created {db} (schema 0008)\ninstalled 6 statuses and 10 templates\n")
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
     second = ok(db, "init")
-    assert second.stderr == f"{db} is up to date (schema 0007)\n"
+    assert second.stderr == f"{db} is up to date (schema 0008)\n"
     statuses = json.loads(ok(db, "status", "list", "--json").stdout)
     assert [s["type"] for s in statuses] == [
         "created",

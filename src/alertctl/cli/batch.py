@@ -29,6 +29,9 @@ REFUSED = (
     ("contact", "erase"),
     ("collaborator", "erase"),
     ("check",),
+    ("db", "backup"),
+    ("db", "purge"),
+    ("metrics",),
 )
 
 

@@ -42,6 +42,15 @@ def check(
             help="Fail when the oldest due alert has waited longer (for monitoring).",
         ),
     ] = None,
+    max_silence: Annotated[
+        float,
+        typer.Option(
+            "--max-silence",
+            min=0,
+            metavar="SECONDS",
+            help="Fail when alerts are due and no sender has looped for longer.",
+        ),
+    ] = 300.0,
     as_json: Json = False,
 ) -> None:
     """Every fault that makes alerts go nowhere or fail; exit 1 when there is one."""
@@ -49,7 +58,9 @@ def check(
 
     current = state(ctx)
     current.lists_setting_problems = True
-    report = run(current.db, current.settings, connect=connect, max_age=max_age)
+    report = run(
+        current.db, current.settings, connect=connect, max_age=max_age, max_silence=max_silence
+    )
     if as_json:
         print_json(report)
     else:
@@ -71,7 +82,22 @@ def _human(document: "CheckReport") -> None:
         + f", {queue.sending} sending, {queue.retry} retry, {queue.dead} dead, "
         f"{queue.unknown} unknown; {queue.recent_faults} left out by faults in 24 h"
     )
+    info(_senders_line(document))
     count = len(document.problems)
     info(f"{counted(count, 'problem')} found" if count else "no problem found")
     if document.warnings:
         info(counted(len(document.warnings), "warning"))
+
+
+def _senders_line(document: "CheckReport") -> str:
+    from datetime import UTC, datetime
+
+    if not document.senders:
+        return "senders: none seen"
+    last = document.senders[0]
+    kind = "watcher" if last.watching else "sender"
+    ago = last.silent_seconds(datetime.now(UTC))
+    return (
+        f"senders: {len(document.senders)} seen in 30 days; last, {kind} {last.host} "
+        f"pid {last.pid}, looped {ago:.0f} s ago"
+    )

@@ -42,7 +42,7 @@ ENTRIES: dict[str, Entry] = {
     ),
     "link": Entry("links", "Make a contact or collaborator an interlocutor of a source."),
     "unlink": Entry("links", "Remove a contact or collaborator from a source's interlocutors."),
-    "db": Entry("setup", "Where the database is."),
+    "db": Entry("setup", "Where the database is, and its backups."),
     "client": Entry("clients", "Clients and their alert settings."),
     "site": Entry("clients", "Client sites (one main site per client)."),
     "contact": Entry("people", "Contacts: people at a client."),
@@ -55,6 +55,10 @@ ENTRIES: dict[str, Entry] = {
     "request": Entry("requests", "Support requests and their saves."),
     "alerts": Entry("alerts", "Preview, explain and deliver alerts."),
     "config": Entry("config", "The configuration as one file: export, plan, apply."),
+    "metrics": Entry(
+        "metrics",
+        "The outbox and the senders as Prometheus metrics: no person, address or request in them.",
+    ),
 }
 
 

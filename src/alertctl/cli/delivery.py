@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -14,15 +14,17 @@ import typer
 from alertctl.cli import collector
 from alertctl.cli.options import MAX_INT
 from alertctl.cli.output import info, make_table, stdout, warn, with_progress
-from alertctl.cli.state import state
+from alertctl.cli.state import State, state
 from alertctl.domain.model import Channel
 from alertctl.domain.wording import counted
 
 if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
     from alertctl.config import DeliverySettings
     from alertctl.db.engine import Database
     from alertctl.services.delivery.reports import SendReport
-    from alertctl.services.delivery.watch import LogLine
+    from alertctl.services.delivery.watch import LogLine, Reload
 
 
 class LogFormat(StrEnum):
@@ -47,29 +49,42 @@ def stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
+Watch = Annotated[
+    bool,
+    typer.Option("--watch", help="Run as a service: deliver as alerts fall due, until SIGTERM."),
+]
+Poll = Annotated[
+    float | None,
+    typer.Option(
+        min=0.05,
+        max=60,
+        help="With --watch: how often to look for new alerts, in seconds (default 0.25 on "
+        "SQLite; on PostgreSQL, 5, the fallback to notifications).",
+    ),
+]
+LogFormatOpt = Annotated[
+    LogFormat, typer.Option(help="With --watch: one line per batch, as text or JSON.")
+]
+MetricsPort = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=65535,
+        metavar="PORT",
+        help="With --watch: serve `alertctl metrics` at http://127.0.0.1:PORT/metrics.",
+    ),
+]
+
+
 def send(
     ctx: typer.Context,
     limit: Annotated[
         int | None, typer.Option(min=1, max=MAX_INT, help="Deliver at most this many.")
     ] = None,
-    watch: Annotated[
-        bool,
-        typer.Option(
-            "--watch", help="Run as a service: deliver as alerts fall due, until SIGTERM."
-        ),
-    ] = False,
-    poll: Annotated[
-        float | None,
-        typer.Option(
-            min=0.05,
-            max=60,
-            help="With --watch: how often to look for new alerts, in seconds (default 0.25 on "
-            "SQLite; on PostgreSQL, 5, the fallback to notifications).",
-        ),
-    ] = None,
-    log_format: Annotated[
-        LogFormat, typer.Option(help="With --watch: one line per batch, as text or JSON.")
-    ] = LogFormat.TEXT,
+    watch: Watch = False,
+    poll: Poll = None,
+    log_format: LogFormatOpt = LogFormat.TEXT,
+    metrics_port: MetricsPort = None,
 ) -> None:
     """Deliver the alerts that are due; exit 3 when some were not delivered."""
     from alertctl.config import delivery_settings
@@ -81,15 +96,21 @@ def send(
     settings = delivery_settings(current.settings)
     current.db.check_schema()
     if watch:
-        _watch(current.db, settings, log_format, poll)
+        _watch(current, settings, log_format, poll, metrics_port)
         return
+    if metrics_port is not None:
+        raise typer.BadParameter("--metrics-port goes with --watch", param_hint="--metrics-port")
+    _send_once(current.db, settings, limit)
+
+
+def _send_once(db: Database, settings: DeliverySettings, limit: int | None) -> None:
     from alertctl.services.delivery.sender import send_due
 
     with stop_on_signals() as stop:
         report = with_progress(
             "sending",
             lambda progress: send_due(
-                current.db,
+                db,
                 settings,
                 limit=limit,
                 progress=progress,
@@ -103,9 +124,23 @@ def send(
 
 
 def _watch(
-    db: Database, settings: DeliverySettings, log_format: LogFormat, poll: float | None
+    current: State,
+    settings: DeliverySettings,
+    log_format: LogFormat,
+    poll: float | None,
+    metrics_port: int | None,
 ) -> None:
+    """The watcher: SIGTERM and SIGINT stop it, SIGHUP reads its settings again; under systemd
+    it says when it is ready and pings the watchdog (services/delivery/systemd.py)."""
+    from alertctl.config import delivery_settings, load_settings
+    from alertctl.services.delivery.systemd import Notifier
     from alertctl.services.delivery.watch import watch as run_watch
+
+    db = current.db
+
+    def read_again() -> DeliverySettings:
+        found = load_settings(db=current.db_flag, config=current.config_flag)
+        return delivery_settings(found)
 
     printer = _json_line if log_format is LogFormat.JSON else _text_line
 
@@ -113,8 +148,53 @@ def _watch(
         printer(line)
         collector.settle()  # a watcher runs for months: its batches' garbage goes as it comes
 
-    with stop_on_signals() as stop:
-        run_watch(db, settings, stop=stop, log=log, poll_seconds=poll)
+    server = _serve_metrics(db, metrics_port) if metrics_port is not None else None
+    try:
+        with stop_on_signals() as stop, reload_on_sighup(read_again) as reload:
+            run_watch(
+                db,
+                settings,
+                stop=stop,
+                log=log,
+                poll_seconds=poll,
+                notifier=Notifier.from_environment(),
+                reload=reload,
+            )
+    finally:
+        if server is not None:
+            server.shutdown()
+
+
+@contextmanager
+def reload_on_sighup(read: Callable[[], DeliverySettings]) -> Iterator[Reload]:
+    import signal
+
+    from alertctl.services.delivery.watch import Reload
+
+    reload = Reload(threading.Event(), read)
+    previous = signal.signal(signal.SIGHUP, lambda *_: reload.asked.set())
+    try:
+        yield reload
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+def _serve_metrics(db: Database, port: int) -> WSGIServer:
+    """`alertctl metrics` on a loopback port, in a thread of its own; each scrape reads the
+    database."""
+    from prometheus_client import start_http_server
+
+    from alertctl.cli.metrics import registry
+    from alertctl.errors import Invalid
+    from alertctl.services.operations.metrics import read_metrics
+
+    try:
+        server, _thread = start_http_server(
+            port, addr="127.0.0.1", registry=registry(lambda: read_metrics(db))
+        )
+    except OSError as exc:
+        raise Invalid(f"cannot serve metrics on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    return server
 
 
 def summarise(report: SendReport, *, prefix: str = "alerts: ") -> None:

@@ -1,4 +1,4 @@
-"""`alertctl init` and `alertctl db path`."""
+"""`alertctl init`, `alertctl demo` and `alertctl db path|backup`."""
 
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +10,7 @@ from alertctl.cli.output import info
 from alertctl.cli.state import state
 from alertctl.domain.wording import counted
 
-db_app = typer.Typer(help="Where the database is.", no_args_is_help=True)
+db_app = typer.Typer(help="Where the database is, and its backups.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +45,52 @@ def path(ctx: typer.Context) -> None:
     current = state(ctx)
     typer.echo(current.db.describe())
     info(f"from: {current.settings.db_origin}")
+
+
+@db_app.command("backup")
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The copy to write (a new file).")],
+) -> None:
+    """Copy a SQLite database consistently while senders run, and check the copy."""
+    from alertctl.services.operations.backup import backup as run
+
+    current = state(ctx)
+    done = run(current.db, file, keep=not current.dry_run)
+    verb = "would back up" if current.dry_run else "backed up"
+    info(
+        f"{verb} {done.database} to {done.copy}: {done.pages:,} pages, "
+        f"{done.bytes / 1_048_576:.1f} MiB, integrity ok, readable by its owner only"
+    )
+
+
+@db_app.command("purge")
+def purge(ctx: typer.Context) -> None:
+    """Apply [retention]: remove old delivered messages and old closed requests, for good."""
+    from alertctl.config import retention_from
+    from alertctl.errors import Invalid
+    from alertctl.services.operations.retention import purge as run
+
+    current = state(ctx)
+    retention = retention_from(current.settings)
+    if not retention.set:
+        raise Invalid(
+            "no [retention] in the settings: everything is kept",
+            hint="add [retention] delivered_days = 90 (and closed_requests_days = 730)",
+        )
+    done = run(current.db, retention)
+    verb = "would remove" if current.dry_run else "removed"
+    if done.delivered_days is not None:
+        info(
+            f"{verb} the messages of {counted(done.messages, 'delivered or cancelled alert')} "
+            f"older than {done.delivered_days} days"
+        )
+    if done.closed_requests_days is not None:
+        info(
+            f"{verb} {counted(done.requests, 'closed request')} older than "
+            f"{done.closed_requests_days} days, with {counted(done.saves, 'save')}, "
+            f"{counted(done.alerts, 'alert')} and {counted(done.faults, 'fault')}"
+        )
 
 
 def demo(

@@ -104,3 +104,17 @@ class AlertFault(Row, table=True):
     reason: str
     detail: str
     created_at: datetime = Field(index=True)
+
+
+class SenderBeat(Row, table=True):
+    """A sender's heartbeat: where it runs and when it last went round its loop. A sender
+    that died quietly stops beating; `check` and the metrics show it."""
+
+    __tablename__ = "sender_beat"
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(unique=True)  # the sender's lease owner
+    host: str
+    pid: int
+    watching: bool  # `alerts send --watch`, or one run of `alerts send`
+    started_at: datetime
+    last_loop_at: datetime = Field(index=True)

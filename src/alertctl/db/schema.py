@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from alertctl.errors import Invalid
 
 # The schema this alertctl writes (the last migration's revision).
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 _OUR_REVISION = re.compile(r"\d{4}")
 
@@ -34,6 +34,7 @@ OUR_TABLES = frozenset(
         "product_interlocutor",
         "request",
         "request_save",
+        "sender_beat",
         "service",
         "service_interlocutor",
         "site",

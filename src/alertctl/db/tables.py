@@ -30,10 +30,13 @@ if TYPE_CHECKING:
     from alertctl.db.request_tables import AlertFault as AlertFault
     from alertctl.db.request_tables import Request as Request
     from alertctl.db.request_tables import RequestSave as RequestSave
+    from alertctl.db.request_tables import SenderBeat as SenderBeat
 
     metadata: MetaData
 
-_REQUEST_TABLES = frozenset({"Request", "RequestSave", "Alert", "AlertAttempt", "AlertFault"})
+_REQUEST_TABLES = frozenset(
+    {"Request", "RequestSave", "Alert", "AlertAttempt", "AlertFault", "SenderBeat"}
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,10 +1,9 @@
 """Clients, their sites, and their alert settings (*Alertes support*)."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy import select as sql_select
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
@@ -95,29 +94,23 @@ def update_client(
 
 
 def list_clients(db: Database) -> list[ClientRow]:
-    # Plain rows in one query, not objects: the ORM's first query in a process sets up every
-    # mapper first, which costs a list command more than its query does.
-    clients: Any = Client.__table__  # type: ignore[attr-defined]
     with db.session(write=False) as session:
-        rows = session.execute(
-            sql_select(
-                clients.c.code,
-                clients.c.name,
-                clients.c.language,
-                _how_many(Site, clients),
-                _how_many(Person, clients),
-            ).order_by(clients.c.code)
-        ).all()
-    return [
-        ClientRow(code, name, Language(lang), sites, people)
-        for code, name, lang, sites, people in rows
-    ]
+        clients = session.exec(select(Client).order_by(col(Client.code))).all()
+        sites = _how_many(session, col(Site.client_id))
+        contacts = _how_many(session, col(Person.client_id))
+        return [
+            ClientRow(
+                c.code, c.name, Language(c.language), sites.get(c.id, 0), contacts.get(c.id, 0)
+            )
+            for c in clients
+        ]
 
 
-def _how_many(model: Any, clients: Any) -> Any:
-    """How many rows of `model` belong to each client, as a column of the client's row."""
-    table = model.__table__
-    return sql_select(func.count()).where(table.c.client_id == clients.c.id).scalar_subquery()
+def _how_many(
+    session: Session, client_id: Mapped[int] | Mapped[int | None]
+) -> dict[int | None, int]:
+    """How many rows belong to each client, by the column that names the client."""
+    return dict(session.exec(select(client_id, func.count()).group_by(client_id)).all())
 
 
 def show_client(db: Database, *, code: str) -> ClientDetail:

@@ -335,11 +335,16 @@ def send_due(
     """Deliver what is due now (or only the alerts `ids`, when due), batch after batch, until
     nothing is due, the limit is reached, a transport cannot work, or `stop` is set; `on_batch`
     sees each batch's outcome and how long it took."""
+    from alertctl.services.delivery.health import beat
+
+    started = datetime.now(UTC)
     sender = Sender(db, settings, transports, rng)
     try:
         unknown = sender.recover()
         report = sender.send(limit, ids, stop=stop, progress=progress, on_batch=on_batch)
         report.unknown = unknown + report.unknown
+        if ids is None:  # a run over the whole queue: a sender's loop, as a watcher's
+            beat(db, sender.owner, watching=False, started_at=started)
     finally:
         sender.close()
     return report

@@ -10,6 +10,7 @@ pause; the watcher never exits on them.
 import contextlib
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,18 +20,24 @@ from alertctl.config import DeliverySettings
 from alertctl.db.engine import Database
 from alertctl.db.notify import waiter_for
 from alertctl.domain.model import AlertStatus
+from alertctl.errors import AlertctlError
+from alertctl.services.delivery import health
 from alertctl.services.delivery.reports import BatchReport, Failed
 from alertctl.services.delivery.sender import Sender
+from alertctl.services.delivery.systemd import Notifier
 from alertctl.transports.base import Transport
 
 # The longest a watcher sleeps without looking, even when nothing is due: a due time written
 # by another machine's clock, or a missed notification, is caught within this.
 IDLE_RECHECK_SECONDS = 60.0
+RETENTION_SECONDS = 24 * 3600.0  # [retention] is applied once a day
 FAULT_PAUSE_CAP_SECONDS = 60.0
 
 
 class LogKind(StrEnum):
     START = "start"
+    RELOAD = "reload"  # the settings read again (SIGHUP)
+    RETENTION = "retention"  # [retention] applied: what it removed
     BATCH = "batch"
     RETRY = "retry"  # one alert that failed for now, with why
     DEAD = "dead"  # one alert given up, with why
@@ -67,6 +74,15 @@ class WatchReport:
     faults: int = 0
 
 
+@dataclass
+class Reload:
+    """SIGHUP: the settings are read again (`read`) when `asked` is set, between batches, so
+    that nothing claimed is dropped; settings that do not check out leave the old ones in use."""
+
+    asked: threading.Event
+    read: Callable[[], DeliverySettings]
+
+
 def watch(
     db: Database,
     settings: DeliverySettings,
@@ -76,44 +92,157 @@ def watch(
     poll_seconds: float | None = None,
     transports: dict[str, Transport] | None = None,
     rng: random.Random | None = None,
+    notifier: Notifier | None = None,
+    reload: Reload | None = None,
 ) -> WatchReport:
-    report = WatchReport()
-    held = _Held(db, lambda: Sender(db, settings, transports, rng), poll_seconds)
+    loop = _Loop(db, settings, log, transports, rng, notifier or Notifier(), reload)
+    held = _Held(db, loop.make_sender, poll_seconds)
     pause = 0.0
-    started = False
     try:
         while not stop.is_set():
             try:
+                loop.reload_if_asked(held)
                 if held.replaced():
                     message = REPLACED.format(db.describe())
                     log(LogLine(LogKind.FAULT, _now(), message, pause_seconds=0.0))
                     held.reopen()
                 db.check_schema()  # before any connection: one to a file gone would create it
                 held.waiter.arm()
-                if not started:
-                    log(LogLine(LogKind.START, _now(), f"watching {db.describe()}"))
-                    started = True
                 sender = held.sender()
-                batches = report.batches
-                unreachable = _drain(sender, stop, log, report, len(sender.recover()))
+                loop.went_round(sender.owner)
+                batches = loop.report.batches
+                unreachable = _drain(sender, stop, log, loop.report, len(sender.recover()))
                 if unreachable is None:
-                    if report.batches > batches:  # delivered: the server is back
+                    if loop.report.batches > batches:  # delivered: the server is back
                         pause = 0.0
-                    held.waiter.wait(_seconds_until(sender.next_due()), stop)
+                    held.waiter.wait(loop.sleep(_seconds_until(sender.next_due())), stop)
                     continue
                 # The server is down or refuses us: waited out like a database fault, however
                 # short the alerts' own backoff.
-                pause = _fault(report, log, unreachable, pause)
+                pause = _fault(loop.report, log, unreachable, pause)
             except Exception as exc:
                 if not _transient(exc):
                     raise
-                pause = _fault(report, log, _first_line(exc), pause)
+                pause = _fault(loop.report, log, _first_line(exc), pause)
                 held.reopen()
-            stop.wait(pause)
+            _pause(stop, pause, loop.notifier)
     finally:
+        loop.notifier.stopping()
         held.close()
-        log(LogLine(LogKind.STOP, _now(), f"stopped after {report.batches} batch(es)"))
-    return report
+        log(LogLine(LogKind.STOP, _now(), f"stopped after {loop.report.batches} batch(es)"))
+    return loop.report
+
+
+def _pause(stop: threading.Event, seconds: float, notifier: Notifier) -> None:
+    """A fault waited out, the watchdog still pinged: the loop is alive, and waiting on purpose."""
+    until = time.monotonic() + seconds
+    while not stop.is_set() and (left := until - time.monotonic()) > 0:
+        notifier.alive()
+        stop.wait(min(left, notifier.seconds_to_ping()))
+
+
+class _Loop:
+    """What the watcher keeps from one turn of its loop to the next: its settings, its report,
+    its heartbeat, and what it tells systemd."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: DeliverySettings,
+        log: Callable[[LogLine], None],
+        transports: dict[str, Transport] | None,
+        rng: random.Random | None,
+        notifier: Notifier,
+        reload: Reload | None,
+    ) -> None:
+        self.db, self.settings, self.log = db, settings, log
+        self.transports, self.rng = transports, rng
+        self.notifier, self.reload = notifier, reload
+        self.report = WatchReport()
+        self.beats = _Beats(db)
+        self.started = False
+        self.retention_at = 0.0
+
+    def make_sender(self) -> Sender:
+        return Sender(self.db, self.settings, self.transports, self.rng)
+
+    def went_round(self, owner: str) -> None:
+        """Once the database is open and its schema checked: ready (the first time), the
+        watchdog's ping, and the heartbeat with the queue's figures."""
+        if not self.started:
+            self.log(LogLine(LogKind.START, _now(), f"watching {self.db.describe()}"))
+            self.notifier.ready(f"watching {self.db.describe()}")
+            self.started = True
+        self.notifier.alive()
+        if self.beats.beat(owner):
+            self.notifier.status(self.beats.status(self.report))
+        self.apply_retention()
+
+    def apply_retention(self) -> None:
+        """[retention], applied at start and then once a day."""
+        from alertctl.services.operations.retention import purge
+
+        retention = self.settings.retention
+        if not retention.set or time.monotonic() < self.retention_at:
+            return
+        self.retention_at = time.monotonic() + RETENTION_SECONDS
+        done = purge(self.db, retention)
+        message = (
+            f"removed the messages of {done.messages} delivered alert(s), and "
+            f"{done.requests} closed request(s) with {done.alerts} alert(s)"
+        )
+        self.log(LogLine(LogKind.RETENTION, _now(), message))
+
+    def sleep(self, until_due: float) -> float:
+        """How long to wait: until an alert falls due, cut short for the heartbeat and the
+        watchdog."""
+        return min(until_due, self.beats.seconds_left(), self.notifier.seconds_to_ping())
+
+    def reload_if_asked(self, held: "_Held") -> None:
+        if self.reload is None or not self.reload.asked.is_set():
+            return
+        self.reload.asked.clear()
+        self.notifier.reloading()
+        try:
+            self.settings = self.reload.read()
+        except AlertctlError as exc:
+            message = f"settings not read again, the ones in use are kept: {exc.message}"
+            self.log(LogLine(LogKind.FAULT, _now(), message, pause_seconds=0.0))
+        else:
+            held.drop_sender()  # the next turn makes one with the new settings
+            self.log(LogLine(LogKind.RELOAD, _now(), "settings read again"))
+        self.notifier.ready(f"watching {self.db.describe()}")
+
+
+class _Beats:
+    """The watcher's heartbeat (services/delivery/health.py): recorded at most every
+    BEAT_SECONDS, and its waits cut short so that an idle watcher still beats."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.started = _now()
+        self.next_at = 0.0
+
+    def beat(self, owner: str) -> bool:
+        """Whether it beat (its time had come)."""
+        if time.monotonic() < self.next_at:
+            return False
+        health.beat(self.db, owner, watching=True, started_at=self.started)
+        self.next_at = time.monotonic() + health.BEAT_SECONDS
+        return True
+
+    def status(self, report: WatchReport) -> str:
+        """systemd's status line: the queue's figures, read with the beat."""
+        with self.db.session(write=False) as session:
+            counts = health.alerts_by_status(session)
+        shown = ", ".join(
+            f"{counts.get(s.value, 0)} {s.value}"
+            for s in (AlertStatus.PENDING, AlertStatus.RETRY, AlertStatus.DEAD)
+        )
+        return f"{shown}; {report.batches} batch(es) since start"
+
+    def seconds_left(self) -> float:
+        return max(0.0, self.next_at - time.monotonic())
 
 
 class _Held:
@@ -144,6 +273,12 @@ class _Held:
         self.db.close()
         self.opened = self.db.file_identity()
         self.waiter = waiter_for(self.db.engine, self.poll_seconds, self.db.file_identity)
+
+    def drop_sender(self) -> None:
+        if self._sender is not None:
+            with contextlib.suppress(Exception):
+                self._sender.close()
+        self._sender = None
 
     def close(self) -> None:
         for part in (self._sender, self.waiter):

@@ -11,8 +11,6 @@ from sqlmodel import Session, col
 from alertctl.config import Settings
 from alertctl.db.engine import Database
 from alertctl.db.tables import (
-    Alert,
-    AlertFault,
     Client,
     Contract,
     Person,
@@ -21,11 +19,12 @@ from alertctl.db.tables import (
     contract_product,
     interlocutor_tables,
 )
-from alertctl.domain.model import AlertStatus, Channel, PersonKind
+from alertctl.domain.model import Channel, PersonKind
 from alertctl.domain.recipients import address_is_valid
 from alertctl.domain.wording import counted
 from alertctl.services.common import opted_in_events
 from alertctl.services.configuration import template_use
+from alertctl.services.delivery.health import QueueHealth, SenderSeen, queue_health, senders
 from alertctl.services.operations.check_settings import (
     Area,
     Problem,
@@ -37,17 +36,8 @@ from alertctl.services.operations.check_settings import (
 # Recorded faults this recent make `check` fail: long enough for a monitor to see them, short
 # enough that a fixed fault stops failing the check by itself.
 FAULT_WINDOW = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class QueueHealth:
-    due: int = 0
-    oldest_due_seconds: float | None = None
-    sending: int = 0
-    retry: int = 0
-    dead: int = 0
-    unknown: int = 0
-    recent_faults: int = 0
+# Alerts due and no sender round its loop for this long: no sender is running.
+SENDER_SILENCE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -57,10 +47,16 @@ class CheckReport:
     queue: QueueHealth
     # What works, but likely not as meant: shown, and the check still passes.
     warnings: tuple[Problem, ...] = ()
+    senders: tuple[SenderSeen, ...] = ()
 
 
 def check(
-    db: Database, settings: Settings, *, connect: bool = False, max_age: float | None = None
+    db: Database,
+    settings: Settings,
+    *,
+    connect: bool = False,
+    max_age: float | None = None,
+    max_silence: float = SENDER_SILENCE_SECONDS,
 ) -> CheckReport:
     problems: list[Problem] = []
     delivery = settings_problems(settings, problems)
@@ -73,9 +69,12 @@ def check(
         problems += _people_problems(session, settings.default_region)
         problems += _cross_client_problems(session)
         problems += _client_problems(session)
-        queue = _queue(session)
+        now = datetime.now(UTC)
+        queue = queue_health(session, now, FAULT_WINDOW)
+        seen = senders(session)
     problems += _queue_problems(queue, max_age)
-    return CheckReport(not problems, tuple(problems), queue, tuple(warnings))
+    problems += _sender_problems(queue, seen, now, max_silence)
+    return CheckReport(not problems, tuple(problems), queue, tuple(warnings), tuple(seen))
 
 
 def _template_problems(session: Session) -> list[Problem]:
@@ -238,39 +237,6 @@ def _client_problems(session: Session) -> list[Problem]:
     ]
 
 
-def _queue(session: Session) -> QueueHealth:
-    from alertctl.db.outbox import aware, due_condition
-
-    now = datetime.now(UTC)
-    by_status: dict[str, int] = {
-        status: count
-        for status, count in session.execute(
-            select(col(Alert.status), func.count()).group_by(col(Alert.status))
-        ).all()
-    }
-    due_count, oldest = session.execute(
-        select(
-            func.count(),
-            func.min(func.coalesce(col(Alert.next_attempt_at), col(Alert.created_at))),
-        ).where(due_condition(now))
-    ).one()
-    recent = session.execute(
-        select(func.count()).where(col(AlertFault.created_at) >= now - FAULT_WINDOW)
-    ).scalar_one()
-    age = None
-    if oldest is not None:
-        age = max(0.0, (now - aware(oldest)).total_seconds())
-    return QueueHealth(
-        due=int(due_count),
-        oldest_due_seconds=None if age is None else round(age, 1),
-        sending=int(by_status.get(AlertStatus.SENDING, 0)),
-        retry=int(by_status.get(AlertStatus.RETRY, 0)),
-        dead=int(by_status.get(AlertStatus.DEAD, 0)),
-        unknown=int(by_status.get(AlertStatus.UNKNOWN, 0)),
-        recent_faults=int(recent),
-    )
-
-
 def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
     problems = []
     if queue.dead:
@@ -316,3 +282,30 @@ def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
             )
         )
     return problems
+
+
+def _sender_problems(
+    queue: QueueHealth, seen: list[SenderSeen], now: datetime, max_silence: float
+) -> list[Problem]:
+    """Alerts due, and no sender has gone round its loop for longer than `max_silence`: the
+    sender died, hangs, or was never started (a cron line that stopped running). With no
+    sender ever seen, the silence is how long the oldest due alert has waited."""
+    if not queue.due:
+        return []
+    silence = seen[0].silent_seconds(now) if seen else (queue.oldest_due_seconds or 0.0)
+    if silence <= max_silence:
+        return []
+    due = counted(queue.due, "alert")
+    if seen:
+        last = seen[0]
+        at = last.last_loop_at.isoformat(timespec="seconds")
+        message = (
+            f"{due} due and no sender has looped for {silence:.0f} s (more than "
+            f"{max_silence:g} s); last seen: {'watcher' if last.watching else 'sender'} "
+            f"{last.host} pid {last.pid} at {at}"
+        )
+    else:
+        message = (
+            f"{due} due for {silence:.0f} s (more than {max_silence:g} s) and no sender has run"
+        )
+    return [Problem(Area.QUEUE, "senders", message, "alertctl alerts send --watch")]

@@ -1,0 +1,118 @@
+"""What a monitoring system reads: `alertctl metrics` (stdout, a textfile, the watcher's port),
+and the senders' heartbeat that `check` fails on."""
+
+import json
+import os
+import sqlite3
+import stat
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import invoke, ok, refused
+from tests.services.test_delivery import settings_file
+from tests.services.test_watch import wait_for, watching
+from tests.smtp_server import Handler, free_port
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample-data"
+
+
+@pytest.fixture
+def demo_db(db_path: Path) -> Path:
+    ok(db_path, "batch", str(SAMPLE / "setup.batch"))
+    ok(db_path, "request", "ingest", str(SAMPLE / "saves.jsonl"))
+    return db_path
+
+
+def metric_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def test_metrics_count_the_outbox_and_name_no_one(demo_db: Path) -> None:
+    before = ok(demo_db, "metrics").stdout
+    assert 'alertctl_alerts{status="pending"} 14.0' in metric_lines(before)
+    assert "alertctl_oldest_due_alert_age_seconds" in before
+    # Nothing delivered yet: the figure is absent, not zero.
+    assert not [x for x in metric_lines(before) if x.startswith("alertctl_last_delivery")]
+    ok(demo_db, "alerts", "send")
+    after = metric_lines(ok(demo_db, "metrics").stdout)
+    assert 'alertctl_alerts{status="sent"} 14.0' in after
+    assert 'alertctl_alerts{status="pending"} 0.0' in after
+    assert 'alertctl_deliveries_total{channel="email",outcome="sent"} 13.0' in after
+    assert 'alertctl_deliveries_total{channel="fax",outcome="sent"} 1.0' in after
+    assert "alertctl_oldest_due_alert_age_seconds 0.0" in after
+    assert any(line.startswith("alertctl_last_delivery_timestamp_seconds ") for line in after)
+    (loop,) = [line for line in after if line.startswith("alertctl_sender_last_loop")]
+    assert 'pid="' in loop and 'mode="once"' in loop
+    # No label carries a person, an address, a request or a client.
+    with sqlite3.connect(demo_db) as connection:
+        names = [r[0] for r in connection.execute("SELECT code FROM person")]
+        names += [r[0] for r in connection.execute("SELECT reference FROM request")]
+        names += [r[0] for r in connection.execute("SELECT code FROM client")]
+    text = "\n".join(after)
+    assert "@" not in text
+    assert not [name for name in names if f'"{name}"' in text]
+
+
+def test_the_textfile_is_written_whole_and_readable_by_the_collector(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "textfile"
+    folder.mkdir()
+    ok(demo_db, "metrics", "--textfile", str(folder))
+    assert os.listdir(folder) == ["alertctl.prom"]
+    written = folder / "alertctl.prom"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert metric_lines(written.read_text()) == metric_lines(ok(demo_db, "metrics").stdout)
+    refused(demo_db, ["metrics", "--textfile", str(tmp_path / "none")], 1, "cannot write")
+
+
+def test_check_fails_when_alerts_wait_and_no_sender_loops(demo_db: Path) -> None:
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("UPDATE alert SET created_at = datetime(created_at, '-1 hour')")
+    never = invoke(demo_db, "check", "--json")
+    assert never.exit_code == 1
+    (problem,) = json.loads(never.stdout)["problems"]
+    assert problem["subject"] == "senders"
+    assert problem["message"].endswith("and no sender has run")
+    assert "senders: none seen" in invoke(demo_db, "check").stderr
+    ok(demo_db, "alerts", "send")  # a sender's loop: it beats
+    ok(demo_db, "check")
+    ok(demo_db, "request", "update", "DEM-2", "--status", "WIP")  # new alerts, due now
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("UPDATE sender_beat SET last_loop_at = datetime('now', '-10 minutes')")
+        (host, pid) = connection.execute("SELECT host, pid FROM sender_beat").fetchone()
+    silent = invoke(demo_db, "check", "--json")
+    assert silent.exit_code == 1
+    (problem,) = json.loads(silent.stdout)["problems"]
+    assert f"last seen: sender {host} pid {pid} at " in problem["message"]
+    assert ok(demo_db, "check", "--max-silence", "3600")
+
+
+def test_the_watcher_beats_while_idle_and_serves_its_metrics(
+    demo_db: Path, smtp: tuple[Handler, int]
+) -> None:
+    _handler, port = smtp
+    settings_file(port)
+    metrics_port = free_port()
+    with watching(demo_db, "--metrics-port", str(metrics_port)) as watcher:
+        watcher.expect(lambda line: " batch: " in line and " sent" in line)
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+
+        def served() -> str:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    return str(response.read().decode())
+            except OSError:
+                return ""
+
+        wait_for(lambda: 'mode="watch"' in served(), "the watcher's own loop in its metrics")
+        assert 'alertctl_alerts{status="sent"} 14.0' in metric_lines(served())
+        assert watcher.stop() == 0
+    with sqlite3.connect(demo_db) as connection:
+        assert connection.execute("SELECT watching FROM sender_beat").fetchall() == [(1,)]
+
+
+def test_metrics_port_goes_with_watch(demo_db: Path) -> None:
+    refused(demo_db, ["alerts", "send", "--metrics-port", "9999"], 2, "")
