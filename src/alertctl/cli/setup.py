@@ -83,12 +83,12 @@ def purge(ctx: typer.Context) -> None:
     if done.delivered_days is not None:
         info(
             f"{verb} the messages of {counted(done.messages, 'delivered or cancelled alert')} "
-            f"older than {done.delivered_days} days"
+            f"older than {counted(done.delivered_days, 'day')}"
         )
     if done.closed_requests_days is not None:
         info(
             f"{verb} {counted(done.requests, 'closed request')} older than "
-            f"{done.closed_requests_days} days, with {counted(done.saves, 'save')}, "
+            f"{counted(done.closed_requests_days, 'day')}, with {counted(done.saves, 'save')}, "
             f"{counted(done.alerts, 'alert')} and {counted(done.faults, 'fault')}"
         )
 
