@@ -357,3 +357,32 @@ def test_bad_requests_are_refused_and_change_nothing(
     ok(sample_db, "contract", "add", "K2", "--client", "GLOBEX")
     ok(sample_db, "request", "open", "R1", "--contract", "K1", "--title", "T")
     refused(sample_db, args, code, message)
+
+
+@pytest.mark.parametrize("reference", ["INC/2026/42", "#1234", "NW 10 bis", "déjà-vu_2"])
+def test_references_are_taken_as_the_help_desk_writes_them(sample_db: Path, reference: str) -> None:
+    opened = ok(sample_db, "request", "open", reference, "--contract", "K1", "--title", "T")
+    assert opened.stderr.startswith(f"opened request {reference}: ")
+    shown = json.loads(ok(sample_db, "request", "show", reference, "--json").stdout)
+    assert shown["reference"] == reference
+    ok(sample_db, "request", "update", reference, "--status", "WIP")
+    assert json.loads(ok(sample_db, "alerts", "preview", reference, "--json").stdout)[
+        "request"
+    ] == (reference)
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        (" 42", "reference ' 42' starts or ends with a space"),
+        ("42 ", "reference '42 ' starts or ends with a space"),
+        ("a\tb", "reference contains the control character U+0009"),
+        ("x" * 101, "reference is too long: 101 characters, at most 100"),
+    ],
+)
+def test_references_with_invisible_parts_or_too_long_are_refused(
+    sample_db: Path, reference: str, message: str
+) -> None:
+    refused(
+        sample_db, ["request", "open", reference, "--contract", "K1", "--title", "T"], 1, message
+    )

@@ -34,6 +34,7 @@ MAX_LENGTHS: dict[str, int] = {
     "label": 100,
     "keyword": 100,
     "title": 300,
+    "reference": 100,
     "state": 100,
     "save id": 200,
     "subject": 1_000,
@@ -43,6 +44,16 @@ MAX_LENGTHS: dict[str, int] = {
     "template": 100_000,
 }
 DEFAULT_MAX_LENGTH = 500
+
+
+def check_reference(value: str) -> str:
+    """A request's reference is the help desk's own, taken as it is: any printable text on one
+    line (`INC/2026/42`, `#1234`, `NW 10 bis`), up to 100 characters. Spaces at its ends are
+    refused rather than trimmed: ` 42` and `42` would name two requests that read as one."""
+    check_text(value, "reference")
+    if value != value.strip():
+        raise Invalid(f"reference {value!r} starts or ends with a space")
+    return value
 
 
 def check_length(value: str, what: str) -> None:

@@ -19,7 +19,7 @@ from alertctl.db.tables import (
 )
 from alertctl.domain.events import Snapshot, detect_events, why_no_event
 from alertctl.domain.model import Event, StatusType
-from alertctl.domain.validation import check_code, check_text
+from alertctl.domain.validation import check_reference, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.common import ident, insert_rows
 from alertctl.services.saves.alert_slice import get_request
@@ -151,7 +151,7 @@ def _record(
 
 
 def _save_id(change: SaveInput) -> str:
-    check_code(change.reference, "request")
+    check_reference(change.reference)
     if change.save_id is not None and not change.save_id.strip():
         raise Invalid("the save id is empty", hint="leave it out, or give a non-blank one")
     save_id = change.save_id or uuid.uuid4().hex
