@@ -1,4 +1,5 @@
 import json
+import sqlite3
 from pathlib import Path
 
 from tests.helpers import invoke, ok, refused
@@ -83,12 +84,23 @@ def test_bad_templates_are_refused(sample_db: Path, tmp_path: Path) -> None:
     assert result.stderr.startswith("error: cannot read missing.txt")
 
 
-def test_a_template_that_does_not_render_on_a_sample_cannot_be_assigned(
+def test_a_template_that_does_not_render_on_a_sample_is_neither_added_nor_assigned(
     sample_db: Path, tmp_path: Path
 ) -> None:
     body = tmp_path / "b.txt"
     body.write_text("{{ request.status.nope }}")
-    ok(sample_db, "template", "add", "fragile", "--subject", "s", "--text", str(body))
+    refused(
+        sample_db,
+        ["template", "add", "fragile", "--subject", "s", "--text", str(body)],
+        1,
+        "template 'fragile' is not valid: on a sample request: 'dict object' has no attribute",
+    )
+    # One stored before templates were rendered on the samples when added:
+    with sqlite3.connect(sample_db) as connection:
+        connection.execute(
+            "INSERT INTO template (name, language, subject, text, builtin) "
+            "VALUES ('fragile', 'fr', 's', '{{ request.status.nope }}', 0)"
+        )
     check = invoke(sample_db, "template", "check", "fragile")
     assert check.exit_code == 1
     assert "has no attribute 'nope'" in check.stderr

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alertctl.cli.options import Json, Yes, list_command
-from alertctl.cli.output import info, key_values, make_table, render
+from alertctl.cli.output import info, key_values, make_table, render, updated
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import StatusType
 
@@ -52,13 +52,16 @@ def product_add(
 
 @product_app.command("update")
 def product_update(
-    ctx: typer.Context, code: str, name: Annotated[str, typer.Option(help="New display name.")]
+    ctx: typer.Context,
+    code: str,
+    name: Annotated[str, typer.Option(help="New display name.")],
+    as_json: Json = False,
 ) -> None:
     """Rename a product."""
     from alertctl.services.configuration.catalog import update_product
 
-    update_product(state(ctx).db, code=code, name=name)
-    info(f"updated product {code}")
+    row = update_product(state(ctx).db, code=code, name=name)
+    updated(f"product {code}", row, as_json=as_json)
 
 
 list_command(
@@ -110,6 +113,23 @@ def status_add(
 
     add_status(state(ctx).db, code=code, label=label, status_type=status_type)
     info(f"added status {code} ({status_type.value})")
+
+
+@status_app.command("update")
+def status_update(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The status's code.")],
+    label: Annotated[str | None, typer.Option(help="New label shown to users.")] = None,
+    status_type: Annotated[
+        StatusType | None, typer.Option("--type", help="New status type.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Change a status's label or type."""
+    from alertctl.services.configuration.catalog import update_status
+
+    row = update_status(state(ctx).db, code=code, label=label, status_type=status_type)
+    updated(f"status {code}", row, as_json=as_json)
 
 
 list_command(

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alertctl.cli.options import All, Json, Limit, Yes, list_command, rows_wanted
-from alertctl.cli.output import info, key_values, make_table, render, render_all_of
+from alertctl.cli.output import info, key_values, make_table, render, render_all_of, updated
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language, MailFormat
 
@@ -209,6 +209,21 @@ def site_show(ctx: typer.Context, client: str, code: str, as_json: Json = False)
         return [key_values(pairs), people]
 
     render(show_site(state(ctx).db, client=client, code=code), as_json=as_json, human=human)
+
+
+@site_app.command("update")
+def site_update(
+    ctx: typer.Context,
+    client: str,
+    code: str,
+    name: Annotated[str, typer.Option(help="New display name.")],
+    as_json: Json = False,
+) -> None:
+    """Rename a site (the main site is chosen with `site main`)."""
+    from alertctl.services.configuration.clients import update_site
+
+    row = update_site(state(ctx).db, client=client, code=code, name=name)
+    updated(f"site {client}/{code}", row, as_json=as_json)
 
 
 @site_app.command("main")

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alertctl.cli.options import All, Json, Limit, Yes, rows_wanted
-from alertctl.cli.output import info, render, render_all_of
+from alertctl.cli.output import info, render, render_all_of, updated
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Source, parse_enum_list
 
@@ -242,6 +242,21 @@ def service_list(
         noun="service",
         limit=rows_wanted(limit, every),
     )
+
+
+@service_app.command("update")
+def service_update(
+    ctx: typer.Context,
+    contract: str,
+    code: str,
+    name: Annotated[str, typer.Option(help="New display name.")],
+    as_json: Json = False,
+) -> None:
+    """Rename a service."""
+    from alertctl.services.configuration.contracts import update_service
+
+    row = update_service(state(ctx).db, contract=contract, code=code, name=name)
+    updated(f"service {contract}/{code}", row, as_json=as_json)
 
 
 @service_app.command("show")

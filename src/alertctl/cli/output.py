@@ -70,6 +70,14 @@ def info(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
+def updated(what: str, row: object, *, as_json: bool) -> None:
+    """After an `update`: the row as it now is with --json, else one line for the person."""
+    if as_json:
+        print_json(row)
+    else:
+        info(f"updated {what}")
+
+
 def warn(message: str) -> None:
     sys.stderr.write(f"warning: {message}\n")
 

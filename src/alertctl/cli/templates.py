@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alertctl.cli.options import Json, Yes, list_command
-from alertctl.cli.output import info, key_values, render
+from alertctl.cli.output import info, key_values, render, updated
 from alertctl.cli.state import confirm, state
 from alertctl.domain.model import Event, Language
 
@@ -62,6 +62,34 @@ def add(
         state(ctx).db, name=name, subject=subject, text=body, html=_read(html), language=language
     )
     info(f"added template {name}")
+
+
+@template_app.command("update")
+def update(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The template's name.")],
+    subject: Annotated[str | None, typer.Option(help="New subject template.")] = None,
+    text: Annotated[Path | None, typer.Option(help="File with the new text body.")] = None,
+    html: Annotated[Path | None, typer.Option(help="File with the new HTML body.")] = None,
+    no_html: Annotated[bool, typer.Option("--no-html", help="Drop the HTML body.")] = False,
+    language: Annotated[Language | None, typer.Option(help="Language of the template.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Change a template: only what is given; it is checked on the samples before it is saved."""
+    from alertctl.services.configuration.templates import update_template
+
+    if html is not None and no_html:
+        raise typer.BadParameter("give --html or --no-html, not both")
+    row = update_template(
+        state(ctx).db,
+        name=name,
+        subject=subject,
+        text=_read(text),
+        html=_read(html),
+        drop_html=no_html,
+        language=language,
+    )
+    updated(f"template {name}", row, as_json=as_json)
 
 
 list_command(

@@ -48,7 +48,10 @@ def case_twin(session: Session, model: Any, code: str, *, where: Any = None) -> 
 
 def ensure_new(session: Session, model: type[SQLModel], code: str, what: str) -> None:
     if find_by_code(session, model, code) is not None:
-        raise Conflict(f"{what} {code!r} already exists", hint=f"alertctl {what} show {code}")
+        raise Conflict(
+            f"{what} {code!r} already exists",
+            hint=f"to change it: alertctl {what} update {code} (alertctl {what} show {code})",
+        )
     refuse_case_twin(session, model, code, what)
 
 

@@ -8,7 +8,7 @@ from alertctl.db.engine import Database
 from alertctl.db.tables import Product, Status
 from alertctl.domain.model import StatusType
 from alertctl.domain.validation import check_code, check_text
-from alertctl.errors import Conflict
+from alertctl.errors import Conflict, Invalid
 from alertctl.services.common import ensure_new, get_by_code, refuse_if_referenced
 from alertctl.services.configuration.links import Interlocutor
 
@@ -87,6 +87,23 @@ def add_status(db: Database, *, code: str, label: str | None, status_type: Statu
         ensure_new(session, Status, code, "status")
         session.add(Status(code=code, label=label, type=status_type.value))
         return StatusRow(code, label, status_type)
+
+
+def update_status(
+    db: Database, *, code: str, label: str | None = None, status_type: StatusType | None = None
+) -> StatusRow:
+    """A new label, or a new type: the next saves of requests in the status raise their events
+    by the new type."""
+    if label is None and status_type is None:
+        raise Invalid("nothing to change: give --label or --type")
+    with db.session(write=True) as session:
+        status = get_by_code(session, Status, code, "status")
+        if label is not None:
+            status.label = check_text(label, "label")
+        if status_type is not None:
+            status.type = status_type.value
+        session.add(status)
+        return StatusRow(status.code, status.label, StatusType(status.type))
 
 
 def list_statuses(db: Database) -> list[StatusRow]:

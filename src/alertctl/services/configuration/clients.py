@@ -221,7 +221,10 @@ def add_site(db: Database, *, client: str, code: str, name: str | None, main: bo
     with db.session(write=True) as session:
         owner = get_client(session, client)
         if session.exec(select(Site).where(Site.client_id == owner.id, Site.code == code)).first():
-            raise Conflict(f"client {client!r} already has a site {code!r}")
+            raise Conflict(
+                f"client {client!r} already has a site {code!r}",
+                hint=f"alertctl site update {client} {code} --name NAME",
+            )
         refuse_case_twin(session, Site, code, "site", where=Site.client_id == owner.id)
         current_main = _main_site(session, owner)
         if main and current_main is not None:
@@ -230,6 +233,17 @@ def add_site(db: Database, *, client: str, code: str, name: str | None, main: bo
                 hint=f"add it without --main, then: alertctl site main {client} {code}",
             )
         site = Site(client_id=ident(owner.id), code=code, name=name, is_main=current_main is None)
+        session.add(site)
+        return _site_row(owner, site)
+
+
+def update_site(db: Database, *, client: str, code: str, name: str) -> SiteRow:
+    """A new name (the main site is chosen with `site main`)."""
+    name = check_text(name, "name")
+    with db.session(write=True) as session:
+        owner = get_client(session, client)
+        site = get_site(session, owner, code)
+        site.name = name
         session.add(site)
         return _site_row(owner, site)
 

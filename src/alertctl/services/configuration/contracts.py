@@ -319,9 +319,21 @@ def add_service(db: Database, *, contract: str, code: str, name: str | None) -> 
             select(Service.id).where(Service.contract_id == owner.id, Service.code == code)
         ).first()
         if exists is not None:
-            raise Conflict(f"contract {contract!r} already has a service {code!r}")
+            raise Conflict(
+                f"contract {contract!r} already has a service {code!r}",
+                hint=f"alertctl service update {contract} {code} --name NAME",
+            )
         refuse_case_twin(session, Service, code, "service", where=Service.contract_id == owner.id)
         session.add(Service(contract_id=ident(owner.id), code=code, name=name))
+        return ServiceRow(contract, code, name)
+
+
+def update_service(db: Database, *, contract: str, code: str, name: str) -> ServiceRow:
+    name = check_text(name, "name")
+    with db.session(write=True) as session:
+        service = get_service(session, get_contract(session, contract), code)
+        service.name = name
+        session.add(service)
         return ServiceRow(contract, code, name)
 
 

@@ -93,7 +93,9 @@ def add_person(
     with db.session(write=True) as session:
         if find_person(session, kind, code) is not None:
             raise Conflict(
-                f"{kind.value} {code!r} already exists", hint=f"alertctl {kind.value} show {code}"
+                f"{kind.value} {code!r} already exists",
+                hint=f"to change it: alertctl {kind.value} update {code} "
+                f"(alertctl {kind.value} show {code})",
             )
         refuse_case_twin(session, Person, code, kind.value, where=Person.kind == kind.value)
         owner = get_client(session, client) if client is not None else None

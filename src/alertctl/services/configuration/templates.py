@@ -10,6 +10,7 @@ from alertctl.domain.model import Event, Language, PersonKind
 from alertctl.domain.validation import check_code, check_length, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.common import get_person, refuse_if_referenced
+from alertctl.services.configuration import template_use
 from alertctl.services.configuration.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
 from alertctl.services.saves.alert_slice import get_request, load, person_facts
 from alertctl.templates.render import RenderError, check_syntax, render_alert
@@ -35,6 +36,11 @@ def _check(subject: str, text: str, html: str | None) -> list[str]:
             check_syntax(source, html=is_html)
         except RenderError as exc:
             problems.append(f"{part}: {exc}")
+    if not problems:  # then rendered on the samples, as every template in use must render
+        trial = Template(name="trial", language="fr", subject=subject, text=text, html=html)
+        found = template_use.sample_render_problem(trial, html=html is not None, event=Event.OPEN)
+        if found is not None:
+            problems.append(found)
     return problems
 
 
@@ -84,11 +90,51 @@ def add_template(
     with db.session(write=True) as session:
         if session.exec(select(Template.id).where(Template.name == name)).first() is not None:
             raise Conflict(
-                f"template {name!r} already exists", hint=f"alertctl template show {name}"
+                f"template {name!r} already exists",
+                hint=f"alertctl template update {name} --text FILE (or --subject, --html)",
             )
         template = Template(
             name=name, language=language.value, subject=subject, text=text, html=html
         )
+        session.add(template)
+        return _row(template)
+
+
+def update_template(
+    db: Database,
+    *,
+    name: str,
+    subject: str | None = None,
+    text: str | None = None,
+    html: str | None = None,
+    drop_html: bool = False,
+    language: Language | None = None,
+) -> TemplateRow:
+    """Change only what is given, with the checks of `add`: the template as it would be is
+    rendered on the samples before anything is saved."""
+    if subject is None and text is None and html is None and not drop_html and language is None:
+        raise Invalid("nothing to change: give --subject, --text, --html, --no-html or --language")
+    with db.session(write=True) as session:
+        template = get_template(session, name)
+        if template.builtin:
+            raise Conflict(
+                f"template {name!r} is shipped with alertctl, and `alertctl init` keeps it as "
+                "this version ships it",
+                hint=f"alertctl template add NAME ... then alertctl client alerts CLIENT "
+                f"--event E --template NAME (a copy: alertctl template show {name})",
+            )
+        new_subject = check_text(subject, "subject") if subject is not None else template.subject
+        new_text = text if text is not None else template.text
+        new_html = None if drop_html else html if html is not None else template.html
+        for source in (new_text, new_html):
+            if source is not None:
+                check_length(source, "template")
+        problems = _check(new_subject, new_text, new_html)
+        if problems:
+            raise Invalid(f"template {name!r} would not be valid: {problems[0]}")
+        template.subject, template.text, template.html = new_subject, new_text, new_html
+        if language is not None:
+            template.language = language.value
         session.add(template)
         return _row(template)
 
