@@ -15,6 +15,7 @@ from typing import Any
 from typer import _click as click
 from typer._click import exceptions
 from typer._click.core import ParameterSource
+from typer._click.globals import get_current_context
 from typer._click.shell_completion import CompletionItem
 from typer._click.utils import make_default_short_help
 
@@ -35,6 +36,7 @@ __all__ = [
     "ParameterSource",
     "UsageError",
     "complete_with",
+    "get_current_context",
     "make_default_short_help",
 ]
 

@@ -35,9 +35,13 @@ def stdout() -> Console:
 
 
 def print_json(document: object) -> None:
+    sys.stdout.write(json_text(document))
+
+
+def json_text(document: object) -> str:
     from alertctl.services.results import to_json
 
-    sys.stdout.write(json.dumps(to_json(document), ensure_ascii=False, indent=2) + "\n")
+    return json.dumps(to_json(document), ensure_ascii=False, indent=2) + "\n"
 
 
 def write_private(path: Path, text: str) -> None:
@@ -97,7 +101,8 @@ def _plain(value: object) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, datetime):
-        return value.isoformat()
+        # To the second, with the time zone: what a person reads in a table (--json keeps all).
+        return value.isoformat(timespec="seconds")
     return str(value)
 
 

@@ -1,6 +1,8 @@
 """`alertctl contact ...` and `alertctl collaborator ...`: the same verbs for both kinds."""
 
+import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -315,12 +317,26 @@ def _privacy_commands(group: typer.Typer, kind: PersonKind) -> None:
     noun = kind.value
 
     @group.command("export")
-    def export(ctx: typer.Context, code: str) -> None:
+    def export(
+        ctx: typer.Context,
+        code: str,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write it to FILE, readable by its owner only."),
+        ] = None,
+    ) -> None:
         """Everything held about them, as one JSON document (GDPR article 15)."""
-        from alertctl.cli.output import print_json
+        from alertctl.cli.output import json_text, write_private
         from alertctl.services.operations.privacy import export_person
 
-        print_json(export_person(_db(ctx), kind=kind, code=code))
+        text = json_text(export_person(_db(ctx), kind=kind, code=code))
+        if output is None:
+            sys.stdout.write(text)
+        elif state(ctx).dry_run:
+            info(f"would write everything held about {noun} {code} to {output}")
+        else:
+            write_private(output, text)
+            info(f"wrote everything held about {noun} {code} to {output}")
 
     @group.command("erase")
     def erase(ctx: typer.Context, code: str, yes: Yes = False) -> None:

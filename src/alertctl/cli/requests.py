@@ -221,10 +221,10 @@ def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
         parts: list[RenderableType] = [head]
         for number, save in enumerate(doc.saves, start=1):
             changes = "; ".join(
-                f"{k}: {_shown(v[0])} -> {_shown(v[1])}" for k, v in save.changes.items()
+                f"{k}: {_shown(v[0])} → {_shown(v[1])}" for k, v in save.changes.items()
             )
             title = (
-                f"Save {number} at {save.saved_at.isoformat()}: "
+                f"Save {number} at {save.saved_at.isoformat(timespec='seconds')}: "
                 f"{', '.join(save.events) or 'no event'} ({changes or 'no change'})"
             )
             parts.append(make_table(save.alerts, ALERT_COLUMNS, title=title, empty="no alert"))

@@ -57,7 +57,11 @@ class State:
             from alertctl.db.engine import Database
 
             collector.resume()
-            self._database = Database(self.settings.db, dry_run=self.dry_run)
+            self._database = Database(
+                self.settings.db,
+                dry_run=self.dry_run,
+                make_folder=self.settings.db_origin == "default",
+            )
         return self._database
 
     def close(self) -> None:
@@ -86,8 +90,13 @@ def state(ctx: typer.Context) -> State:
 
 
 def confirm(question: str, *, yes: bool) -> None:
-    """Ask on a terminal; elsewhere a destructive command needs --yes."""
-    if yes:
+    """Ask on a terminal; elsewhere a destructive command needs --yes. A dry run writes
+    nothing, so it asks nothing."""
+    from alertctl.cli.click_api import get_current_context
+
+    context = get_current_context(silent=True)
+    root = context.find_root().obj if context is not None else None
+    if yes or (isinstance(root, State) and root.dry_run):
         return
     if not sys.stdin.isatty():
         raise Refused(f"{question.rstrip('?')}: not confirmed", hint="add --yes to confirm")

@@ -53,9 +53,12 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """One database, named by a URL; hands out units of work."""
 
-    def __init__(self, url: str, *, dry_run: bool = False) -> None:
+    def __init__(self, url: str, *, dry_run: bool = False, make_folder: bool = False) -> None:
         self.url = to_url(url)
         self.dry_run = dry_run
+        # The default database's folder (the user's data folder) is made when missing; a
+        # folder named by the user is not: a typo would leave the database somewhere unseen.
+        self.make_folder = make_folder
         self._schema_checked = False
         self.path = sqlite_path(self.url)
         self._engine: Engine | None = None
@@ -93,8 +96,14 @@ class Database:
         """Create the SQLite file readable by its owner only (its -wal and -shm files follow)."""
         if self.path is None or self.path.exists():
             return
+        folder = self.path.parent
+        if not self.make_folder and not folder.is_dir():
+            raise Invalid(
+                f"cannot create the database {self.path}: folder {folder} does not exist",
+                hint=f"mkdir -p {folder}, or give another path",
+            )
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except OSError as exc:
             raise Invalid(f"cannot create the database {self.path}: {exc.strerror}") from None

@@ -28,10 +28,33 @@ def find_by_code(session: Session, model: type[M], code: str) -> M | None:
 def get_by_code(session: Session, model: type[M], code: str, what: str) -> M:
     row = find_by_code(session, model, code)
     if row is None:
-        twin = case_twin(session, model, code)
-        hint = f"did you mean {twin}?" if twin else f"alertctl {what} list"
-        raise NotFound(f"unknown {what} {code!r}", hint=hint)
+        raise NotFound(
+            f"unknown {what} {code!r}", hint=unknown_hint(session, model, code, f"{what} list")
+        )
     return row
+
+
+# Codes compared by spelling for a suggestion: at most this many (the configuration's kinds
+# hold a few thousand at most; contacts may hold more, and are then only matched by case).
+SUGGEST_AMONG = 20_000
+
+
+def unknown_hint(
+    session: Session, model: Any, code: str, listing: str, *, where: Any = None
+) -> str:
+    """`did you mean X?` for the code that differs only by case, or else the nearest in
+    spelling; otherwise the command that lists them."""
+    import difflib
+
+    twin = case_twin(session, model, code, where=where)
+    if twin is None:
+        query = select(model.code).limit(SUGGEST_AMONG + 1)
+        codes = [str(c) for c in session.exec(query if where is None else query.where(where))]
+        if len(codes) <= SUGGEST_AMONG:
+            lowered = {c.lower(): c for c in codes}
+            close = difflib.get_close_matches(code.lower(), list(lowered), n=1, cutoff=0.75)
+            twin = lowered[close[0]] if close else None
+    return f"did you mean {twin}?" if twin else f"alertctl {listing}"
 
 
 def case_twin(session: Session, model: Any, code: str, *, where: Any = None) -> str | None:
@@ -97,7 +120,10 @@ def find_person(session: Session, kind: PersonKind, code: str) -> Person | None:
 def get_person(session: Session, kind: PersonKind, code: str) -> Person:
     row = find_person(session, kind, code)
     if row is None:
-        raise NotFound(f"unknown {kind.value} {code!r}", hint=f"alertctl {kind.value} list")
+        hint = unknown_hint(
+            session, Person, code, f"{kind.value} list", where=Person.kind == kind.value
+        )
+        raise NotFound(f"unknown {kind.value} {code!r}", hint=hint)
     return row
 
 
@@ -112,9 +138,10 @@ def split_path(path: str, child: str, parent: str) -> tuple[str, str]:
 def get_site(session: Session, client: Client, code: str) -> Site:
     row = session.exec(select(Site).where(Site.client_id == client.id, Site.code == code)).first()
     if row is None:
-        raise NotFound(
-            f"client {client.code!r} has no site {code!r}", hint=f"alertctl site list {client.code}"
+        hint = unknown_hint(
+            session, Site, code, f"site list {client.code}", where=Site.client_id == client.id
         )
+        raise NotFound(f"client {client.code!r} has no site {code!r}", hint=hint)
     return row
 
 
@@ -123,10 +150,14 @@ def get_service(session: Session, contract: Contract, code: str) -> Service:
         select(Service).where(Service.contract_id == contract.id, Service.code == code)
     ).first()
     if row is None:
-        raise NotFound(
-            f"contract {contract.code!r} has no service {code!r}",
-            hint=f"alertctl service list {contract.code}",
+        hint = unknown_hint(
+            session,
+            Service,
+            code,
+            f"service list {contract.code}",
+            where=Service.contract_id == contract.id,
         )
+        raise NotFound(f"contract {contract.code!r} has no service {code!r}", hint=hint)
     return row
 
 
