@@ -6,8 +6,13 @@ prints errors.
 
 import re
 
-# A quoted value, or a run without spaces, longer than an error line should echo.
-_LONG_QUOTED = re.compile(r"""'(?:[^'\\]|\\.){60,}'|"(?:[^"\\]|\\.){60,}"|\S{120,}""")
+# A quoted value, or a run without spaces, longer than an error line should echo. A quote
+# opens a value only after a space or a bracket, and closes it only before one: the
+# apostrophe of "server's" neither opens nor closes anything.
+_LONG_QUOTED = re.compile(
+    r"""(?<![\w'"])'(?:[^'\\]|\\.){60,}'(?!\w)"""
+    r"""|(?<![\w'"])"(?:[^"\\]|\\.){60,}"(?!\w)|\S{120,}"""
+)
 
 
 def shorten_values(text: str) -> str:

@@ -228,3 +228,17 @@ def test_only_the_metrics_commands_import_the_prometheus_client(db_path: Path) -
     assert not imported(["--db", str(db_path), "client", "list"])
     assert not imported(["--db", str(db_path), "check"])
     assert imported(["--db", str(db_path), "metrics"])
+
+
+PARSER_WORDS = re.compile(r"<[a-z\[\]|, ]+>|list\[|\[\[|9223372036854775807|int range|\bstr\b")
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "alertctl")
+def test_help_names_values_for_people_not_for_a_parser(command: tuple[str, ...]) -> None:
+    """`CODE`, `ADDRESS`, `FILE`, `N`, never `<str>`, `<list[str]>`, `[[ID]]` or 2^63; and
+    every summary whole, never cut with "..."."""
+    text = invoke("unused.db", *command, "--help").stdout
+    found = PARSER_WORDS.findall(text)
+    assert not found, f"alertctl {' '.join(command)} --help shows {found}:\n{text}"
+    cut = [x for x in text.splitlines() if x.endswith("...") and not x.startswith("Usage:")]
+    assert not cut, f"alertctl {' '.join(command)} --help cuts {cut}"

@@ -36,12 +36,20 @@ def root(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db", envvar="ALERTCTL_DB", help="Database: a SQLite file path or a SQLAlchemy URL."
+            "--db",
+            envvar="ALERTCTL_DB",
+            metavar="PATH|URL",
+            help="Database: a SQLite file path or a SQLAlchemy URL.",
         ),
     ] = None,
     config: Annotated[
         str | None,
-        typer.Option("--config", envvar="ALERTCTL_CONFIG", help="Settings file (alertctl.toml)."),
+        typer.Option(
+            "--config",
+            envvar="ALERTCTL_CONFIG",
+            metavar="FILE",
+            help="Settings file (alertctl.toml).",
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
     debug: Annotated[

@@ -45,7 +45,10 @@ def batch(
         str, typer.Argument(help="A file of alertctl command lines, or - for stdin.")
     ],
 ) -> None:
-    """Run many command lines in one process and one transaction: all of them, or none."""
+    """Run many command lines in one transaction: all, or none.
+
+    One process, one transaction: every line is applied, or none is.
+    """
     from alertctl.errors import AlertctlError, Invalid
 
     lines = _read(source)

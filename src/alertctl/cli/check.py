@@ -53,7 +53,11 @@ def check(
     ] = 300.0,
     as_json: Json = False,
 ) -> None:
-    """Every fault that makes alerts go nowhere or fail; exit 1 when there is one."""
+    """Find every fault that stops or fails alerts; exit 1 if any.
+
+    Every fault that makes alerts go nowhere or fail: in the configuration, the settings,
+    the queue and the senders.
+    """
     from alertctl.services.operations.check import check as run
 
     current = state(ctx)

@@ -10,6 +10,7 @@ and the lazy group's building blocks. Everything of Click is taken from here, ne
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from typer import _click as click
@@ -38,6 +39,8 @@ __all__ = [
     "complete_with",
     "get_current_context",
     "make_default_short_help",
+    "show_metavar_only",
+    "value_kind",
 ]
 
 
@@ -48,3 +51,26 @@ def complete_with(param: Parameter, completer: Callable[..., list[Any]]) -> None
     (cli/complete.py), so it is set here, in the one place that knows that attribute."""
     if param._custom_shell_complete is None:
         param._custom_shell_complete = completer
+
+
+@dataclass(frozen=True)
+class ValueKind:
+    """What a parameter's value is, as Typer read it from the annotation."""
+
+    choices: tuple[object, ...] | None
+    is_path: bool
+    annotation: object
+
+
+def value_kind(param: Parameter) -> ValueKind:
+    """Typer keeps what it read of a parameter's annotation in `type_descriptor`."""
+    descriptor = param.type_descriptor  # type: ignore[attr-defined]
+    return ValueKind(descriptor.choices, descriptor.is_path, descriptor.annotation)
+
+
+def show_metavar_only(param: Parameter) -> None:
+    """Typer writes an argument in help as its name and its Python type (`code <str>`); a
+    person needs the metavar alone (`CODE`). Typer draws the type with `display_type_rich`,
+    which returns the metavar for an option: an argument is given the same behaviour."""
+    metavar = param.metavar
+    param.display_type_rich = lambda ctx: None if metavar else metavar  # type: ignore[attr-defined]

@@ -106,7 +106,7 @@ def show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
                 ]
             ),
             make_table(doc.sites, SITE_COLUMNS, title="Sites"),
-            make_table(doc.alerts, ALERT_COLUMNS, title="Alerts (Alertes support)"),
+            make_table(doc.alerts, ALERT_COLUMNS, title="Alert settings"),
         ]
 
     render(show_client(state(ctx).db, code=code), as_json=as_json, human=human)
@@ -139,7 +139,7 @@ def alerts(
     mail_format: Annotated[MailFormat | None, typer.Option("--format", help="Mail format.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Switch one event of a client's alert settings on or off (Alertes support)."""
+    """Switch one event of a client's alert settings on or off."""
     from alertctl.services.configuration.clients import set_client_alert
 
     if enable is None:

@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from alertctl.cli import click_api
 from alertctl.cli.click_api import make_default_short_help
 from alertctl.cli.complete import attach
+from alertctl.cli.help_text import humanise
 
 
 @dataclass(frozen=True)
@@ -26,22 +27,18 @@ class Entry:
 
 
 ENTRIES: dict[str, Entry] = {
-    "init": Entry(
-        "setup", "Create the database, or upgrade an older one in place (safe to run again)."
-    ),
+    "init": Entry("setup", "Create or upgrade the database in place (safe to run again)."),
     "demo": Entry(
         "setup",
-        "A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir.",
+        "A demo database and maildir: the sample help desk's alerts.",
     ),
-    "check": Entry(
-        "check", "Every fault that makes alerts go nowhere or fail; exit 1 when there is one."
-    ),
+    "check": Entry("check", "Find every fault that stops or fails alerts; exit 1 if any."),
     "batch": Entry(
         "batch",
-        "Run many command lines in one process and one transaction: all of them, or none.",
+        "Run many command lines in one transaction: all, or none.",
     ),
     "link": Entry("links", "Make a contact or collaborator an interlocutor of a source."),
-    "unlink": Entry("links", "Remove a contact or collaborator from a source's interlocutors."),
+    "unlink": Entry("links", "Remove someone from a source's interlocutors."),
     "db": Entry("setup", "Where the database is, and its backups."),
     "client": Entry("clients", "Clients and their alert settings."),
     "site": Entry("clients", "Client sites (one main site per client)."),
@@ -57,7 +54,7 @@ ENTRIES: dict[str, Entry] = {
     "config": Entry("config", "The configuration as one file: export, plan, apply."),
     "metrics": Entry(
         "metrics",
-        "The outbox and the senders as Prometheus metrics: no person, address or request in them.",
+        "Outbox and sender figures as Prometheus metrics.",
     ),
 }
 
@@ -74,6 +71,7 @@ def _module_commands(module: str) -> dict[str, click_api.Command]:
     for command in commands.values():
         attach(command)
         offer_dry_run(command)
+        humanise(command)
     return commands
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alertctl.cli import collector
-from alertctl.cli.options import MAX_INT
+from alertctl.cli.options import fits
 from alertctl.cli.output import info, make_table, stdout, warn, with_progress
 from alertctl.cli.state import State, state
 from alertctl.domain.model import Channel
@@ -79,7 +79,7 @@ MetricsPort = Annotated[
 def send(
     ctx: typer.Context,
     limit: Annotated[
-        int | None, typer.Option(min=1, max=MAX_INT, help="Deliver at most this many.")
+        int | None, typer.Option(min=1, callback=fits, help="Deliver at most this many.")
     ] = None,
     watch: Watch = False,
     poll: Poll = None,
@@ -290,7 +290,10 @@ def test(
         default_region=current.settings.default_region,
     )
     sys.stdout.write(result.reply + "\n")
-    info(f"test message {result.message_id} sent to {result.address} by {result.transport}")
+    info(
+        f"test message {result.message_id} sent to {result.address} "
+        f"by the {result.transport} transport"
+    )
 
 
 def register(group: typer.Typer) -> None:

@@ -63,7 +63,7 @@ def unlink(
     contact: Contact = None,
     collaborator: Collaborator = None,
 ) -> None:
-    """Remove a contact or collaborator from a source's interlocutors."""
+    """Remove someone from a source's interlocutors."""
     _change(ctx, source, target, contact, collaborator, linked=False)
 
 

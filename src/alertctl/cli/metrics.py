@@ -39,7 +39,10 @@ def metrics(
         ),
     ] = None,
 ) -> None:
-    """The outbox and the senders as Prometheus metrics: no person, address or request in them."""
+    """Outbox and sender figures as Prometheus metrics.
+
+    No person, address or request in them.
+    """
     from prometheus_client import generate_latest
 
     from alertctl.services.operations.metrics import read_metrics

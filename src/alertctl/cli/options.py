@@ -11,9 +11,18 @@ if TYPE_CHECKING:
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
-# Ids and counts are stored as 64-bit integers: anything larger is bad usage, said by Click.
+# Ids and counts are stored as 64-bit integers: anything larger is bad usage. Checked by a
+# callback rather than Typer's `max`, whose help would print the bound (2^63 - 1) to people.
 MAX_INT = 2**63 - 1
-AlertId = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_INT, help="An alert's id.")]
+
+
+def fits(value: int | None) -> int | None:
+    if value is not None and value > MAX_INT:
+        raise typer.BadParameter(f"{value} is too large (at most {MAX_INT:,})")
+    return value
+
+
+AlertId = Annotated[int, typer.Argument(metavar="ID", min=1, callback=fits, help="An alert's id.")]
 
 # Every list shows at most this many rows unless told otherwise, and says what it left out.
 DEFAULT_LIMIT = 1000
@@ -22,7 +31,7 @@ Limit = Annotated[
     typer.Option(
         "--limit",
         min=1,
-        max=MAX_INT,
+        callback=fits,
         metavar="N",
         help=f"Show at most N rows (default {DEFAULT_LIMIT}).",
     ),

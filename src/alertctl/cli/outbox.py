@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alertctl.cli.options import MAX_INT, AlertId, All, Json, Limit, rows_wanted
+from alertctl.cli.options import AlertId, All, Json, Limit, fits, rows_wanted
 from alertctl.cli.output import make_table, render
 from alertctl.cli.state import state
 from alertctl.domain.model import AlertStatus, Event
@@ -180,7 +180,7 @@ def _message_headers(doc: "AlertDetail") -> str:
 def retry(
     ctx: typer.Context,
     alert_id: Annotated[
-        int | None, typer.Argument(metavar="[ID]", min=1, max=MAX_INT, help="An alert's id.")
+        int | None, typer.Argument(metavar="ID", min=1, callback=fits, help="An alert's id.")
     ] = None,
     dead: Annotated[bool, typer.Option("--dead", help="Every dead alert.")] = False,
 ) -> None:

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Create the database, or upgrade an older one in place (safe to run again)."""
+    """Create or upgrade the database in place (safe to run again)."""
     from alertctl.services.operations.setup import init as run_init
 
     result = run_init(state(ctx).db)
@@ -98,7 +98,10 @@ def demo(
         Path, typer.Option("--dir", help="Where to put the demo database and maildir.")
     ] = Path("alertctl-demo"),
 ) -> None:
-    """A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir."""
+    """A demo database and maildir: the sample help desk's alerts.
+
+    A fresh demo database, the sample requests' lives, their alerts delivered into a Maildir.
+    """
     from alertctl.cli.output import make_table, stdout
     from alertctl.domain.model import AlertStatus
     from alertctl.services.operations.demo import run_demo

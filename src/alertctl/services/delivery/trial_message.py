@@ -54,4 +54,6 @@ def send_test(
         raise NotDelivered(
             f"the test message to {address} was not sent: {failure.reply}", hint=failure.hint
         ) from None
-    return TestResult(address, type(transport).__name__, accepted.reply, message.message_id)
+    # Named as the settings name it ([transport] email = "smtp"), not by its class.
+    named = settings.email_transport if channel == "email" else settings.fax_transport
+    return TestResult(address, named, accepted.reply, message.message_id)
