@@ -18,7 +18,7 @@ def test_a_test_message_goes_through_smtp_and_prints_the_reply(
     settings_file(port)
     result = ok(db_path, "alerts", "test", "--to", "ops@acme.example")
     assert result.stdout == "250 2.0.0 Ok: queued\n"
-    assert "sent to ops@acme.example by SmtpTransport" in result.stderr
+    assert "sent to ops@acme.example by the smtp transport" in result.stderr
     (message,) = handler.received
     assert message.rcpt_tos == ["ops@acme.example"]
     assert message.message["Subject"] == "[alertctl] test message"

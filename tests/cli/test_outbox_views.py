@@ -145,5 +145,5 @@ def test_request_show_draws_no_empty_table(sample_db: Path) -> None:
     shown = ok(sample_db, "request", "show", "R1").stdout
     second = shown.split("Save 2 at ")[1]
     assert second.splitlines()[1].strip() == "no alert"
-    assert "state: - -> waiting" in second.splitlines()[0]
+    assert "state: - → waiting" in second.splitlines()[0]
     assert shown.count("┃ Event") == 1  # the first save's alerts only

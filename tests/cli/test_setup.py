@@ -10,6 +10,7 @@ from tests.helpers import invoke, ok
 
 def test_init_creates_an_owner_only_database_then_is_idempotent(tmp_path: Path) -> None:
     db = tmp_path / "new" / "alertctl.db"
+    db.parent.mkdir()
     first = ok(db, "init")
     assert first.stderr == (f"created {db} (schema 0008)\ninstalled 6 statuses and 10 templates\n")
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
@@ -109,7 +110,8 @@ def test_databases_that_cannot_be_used_are_refused_in_one_line(tmp_path: Path) -
         (
             Path("/proc/alertctl/x.db"),
             ["init"],
-            "error: cannot create the database /proc/alertctl/x.db: No such file or directory\n",
+            "error: cannot create the database /proc/alertctl/x.db: folder /proc/alertctl does not "
+            "exist\nhint: mkdir -p /proc/alertctl, or give another path\n",
         ),
     ]
     for db, args, message in cases:

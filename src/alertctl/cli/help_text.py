@@ -70,11 +70,11 @@ def humanise(command: click_api.Command) -> None:
 
 def _metavar(param: click_api.Parameter) -> str:
     name = param.name or ""
-    if name in BY_NAME:
-        return BY_NAME[name]
     kind = click_api.value_kind(param)
     if kind.choices:
         return "[" + "|".join(_plain(c) for c in kind.choices) + "]"
+    if name in BY_NAME:
+        return BY_NAME[name]
     annotation = _bare(kind.annotation)
     if kind.is_path or annotation is Path:
         return "FILE"
