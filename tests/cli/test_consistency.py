@@ -66,3 +66,20 @@ def test_request_show_gives_times_to_the_second_and_one_arrow(sample_db: Path) -
     saved = [line for line in text.splitlines() if line.startswith("Save ")]
     stamp = re.compile(r"Save \d+ at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00: ")
     assert len(saved) == 2 and all(stamp.match(line) for line in saved), saved
+
+
+@pytest.mark.parametrize("width", ["80", "50"])
+def test_no_table_cuts_an_address_a_code_or_a_reference(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    ok(sample_db, "request", "open", "INC/2026/000042", "--contract", "K1", "--title", "T")
+    for args in (
+        ["contact", "list"],
+        ["alerts", "preview", "INC/2026/000042"],
+        ["alerts", "list"],
+        ["request", "list"],
+        ["client", "show", "ACME"],
+    ):
+        text = ok(sample_db, *args).stdout
+        assert "…" not in text, f"{args} at {width} columns:\n{text}"

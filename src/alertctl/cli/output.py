@@ -121,7 +121,8 @@ def make_table(
         return Text(f"{title}\n  {empty}")
     table = Table(title=title, title_justify="left")
     for header, _ in columns:
-        table.add_column(header)
+        # Folded, never cut: an address, a code or a reference is worth nothing with an "…".
+        table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(*(Text(text_of(get(row))) for _, get in columns))
     return table
@@ -193,8 +194,8 @@ def key_values(pairs: Sequence[tuple[str, object]]) -> RenderableType:
     from rich.text import Text
 
     table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", overflow="fold")
+    table.add_column(overflow="fold")
     for key, value in pairs:
         table.add_row(key, Text(text_of(value)))
     return table
