@@ -140,11 +140,16 @@ def explanation(doc: "Explanation") -> "list[RenderableType]":
         tree = Tree(
             Text.assemble((f"{item.event}: ", "bold"), f"{person.kind} {person.code} ", verdict)
         )
+        previous = None
         for check in item.checks:
             mark = "[x]" if check.passed else "[ ]"
+            # Each rule numbered once: a rule's further checks (its template, its other
+            # channel) continue under its number.
+            number = f"{check.rule}." if check.rule != previous else " " * len(f"{check.rule}.")
+            previous = check.rule
             node = tree.add(
                 Text(
-                    f"{mark} {check.rule}. {check.title}: {check.facts}",
+                    f"{mark} {number} {check.title}: {check.facts}",
                     style="" if check.passed else "yellow",
                 )
             )

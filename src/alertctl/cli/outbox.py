@@ -7,7 +7,7 @@ import typer
 from alertctl.cli.options import AlertId, All, Json, Limit, fits, rows_wanted
 from alertctl.cli.output import make_table, render
 from alertctl.cli.state import state
-from alertctl.domain.model import AlertStatus, Event
+from alertctl.domain.model import AlertStatus, Channel, Event
 from alertctl.domain.wording import counted
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ def register(group: typer.Typer) -> None:
     group.command("list")(list_)
     group.command("show")(show)
     group.command("retry")(retry)
+    group.command("resend")(resend)
     group.command("cancel")(cancel)
     group.command("settle")(settle)
     group.command("stats")(stats)
@@ -141,6 +142,7 @@ def _readable(doc: "AlertDetail") -> "list[RenderableType]":
                 "last_reply",
             )
         ]
+        + ([("Copy of", f"alert {doc.copy_of}")] if doc.copy_of is not None else [])
     )
     parts: list[RenderableType] = [head]
     if doc.attempts_log:
@@ -183,13 +185,36 @@ def retry(
         int | None, typer.Argument(metavar="ID", min=1, callback=fits, help="An alert's id.")
     ] = None,
     dead: Annotated[bool, typer.Option("--dead", help="Every dead alert.")] = False,
+    waiting: Annotated[
+        bool, typer.Option("--waiting", help="Every alert waiting for its next try (due now).")
+    ] = False,
+    channel: Annotated[
+        Channel | None, typer.Option(help="With --dead or --waiting: one channel only.")
+    ] = None,
+    request: Annotated[
+        str | None, typer.Option(help="With --dead or --waiting: one request only.")
+    ] = None,
+    event: Annotated[
+        Event | None, typer.Option(help="With --dead or --waiting: one event only.")
+    ] = None,
 ) -> None:
-    """Make an alert (or every dead one) due again."""
+    """Make alerts due again: one, every dead one, or every one waiting (after an outage)."""
     from alertctl.cli.output import info
-    from alertctl.services.delivery.operator import retry as run
+    from alertctl.services.delivery.requeue import Narrowing
+    from alertctl.services.delivery.requeue import retry as run
 
-    count = run(state(ctx).db, alert_id=alert_id, dead=dead)
+    narrowing = Narrowing(channel, request, event)
+    count = run(state(ctx).db, alert_id=alert_id, dead=dead, waiting=waiting, narrowing=narrowing)
     info(f"{counted(count, 'alert')} due again: alertctl alerts send")
+
+
+def resend(ctx: typer.Context, alert_id: AlertId) -> None:
+    """Send a delivered alert again, as a new alert that names the first."""
+    from alertctl.cli.output import info
+    from alertctl.services.delivery.requeue import resend as run
+
+    copy = run(state(ctx).db, alert_id=alert_id)
+    info(f"alert {copy} queued: a copy of alert {alert_id}, due now (alertctl alerts send)")
 
 
 def cancel(ctx: typer.Context, alert_id: AlertId) -> None:

@@ -75,6 +75,8 @@ class Alert(Row, table=True):
     message_id: str | None = None
     last_reply: str | None = None
     raw_message: str | None = None  # the message as it was sent
+    # `alerts resend`: the delivered alert this one sends again, word for word.
+    copy_of: int | None = Field(default=None, foreign_key="alert.id", index=True)
 
 
 class AlertAttempt(Row, table=True):

@@ -1,18 +1,18 @@
 """The operator's view of the outbox: list, show, retry, cancel, statistics."""
 
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Person, Request
 from alertctl.domain.model import AlertStatus, Event, PersonKind
-from alertctl.errors import Conflict, Invalid, NotFound
+from alertctl.errors import Conflict, NotFound
 from alertctl.services.common import get_person, ident, paged
 from alertctl.services.results import Page
 from alertctl.services.saves.alert_slice import get_request
@@ -62,6 +62,8 @@ class AlertDetail(AlertRow):
     text: str
     html: str | None
     attempts_log: tuple[Attempt, ...]
+    # The delivered alert this one sends again (`alerts resend`); absent for any other.
+    copy_of: int | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
@@ -173,37 +175,8 @@ def show_alert(db: Database, *, alert_id: int) -> AlertDetail:
             attempts_log=tuple(
                 Attempt(a.finished_at, a.owner, a.outcome, a.reply) for a in attempts
             ),
+            copy_of=alert.copy_of,
         )
-
-
-def retry(db: Database, *, alert_id: int | None = None, dead: bool = False) -> int:
-    """Make an alert that is not being sent (or every dead one) due again, attempts reset."""
-    if (alert_id is None) == (not dead):
-        raise Invalid("give an alert id or --dead")
-    with db.session(write=True) as session:
-        query = update(Alert).values(
-            status=AlertStatus.PENDING, attempts=0, next_attempt_at=None, submit_started_at=None
-        )
-        if dead:
-            result = session.execute(query.where(col(Alert.status) == AlertStatus.DEAD))
-            outbox.announce(session)
-            return int(result.rowcount)  # type: ignore[attr-defined]
-        alert = session.get(Alert, alert_id)
-        if alert is None:
-            raise NotFound(f"unknown alert {alert_id}", hint="alertctl alerts list")
-        if alert.status not in (
-            AlertStatus.DEAD,
-            AlertStatus.UNKNOWN,
-            AlertStatus.CANCELLED,
-            AlertStatus.RETRY,
-        ):
-            raise Conflict(
-                f"alert {alert_id} is {alert.status}: only dead, unknown, cancelled "
-                "or retry alerts can be retried"
-            )
-        session.execute(query.where(col(Alert.id) == alert_id))
-        outbox.announce(session)
-        return 1
 
 
 def settle(db: Database, *, alert_id: int, delivered: bool) -> None:
