@@ -68,7 +68,8 @@ def _transcript(body: str) -> list[Command]:
 
 
 def _script(found: list[Block], folder: Path) -> str:
-    parts = ["set -u"]
+    # pipefail: a command that fails is seen through a pipe (`alertctl ... | tail -n 1`).
+    parts = ["set -u -o pipefail"]
     number = 0
     for block in found:
         if block.kind == "sh":
@@ -78,7 +79,7 @@ def _script(found: list[Block], folder: Path) -> str:
         for command in block.commands:
             out, err = folder / f".out{number}", folder / f".err{number}"
             run = ":" if command.text.lstrip().startswith("#") else command.text  # a comment
-            parts.append(f"{{ {run}\n}} >{out} 2>{err}")
+            parts.append(f"{{ {run}\n}} >{out} 2>{err}; echo $? >{folder / f'.rc{number}'}")
             number += 1
     return "\n".join(parts) + "\n"
 
@@ -126,8 +127,12 @@ def test_the_readme_runs_as_written_and_shows_what_the_tool_prints(tmp_path: Pat
     if os.environ.get("README_UPDATE") == "1":
         README.write_text(_updated(text, found, printed), encoding="utf-8")
         return
-    for command, actual in zip(commands, printed, strict=True):
+    for number, (command, actual) in enumerate(zip(commands, printed, strict=True)):
         assert actual == _tidy(command.expected), f"$ {command.text}"
+        # A transcript shows a failure by its `error:` line; any other command must succeed.
+        failed = int((tmp_path / f".rc{number}").read_text()) != 0
+        shows_error = any(line.startswith("error:") for line in actual)
+        assert failed == shows_error, f"$ {command.text}: exit status and output disagree"
 
 
 def _updated(text: str, found: list[Block], printed: list[list[str]]) -> str:

@@ -130,3 +130,21 @@ def test_every_parameter_that_names_a_code_completes() -> None:
         if p._custom_shell_complete is None and not p.type_descriptor.is_choice
     ]
     assert missing == []
+
+
+def test_link_targets_complete_by_the_source_typed_before_them(sample_db: Path) -> None:
+    assert tab("alertctl link product ", db=sample_db) == ["ERP"]
+    assert tab("alertctl link site ", db=sample_db) == [
+        "ACME/LYON",
+        "ACME/PARIS",
+        "GLOBEX/SPRINGFIELD",
+    ]
+    assert tab("alertctl link service K", db=sample_db) == ["K1/PREMIUM"]
+    assert tab("alertctl unlink contract ", db=sample_db) == ["K1"]
+    assert tab("alertctl link client G", db=sample_db) == ["GLOBEX"]
+
+
+def test_a_site_or_a_service_completes_within_the_code_typed_before_it(sample_db: Path) -> None:
+    assert tab("alertctl site show GLOBEX ", db=sample_db) == ["SPRINGFIELD"]
+    assert tab("alertctl site show ACME ", db=sample_db) == ["LYON", "PARIS"]
+    assert tab("alertctl service show K1 ", db=sample_db) == ["PREMIUM"]

@@ -83,3 +83,25 @@ def test_no_table_cuts_an_address_a_code_or_a_reference(
     ):
         text = ok(sample_db, *args).stdout
         assert "…" not in text, f"{args} at {width} columns:\n{text}"
+
+
+def test_the_demo_says_how_to_call_the_alertctl_that_ran_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "alertctl"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [str(program), "demo", "--dir", "d"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"try: {program} --db d/demo.db request show DEM-1" in done.stderr
+    on_path = {**env, "PATH": f"{program.parent}:/usr/bin:/bin"}
+    done = subprocess.run(
+        ["alertctl", "demo", "--dir", "e"],
+        cwd=tmp_path,
+        env=on_path,
+        capture_output=True,
+        text=True,
+    )
+    assert "try: alertctl --db e/demo.db request show DEM-1" in done.stderr

@@ -37,14 +37,33 @@ BY_GROUP: dict[str, CodeKind] = {kind.value: kind for kind in CodeKind}
 NEW_CODE_COMMANDS = {"add"}  # a code that does not exist yet: nothing to propose
 
 
-def _completer(kind: CodeKind) -> Any:
+# What a `link`/`unlink` target is, by the source typed before it.
+TARGETS: dict[str, CodeKind] = {
+    "product": CodeKind.PRODUCT,
+    "site": CodeKind.SITE_PATH,
+    "contract": CodeKind.CONTRACT,
+    "service": CodeKind.SERVICE_PATH,
+    "client": CodeKind.CLIENT,
+}
+# A code argument that belongs to the one typed before it: a client's site, a contract's service.
+PARENTS: dict[CodeKind, str] = {CodeKind.SITE: "client", CodeKind.SERVICE: "contract"}
+
+
+def _completer(kind: CodeKind | None) -> Any:
+    """Codes of `kind`; None: the kind a `link` target has, by its source."""
+
     def complete(ctx: Context, _param: Parameter, incomplete: str) -> list[Any]:
         from alertctl.services.operations.completion import complete as codes
 
+        wanted = kind if kind is not None else TARGETS.get(str(ctx.params.get("source") or ""))
+        if wanted is None:
+            return []
+        parent = PARENTS.get(wanted)
+        within = ctx.params.get(parent) if parent else None
         # The root's callback does not run while completing: its --db and --config are read
         # from what the shell has parsed so far.
         root = ctx.find_root().params
-        found = codes(root.get("db"), root.get("config"), kind, incomplete)
+        found = codes(root.get("db"), root.get("config"), wanted, incomplete, within)
         return [CompletionItem(code, help=label) for code, label in found]
 
     return complete
@@ -69,6 +88,9 @@ def attach(command: Command, group: str | None = None) -> None:
             attach(sub, command.name)
         return
     for param in command.params:
+        if command.name in ("link", "unlink") and param.name == "target":
+            complete_with(param, _completer(None))
+            continue
         kind = _kind(group, command.name or "", param)
         if kind is not None:
             complete_with(param, _completer(kind))

@@ -17,7 +17,7 @@ def spell(fix: Fix) -> str:
         FixKind.REQUEST_CONTRACT: f"alertctl request update {fix.target} --contract CONTRACT",
         FixKind.CLIENT_EVENT: f"alertctl client alerts {fix.target} --event {fix.value} "
         "--enable --keyword TEXT",
-        FixKind.TEMPLATE: f"alertctl template check {fix.target}",
+        FixKind.TEMPLATE: f"alertctl template update {fix.target} --text FILE",
         FixKind.TEMPLATE_ON_REQUEST: f"alertctl template render {fix.target} --request "
         f"{fix.request} --event {fix.event} --{fix.person.value if fix.person else ''} "
         f"{fix.code}",

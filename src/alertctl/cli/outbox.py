@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from alertctl.cli.output import Column
     from alertctl.services.delivery.operator import AlertDetail, AlertRow, DayCounts, Stats
+    from alertctl.services.saves.recover import Recovered
 
 
 def register(group: typer.Typer) -> None:
@@ -22,6 +23,7 @@ def register(group: typer.Typer) -> None:
     group.command("show")(show)
     group.command("retry")(retry)
     group.command("resend")(resend)
+    group.command("recover")(recover)
     group.command("cancel")(cancel)
     group.command("settle")(settle)
     group.command("stats")(stats)
@@ -215,6 +217,44 @@ def resend(ctx: typer.Context, alert_id: AlertId) -> None:
 
     copy = run(state(ctx).db, alert_id=alert_id)
     info(f"alert {copy} queued: a copy of alert {alert_id}, due now (alertctl alerts send)")
+
+
+def recover(
+    ctx: typer.Context,
+    request: Annotated[str | None, typer.Option(help="The faults of one request only.")] = None,
+    dismiss: Annotated[
+        bool, typer.Option("--dismiss", help="Mark them handled and send nothing.")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Queue the alerts that faults stopped, once their cause is fixed; --dry-run lists them."""
+    from alertctl.cli.output import info, print_json, stdout
+    from alertctl.services.saves.recover import recover as run
+
+    current = state(ctx)
+    found = run(current.db, request=request, dismiss=dismiss)
+    if as_json:
+        print_json(found)
+    elif found:
+        stdout().print(make_table(found, RECOVERED_COLUMNS))
+    queued = sum(r.outcome == "queued" for r in found)
+    failing = sum(r.outcome == "still failing" for r in found)
+    verb = "would queue" if current.dry_run else "queued"
+    info(
+        f"{counted(len(found), 'fault')}: {verb} {counted(queued, 'alert')}"
+        + (f"; {failing} still failing, left as they are" if failing else "")
+    )
+
+
+RECOVERED_COLUMNS: "list[Column[Recovered]]" = [
+    ("Fault", lambda r: r.fault),
+    ("Request", lambda r: r.request),
+    ("Event", lambda r: r.event),
+    ("Person", lambda r: f"{r.kind} {r.code}" if r.kind else "(erased)"),
+    ("Channel", lambda r: r.channel),
+    ("Outcome", lambda r: f"{r.outcome}: alert {r.alert}" if r.alert else r.outcome),
+    ("Detail", lambda r: r.detail),
+]
 
 
 def cancel(ctx: typer.Context, alert_id: AlertId) -> None:

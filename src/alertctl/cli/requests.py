@@ -88,7 +88,7 @@ def report_faults(reference: str, faults: "Sequence[LeftOut]", *, where: str = "
             f"{reason}: {detail}; for {shown}"
         )
         if fix:
-            sys.stderr.write(f"  fix: {fix}\n")
+            sys.stderr.write(f"  fix: {fix}, then: alertctl alerts recover\n")
 
 
 def _saved(ctx: typer.Context, result: "SaveResult", as_json: bool, send: bool) -> None:

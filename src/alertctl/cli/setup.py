@@ -133,6 +133,26 @@ def demo(
         f"open it with any mail client, e.g. mutt -f {result.maildir}"
     )
     info(f"its setup and feed: {result.setup}, {result.feed}")
-    info(f"try: alertctl --db {result.database} request show DEM-1")
-    info(f"     alertctl --db {result.database} alerts preview DEM-2")
-    info(f"     alertctl --db {result.database} alerts explain DEM-3 --contact dan")
+    me = invoked_as()
+    info(f"try: {me} --db {result.database} request show DEM-1")
+    info(f"     {me} --db {result.database} alerts preview DEM-2")
+    info(f"     {me} --db {result.database} alerts explain DEM-3 --contact dan")
+
+
+def invoked_as() -> str:
+    """How to call this alertctl again: `alertctl` when that name on the PATH is this one,
+    else the path it was run by (`.venv/bin/alertctl` from a fresh install)."""
+    import os
+    import shutil
+    import sys
+
+    ran = Path(sys.argv[0])
+    if ran.name != "alertctl":
+        return "alertctl"
+    found = shutil.which("alertctl")
+    if found is not None and Path(found).resolve() == ran.resolve():
+        return "alertctl"
+    if not ran.is_absolute():
+        return str(ran)
+    relative = os.path.relpath(ran)
+    return str(ran) if relative.startswith("..") else relative

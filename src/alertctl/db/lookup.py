@@ -24,6 +24,9 @@ class CodeKind(StrEnum):
     STATUS = "status"
     TEMPLATE = "template"
     REQUEST = "request"
+    # As `link` and `unlink` name them: CLIENT/SITE, CONTRACT/SERVICE.
+    SITE_PATH = "site path"
+    SERVICE_PATH = "service path"
 
 
 # kind: (table, the code's column, the description's column, a condition)
@@ -38,11 +41,31 @@ _QUERIES: dict[CodeKind, tuple[str, str, str, str]] = {
     CodeKind.STATUS: ("status", "code", "label", "1 = 1"),
     CodeKind.TEMPLATE: ("template", "name", "language", "1 = 1"),
     CodeKind.REQUEST: ("request", "reference", "title", "1 = 1"),
+    CodeKind.SITE_PATH: (
+        "site JOIN client ON client.id = site.client_id",
+        "client.code || '/' || site.code",
+        "site.name",
+        "1 = 1",
+    ),
+    CodeKind.SERVICE_PATH: (
+        "service JOIN contract ON contract.id = service.contract_id",
+        "contract.code || '/' || service.code",
+        "service.name",
+        "1 = 1",
+    ),
+}
+# A site is one of its client's, a service one of its contract's: with the parent typed first
+# (`site show ACME <TAB>`), only its own are proposed.
+_WITHIN: dict[CodeKind, str] = {
+    CodeKind.SITE: "client_id IN (SELECT id FROM client WHERE code = :within)",
+    CodeKind.SERVICE: "contract_id IN (SELECT id FROM contract WHERE code = :within)",
 }
 
 
-def _sql(kind: CodeKind) -> str:
+def _sql(kind: CodeKind, within: str | None = None) -> str:
     table, code, label, where = _QUERIES[kind]
+    if within is not None and kind in _WITHIN:
+        where = _WITHIN[kind]
     # substr() rather than LIKE: a prefix with % or _ in it means itself.
     return (
         f"SELECT DISTINCT {code}, {label} FROM {table} "
@@ -57,9 +80,14 @@ def _sqlite_file(url: str) -> Path | None:
     return None
 
 
-def codes(db: str, kind: CodeKind, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
-    """(code, description) pairs of this kind whose code starts with the prefix."""
-    params = {"n": len(prefix), "prefix": prefix, "limit": limit}
+def codes(
+    db: str, kind: CodeKind, prefix: str, limit: int = 200, *, within: str | None = None
+) -> list[tuple[str, str]]:
+    """(code, description) pairs of this kind whose code starts with the prefix (a site of the
+    client `within`, a service of the contract `within`, when it is given)."""
+    params: dict[str, object] = {"n": len(prefix), "prefix": prefix, "limit": limit}
+    if within is not None:
+        params["within"] = within
     url = to_url(db)
     path = _sqlite_file(url)
     if path is not None:
@@ -67,13 +95,13 @@ def codes(db: str, kind: CodeKind, prefix: str, limit: int = 200) -> list[tuple[
             return []
         uri = f"{path.resolve().as_uri()}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True)) as connection:
-            return [(str(c), str(d)) for c, d in connection.execute(_sql(kind), params)]
+            return [(str(c), str(d)) for c, d in connection.execute(_sql(kind, within), params)]
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text(_sql(kind)), params)
+            rows = connection.execute(text(_sql(kind, within)), params)
             return [(str(c), str(d)) for c, d in rows]
     finally:
         engine.dispose()

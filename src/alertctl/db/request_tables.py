@@ -106,6 +106,9 @@ class AlertFault(Row, table=True):
     reason: str
     detail: str
     created_at: datetime = Field(index=True)
+    # Set by `alerts recover`: the alert it queued once the cause was fixed, or why none.
+    handled_at: datetime | None = None
+    handled: str | None = None
 
 
 class SenderBeat(Row, table=True):

@@ -61,7 +61,9 @@ def queue_health(session: Session, now: datetime, fault_window: timedelta) -> Qu
         ).where(due_condition(now))
     ).one()
     recent = session.execute(
-        select(func.count()).where(col(AlertFault.created_at) >= now - fault_window)
+        select(func.count()).where(
+            col(AlertFault.created_at) >= now - fault_window, col(AlertFault.handled_at).is_(None)
+        )
     ).scalar_one()
     age = None if oldest is None else max(0.0, (now - aware(oldest)).total_seconds())
     return QueueHealth(

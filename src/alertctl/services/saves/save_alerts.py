@@ -111,26 +111,9 @@ def _queue(
     recipient: Recipient,
     now: datetime,
 ) -> tuple[Columns, QueuedAlert]:
-    """One alert for the outbox: its key (save, person, channel) makes a replay add nothing."""
     person = recipient.person
     message = outcome.message(recipient)
-    event = outcome.decision.event.value
-    alert: Columns = {
-        "key": f"{saved.key}/{person.kind.value}:{person.code}/{recipient.channel.value}",
-        "save_id": saved.id,
-        "request_id": ident(request.id),
-        "event": event,
-        "person_id": loaded.person_ids[person.key],
-        "channel": recipient.channel.value,
-        "address": recipient.address,
-        "sources": ",".join(s.value for s in recipient.sources),
-        "subject": message.subject,
-        "text_body": message.text,
-        "html_body": message.html,
-        "status": AlertStatus.PENDING.value,
-        "attempts": 0,
-        "created_at": now,
-    }
+    alert = queue_columns(saved, request, outcome, recipient, loaded.person_ids[person.key], now)
     row = QueuedAlert(
         0,
         outcome.decision.event,
@@ -141,6 +124,36 @@ def _queue(
         message.subject,
     )
     return alert, row
+
+
+def queue_columns(
+    saved: SavedAs,
+    request: Request,
+    outcome: Outcome,
+    recipient: Recipient,
+    person_id: int | None,
+    now: datetime,
+) -> Columns:
+    """One alert for the outbox: its key (save, person, channel) makes a replay, or a
+    recovery of what a fault stopped, add nothing that is there already."""
+    person = recipient.person
+    message = outcome.message(recipient)
+    return {
+        "key": f"{saved.key}/{person.kind.value}:{person.code}/{recipient.channel.value}",
+        "save_id": saved.id,
+        "request_id": ident(request.id),
+        "event": outcome.decision.event.value,
+        "person_id": person_id,
+        "channel": recipient.channel.value,
+        "address": recipient.address,
+        "sources": ",".join(s.value for s in recipient.sources),
+        "subject": message.subject,
+        "text_body": message.text,
+        "html_body": message.html,
+        "status": AlertStatus.PENDING.value,
+        "attempts": 0,
+        "created_at": now,
+    }
 
 
 def _superseded(outcome: Outcome) -> list[Record]:
