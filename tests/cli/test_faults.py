@@ -12,6 +12,12 @@ from tests.helpers import ok, open_args
 OPEN_R1 = open_args()
 
 
+FIX_ODD = (
+    "  fix: alertctl template update odd --text FILE (or template add, if it is missing), "
+    "then: alertctl alerts recover"
+)
+
+
 def broken_template(db: Path, tmp_path: Path) -> None:
     """A template that renders on the sample request but not for a two-letter reference such as
     R1, used for ACME's openings."""
@@ -38,7 +44,7 @@ def test_a_template_that_does_not_render_is_said_recorded_and_counted(
         "warning: R1 open: 3 alerts left out by a fault, no_template: template odd does not "
         "render: ZeroDivisionError: integer division or modulo by zero; for collaborator jdu "
         "(email), contact alice (email), contact alice (fax)",
-        "  fix: alertctl template check odd",
+        FIX_ODD,
         "opened request R1: open; 0 alerts queued",
     ]
     assert faults_table(sample_db) == [
@@ -66,7 +72,7 @@ def test_a_missing_template_counts_everyone_it_would_have_reached(sample_db: Pat
     assert faults[0]["detail"] == (
         "template default-open-fr: template 'default-open-fr' does not exist"
     )
-    assert "fix: alertctl template check default-open-fr" in result.stderr
+    assert "fix: alertctl init, then: alertctl alerts recover" in result.stderr
 
 
 def test_an_address_that_became_invalid_is_a_fault_with_its_fix(sample_db: Path) -> None:
@@ -103,7 +109,7 @@ def test_a_feed_names_the_line_of_each_fault(sample_db: Path, tmp_path: Path) ->
     result = ok(sample_db, "request", "ingest", str(feed))
     lines = result.stderr.splitlines()
     assert lines[0].startswith("warning: line 1: R1 open: 2 alerts left out by a fault")
-    assert lines[1] == "  fix: alertctl template check odd"
+    assert lines[1] == FIX_ODD
     assert lines[-1] == (
         "3 saves applied, 0 already applied, 2 alerts queued, 2 left out by faults, 0 lines failed"
     )

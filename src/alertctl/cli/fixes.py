@@ -17,7 +17,7 @@ def spell(fix: Fix) -> str:
         FixKind.REQUEST_CONTRACT: f"alertctl request update {fix.target} --contract CONTRACT",
         FixKind.CLIENT_EVENT: f"alertctl client alerts {fix.target} --event {fix.value} "
         "--enable --keyword TEXT",
-        FixKind.TEMPLATE: f"alertctl template update {fix.target} --text FILE",
+        FixKind.TEMPLATE: _template_fix(fix.target),
         FixKind.TEMPLATE_ON_REQUEST: f"alertctl template render {fix.target} --request "
         f"{fix.request} --event {fix.event} --{fix.person.value if fix.person else ''} "
         f"{fix.code}",
@@ -31,6 +31,14 @@ def spell(fix: Fix) -> str:
         FixKind.ACTIVE: f"alertctl {who.replace(' ', ' leave ', 1)} --undo",
     }
     return spelled[fix.kind]
+
+
+def _template_fix(name: str) -> str:
+    """A shipped template (`default-…`) comes back with `init`; a client's own is mended, or
+    added when it is missing."""
+    if name.startswith("default-"):
+        return "alertctl init"
+    return f"alertctl template update {name} --text FILE (or template add, if it is missing)"
 
 
 def spelled(document: object) -> object:

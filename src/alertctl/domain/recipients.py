@@ -208,8 +208,7 @@ def _source_checks(alerts: AlertSlice, event: Event, person: Person) -> list[Che
         Check(
             4,
             "the contract's box is ticked for a source that links them",
-            # Someone linked to nothing fails rule 3, not this one: there is no box to tick.
-            bool(on) or not linking,
+            bool(on) or not linking,  # linked to nothing: rule 3 fails, not this one
             "ticked: " + (", ".join(sorted(s.value for s in alerts.enabled_sources)) or "none"),
             None
             if on or not linking
@@ -240,8 +239,7 @@ def _opt_in_check(alerts: AlertSlice, event: Event, person: Person) -> list[Chec
         f"the {noun} opted in to {event.value}",
         event in person.opt_ins,
         "opted in to: "
-        # In the one order every command lists events in (Event's), not by precedence.
-        + (", ".join(e.value for e in Event if e in person.opt_ins) or "nothing"),
+        + (", ".join(e.value for e in Event if e in person.opt_ins) or "nothing"),  # one order
         None
         if event in person.opt_ins
         else Fix(FixKind.OPT_IN, code, event.value, person.kind, code),
