@@ -114,7 +114,7 @@ def test_a_plan_shows_every_kind_of_change(sample_db: Path, tmp_path: Path) -> N
     assert pruned.stdout.splitlines()[0] == "+ product CRM"
     assert "- alert ACME/open" in pruned.stdout
     assert (
-        "~ contact fanny\n    email: 'fanny@acme.example' → 'f.roux@acme.example'" in pruned.stdout
+        '~ contact fanny\n    email: "fanny@acme.example" → "f.roux@acme.example"' in pruned.stdout
     )
     assert pruned.stdout.endswith("Plan: 1 to add, 1 to change, 1 to remove.\n")
 
@@ -170,7 +170,7 @@ def test_the_impact_of_turning_a_contract_source_off(sample_db: Path, tmp_path: 
     )
     result = ok(sample_db, "config", "apply", str(write(tmp_path, text)), "--dry-run")
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["~ contract K1", "    sources: [product, contract] → [product]"]
+    assert lines[:2] == ["~ contract K1", '    sources: ["product", "contract"] → ["product"]']
     assert "  R1 open: contact alice stops receiving by email" in lines
     assert "  R1 resolution: contact alice stops receiving by fax" in lines
     assert not any("R2" in line for line in lines), "closed requests are left out"

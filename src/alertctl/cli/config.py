@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,8 @@ from alertctl.cli.state import state
 from alertctl.domain.wording import counted
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from alertctl.services.configuration.plan import Plan
 
 config_app = typer.Typer(
@@ -104,6 +106,9 @@ def _show(result: "Plan", as_json: bool) -> None:
         style = {"+": "green", "~": "yellow", "-": "red"}[change.op]
         text.append(f"{change.op} {change.kind} {change.key}\n", style=style)
         for name, (old, new) in change.fields.items():
+            if change.op == "~" and _multiline(old, new):
+                _append_diff(text, name, str(old or ""), str(new or ""))
+                continue
             line = f"{_value(new)}" if change.op == "+" else f"{_value(old)} → {_value(new)}"
             text.append(f"    {name}: {line}\n")
     if result.impact is not None:
@@ -121,14 +126,33 @@ def _show(result: "Plan", as_json: bool) -> None:
     stdout().print(text, highlight=False, soft_wrap=True)
 
 
-def _value(value: Any) -> str:
+def _value(value: object) -> str:
+    """A value as the file writes it (`"Lucas Garnier"`, `true`, `["open", "resolution"]`);
+    an absent one as `-`, a text of many lines by its length."""
+    import tomli_w
+
     if value is None:
         return "-"
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, str) and "\n" in value:
         return f"({len(value.splitlines())} lines)"
-    return repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, list | tuple):  # on one line (tomli_w writes one item a line)
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").strip()
+
+
+def _multiline(old: object, new: object) -> bool:
+    return any(isinstance(v, str) and "\n" in v for v in (old, new))
+
+
+def _append_diff(text: "Text", name: str, old: str, new: str) -> None:
+    """A text of many lines changed (a template's body): its unified diff, as `diff -u`."""
+    import difflib
+
+    text.append(f"    {name}:\n")
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
+    for line in list(lines)[2:]:  # without the ---/+++ header: the field names the text
+        style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
+        text.append(f"      {line}\n", style=style)
 
 
 @config_app.command("path")

@@ -147,7 +147,11 @@ class _Checker:
 
 
 def parse(
-    data: Table, *, region: str = "FR", known: frozenset[tuple[str, str]] = frozenset()
+    data: Table,
+    *,
+    region: str = "FR",
+    known: frozenset[tuple[str, str]] = frozenset(),
+    stored: Document | None = None,
 ) -> Document:
     """Check a whole configuration file (already parsed from TOML) and return it complete
     (defaults filled in), or raise ConfigInvalid listing every problem. `known`: the
@@ -168,7 +172,7 @@ def parse(
             }.get(section, section[:-1])
             if check.code(code, path, what):
                 doc[section][code] = _PARSERS[section](check, row, path, code)
-    _check_references(check, doc)
+    _check_references(check, doc, _visible(doc, stored))
     if check.problems:
         raise ConfigInvalid(check.problems)
     return doc
@@ -313,19 +317,32 @@ _PARSERS: Table = {
 }
 
 
-def _check_references(check: _Checker, doc: Document) -> None:
-    """Every code a file names must be defined in the same file: the file is the whole
-    configuration."""
-    clients, products, contracts = doc["clients"], doc["products"], doc["contracts"]
+def _visible(doc: Document, stored: Document | None) -> Document:
+    """What the file's names may refer to: the file, and (a file that does not replace the
+    whole configuration, without --prune) what the database holds besides."""
+    if stored is None:
+        return doc
+    seen: Document = {section: {**stored[section], **doc[section]} for section in SECTIONS}
+    for section, children in (("clients", "sites"), ("contracts", "services")):
+        for code, row in doc[section].items():
+            kept = stored[section].get(code, {}).get(children, {})
+            seen[section][code] = {**row, children: {**kept, **row[children]}}
+    return seen
+
+
+def _check_references(check: _Checker, doc: Document, seen: Document) -> None:
+    """Every code the file names must be defined: in the file, or (without --prune) in the
+    database. `seen` is what may be referred to."""
+    clients, products = seen["clients"], seen["products"]
     shipped = {f"default-{e.value}-{lang.value}" for e in Event for lang in Language}
-    for code, client in clients.items():
+    for code, client in doc["clients"].items():
         for event, setting in client["alerts"].items():
             name = setting["template"]
-            if name and name not in doc["templates"] and name not in shipped:
+            if name and name not in seen["templates"] and name not in shipped:
                 check.problem(
                     f"clients.{code}.alerts.{event}.template", f"unknown template {name!r}"
                 )
-    for code, contract in contracts.items():
+    for code, contract in doc["contracts"].items():
         path = f"contracts.{code}"
         if contract["client"] and contract["client"] not in clients:
             check.problem(f"{path}.client", f"unknown client {contract['client']!r}")
@@ -350,8 +367,8 @@ def _check_references(check: _Checker, doc: Document) -> None:
                             f"{path}.sites", f"client {person['client']!r} has no site {site!r}"
                         )
             for link in person["links"]:
-                problem = _link_problem(link, doc) or _cross_client_problem(
-                    code, person.get("client") if section == "contacts" else None, link, doc
+                problem = _link_problem(link, seen) or _cross_client_problem(
+                    code, person.get("client") if section == "contacts" else None, link, seen
                 )
                 if problem:
                     check.problem(f"{path}.links", problem)
