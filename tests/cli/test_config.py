@@ -141,7 +141,9 @@ def test_an_apply_that_fails_half_way_leaves_the_database_as_it_was(
     # Rename a contact (a change written first), and drop the status the request uses
     # (a removal refused at the very end, when the contact is already changed).
     text = edit(text, 'name = "Fanny Roux"', 'name = "Fanny Roux-Martin"')
-    text = edit(text, '[statuses.OPEN]\nlabel = "Ouverte"\ntype = "created"\n', "")
+    text = edit(
+        text, '[statuses.OPEN]\nlabel = "Ouverte"\nlabel_en = "Open"\ntype = "created"\n', ""
+    )
     before = database_bytes(sample_db)
     result = invoke(sample_db, "config", "apply", str(write(tmp_path, text)), "--prune", "--yes")
     assert result.exit_code == 1

@@ -136,7 +136,8 @@ def test_link_and_unlink_at_every_source(sample_db: Path) -> None:
 def test_status_add_list_remove(db_path: Path) -> None:
     ok(db_path, "status", "add", "REOPENED", "--label", "Réouverte", "--type", "in_progress")
     rows = json.loads(ok(db_path, "status", "list", "--json").stdout)
-    assert {"code": "REOPENED", "label": "Réouverte", "type": "in_progress"} in rows
+    reopened = {"code": "REOPENED", "label": "Réouverte", "type": "in_progress", "label_en": None}
+    assert reopened in rows
     assert [r["code"] for r in rows][:3] == ["OPEN", "REOPENED", "WIP"]
     ok(db_path, "status", "remove", "REOPENED", "--yes")
     assert len(json.loads(ok(db_path, "status", "list", "--json").stdout)) == 6
@@ -167,7 +168,13 @@ def test_site_service_and_status_show(sample_db: Path) -> None:
     assert [p["code"] for p in service["interlocutors"]] == ["jdu"]
     ok(sample_db, "request", "open", "R1", "--contract", "K1", "--title", "T")
     status = json.loads(ok(sample_db, "status", "show", "OPEN", "--json").stdout)
-    assert status == {"code": "OPEN", "label": "Ouverte", "type": "created", "requests": 1}
+    assert status == {
+        "code": "OPEN",
+        "label": "Ouverte",
+        "type": "created",
+        "label_en": "Open",
+        "requests": 1,
+    }
     assert "Ouverte" in ok(sample_db, "status", "show", "OPEN").stdout
     assert "bruno" in ok(sample_db, "site", "show", "ACME", "LYON").stdout
     assert invoke(sample_db, "site", "show", "ACME", "NICE").exit_code == 1

@@ -96,7 +96,7 @@ def test_languages_in_the_configuration_file(sample_db: Path, tmp_path: Path) ->
     changed = exported.replace("[collaborators.jdu]\n", '[collaborators.jdu]\nlanguage = "en"\n')
     (tmp_path / "c.toml").write_text(changed)
     plan = ok(sample_db, "config", "apply", str(tmp_path / "c.toml")).stdout
-    assert "~ collaborator jdu\n    language: - → 'en'" in plan
+    assert '~ collaborator jdu\n    language: - → "en"' in plan
     assert (
         json.loads(ok(sample_db, "collaborator", "show", "jdu", "--json").stdout)["language"]
         == "en"
@@ -117,3 +117,43 @@ def test_a_language_that_does_not_exist_is_refused(sample_db: Path) -> None:
         2,
         "Invalid value for '--language': 'de' is not one of 'fr', 'en', 'client'.",
     )
+
+
+def test_an_english_alert_names_the_status_in_english(db_path: Path) -> None:
+    """GLOBEX's contacts read English: their alerts say `Waiting for you`, ACME's `En attente`."""
+    import sqlite3
+
+    setup = Path(__file__).resolve().parents[2] / "sample-data" / "setup.batch"
+    db = db_path
+    ok(db, "batch", str(setup))
+    ok(db, "status", "update", "WAIT", "--label-en", "Waiting for you")
+    for client in ("GLOBEX", "ACME"):
+        ok(db, "client", "alerts", client, "-e", "status_change", "--enable", "--keyword", "[K]")
+    ok(db, "contact", "alerts", "alice", "--on", "status_change")
+    ok(
+        db,
+        "request",
+        "open",
+        "G1",
+        "--contract",
+        "K1",
+        "--client",
+        "GLOBEX",
+        "--product",
+        "CRM",
+        "--title",
+        "T",
+    )
+    ok(db, "request", "open", "A1", "--contract", "K1", "--product", "ERP", "--title", "T")
+    for reference in ("G1", "A1"):
+        ok(db, "request", "update", reference, "--status", "WAIT")
+    with sqlite3.connect(db) as connection:
+        bodies = dict(
+            connection.execute(
+                "SELECT r.reference || ' ' || p.code, a.text_body FROM alert a "
+                "JOIN request r ON r.id = a.request_id JOIN person p ON p.id = a.person_id "
+                "WHERE a.event = 'status_change' AND a.channel = 'email'"
+            ).fetchall()
+        )
+    assert "Waiting for you" in bodies["G1 dan"] and "En attente" not in bodies["G1 dan"]
+    assert "En attente" in bodies["A1 alice"]

@@ -61,7 +61,7 @@ def test_template_add_list_show_check_render_remove(sample_db: Path, tmp_path: P
     )
     assert rendered == {
         "subject": "[KEYWORD] R1 – A <b> title",
-        "text": "Dear Alice Martin, R1 is En cours.\n",
+        "text": "Dear Alice Martin, R1 is In progress.\n",  # the English template's label
         "html": "<p>A &lt;b&gt; title</p>\n",
     }
     ok(sample_db, "client", "alerts", "ACME", "-e", "resolution", "--enable", "--template", "short")

@@ -24,7 +24,12 @@ def test_status_site_service_and_product_updates_change_only_what_is_given(
     row = json.loads(
         ok(sample_db, "status", "update", "WIP", "--type", "suspended", "--json").stdout
     )
-    assert row == {"code": "WIP", "label": "Prise en charge", "type": "suspended"}
+    assert row == {
+        "code": "WIP",
+        "label": "Prise en charge",
+        "type": "suspended",
+        "label_en": "In progress",
+    }
 
     ok(sample_db, "site", "update", "ACME", "LYON", "--name", "Lyon Part-Dieu")
     assert shown(sample_db, "site", "show", "ACME", "LYON")["name"] == "Lyon Part-Dieu"
@@ -63,7 +68,7 @@ def test_a_template_update_is_checked_on_the_samples_first(sample_db: Path, tmp_
 
 
 def test_updates_refuse_what_cannot_be_and_a_dry_run_writes_nothing(sample_db: Path) -> None:
-    refused(sample_db, ["status", "update", "WIP"], 1, "nothing to change: give --label or --type")
+    refused(sample_db, ["status", "update", "WIP"], 1, "nothing to change: give --label")
     refused(sample_db, ["template", "update", "default-open-fr"], 1, "nothing to change")
     refused(
         sample_db,

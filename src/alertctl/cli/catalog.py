@@ -33,6 +33,7 @@ PRODUCT_COLUMNS: "list[Column[ProductRow]]" = [
 STATUS_COLUMNS: "list[Column[StatusRow]]" = [
     ("Code", lambda r: r.code),
     ("Label", lambda r: r.label),
+    ("Label (en)", lambda r: r.label_en),
     ("Type", lambda r: r.type),
 ]
 
@@ -107,11 +108,14 @@ def status_add(
     label: Annotated[
         str | None, typer.Option(help="Label shown to users (the code when omitted).")
     ] = None,
+    label_en: Annotated[
+        str | None, typer.Option(help="Its label in English alerts (the label when omitted).")
+    ] = None,
 ) -> None:
     """Add a status."""
     from alertctl.services.configuration.catalog import add_status
 
-    add_status(state(ctx).db, code=code, label=label, status_type=status_type)
+    add_status(state(ctx).db, code=code, label=label, status_type=status_type, label_en=label_en)
     info(f"added status {code} ({status_type.value})")
 
 
@@ -123,12 +127,15 @@ def status_update(
     status_type: Annotated[
         StatusType | None, typer.Option("--type", help="New status type.")
     ] = None,
+    label_en: Annotated[str | None, typer.Option(help="New label in English alerts.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Change a status's label or type."""
+    """Change a status's labels or type."""
     from alertctl.services.configuration.catalog import update_status
 
-    row = update_status(state(ctx).db, code=code, label=label, status_type=status_type)
+    row = update_status(
+        state(ctx).db, code=code, label=label, status_type=status_type, label_en=label_en
+    )
     updated(f"status {code}", row, as_json=as_json)
 
 
@@ -152,6 +159,7 @@ def status_show(ctx: typer.Context, code: str, as_json: Json = False) -> None:
             [
                 ("Status", doc.code),
                 ("Label", doc.label),
+                ("Label (en)", doc.label_en),
                 ("Type", doc.type),
                 ("Requests", doc.requests),
             ]

@@ -44,6 +44,7 @@ BY_NAME: dict[str, str] = {
     "keyword": "TEXT",
     "title": "TEXT",
     "label": "TEXT",
+    "label_en": "TEXT",
     "subject": "TEXT",
     "state": "TEXT",
     "external_description": "TEXT",

@@ -53,8 +53,12 @@ def __getattr__(name: str) -> Any:
 class Status(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True)
-    label: str
+    label: str  # in French, as the ERP names it
+    label_en: str | None = None  # in English alerts; the French label when there is none
     type: str
+
+    def label_in(self, language: str) -> str:
+        return (self.label_en or self.label) if language == "en" else self.label
 
 
 class Template(Row, table=True):

@@ -111,14 +111,14 @@ class Fix:
     event: str | None = None
 
 
-# The statuses `alertctl init` installs: (code, label, type).
-DEFAULT_STATUSES: tuple[tuple[str, str, StatusType], ...] = (
-    ("OPEN", "Ouverte", StatusType.CREATED),
-    ("WIP", "En cours", StatusType.IN_PROGRESS),
-    ("WAIT", "En attente", StatusType.SUSPENDED),
-    ("RESOLVED", "Résolue", StatusType.RESOLVED),
-    ("CLOSED_EXT", "Clôturée client", StatusType.CLOSED_EXTERNAL),
-    ("CLOSED", "Clôturée", StatusType.CLOSED_INTERNAL),
+# The statuses `alertctl init` installs: (code, French label, English label, type).
+DEFAULT_STATUSES: tuple[tuple[str, str, str, StatusType], ...] = (
+    ("OPEN", "Ouverte", "Open", StatusType.CREATED),
+    ("WIP", "En cours", "In progress", StatusType.IN_PROGRESS),
+    ("WAIT", "En attente", "Waiting", StatusType.SUSPENDED),
+    ("RESOLVED", "Résolue", "Resolved", StatusType.RESOLVED),
+    ("CLOSED_EXT", "Clôturée client", "Closed by the client", StatusType.CLOSED_EXTERNAL),
+    ("CLOSED", "Clôturée", "Closed", StatusType.CLOSED_INTERNAL),
 )
 
 

@@ -29,11 +29,12 @@ class StatusRow:
     code: str
     label: str
     type: StatusType
+    label_en: str | None = None  # in English alerts (the label when there is none)
 
 
 @dataclass(frozen=True)
 class StatusDetail(StatusRow):
-    requests: int
+    requests: int = 0
 
 
 def add_product(db: Database, *, code: str, name: str | None) -> ProductRow:
@@ -80,30 +81,45 @@ def remove_product(db: Database, *, code: str) -> None:
         session.delete(product)
 
 
-def add_status(db: Database, *, code: str, label: str | None, status_type: StatusType) -> StatusRow:
+def add_status(
+    db: Database,
+    *,
+    code: str,
+    label: str | None,
+    status_type: StatusType,
+    label_en: str | None = None,
+) -> StatusRow:
     check_code(code, "status")
     label = check_text(label or code, "label")
+    label_en = check_text(label_en, "label") if label_en is not None else None
     with db.session(write=True) as session:
         ensure_new(session, Status, code, "status")
-        session.add(Status(code=code, label=label, type=status_type.value))
-        return StatusRow(code, label, status_type)
+        session.add(Status(code=code, label=label, label_en=label_en, type=status_type.value))
+        return StatusRow(code, label, status_type, label_en)
 
 
 def update_status(
-    db: Database, *, code: str, label: str | None = None, status_type: StatusType | None = None
+    db: Database,
+    *,
+    code: str,
+    label: str | None = None,
+    status_type: StatusType | None = None,
+    label_en: str | None = None,
 ) -> StatusRow:
     """A new label, or a new type: the next saves of requests in the status raise their events
     by the new type."""
-    if label is None and status_type is None:
-        raise Invalid("nothing to change: give --label or --type")
+    if label is None and status_type is None and label_en is None:
+        raise Invalid("nothing to change: give --label, --label-en or --type")
     with db.session(write=True) as session:
         status = get_by_code(session, Status, code, "status")
         if label is not None:
             status.label = check_text(label, "label")
         if status_type is not None:
             status.type = status_type.value
+        if label_en is not None:
+            status.label_en = check_text(label_en, "label")
         session.add(status)
-        return StatusRow(status.code, status.label, StatusType(status.type))
+        return _status_row(status)
 
 
 def list_statuses(db: Database) -> list[StatusRow]:
@@ -111,7 +127,7 @@ def list_statuses(db: Database) -> list[StatusRow]:
     with db.session(write=False) as session:
         rows = session.exec(select(Status)).all()
         rows = sorted(rows, key=lambda s: (order.get(s.type, 99), s.code))
-        return [StatusRow(s.code, s.label, StatusType(s.type)) for s in rows]
+        return [_status_row(s) for s in rows]
 
 
 def show_status(db: Database, *, code: str) -> StatusDetail:
@@ -124,7 +140,11 @@ def show_status(db: Database, *, code: str) -> StatusDetail:
         requests = session.exec(
             select(func.count()).select_from(Request).where(Request.status_id == status.id)
         ).one()
-        return StatusDetail(status.code, status.label, StatusType(status.type), requests)
+        return StatusDetail(**vars(_status_row(status)), requests=requests)
+
+
+def _status_row(status: Status) -> StatusRow:
+    return StatusRow(status.code, status.label, StatusType(status.type), status.label_en)
 
 
 def remove_status(db: Database, *, code: str) -> None:

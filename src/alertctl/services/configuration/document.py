@@ -25,6 +25,7 @@ from alertctl.domain.model import Event, PersonKind, Source
 # is None only in a file being checked, next to a problem that refuses it.
 class StatusEntry(TypedDict):
     label: str | None
+    label_en: str | None
     type: str | None
 
 
@@ -105,3 +106,16 @@ def event_list(values: Any) -> list[str]:
 
 def source_list(values: Any) -> list[str]:
     return [s.value for s in Source if s.value in values]
+
+
+def visible(doc: Document, stored: Document | None) -> Document:
+    """What the file's names may refer to: the file, and (a file that does not replace the
+    whole configuration, without --prune) what the database holds besides."""
+    if stored is None:
+        return doc
+    seen: Document = {section: {**stored[section], **doc[section]} for section in SECTIONS}
+    for section, children in (("clients", "sites"), ("contracts", "services")):
+        for code, row in doc[section].items():
+            kept = stored[section].get(code, {}).get(children, {})
+            seen[section][code] = {**row, children: {**kept, **row[children]}}
+    return seen

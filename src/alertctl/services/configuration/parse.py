@@ -35,6 +35,7 @@ from alertctl.services.configuration.document import (
     SiteEntry,
     StatusEntry,
     TemplateEntry,
+    visible,
 )
 from alertctl.services.configuration.read import default_reception
 from alertctl.services.results import Table
@@ -172,16 +173,17 @@ def parse(
             }.get(section, section[:-1])
             if check.code(code, path, what):
                 doc[section][code] = _PARSERS[section](check, row, path, code)
-    _check_references(check, doc, _visible(doc, stored))
+    _check_references(check, doc, visible(doc, stored))
     if check.problems:
         raise ConfigInvalid(check.problems)
     return doc
 
 
 def _status(check: _Checker, row: Table, path: str, code: str) -> StatusEntry:
-    check.keys(row, path, {"label", "type"})
+    check.keys(row, path, {"label", "label_en", "type"})
     return {
         "label": check.text(row, "label", path, default=code),
+        "label_en": check.text(row, "label_en", path),
         "type": check.choice(row, "type", path, StatusType),
     }
 
@@ -315,19 +317,6 @@ _PARSERS: Table = {
     "products": _product,
     "contracts": _contract,
 }
-
-
-def _visible(doc: Document, stored: Document | None) -> Document:
-    """What the file's names may refer to: the file, and (a file that does not replace the
-    whole configuration, without --prune) what the database holds besides."""
-    if stored is None:
-        return doc
-    seen: Document = {section: {**stored[section], **doc[section]} for section in SECTIONS}
-    for section, children in (("clients", "sites"), ("contracts", "services")):
-        for code, row in doc[section].items():
-            kept = stored[section].get(code, {}).get(children, {})
-            seen[section][code] = {**row, children: {**kept, **row[children]}}
-    return seen
 
 
 def _check_references(check: _Checker, doc: Document, seen: Document) -> None:

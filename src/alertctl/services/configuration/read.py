@@ -48,7 +48,11 @@ def read(session: Session) -> Document:
     in a fixed number of queries."""
     doc: Document = {section: {} for section in SECTIONS}
     for status in _rows(session, Status):
-        doc["statuses"][status.code] = {"label": status.label, "type": status.type}
+        doc["statuses"][status.code] = {
+            "label": status.label,
+            "label_en": status.label_en,
+            "type": status.type,
+        }
     templates = {t.id: t for t in _rows(session, Template)}
     for template in templates.values():
         if not template.builtin:

@@ -13,6 +13,7 @@ from alertctl.services.common import get_person, refuse_if_referenced
 from alertctl.services.configuration import template_use
 from alertctl.services.configuration.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
 from alertctl.services.saves.alert_slice import get_request, load, person_facts
+from alertctl.templates.context import RequestFacts
 from alertctl.templates.render import RenderError, check_syntax, render_alert
 
 
@@ -201,13 +202,25 @@ def render_template(
                 "address": facts.email or "",
             }
         keyword = loaded.slice.settings[event].keyword or "[KEYWORD]"
+        # The statuses as the template's own language names them.
+        status, previous = loaded.statuses[Language(template.language)]
+        facts_of_request: RequestFacts = {
+            **loaded.context["request"],
+            "status": status,
+            "previous_status": previous,
+        }
         try:
             message = render_alert(
                 subject=template.subject,
                 text=template.text,
                 html=template.html,
                 keyword=keyword,
-                context={**loaded.context, "recipient": recipient, "event": event.value},
+                context={
+                    **loaded.context,
+                    "request": facts_of_request,
+                    "recipient": recipient,
+                    "event": event.value,
+                },
             )
         except RenderError as exc:
             raise Invalid(f"template {name!r} does not render: {exc}") from None

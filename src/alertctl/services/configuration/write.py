@@ -144,6 +144,7 @@ class Applier:
         values = self.desired["statuses"][code]
         row = self.statuses.get(code) or Status(code=code, label="", type="")
         row.label, row.type = values["label"], values["type"]
+        row.label_en = values["label_en"]
         self._keep(self.statuses, code, row)
 
     def _write_template(self, name: str, new: bool) -> None:

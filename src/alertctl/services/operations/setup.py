@@ -39,9 +39,9 @@ def init(db: Database) -> InitResult:
 def _install_statuses(session: Session) -> int:
     existing = set(session.exec(select(Status.code)).all())
     added = 0
-    for code, label, status_type in DEFAULT_STATUSES:
+    for code, label, label_en, status_type in DEFAULT_STATUSES:
         if code not in existing:
-            session.add(Status(code=code, label=label, type=status_type.value))
+            session.add(Status(code=code, label=label, label_en=label_en, type=status_type.value))
             added += 1
     return added
 

@@ -51,6 +51,8 @@ class Loaded:
     # The language of the request's client: a collaborator's, unless they have their own.
     language: Language
     context: RequestContext
+    # The status and the previous status as an alert in each language names them.
+    statuses: dict[Language, tuple[StatusFacts | None, StatusFacts | None]]
     person_ids: dict[PersonKey, int]
     # The configuration it was loaded from: a feed's memory keeps each event's decision per
     # configuration, since a decision depends on nothing else.
@@ -73,14 +75,23 @@ def get_request(session: Session, reference: str) -> Request:
     return row
 
 
-def status_dict(status: Status | None) -> StatusFacts | None:
+def status_dict(status: Status | None, language: Language = Language.FR) -> StatusFacts | None:
     if status is None:
         return None
-    return {"code": status.code, "label": status.label, "type": status.type}
+    return {"code": status.code, "label": status.label_in(language.value), "type": status.type}
 
 
 def _named(row: Site | Contract | Service | Product | None) -> Named | None:
     return {"code": row.code, "name": row.name} if row is not None else None
+
+
+def _statuses(
+    status: Status | None, previous: Status | None
+) -> dict[Language, tuple[StatusFacts | None, StatusFacts | None]]:
+    return {
+        language: (status_dict(status, language), status_dict(previous, language))
+        for language in Language
+    }
 
 
 def load(
@@ -97,12 +108,10 @@ def load(
     product = session.get(Product, request.product_id) if request.product_id else None
     service = session.get(Service, request.service_id) if request.service_id else None
     status = session.get(Status, request.status_id)
-
     holder = session.get(Client, contract.client_id) if contract else None
     targets = _targets(client, contract, site, product, service)
     key = configuration_key(request)
     config = _configuration(session, request, client, key, memory)
-
     alert_slice = AlertSlice(
         request=request.reference,
         client=client.code,
@@ -140,6 +149,7 @@ def load(
         config.shipped,
         Language(client.language),
         context,
+        _statuses(status, previous_status),
         config.person_ids,
         key,
     )

@@ -91,7 +91,7 @@ def _render_all(loaded: Loaded, decision: Decision) -> tuple[Decision, dict[Mess
         if template is None:
             rendered: Rendered | str = f"template {name} does not exist"
         else:
-            rendered = _render(loaded, setting, template, recipient, decision.event)
+            rendered = _render(loaded, setting, template, recipient, decision.event, language)
         if isinstance(rendered, str):  # why it cannot be written
             excluded.append(
                 Exclusion(recipient.person, Reason.NO_TEMPLATE, rendered, recipient.channel)
@@ -105,7 +105,12 @@ def _render_all(loaded: Loaded, decision: Decision) -> tuple[Decision, dict[Mess
 
 
 def _render(
-    loaded: Loaded, setting: ClientAlert, template: Template, recipient: Recipient, event: Event
+    loaded: Loaded,
+    setting: ClientAlert,
+    template: Template,
+    recipient: Recipient,
+    event: Event,
+    language: Language,
 ) -> Rendered | str:
     """The recipient's message, or why the template does not render it."""
     try:
@@ -117,15 +122,19 @@ def _render(
             if setting.mail_format is MailFormat.HTML and recipient.channel is Channel.EMAIL
             else None,
             keyword=setting.keyword or "",
-            context=_context(loaded, recipient, event),
+            context=_context(loaded, recipient, event, language),
         )
     except RenderError as exc:
         return f"template {template.name} does not render: {exc}"
 
 
-def _context(loaded: Loaded, recipient: Recipient, event: Event) -> TemplateContext:
+def _context(
+    loaded: Loaded, recipient: Recipient, event: Event, language: Language
+) -> TemplateContext:
+    status, previous = loaded.statuses[language]
     return {
         **loaded.context,
+        "request": {**loaded.context["request"], "status": status, "previous_status": previous},
         "recipient": {
             "kind": recipient.person.kind.value,
             "code": recipient.person.code,
