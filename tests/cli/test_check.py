@@ -178,7 +178,7 @@ def _recent_fault(db: Path, tmp_path: Path) -> None:
             "queue",
             "saves",
             "3 alerts left out by faults in the last 24 hours",
-            "alertctl alerts stats",
+            "fix the cause (alertctl alerts stats), then alertctl alerts recover",
         ),
     ],
 )

@@ -59,10 +59,14 @@ def test_template_add_list_show_check_render_remove(sample_db: Path, tmp_path: P
             "--json",
         ).stdout
     )
+    html = rendered.pop("html")
+    # A client's own HTML is a body: it is rendered inside the shipped document.
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "<title>[KEYWORD] R1 – A &lt;b&gt; title</title>" in html
+    assert "\n<p>A &lt;b&gt; title</p>\n</div>\n</body>\n</html>\n" in html
     assert rendered == {
         "subject": "[KEYWORD] R1 – A <b> title",
         "text": "Dear Alice Martin, R1 is In progress.\n",  # the English template's label
-        "html": "<p>A &lt;b&gt; title</p>\n",
     }
     ok(sample_db, "client", "alerts", "ACME", "-e", "resolution", "--enable", "--template", "short")
     used = invoke(sample_db, "template", "remove", "short", "--yes")

@@ -3,6 +3,7 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 from tests.helpers import ok
+from tests.transports.test_layout import unflowed
 
 
 def subject(message: mailbox.MaildirMessage) -> str:
@@ -26,11 +27,16 @@ def test_demo_walks_the_sample_requests_and_delivers_into_a_maildir(tmp_path: Pa
     assert len(resolved) == 6
     emails = [m for m in resolved if m.get_content_type() == "multipart/alternative"]
     assert len(emails) == 4  # the two faxes carry the text only
-    plain = next(part for part in emails[0].walk() if part.get_content_type() == "text/plain")
-    payload = plain.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    text = payload.decode()
-    assert "est résolue" in text and "la demande sera rouverte" in text
+    texts = []
+    for mail in emails:
+        plain = next(part for part in mail.walk() if part.get_content_type() == "text/plain")
+        payload = plain.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        texts.append(unflowed(payload.decode()))
+    assert all("est résolue" in text for text in texts)
+    # A contact is told of its own request, and how to reopen it; the support team is not.
+    assert any("Votre demande" in t and "la demande sera rouverte" in t for t in texts)
+    assert any("La demande" in t and "rouverte" not in t for t in texts)
     # GLOBEX's own keyword for the request it opened on ACME's contract.
     assert any(subject(m).startswith("[Globex] Request registered: DEM-2") for m in messages)
     # dan (GLOBEX) is linked to the product CRM: he hears of GLOBEX's DEM-2 on CRM, never of

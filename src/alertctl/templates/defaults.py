@@ -185,20 +185,34 @@ def _html(language: Language, event: Event) -> str:
     rows = _facts(
         f'<tr><th style="{_TH}">{{label}}</th><td style="{_TD}">{{value}}</td></tr>\n', labels
     )
-    return (
-        f'<!DOCTYPE html>\n<html lang="{language.value}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_subject(language, event)}</title>\n</head>\n"
-        f'<body style="{_BODY}">\n<div style="{_BOX}">\n'
+    return html_document(
         f"<p>{labels['greeting']}</p>\n<p>{_headline(language, event)}</p>\n"
         f'<table role="presentation" style="{_TABLE}">\n{rows}</table>\n'
         "{% if request.external_description %}"
         f"<p>{labels['description']}</p>\n"
         f'<div style="{_DESCRIPTION}">{{{{ request.external_description }}}}</div>\n'
         "{% endif %}"
-        f'<p style="{_SIGNATURE}">{labels["signature"]}</p>\n'
-        "</div>\n</body>\n</html>\n"
+        f'<p style="{_SIGNATURE}">{labels["signature"]}</p>\n',
+        language=language.value,
+        title=_subject(language, event),
     )
+
+
+def html_document(body: str, *, language: str, title: str) -> str:
+    """The one whole, responsive document every HTML alert goes out in: the shipped templates'
+    bodies, and a client's own template, which is a body (a fragment of HTML)."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n</head>\n"
+        f'<body style="{_BODY}">\n<div style="{_BOX}">\n{body}</div>\n</body>\n</html>\n'
+    )
+
+
+def is_document(html: str) -> bool:
+    """Whether an HTML template is a whole document already (a client may write one)."""
+    start = html.lstrip()[:15].lower()
+    return start.startswith(("<!doctype", "<html"))
 
 
 def _subject(language: Language, event: Event) -> str:

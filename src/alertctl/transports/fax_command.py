@@ -21,6 +21,7 @@ from alertctl.transports.base import (
     TemporaryFailure,
     Unreachable,
 )
+from alertctl.transports.layout import page
 
 # A fax's text waits in a private temporary folder named after the sender's process, so that a
 # folder left by a sender that was killed is recognised, and removed, by the next one.
@@ -58,7 +59,7 @@ class FaxCommandTransport:
         remove_stale_fax_files()
 
     def prepare(self, message: Outgoing) -> Prepared:
-        document = f"{message.subject}\n\n{message.text}"
+        document = page(f"{message.subject}\n\n{message.text}")
         return Prepared(message, message.address, document.encode())
 
     def send(self, prepared: Prepared, handed_over: Callable[[], None] | None = None) -> Accepted:

@@ -16,6 +16,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 
 from alertctl.transports.base import Outgoing, PermanentFailure
+from alertctl.transports.layout import flowed
 
 # Bodies in quoted-printable: 7-bit clean for any mail server, readable in the raw.
 _UTF8 = Charset("utf-8")
@@ -23,10 +24,13 @@ _UTF8.body_encoding = QP
 
 
 def _part(body: str, subtype: str) -> str:
+    # The text part is laid out for mail readers (transports/layout.py); HTML reflows itself.
+    is_text = subtype == "plain"
     return (
-        f'Content-Type: text/{subtype}; charset="utf-8"\n'
-        "Content-Transfer-Encoding: quoted-printable\n\n"
-        f"{_UTF8.body_encode(body)}"
+        f'Content-Type: text/{subtype}; charset="utf-8"'
+        + ("; format=flowed\n" if is_text else "\n")
+        + "Content-Transfer-Encoding: quoted-printable\n\n"
+        + _UTF8.body_encode(flowed(body) if is_text else body)
     )
 
 

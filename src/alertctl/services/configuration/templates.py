@@ -13,6 +13,7 @@ from alertctl.services.common import get_person, refuse_if_referenced
 from alertctl.services.configuration import template_use
 from alertctl.services.configuration.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
 from alertctl.services.saves.alert_slice import get_request, load, person_facts
+from alertctl.services.saves.decide import in_document
 from alertctl.templates.context import RequestFacts
 from alertctl.templates.render import RenderError, check_syntax, render_alert
 
@@ -224,6 +225,7 @@ def render_template(
             )
         except RenderError as exc:
             raise Invalid(f"template {name!r} does not render: {exc}") from None
+        message = in_document(message, template)
         return RenderedTemplate(message.subject, message.text, message.html)
 
 

@@ -264,7 +264,7 @@ def _queue_problems(queue: QueueHealth, max_age: float | None) -> list[Problem]:
                 Area.QUEUE,
                 "saves",
                 f"{counted(queue.recent_faults, 'alert')} left out by faults in the last 24 hours",
-                "alertctl alerts stats",
+                "fix the cause (alertctl alerts stats), then alertctl alerts recover",
             )
         )
     if (

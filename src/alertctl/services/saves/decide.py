@@ -18,6 +18,7 @@ from alertctl.domain.recipients import (
 from alertctl.services.saves.alert_slice import Loaded
 from alertctl.services.saves.feed_memory import FeedMemory
 from alertctl.templates.context import TemplateContext
+from alertctl.templates.defaults import html_document, is_document
 from alertctl.templates.render import Rendered, RenderError, render_alert
 
 # A message is rendered once for each person and channel.
@@ -114,7 +115,7 @@ def _render(
 ) -> Rendered | str:
     """The recipient's message, or why the template does not render it."""
     try:
-        return render_alert(
+        rendered = render_alert(
             subject=template.subject,
             text=template.text,
             # A fax carries the text version only.
@@ -126,6 +127,19 @@ def _render(
         )
     except RenderError as exc:
         return f"template {template.name} does not render: {exc}"
+    return in_document(rendered, template)
+
+
+def in_document(rendered: Rendered, template: Template) -> Rendered:
+    """A client's own HTML template is a body: it goes out in the shipped templates' document."""
+    if rendered.html is None or template.builtin or is_document(rendered.html):
+        return rendered
+    import html
+
+    whole = html_document(
+        rendered.html, language=template.language, title=html.escape(rendered.subject)
+    )
+    return replace(rendered, html=whole)
 
 
 def _context(
