@@ -48,3 +48,9 @@ def test_a_template_change_is_shown_as_a_diff(sample_db: Path, tmp_path: Path) -
         "      -une ligne",
         "      +une ligne changée",
     ]
+
+
+def test_the_sample_setup_round_trips_byte_for_byte(db_path: Path) -> None:
+    setup = Path(__file__).resolve().parents[2] / "sample-data" / "setup.toml"
+    ok(db_path, "config", "apply", str(setup), "--yes")
+    assert ok(db_path, "config", "export").stdout == setup.read_text(encoding="utf-8")
