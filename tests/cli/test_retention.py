@@ -136,3 +136,16 @@ def test_the_watcher_applies_retention_when_it_starts(demo_db: Path) -> None:
         "request(s) with 0 alert(s)\n"
     )
     assert rows(demo_db, "SELECT count(*) FROM alert WHERE raw_message IS NOT NULL") == [(0,)]
+
+
+def test_a_client_whose_requests_are_gone_can_be_removed(db_path: Path) -> None:
+    ok(db_path, "client", "add", "GONE")
+    ok(db_path, "contract", "add", "KG", "--client", "GONE")
+    ok(db_path, "request", "open", "G-1", "--contract", "KG", "--title", "T")
+    refused(db_path, ["client", "remove", "GONE", "--yes"], 1, "client 'GONE' is still")
+    ok(db_path, "request", "update", "G-1", "--status", "CLOSED")
+    aged(db_path, 800)
+    settings(delivered_days=90, closed_requests_days=730)
+    assert "removed 1 closed request" in ok(db_path, "db", "purge").stderr
+    ok(db_path, "contract", "remove", "KG", "--yes")
+    ok(db_path, "client", "remove", "GONE", "--yes")
