@@ -14,7 +14,6 @@ from alertctl.services.configuration import template_use
 from alertctl.services.configuration.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
 from alertctl.services.saves.alert_slice import get_request, load, person_facts
 from alertctl.services.saves.decide import in_document
-from alertctl.templates.context import RequestFacts
 from alertctl.templates.render import RenderError, check_syntax, render_alert
 
 
@@ -203,13 +202,6 @@ def render_template(
                 "address": facts.email or "",
             }
         keyword = loaded.slice.settings[event].keyword or "[KEYWORD]"
-        # The statuses as the template's own language names them.
-        status, previous = loaded.statuses[Language(template.language)]
-        facts_of_request: RequestFacts = {
-            **loaded.context["request"],
-            "status": status,
-            "previous_status": previous,
-        }
         try:
             message = render_alert(
                 subject=template.subject,
@@ -218,7 +210,8 @@ def render_template(
                 keyword=keyword,
                 context={
                     **loaded.context,
-                    "request": facts_of_request,
+                    # The statuses as the template's own language names them.
+                    "request": loaded.request_in(Language(template.language)),
                     "recipient": recipient,
                     "event": event.value,
                 },

@@ -5,7 +5,7 @@ as a new alert that names the first (`copy_of`), so the history keeps both."""
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel import Session, col
 
 from alertctl.db import outbox
@@ -57,42 +57,36 @@ def retry(
                     "waiting (retry) alerts can be retried",
                     hint=f"alertctl alerts resend {alert_id}" if alert.status == "sent" else None,
                 )
-            ids = [alert_id]
-            changed = _due_again(session, ids, reset=True)
+            changed = _due_again(session, [col(Alert.id) == alert_id], reset=True)
         else:
             changed = 0
             if dead:
-                changed += _due_again(session, _chosen(session, AlertStatus.DEAD, narrowing), True)
+                changed += _due_again(session, _chosen(AlertStatus.DEAD, narrowing), reset=True)
             if waiting:
-                chosen = _chosen(session, AlertStatus.RETRY, narrowing)
-                changed += _due_again(session, chosen, reset=False)
+                changed += _due_again(session, _chosen(AlertStatus.RETRY, narrowing), reset=False)
         outbox.announce(session)
         return changed
 
 
-def _chosen(session: Session, status: AlertStatus, narrowing: Narrowing) -> list[int]:
-    query = select(col(Alert.id)).where(col(Alert.status) == status)
+def _chosen(status: AlertStatus, narrowing: Narrowing) -> list[ColumnElement[bool]]:
+    """The alerts of a status, narrowed: conditions of one UPDATE."""
+    found = [col(Alert.status) == status]
     if narrowing.channel is not None:
-        query = query.where(col(Alert.channel) == narrowing.channel.value)
+        found.append(col(Alert.channel) == narrowing.channel.value)
     if narrowing.event is not None:
-        query = query.where(col(Alert.event) == narrowing.event.value)
+        found.append(col(Alert.event) == narrowing.event.value)
     if narrowing.request is not None:
-        query = query.join(Request, col(Request.id) == col(Alert.request_id)).where(
-            col(Request.reference) == narrowing.request
-        )
-    return list(session.execute(query).scalars())
+        request = select(col(Request.id)).where(col(Request.reference) == narrowing.request)
+        found.append(col(Alert.request_id).in_(request))
+    return found
 
 
-def _due_again(session: Session, ids: list[int], reset: bool) -> int:
+def _due_again(session: Session, where: list[ColumnElement[bool]], reset: bool) -> int:
     values: dict[str, object] = {"status": AlertStatus.PENDING, "next_attempt_at": None}
     if reset:
         values |= {"attempts": 0, "submit_started_at": None}
-    changed = 0
-    for start in range(0, len(ids), 500):
-        some = ids[start : start + 500]
-        statement = update(Alert).where(col(Alert.id).in_(some)).values(**values)
-        changed += int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
-    return changed
+    statement = update(Alert).where(*where).values(**values)
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def resend(db: Database, *, alert_id: int) -> int:

@@ -180,11 +180,11 @@ class _Loop:
 
     def apply_retention(self) -> None:
         """[retention], applied at start and then once a day."""
-        from alertctl.services.operations.retention import purge
-
         retention = self.settings.retention
         if not retention.set or time.monotonic() < self.retention_at:
             return
+        from alertctl.services.operations.retention import purge
+
         self.retention_at = time.monotonic() + RETENTION_SECONDS
         done = purge(self.db, retention)
         message = (

@@ -34,7 +34,7 @@ from alertctl.domain.recipients import AlertSlice, ClientAlert
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
 from alertctl.services.saves.feed_memory import ConfigurationKey, FeedMemory
-from alertctl.templates.context import Named, RequestContext, StatusFacts
+from alertctl.templates.context import Named, RequestContext, RequestFacts, StatusFacts
 from alertctl.templates.render import RenderError, check_syntax
 
 
@@ -57,6 +57,11 @@ class Loaded:
     # The configuration it was loaded from: a feed's memory keeps each event's decision per
     # configuration, since a decision depends on nothing else.
     configuration: ConfigurationKey
+
+    def request_in(self, language: Language) -> RequestFacts:
+        """The request's facts as a template in `language` sees them (its statuses' labels)."""
+        status, previous = self.statuses[language]
+        return {**self.context["request"], "status": status, "previous_status": previous}
 
     def template_for(self, event: Event, language: Language) -> tuple[str, Template | None]:
         """The template a recipient reading `language` gets: the client's own as set, or the

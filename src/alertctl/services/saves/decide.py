@@ -145,10 +145,9 @@ def in_document(rendered: Rendered, template: Template) -> Rendered:
 def _context(
     loaded: Loaded, recipient: Recipient, event: Event, language: Language
 ) -> TemplateContext:
-    status, previous = loaded.statuses[language]
     return {
         **loaded.context,
-        "request": {**loaded.context["request"], "status": status, "previous_status": previous},
+        "request": loaded.request_in(language),
         "recipient": {
             "kind": recipient.person.kind.value,
             "code": recipient.person.code,
