@@ -56,7 +56,9 @@ def build_sample(db: Database) -> None:
         db, kind=COLLABORATOR, code="jdu", name="Jean Dupont", email="jdu@support.example"
     )
     people.set_opt_ins(db, kind=CONTACT, code="alice", on=[Event.OPEN, Event.RESOLUTION], off=[])
-    people.set_opt_ins(db, kind=COLLABORATOR, code="jdu", on=list(Event), off=[])
+    people.set_opt_ins(
+        db, kind=COLLABORATOR, code="jdu", on=[e for e in Event if not e.is_sla], off=[]
+    )
 
     catalog.add_product(db, code="ERP", name="ERP Suite")
     contracts.add_contract(

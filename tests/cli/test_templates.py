@@ -27,7 +27,7 @@ def test_template_add_list_show_check_render_remove(sample_db: Path, tmp_path: P
         "en",
     )
     names = [t["name"] for t in json.loads(ok(sample_db, "template", "list", "--json").stdout)]
-    assert "short" in names and "default-open-fr" in names and len(names) == 11
+    assert "short" in names and "default-open-fr" in names and len(names) == 19
     shown = json.loads(ok(sample_db, "template", "show", "short", "--json").stdout)
     assert shown["html"] == "<p>{{ request.title }}</p>\n"
     assert ok(sample_db, "template", "check", "short").stderr == "template short is valid\n"

@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 
 from alertctl.domain.model import Event, Language
-from alertctl.services.configuration.template_use import MINIMAL_CONTEXT, SAMPLE_CONTEXT
+from alertctl.services.configuration.template_use import (
+    MINIMAL_CONTEXT,
+    SAMPLE_CLOCK,
+    SAMPLE_CONTEXT,
+)
 from alertctl.templates.defaults import NBSP, DefaultTemplate, default_templates
 from alertctl.templates.render import Rendered, render_alert
 from tests.helpers import ok
@@ -25,6 +29,7 @@ def render(template: DefaultTemplate, kind: str, **changes: Any) -> Rendered:
         **SAMPLE_CONTEXT,
         "recipient": {**SAMPLE_CONTEXT["recipient"], "kind": kind},
         "event": template.name.split("-")[1],
+        "clock": SAMPLE_CLOCK if Event(template.name.split("-")[1]).is_sla else None,
         **changes,
     }
     return render_alert(
@@ -78,7 +83,8 @@ def test_the_text_and_html_parts_say_the_same_thing(
     template: DefaultTemplate, context: dict[str, Any]
 ) -> None:
     for kind in ("contact", "collaborator"):
-        message = render(template, kind, **{k: v for k, v in context.items() if k != "recipient"})
+        facts = {k: v for k, v in context.items() if k not in ("recipient", "clock")}
+        message = render(template, kind, **facts)
         text_lines = [line for line in message.text.splitlines() if line.strip() not in ("", "--")]
         html_lines = [line for line in _visible(message.html or "").splitlines() if line.strip()]
         assert [" ".join(line.split()) for line in text_lines] == [
@@ -123,7 +129,7 @@ def test_init_brings_shipped_templates_up_to_date_and_leaves_a_client_s_own(
     (tmp_path / "mine.txt").write_text("old wording")
     ok(db, "template", "add", "mine", "--subject", "S", "--text", str(tmp_path / "mine.txt"))
     result = ok(db, "init")
-    assert "updated 10 shipped templates to this version" in result.stderr
+    assert "updated 18 shipped templates to this version" in result.stderr
     with sqlite3.connect(db) as connection:
         texts = dict(connection.execute("SELECT name, text FROM template"))
     assert texts["mine"] == "old wording"

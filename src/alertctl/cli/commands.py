@@ -47,6 +47,8 @@ ENTRIES: dict[str, Entry] = {
     "product": Entry("catalog", "Maintained products."),
     "contract": Entry("contracts", "Engagement contracts and their alert sources."),
     "service": Entry("contracts", "Contract services, such as premium maintenance."),
+    "calendar": Entry("calendars", "Business calendars: opening hours, time zone, closed days."),
+    "sla": Entry("sla", "SLA clocks: check them, explain one, report per contract."),
     "status": Entry("catalog", "Configurable statuses, each of a fixed status type."),
     "template": Entry("templates", "Alert mail templates (Jinja2, sandboxed)."),
     "request": Entry("requests", "Support requests and their saves."),

@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from alertctl.services.configuration.links import Interlocutor
 
 
+Gti = Annotated[
+    str | None,
+    typer.Option(help="GTI: business time to take a request in hand: 4h, 90m ('none')."),
+]
+Gtr = Annotated[
+    str | None,
+    typer.Option(help="GTR: business time to resolve a request: 16h, 1h30m ('none')."),
+]
 contract_app = typer.Typer(
     help="Engagement contracts and their alert sources.", no_args_is_help=True
 )
@@ -90,9 +98,24 @@ def update(
     no_beneficiaries: Annotated[
         bool, typer.Option("--no-beneficiaries", help="Have no beneficiary client.")
     ] = False,
+    gti: Gti = None,
+    gtr: Gtr = None,
+    calendar: Annotated[
+        str | None,
+        typer.Option(help="The calendar its clocks count on ('none': every hour counts)."),
+    ] = None,
+    warn_percent: Annotated[
+        str | None,
+        typer.Option(help="Warn when this share of a target is used (default 75)."),
+    ] = None,
+    warn_left: Annotated[
+        str | None,
+        typer.Option(help="Warn when this business time is left (default 2h)."),
+    ] = None,
 ) -> None:
-    """Rename a contract, or replace the products it covers or its beneficiaries."""
+    """Rename a contract, replace its products or beneficiaries, or set its SLA terms."""
     from alertctl.services.configuration.contracts import update_contract
+    from alertctl.services.sla.targets import SlaChange
 
     update_contract(
         state(ctx).db,
@@ -100,6 +123,7 @@ def update(
         name=name,
         products=[] if no_products else product,
         beneficiaries=[] if no_beneficiaries else beneficiary,
+        sla=SlaChange(gti, gtr, calendar, warn_percent, warn_left),
     )
     info(f"updated contract {code}")
 
@@ -140,6 +164,11 @@ def contract_tree(doc: "ContractDetail") -> "RenderableType":
     head = Text.assemble((f"Contract {doc.code}", "bold"), f" {doc.name} - client {doc.client}")
     if doc.beneficiaries:
         head.append(f", beneficiaries {', '.join(doc.beneficiaries)}")
+    if doc.sla is not None:
+        head.append(
+            f"\nSLA: GTI {doc.sla.gti or '-'}, GTR {doc.sla.gtr or '-'}, calendar "
+            f"{doc.sla.calendar}, warning {doc.sla.warning}"
+        )
     tree = Tree(head)
     for source in doc.sources:
         box = "[x]" if source.enabled else "[ ]"
@@ -249,13 +278,18 @@ def service_update(
     ctx: typer.Context,
     contract: str,
     code: str,
-    name: Annotated[str, typer.Option(help="New display name.")],
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    gti: Gti = None,
+    gtr: Gtr = None,
     as_json: Json = False,
 ) -> None:
-    """Rename a service."""
+    """Rename a service, or set its own GTI and GTR (they win over the contract's)."""
     from alertctl.services.configuration.contracts import update_service
+    from alertctl.services.sla.targets import SlaChange
 
-    row = update_service(state(ctx).db, contract=contract, code=code, name=name)
+    row = update_service(
+        state(ctx).db, contract=contract, code=code, name=name, sla=SlaChange(gti, gtr)
+    )
     updated(f"service {contract}/{code}", row, as_json=as_json)
 
 
@@ -272,7 +306,14 @@ def service_show(ctx: typer.Context, contract: str, code: str, as_json: Json = F
             title="Interlocutors",
         )
         return [
-            key_values([("Service", f"{doc.contract}/{doc.code}"), ("Name", doc.name)]),
+            key_values(
+                [
+                    ("Service", f"{doc.contract}/{doc.code}"),
+                    ("Name", doc.name),
+                    ("GTI", doc.sla.gti if doc.sla else None),
+                    ("GTR", doc.sla.gtr if doc.sla else None),
+                ]
+            ),
             people,
         ]
 

@@ -123,3 +123,13 @@ class SenderBeat(Row, table=True):
     watching: bool  # `alerts send --watch`, or one run of `alerts send`
     started_at: datetime
     last_loop_at: datetime = Field(index=True)
+
+
+class SlaClock(Row, table=True):
+    """When a request's SLA clocks are next worth reading: the instant a threshold would be
+    crossed if nothing changes, or the save that may have changed them. The check reads only
+    the rows due, through the index (docs/architecture.md, "SLA clocks")."""
+
+    __tablename__ = "sla_clock"
+    request_id: int = Field(foreign_key="request.id", primary_key=True)
+    next_check_at: datetime | None = Field(default=None, index=True)

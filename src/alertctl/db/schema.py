@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from alertctl.errors import Invalid
 
 # The schema this alertctl writes (the last migration's revision).
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 
 _OUR_REVISION = re.compile(r"\d{4}")
 
@@ -20,6 +20,7 @@ OUR_TABLES = frozenset(
         "alert",
         "alert_attempt",
         "alert_fault",
+        "calendar",
         "client",
         "client_alert_setting",
         "client_interlocutor",
@@ -35,6 +36,7 @@ OUR_TABLES = frozenset(
         "request",
         "request_save",
         "sender_beat",
+        "sla_clock",
         "service",
         "service_interlocutor",
         "site",

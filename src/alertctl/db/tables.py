@@ -31,11 +31,12 @@ if TYPE_CHECKING:
     from alertctl.db.request_tables import Request as Request
     from alertctl.db.request_tables import RequestSave as RequestSave
     from alertctl.db.request_tables import SenderBeat as SenderBeat
+    from alertctl.db.request_tables import SlaClock as SlaClock
 
     metadata: MetaData
 
 _REQUEST_TABLES = frozenset(
-    {"Request", "RequestSave", "Alert", "AlertAttempt", "AlertFault", "SenderBeat"}
+    {"Request", "RequestSave", "Alert", "AlertAttempt", "AlertFault", "SenderBeat", "SlaClock"}
 )
 
 
@@ -141,6 +142,10 @@ class Person(Row, table=True):
     opt_closure_external: bool = False
     opt_closure_internal: bool = False
     opt_status_change: bool = False
+    opt_gti_warning: bool = False
+    opt_gti_breach: bool = False
+    opt_gtr_warning: bool = False
+    opt_gtr_breach: bool = False
 
 
 contact_site = Table(
@@ -171,6 +176,27 @@ class Contract(Row, table=True):
     source_contract: bool = False
     source_service: bool = False
     source_client: bool = False
+    # Its SLA (docs/rules.md, "SLA clocks"): targets in business minutes, counted on a calendar
+    # (named; none: every hour counts), and when a clock's warning fires: a share of the target
+    # used, or a time left, whichever comes first (None: 75 % and 120 minutes).
+    calendar: str | None = None
+    gti_minutes: int | None = None
+    gtr_minutes: int | None = None
+    warn_percent: int | None = None
+    warn_left_minutes: int | None = None
+
+
+class Calendar(Row, table=True):
+    """A business calendar: opening hours per weekday in a time zone, and the days it is closed
+    (a country's public holidays, extra dates)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    zone: str
+    hours: str  # as written: "mon-fri 09:00-12:00,14:00-18:00; sat 09:00-12:00"
+    country: str | None = None
+    region: str | None = None
+    closed: str = ""  # ISO dates, comma-separated
 
 
 contract_beneficiary = Table(
@@ -196,6 +222,9 @@ class Service(Row, table=True):
     contract_id: int = Field(foreign_key="contract.id", index=True)
     code: str
     name: str
+    # Its own SLA targets, which win over the contract's (business minutes).
+    gti_minutes: int | None = None
+    gtr_minutes: int | None = None
 
 
 def _interlocutor_table(source: str) -> Table:

@@ -8,9 +8,11 @@ instants, turns each opening interval into UTC with the zone's own rules (zonein
 or consumes the seconds inside; nothing is approximated.
 """
 
+import re
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alertctl.errors import Invalid
@@ -106,3 +108,113 @@ def public_holidays(country: str, region: str | None = None) -> Container[date]:
         where = f"{country}/{region}" if region else country
         raise Invalid(f"no public holidays known for {where!r}") from None
     return found
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS_PART = re.compile(r"([a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(\S+)")
+_INTERVAL = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
+
+
+def parse_hours(text: str) -> dict[int, tuple[Interval, ...]]:
+    """Opening hours as people write them: `mon-fri 09:00-12:00,14:00-18:00; sat 09:00-12:00`.
+    Days are named by their first three letters (English), in ranges or lists; a day named
+    twice is refused, as are intervals that overlap or run backwards."""
+    hours: dict[int, tuple[Interval, ...]] = {}
+    for part in (p.strip() for p in text.lower().split(";")):
+        if not part:
+            continue
+        found = _HOURS_PART.fullmatch(part)
+        if found is None:
+            raise Invalid(
+                f"cannot read the opening hours {part!r}: write days then intervals, such as "
+                "mon-fri 09:00-12:00,14:00-18:00"
+            )
+        intervals = tuple(_interval(i) for i in found.group(2).split(","))
+        ordered = sorted(intervals)
+        for (_, closing), (opening, _) in pairwise(ordered):
+            if closing == time(0) or closing > opening:
+                raise Invalid(f"opening intervals overlap in {part!r}")
+        for day in _days(found.group(1)):
+            if day in hours:
+                raise Invalid(f"{_DAYS[day]} is given opening hours twice")
+            hours[day] = tuple(ordered)
+    return hours
+
+
+def _days(text: str) -> list[int]:
+    days: list[int] = []
+    for item in text.split(","):
+        first, _, last = item.partition("-")
+        for name in (first, last or first):
+            if name not in _DAYS:
+                raise Invalid(f"unknown day {name!r}: expected one of {', '.join(_DAYS)}")
+        low, high = _DAYS.index(first), _DAYS.index(last or first)
+        if high < low:
+            raise Invalid(f"the days {item!r} run backwards: write {_DAYS[high]}-{_DAYS[low]}")
+        days.extend(range(low, high + 1))
+    return days
+
+
+def _interval(text: str) -> Interval:
+    found = _INTERVAL.fullmatch(text)
+    if found is None:
+        raise Invalid(f"cannot read the interval {text!r}: write it as 09:00-18:00")
+    h1, m1, h2, m2 = (int(g) for g in found.groups())
+    if h2 == 24 and m2 == 0:
+        h2 = 0  # 24:00: the day's end
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise Invalid(f"the interval {text!r} is not a time of day")
+    opening, closing = time(h1, m1), time(h2, m2)
+    if closing != time(0) and closing <= opening:
+        raise Invalid(f"the interval {text!r} must end after it starts")
+    return opening, closing
+
+
+def spell_hours(hours: Mapping[int, tuple[Interval, ...]]) -> str:
+    """Opening hours as parse_hours reads them, days with the same intervals grouped."""
+    parts: list[str] = []
+    day = 0
+    while day < WEEK:
+        intervals = hours.get(day, ())
+        last = day
+        while last + 1 < WEEK and hours.get(last + 1, ()) == intervals:
+            last += 1
+        if intervals:
+            days = _DAYS[day] if last == day else f"{_DAYS[day]}-{_DAYS[last]}"
+            spelt = ",".join(
+                f"{a:%H:%M}-{'24:00' if b == time(0) else f'{b:%H:%M}'}" for a, b in intervals
+            )
+            parts.append(f"{days} {spelt}")
+        day = last + 1
+    return "; ".join(parts)
+
+
+_DURATION = re.compile(r"(?:(\d{1,6})\s*h)?\s*(?:(\d{1,6})\s*m(?:in)?)?")
+
+
+def parse_duration(text: str) -> int:
+    """Business time as people write it (`4h`, `30m`, `1h30m`, `2 h 30 min`), in minutes. Days
+    are not taken: a business day is whatever the calendar opens, so hours say what is meant."""
+    found = _DURATION.fullmatch(text.strip().lower())
+    if found is None or not any(found.groups()):
+        raise Invalid(
+            f"cannot read the business time {text!r}: write hours and minutes, such as "
+            "4h, 30m or 1h30m"
+        )
+    minutes = int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
+    if minutes <= 0:
+        raise Invalid(f"a target of {text.strip()!r} is zero: give a business time above 0")
+    return minutes
+
+
+def spell_duration(seconds: float) -> str:
+    """Business time as alerts and tables show it: `2 h 30 min`, `45 min`, `4 h`."""
+    minutes = max(0, int(seconds // 60))
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+
+
+# Every hour counts: the calendar of a contract that names none.
+ROUND_THE_CLOCK = Calendar("UTC", dict.fromkeys(range(WEEK), ((time(0), time(0)),)))

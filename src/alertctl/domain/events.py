@@ -1,4 +1,5 @@
-"""Which events a save raises (docs/rules.md, "The five events"): old + new request -> events."""
+"""Which events a save raises (docs/rules.md, "The five events of a save"): old and new
+request -> events."""
 
 from dataclasses import dataclass
 
@@ -11,6 +12,11 @@ PRECEDENCE: tuple[Event, ...] = (
     Event.CLOSURE_INTERNAL,
     Event.RESOLUTION,
     Event.STATUS_CHANGE,
+    # Raised alone, by the clock check: their order matters only to read the list.
+    Event.GTI_BREACH,
+    Event.GTI_WARNING,
+    Event.GTR_BREACH,
+    Event.GTR_WARNING,
 )
 
 

@@ -16,6 +16,19 @@ class Event(StrEnum):
     CLOSURE_EXTERNAL = "closure_external"
     CLOSURE_INTERNAL = "closure_internal"
     STATUS_CHANGE = "status_change"
+    # An SLA clock: a warning before its target is missed, and the breach (docs/rules.md,
+    # "SLA clocks"). Raised by the clock check, not by a save.
+    GTI_WARNING = "gti_warning"
+    GTI_BREACH = "gti_breach"
+    GTR_WARNING = "gtr_warning"
+    GTR_BREACH = "gtr_breach"
+
+    @property
+    def is_sla(self) -> bool:
+        return self in _SLA_EVENTS
+
+
+_SLA_EVENTS = frozenset({Event.GTI_WARNING, Event.GTI_BREACH, Event.GTR_WARNING, Event.GTR_BREACH})
 
 
 class StatusType(StrEnum):

@@ -375,7 +375,7 @@ RULES: tuple[Rule, ...] = (
 
 def most_specific(decisions: Iterable[Decision]) -> list[Decision]:
     """One alert per person and channel per save: the most specific event wins, and the others
-    are recorded as `superseded` (docs/rules.md, "The five events")."""
+    are recorded as `superseded` (docs/rules.md, "The five events of a save")."""
     ordered = sorted(decisions, key=lambda d: PRECEDENCE.index(d.event))
     taken: dict[tuple[PersonKey, Channel], Event] = {}
     result = []

@@ -10,13 +10,13 @@ Only business time counts (domain/business_time.py). Pure: the history and the t
 reading are given.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from alertctl.domain.business_time import Calendar
-from alertctl.domain.model import StatusType
+from alertctl.domain.model import Event, StatusType
 
 
 class Clock(StrEnum):
@@ -65,6 +65,68 @@ class Reading:
         return self.target - self.used
 
 
+class Role(StrEnum):
+    """What a clock did during one status of the request."""
+
+    COUNTED = "counted"  # it ran: business time inside counts
+    PAUSED = "paused"  # waiting on the client
+    STOPPED = "stopped"  # met its end (GTR: until the request is reopened)
+
+
+def segments(
+    clock: Clock, history: Sequence[tuple[datetime, StatusType]], now: datetime
+) -> Iterator[tuple[datetime, datetime, Role]]:
+    """Each status of the history up to `now`, as a span of wall-clock time and what the clock
+    did in it, in order."""
+    stopped = False
+    for index, (since, status) in enumerate(history):
+        until = min(history[index + 1][0] if index + 1 < len(history) else now, now)
+        stopped = stopped or (clock is Clock.GTI and status in _DONE[clock])
+        if until <= since:
+            continue
+        if stopped or status in _DONE[clock]:
+            yield since, until, Role.STOPPED
+        elif status in _PAUSED:
+            yield since, until, Role.PAUSED
+        else:
+            yield since, until, Role.COUNTED
+
+
+def spans(
+    clock: Clock, history: Sequence[tuple[datetime, StatusType]], now: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    """The spans of wall-clock time in which the clock ran, up to `now`, in order; business
+    time is counted only inside them."""
+    for since, until, role in segments(clock, history, now):
+        if role is Role.COUNTED:
+            yield since, until
+
+
+def _runs_at_end(clock: Clock, history: Sequence[tuple[datetime, StatusType]]) -> bool:
+    if not history:
+        return False
+    if clock is Clock.GTI and any(status in _DONE[clock] for _, status in history):
+        return False
+    last = history[-1][1]
+    return last not in _PAUSED and last not in _DONE[clock]
+
+
+def reached_at(
+    amount: float,
+    calendar: Calendar,
+    running: Sequence[tuple[datetime, datetime]],
+) -> datetime | None:
+    """The instant the clock had counted `amount` business seconds, within its running spans;
+    None if it had not yet."""
+    used = 0.0
+    for since, until in running:
+        counted = calendar.seconds(since, until)
+        if used + counted >= amount:
+            return calendar.add(since, amount - used)
+        used += counted
+    return None
+
+
 def read(
     clock: Clock,
     target: float,
@@ -74,20 +136,83 @@ def read(
 ) -> Reading:
     """The clock as it stands at `now`, from the request's statuses in time order (the first
     entry is the `open` save)."""
-    used, reached, stopped, running = 0.0, None, False, False
-    for index, (since, status) in enumerate(history):
-        until = min(history[index + 1][0] if index + 1 < len(history) else now, now)
-        stopped = stopped or (clock is Clock.GTI and status in _DONE[clock])
-        running = not (stopped or status in _PAUSED or status in _DONE[clock])
-        if not running or until <= since:
-            continue
-        counted = calendar.seconds(since, until)
-        if reached is None and used + counted >= target:
-            reached = calendar.add(since, target - used)  # the instant the target was used up
-        used += counted
+    running = list(spans(clock, history, now))
+    used = sum(calendar.seconds(since, until) for since, until in running)
+    runs = _runs_at_end(clock, history)
     if used >= target:
-        return Reading(clock, target, used, ClockState.MISSED, reached)
-    if running:
+        return Reading(
+            clock, target, used, ClockState.MISSED, reached_at(target, calendar, running)
+        )
+    if runs:
         return Reading(clock, target, used, ClockState.RUNNING, calendar.add(now, target - used))
-    paused = not stopped and bool(history) and history[-1][1] in _PAUSED
-    return Reading(clock, target, used, ClockState.PAUSED if paused else ClockState.MET, None)
+    stopped = (
+        not history
+        or history[-1][1] in _DONE[clock]
+        or (clock is Clock.GTI and any(status in _DONE[clock] for _, status in history))
+    )
+    return Reading(clock, target, used, ClockState.MET if stopped else ClockState.PAUSED, None)
+
+
+@dataclass(frozen=True)
+class Warning:
+    """When a clock's warning fires: at a share of its target used, or when a time is left,
+    whichever comes first (the contract's; 75 % and 2 hours unless it says otherwise)."""
+
+    percent: int = 75
+    left: float = 2 * 3600.0  # business seconds
+
+    def point(self, target: float) -> float:
+        """The business seconds used at which the warning fires. A time left as long as the
+        whole target would fire it at the open, which warns of nothing: the share rules."""
+        share = target * self.percent / 100
+        by_left = target - self.left
+        return min(share, by_left) if by_left > 0 else share
+
+
+class Threshold(StrEnum):
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+EVENTS = {
+    (Clock.GTI, Threshold.WARNING): Event.GTI_WARNING,
+    (Clock.GTI, Threshold.BREACH): Event.GTI_BREACH,
+    (Clock.GTR, Threshold.WARNING): Event.GTR_WARNING,
+    (Clock.GTR, Threshold.BREACH): Event.GTR_BREACH,
+}
+CLOCK_OF = {event: clock for (clock, _), event in EVENTS.items()}
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a check finds on one clock: the thresholds crossed by now, each with the instant it
+    was crossed (what makes it fire once), and when to look again (None: not before a save)."""
+
+    crossed: tuple[tuple[Threshold, datetime], ...]
+    next_check: datetime | None
+
+
+def due(
+    clock: Clock,
+    target: float,
+    warning: Warning,
+    calendar: Calendar,
+    history: Sequence[tuple[datetime, StatusType]],
+    now: datetime,
+) -> Due:
+    """The thresholds of a clock crossed by `now`. A breach is crossed once the target is used
+    up, even if the clock stopped after; a clock stopped in time never has one. A warning is
+    for a clock still counting: none once it stopped, and none when the breach is crossed
+    already (a check that comes late says only what is true now)."""
+    running = list(spans(clock, history, now))
+    reading = read(clock, target, calendar, history, now)
+    point = warning.point(target)
+    if reading.state is ClockState.MISSED:
+        return Due(((Threshold.BREACH, reached_at(target, calendar, running) or now),), None)
+    crossed: tuple[tuple[Threshold, datetime], ...] = ()
+    if reading.state in (ClockState.RUNNING, ClockState.PAUSED) and reading.used >= point:
+        crossed = ((Threshold.WARNING, reached_at(point, calendar, running) or now),)
+    if reading.state is not ClockState.RUNNING:
+        return Due(crossed, None)
+    goal = target if reading.used >= point else point
+    return Due(crossed, calendar.add(now, goal - reading.used))

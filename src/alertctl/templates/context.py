@@ -50,6 +50,20 @@ class RequestContext(TypedDict):
     product: Named | None
 
 
+class ClockFacts(TypedDict):
+    """An SLA clock, in an SLA event's alert: business time spelt "2 h 30 min"."""
+
+    name: str  # GTI or GTR
+    target: str
+    # Local time on the contract's calendar, as the alert's language writes it:
+    # "1 décembre 2026 à 14 h 00 (Europe/Paris)", "1 December 2026, 14:00 (Europe/Paris)".
+    due: str
+    used: str
+    left: str  # "0 min" once missed
+    overdue: str  # "0 min" until missed
+
+
 class TemplateContext(RequestContext):
     recipient: RecipientFacts
     event: str
+    clock: ClockFacts | None  # the SLA events' only

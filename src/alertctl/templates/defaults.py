@@ -29,6 +29,12 @@ _REF = "{{ request.reference }}"
 _STATUS_FR = f"«{NBSP}{{{{ request.status.label }}}}{NBSP}»"
 _STATUS_EN = "\u201c{{ request.status.label }}\u201d"
 
+# An SLA clock's facts (templates/context.py, ClockFacts).
+_DUE = "{{ clock.due }}"
+_LEFT = "{{ clock.left }}"
+_OVERDUE = "{{ clock.overdue }}"
+_TARGET = "{{ clock.target }}"
+
 # What happened, for the subject: the status change names the new status.
 _WHAT: dict[Language, dict[Event, str]] = {
     Language.FR: {
@@ -37,6 +43,10 @@ _WHAT: dict[Language, dict[Event, str]] = {
         Event.CLOSURE_EXTERNAL: "Clôture validée",
         Event.CLOSURE_INTERNAL: "Demande clôturée",
         Event.STATUS_CHANGE: f"Statut {_STATUS_FR}",
+        Event.GTI_WARNING: "GTI bientôt échue",
+        Event.GTI_BREACH: "GTI dépassée",
+        Event.GTR_WARNING: "GTR bientôt échue",
+        Event.GTR_BREACH: "GTR dépassée",
     },
     Language.EN: {
         Event.OPEN: "Request registered",
@@ -44,6 +54,10 @@ _WHAT: dict[Language, dict[Event, str]] = {
         Event.CLOSURE_EXTERNAL: "Closure confirmed",
         Event.CLOSURE_INTERNAL: "Request closed",
         Event.STATUS_CHANGE: f"Status {_STATUS_EN}",
+        Event.GTI_WARNING: "GTI due soon",
+        Event.GTI_BREACH: "GTI missed",
+        Event.GTR_WARNING: "GTR due soon",
+        Event.GTR_BREACH: "GTR missed",
     },
 }
 
@@ -70,6 +84,30 @@ _HEADLINES: dict[Language, dict[Event, tuple[str, str]]] = {
             f"Votre demande {_REF} est passée au statut {_STATUS_FR}.",
             f"La demande {_REF} de {{{{ client.name }}}} est passée au statut {_STATUS_FR}.",
         ),
+        Event.GTI_WARNING: (
+            f"Nous nous sommes engagés à prendre en charge votre demande {_REF} avant le "
+            f"{_DUE}{NBSP}; il reste {_LEFT} de temps ouvré.",
+            f"La GTI de la demande {_REF} de {{{{ client.name }}}} échoit le {_DUE}{NBSP}: "
+            f"il reste {_LEFT} de temps ouvré sur {_TARGET}.",
+        ),
+        Event.GTI_BREACH: (
+            f"Votre demande {_REF} n’a pas été prise en charge dans le délai garanti, échu le "
+            f"{_DUE}. Nous vous prions de nous en excuser et la traitons en priorité.",
+            f"La GTI de la demande {_REF} de {{{{ client.name }}}} est dépassée depuis le "
+            f"{_DUE}{NBSP}: {_OVERDUE} de temps ouvré au-delà de {_TARGET}.",
+        ),
+        Event.GTR_WARNING: (
+            f"Nous nous sommes engagés à résoudre votre demande {_REF} avant le "
+            f"{_DUE}{NBSP}; il reste {_LEFT} de temps ouvré.",
+            f"La GTR de la demande {_REF} de {{{{ client.name }}}} échoit le {_DUE}{NBSP}: "
+            f"il reste {_LEFT} de temps ouvré sur {_TARGET}.",
+        ),
+        Event.GTR_BREACH: (
+            f"Votre demande {_REF} n’a pas été résolue dans le délai garanti, échu le "
+            f"{_DUE}. Nous vous prions de nous en excuser et la traitons en priorité.",
+            f"La GTR de la demande {_REF} de {{{{ client.name }}}} est dépassée depuis le "
+            f"{_DUE}{NBSP}: {_OVERDUE} de temps ouvré au-delà de {_TARGET}.",
+        ),
     },
     Language.EN: {
         Event.OPEN: (
@@ -91,6 +129,30 @@ _HEADLINES: dict[Language, dict[Event, tuple[str, str]]] = {
         Event.STATUS_CHANGE: (
             f"The status of your request {_REF} is now {_STATUS_EN}.",
             f"The status of request {_REF} from {{{{ client.name }}}} is now {_STATUS_EN}.",
+        ),
+        Event.GTI_WARNING: (
+            f"We committed to take charge of your request {_REF} by {_DUE}: {_LEFT} of "
+            "business time is left.",
+            f"The GTI of request {_REF} from {{{{ client.name }}}} falls due at {_DUE}: "
+            f"{_LEFT} of business time is left of {_TARGET}.",
+        ),
+        Event.GTI_BREACH: (
+            f"Your request {_REF} was not taken in charge within the guaranteed time, which "
+            f"ended at {_DUE}. We apologise, and are treating it as a priority.",
+            f"The GTI of request {_REF} from {{{{ client.name }}}} was missed at {_DUE}: "
+            f"{_OVERDUE} of business time over {_TARGET}.",
+        ),
+        Event.GTR_WARNING: (
+            f"We committed to resolve your request {_REF} by {_DUE}: {_LEFT} of business "
+            "time is left.",
+            f"The GTR of request {_REF} from {{{{ client.name }}}} falls due at {_DUE}: "
+            f"{_LEFT} of business time is left of {_TARGET}.",
+        ),
+        Event.GTR_BREACH: (
+            f"Your request {_REF} was not resolved within the guaranteed time, which ended at "
+            f"{_DUE}. We apologise, and are treating it as a priority.",
+            f"The GTR of request {_REF} from {{{{ client.name }}}} was missed at {_DUE}: "
+            f"{_OVERDUE} of business time over {_TARGET}.",
         ),
     },
 }

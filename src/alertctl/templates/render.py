@@ -28,9 +28,9 @@ MAX_RANGE = bounds.MAX_ITEMS
 MAX_LOOP_STEPS = 10 * bounds.MAX_ITEMS
 MAX_SUBJECT_CHARS = 250
 
-# The names a template may use; everything under them is plain data (see services/context.py).
+# The names a template may use; everything under them is plain data (templates/context.py).
 CONTEXT_NAMES = frozenset(
-    {"request", "client", "site", "contract", "service", "product", "recipient", "event"}
+    {"request", "client", "site", "contract", "service", "product", "recipient", "event", "clock"}
 )
 
 

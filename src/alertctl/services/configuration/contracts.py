@@ -29,6 +29,14 @@ from alertctl.services.common import (
     refuse_if_referenced,
 )
 from alertctl.services.configuration.links import Interlocutor, interlocutors_of
+from alertctl.services.sla.targets import (
+    SlaChange,
+    SlaTerms,
+    contract_terms,
+    service_terms,
+    set_contract_sla,
+    set_service_sla,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class SourceEntry:
 @dataclass(frozen=True)
 class ContractDetail(ContractRow):
     sources: tuple[SourceEntry, ...]
+    sla: SlaTerms | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ class ServiceRow:
 @dataclass(frozen=True)
 class ServiceDetail(ServiceRow):
     interlocutors: list[Interlocutor]
+    sla: SlaTerms | None = None
 
 
 def source_column(source: Source) -> str:
@@ -128,8 +138,10 @@ def update_contract(
     name: str | None = None,
     products: list[str] | None = None,
     beneficiaries: list[str] | None = None,
+    sla: SlaChange | None = None,
 ) -> ContractRow:
-    """Rename a contract, or replace the products it covers or its beneficiary clients."""
+    """Rename a contract, replace the products it covers or its beneficiary clients, or change
+    its SLA terms."""
     if name is not None:
         name = check_text(name, "name")
     with db.session(write=True) as session:
@@ -161,6 +173,7 @@ def update_contract(
                     insert(contract_beneficiary),
                     [{"contract_id": contract.id, "client_id": c.id} for c in clients],
                 )
+        set_contract_sla(session, contract, sla or SlaChange())
         session.flush()
         return _contract_rows(session, [contract])[0]
 
@@ -213,6 +226,7 @@ def show_contract(db: Database, *, code: str) -> ContractDetail:
                 )
                 for source in Source
             ),
+            sla=contract_terms(contract),
         )
 
 
@@ -328,13 +342,17 @@ def add_service(db: Database, *, contract: str, code: str, name: str | None) -> 
         return ServiceRow(contract, code, name)
 
 
-def update_service(db: Database, *, contract: str, code: str, name: str) -> ServiceRow:
-    name = check_text(name, "name")
+def update_service(
+    db: Database, *, contract: str, code: str, name: str | None, sla: SlaChange | None = None
+) -> ServiceRow:
+    """Rename a service, or set its own GTI and GTR."""
     with db.session(write=True) as session:
         service = get_service(session, get_contract(session, contract), code)
-        service.name = name
+        if name is not None:
+            service.name = check_text(name, "name")
         session.add(service)
-        return ServiceRow(contract, code, name)
+        set_service_sla(session, service, sla or SlaChange())
+        return ServiceRow(contract, code, service.name)
 
 
 def list_services(db: Database, *, contract: str | None) -> list[ServiceRow]:
@@ -357,6 +375,7 @@ def show_service(db: Database, *, contract: str, code: str) -> ServiceDetail:
             service.code,
             service.name,
             interlocutors_of(session, "service", [service.id])[service.id],
+            service_terms(service),
         )
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from alertctl.db.tables import Client, ClientAlertSetting, Template
 from alertctl.domain.model import Event, Language, MailFormat, default_template_name
 from alertctl.errors import Conflict, Invalid
-from alertctl.templates.context import TemplateContext
+from alertctl.templates.context import ClockFacts, TemplateContext
 
 # Templates are tried on a full sample request and on one with none of the optional parts.
 SAMPLE_CONTEXT: TemplateContext = {
@@ -43,6 +43,16 @@ SAMPLE_CONTEXT: TemplateContext = {
         "address": "someone@example.com",
     },
     "event": "resolution",
+    "clock": None,
+}
+# What an SLA event's template sees of its clock.
+SAMPLE_CLOCK: ClockFacts = {
+    "name": "GTI",
+    "target": "4 h",
+    "due": "2 janvier 2026 à 11 h 00 (Europe/Paris)",
+    "used": "3 h",
+    "left": "1 h",
+    "overdue": "0 min",
 }
 MINIMAL_CONTEXT: TemplateContext = {
     **SAMPLE_CONTEXT,
@@ -99,7 +109,11 @@ def sample_render_problem(template: Template, *, html: bool, event: Event) -> st
                 text=template.text,
                 html=template.html if html else None,
                 keyword="[KEYWORD]",
-                context={**context, "event": event.value},
+                context={
+                    **context,
+                    "event": event.value,
+                    "clock": SAMPLE_CLOCK if event.is_sla else None,
+                },
             )
         except RenderError as exc:
             return f"{label}: {exc}"

@@ -5,15 +5,20 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
-from alertctl.db.tables import Template
+from alertctl.db.tables import Request, Template
 from alertctl.domain.model import Event, Language, PersonKind
 from alertctl.domain.validation import check_code, check_length, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.common import get_person, refuse_if_referenced
 from alertctl.services.configuration import template_use
-from alertctl.services.configuration.template_use import SAMPLE_CONTEXT, refuse_removal_in_use
+from alertctl.services.configuration.template_use import (
+    SAMPLE_CLOCK,
+    SAMPLE_CONTEXT,
+    refuse_removal_in_use,
+)
 from alertctl.services.saves.alert_slice import get_request, load, person_facts
 from alertctl.services.saves.decide import in_document
+from alertctl.templates.context import ClockFacts
 from alertctl.templates.render import RenderError, check_syntax, render_alert
 
 
@@ -214,12 +219,25 @@ def render_template(
                     "request": loaded.request_in(Language(template.language)),
                     "recipient": recipient,
                     "event": event.value,
+                    "clock": _clock_facts(session, request, event, Language(template.language)),
                 },
             )
         except RenderError as exc:
             raise Invalid(f"template {name!r} does not render: {exc}") from None
         message = in_document(message, template)
         return RenderedTemplate(message.subject, message.text, message.html)
+
+
+def _clock_facts(
+    session: Session, request: Request, event: Event, language: Language
+) -> ClockFacts | None:
+    """An SLA event's clock as the request has it now; the sample clock when it has none."""
+    if not event.is_sla:
+        return None
+    from alertctl.services.sla.clocks import clock_facts
+
+    found = clock_facts(session, request, event)
+    return found[language] if found else SAMPLE_CLOCK
 
 
 def _row(template: Template) -> TemplateRow:

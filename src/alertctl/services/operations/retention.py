@@ -19,7 +19,15 @@ from sqlmodel import Session, col
 
 from alertctl.config import RetentionSettings
 from alertctl.db.engine import Database
-from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Request, RequestSave, Status
+from alertctl.db.tables import (
+    Alert,
+    AlertAttempt,
+    AlertFault,
+    Request,
+    RequestSave,
+    SlaClock,
+    Status,
+)
 from alertctl.domain.model import AlertStatus, StatusType
 
 FINISHED = (AlertStatus.SENT, AlertStatus.CANCELLED)
@@ -110,6 +118,7 @@ def _remove_requests(session: Session, ids: Sequence[int]) -> tuple[int, int, in
         faults += _deleted(session, delete(AlertFault).where(col(AlertFault.request_id).in_(some)))
         alerts += _deleted(session, delete(Alert).where(col(Alert.request_id).in_(some)))
         saves += _deleted(session, delete(RequestSave).where(col(RequestSave.request_id).in_(some)))
+        session.execute(delete(SlaClock).where(col(SlaClock.request_id).in_(some)))
         _deleted(session, delete(Request).where(col(Request.id).in_(some)))
     return len(ids), saves, alerts, faults
 

@@ -1,6 +1,7 @@
 """Loading what recipient resolution and rendering need for one request, in a fixed number of
 queries whatever the size of the database."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -34,7 +35,13 @@ from alertctl.domain.recipients import AlertSlice, ClientAlert
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
 from alertctl.services.saves.feed_memory import ConfigurationKey, FeedMemory
-from alertctl.templates.context import Named, RequestContext, RequestFacts, StatusFacts
+from alertctl.templates.context import (
+    ClockFacts,
+    Named,
+    RequestContext,
+    RequestFacts,
+    StatusFacts,
+)
 from alertctl.templates.render import RenderError, check_syntax
 
 
@@ -57,6 +64,9 @@ class Loaded:
     # The configuration it was loaded from: a feed's memory keeps each event's decision per
     # configuration, since a decision depends on nothing else.
     configuration: ConfigurationKey
+    # The clock an SLA event is about, in each language (set by the clock check and by
+    # previews); None for a save's events.
+    clock: Mapping[Language, ClockFacts] | None = None
 
     def request_in(self, language: Language) -> RequestFacts:
         """The request's facts as a template in `language` sees them (its statuses' labels)."""

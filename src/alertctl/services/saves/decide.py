@@ -156,4 +156,5 @@ def _context(
             "address": recipient.address,
         },
         "event": event.value,
+        "clock": loaded.clock[language] if loaded.clock is not None else None,
     }

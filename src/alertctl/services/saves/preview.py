@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, replace
 
+from sqlmodel import Session
+
 from alertctl.db.engine import Database
+from alertctl.db.tables import Request
 from alertctl.domain.events import Snapshot, cannot_fire
 from alertctl.domain.model import Channel, Event, Fix, FixKind, Language, PersonKind, Source
 from alertctl.domain.person import Person as PersonFacts
@@ -11,6 +14,7 @@ from alertctl.services.common import get_person
 from alertctl.services.saves.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.saves.decide import Message, Outcome, decide
 from alertctl.services.saves.requests import snapshot
+from alertctl.services.sla.clocks import events_of, no_clock, with_clock
 
 
 @dataclass(frozen=True)
@@ -93,20 +97,28 @@ def preview(db: Database, *, reference: str, event: Event | None = None) -> Prev
         request = get_request(session, reference)
         loaded = load(session, request)
         now = snapshot(session, request)
-        events = [event] if event else list(Event)
-        outcomes = [decide(loaded, [e])[0] for e in events]
-        return Preview(reference, tuple(_event_preview(o, now) for o in outcomes))
+        events = [event] if event else events_of(session, request)
+        outcomes = [decide(with_clock(session, loaded, request, e), [e])[0] for e in events]
+        return Preview(
+            reference,
+            tuple(
+                _event_preview(o, _why_not(session, request, now, o.decision.event))
+                for o in outcomes
+            ),
+        )
 
 
-def _why_not(request: Snapshot, event: Event) -> str | None:
-    blocked = cannot_fire(request, event)
+def _why_not(session: Session, request: Request, snapshot: Snapshot, event: Event) -> str | None:
+    if event.is_sla:
+        return no_clock(session, request, event)
+    blocked = cannot_fire(snapshot, event)
     return blocked.why if blocked else None
 
 
-def _event_preview(outcome: Outcome, request: Snapshot) -> EventPreview:
+def _event_preview(outcome: Outcome, why_not: str | None) -> EventPreview:
     return EventPreview(
         outcome.decision.event,
-        _why_not(request, outcome.decision.event),
+        why_not,
         tuple(_recipient(r, outcome.message(r)) for r in outcome.decision.recipients),
         tuple(_exclusion(x) for x in outcome.decision.excluded),
     )
@@ -153,14 +165,20 @@ def explain(
             loaded = replace(loaded, slice=replace(loaded.slice, people=people))
         now = snapshot(session, request)
         explained = tuple(
-            _explain_event(loaded, facts, current, reference, now)
-            for current in ([event] if event else list(Event))
+            _explain_event(
+                with_clock(session, loaded, request, current),
+                facts,
+                current,
+                reference,
+                _why_not(session, request, now, current),
+            )
+            for current in ([event] if event else events_of(session, request))
         )
         return Explanation(reference, PersonRef(kind, code, person.name), explained)
 
 
 def _explain_event(
-    loaded: Loaded, facts: PersonFacts, current: Event, reference: str, request: Snapshot
+    loaded: Loaded, facts: PersonFacts, current: Event, reference: str, why_not: str | None
 ) -> EventExplanation:
     outcome = decide(loaded, [current])[0]
     received = [r for r in outcome.decision.recipients if r.person.key == facts.key]
@@ -176,7 +194,7 @@ def _explain_event(
     checks = _with_render_failure(check_person(loaded.slice, current, facts), excluded, on_request)
     return EventExplanation(
         current,
-        _why_not(request, current),
+        why_not,
         facts.key in loaded.slice.links,
         tuple(_recipient(r, outcome.message(r)) for r in received),
         tuple(_exclusion(x) for x in excluded),

@@ -33,6 +33,7 @@ from alertctl.services.saves.save_alerts import (
     plan_alerts,
     write_alerts,
 )
+from alertctl.services.sla.index import recheck
 
 
 @dataclass
@@ -104,6 +105,8 @@ def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) 
     alerts, faults = write_alerts(session, planned, saved, request, now)
     if alerts:
         outbox.announce(session)
+    if _moves_clocks(request, events, changes):
+        recheck(session, ident(request.id), now)
     return SaveResult(
         change.reference,
         save_id,
@@ -114,6 +117,14 @@ def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) 
         faults=faults,
         no_event_reason=None if events else why_no_event(before, after),
     )
+
+
+def _moves_clocks(request: Request, events: list[Event], changes: dict[str, list[Any]]) -> bool:
+    """Whether the save may move the request's SLA clocks: they start at the open, and follow
+    its statuses, its contract and its service."""
+    if not request.open_fired or request.contract_id is None:
+        return False
+    return bool(events) or "contract" in changes or "service" in changes
 
 
 _SAVES = RequestSave.__table__  # type: ignore[attr-defined]

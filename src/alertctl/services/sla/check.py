@@ -1,0 +1,136 @@
+"""The clock check: the SLA events whose thresholds are crossed, each raised once.
+
+Each threshold a check finds crossed is recorded as a save of the request whose key names the
+request, the clock, the threshold and the instant it was crossed: the same threshold found
+again (by a second sender, or after a crash) has its save already and adds nothing; a change of
+target or calendar that moves the instant makes a new one. The save, its alerts and the index's
+next time are written in one transaction, under the lock saves take, so a crash leaves all or
+nothing (docs/rules.md, "SLA clocks")."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from alertctl.db import outbox
+from alertctl.db.engine import Database, serialise_saves
+from alertctl.db.tables import Request, RequestSave, SlaClock
+from alertctl.domain.model import Event
+from alertctl.domain.sla import EVENTS, Clock, Threshold, due
+from alertctl.services.common import ident
+from alertctl.services.saves.alert_slice import load
+from alertctl.services.saves.decide import decide
+from alertctl.services.saves.save_alerts import LeftOut, PlannedAlerts, SavedAs, write_alerts
+from alertctl.services.sla.clocks import Sla, clock_facts, history_of, sla_of
+
+# Rows read in one transaction: a check that finds many due (after a change of calendar) holds
+# the write lock for a bounded time, and commits as it goes.
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Fired:
+    """One SLA event a check raised."""
+
+    reference: str
+    event: Event
+    crossed_at: datetime
+    alerts: int
+    faults: tuple[LeftOut, ...]
+
+
+@dataclass
+class CheckReport:
+    checked: int = 0  # the requests whose clocks were read
+    fired: list[Fired] = field(default_factory=list)
+    next_check_at: datetime | None = None  # the earliest row due later
+
+
+def check_clocks(
+    db: Database, now: datetime | None = None, *, fired: Callable[[Fired], None] | None = None
+) -> CheckReport:
+    """Read the clocks due by `now` (the current time unless given: tests and replays set it),
+    raise the SLA events they crossed, and leave each with its next due time."""
+    now = now or datetime.now(UTC)
+    report = CheckReport()
+    while True:
+        with db.session(write=True) as session:
+            serialise_saves(session)
+            rows = session.exec(
+                select(SlaClock)
+                .where(col(SlaClock.next_check_at) <= now)
+                .order_by(col(SlaClock.next_check_at))
+                .limit(BATCH)
+            ).all()
+            batch = [f for row in rows for f in _check(session, row, now)]
+            report.checked += len(rows)
+        for one in batch:
+            report.fired.append(one)
+            if fired is not None:
+                fired(one)
+        if len(rows) < BATCH:
+            break
+    with db.session(write=False) as session:
+        report.next_check_at = session.exec(
+            select(SlaClock.next_check_at)
+            .where(col(SlaClock.next_check_at).is_not(None))
+            .order_by(col(SlaClock.next_check_at))
+            .limit(1)
+        ).first()
+    return report
+
+
+def _check(session: Session, row: SlaClock, now: datetime) -> list[Fired]:
+    request = session.get(Request, row.request_id)
+    sla = sla_of(session, request) if request is not None else None
+    if request is None or sla is None:
+        row.next_check_at = None
+        session.add(row)
+        return []
+    history = [(h.at, h.type) for h in history_of(session, row.request_id)]
+    found: list[Fired] = []
+    next_check: datetime | None = None
+    if history:
+        for clock, target in sla.targets.items():
+            state = due(clock, target, sla.warning, sla.calendar, history, now)
+            for threshold, crossed_at in state.crossed:
+                one = _fire(session, request, sla, clock, threshold, crossed_at, now)
+                if one is not None:
+                    found.append(one)
+            if state.next_check is not None:
+                next_check = min(next_check or state.next_check, state.next_check)
+    row.next_check_at = next_check
+    session.add(row)
+    return found
+
+
+def _fire(
+    session: Session,
+    request: Request,
+    sla: Sla,
+    clock: Clock,
+    threshold: Threshold,
+    crossed_at: datetime,
+    now: datetime,
+) -> Fired | None:
+    key = f"sla/{request.reference}/{clock.value}/{threshold.value}/{crossed_at.isoformat()}"
+    if session.exec(select(RequestSave.id).where(RequestSave.save_key == key)).first():
+        return None  # raised already
+    event = EVENTS[clock, threshold]
+    record = RequestSave(
+        request_id=ident(request.id),
+        save_key=key,
+        saved_at=crossed_at,
+        previous_status_id=request.status_id,
+        status_id=request.status_id,
+        events=event.value,
+    )
+    session.add(record)
+    session.flush()
+    loaded = replace(load(session, request), clock=clock_facts(session, request, event, now))
+    planned = PlannedAlerts(loaded, decide(loaded, [event]))
+    alerts, faults = write_alerts(session, planned, SavedAs(ident(record.id), key), request, now)
+    if alerts:
+        outbox.announce(session)
+    return Fired(request.reference, event, crossed_at, len(alerts), tuple(faults))

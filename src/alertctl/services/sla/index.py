@@ -1,0 +1,47 @@
+"""The index of when each request's clocks are next worth reading (`sla_clock`).
+
+A save that may move a clock (the open, a status, the contract or the service), and a change
+of targets or calendar, make the request's row due now; the check reads only the rows due, and
+leaves each with the instant its next threshold would be crossed if nothing changes, or none.
+So a check costs what is due, not what is open (docs/architecture.md, "SLA clocks")."""
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from alertctl.db.tables import Request, SlaClock
+
+# Due at any check, whatever time it is given: what a change of configuration leaves.
+AT_ONCE = datetime(1970, 1, 1, tzinfo=UTC)
+_CLOCKS = SlaClock.__table__  # type: ignore[attr-defined]
+_REQUESTS = Request.__table__  # type: ignore[attr-defined]
+
+
+def recheck(session: Session, request_id: int, at: datetime) -> None:
+    """Make one request's clocks due at `at` (a save's time)."""
+    moved = session.execute(
+        update(_CLOCKS).where(_CLOCKS.c.request_id == request_id).values(next_check_at=at)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(_CLOCKS).values(request_id=request_id, next_check_at=at))
+
+
+def recheck_contracts(session: Session, contract_ids: Collection[int]) -> None:
+    """Make due now the clocks of every request of these contracts (their targets or calendar
+    changed)."""
+    if contract_ids:
+        _recheck(session, _REQUESTS.c.contract_id.in_(list(contract_ids)))
+
+
+def recheck_services(session: Session, service_ids: Collection[int]) -> None:
+    if service_ids:
+        _recheck(session, _REQUESTS.c.service_id.in_(list(service_ids)))
+
+
+def _recheck(session: Session, which: object) -> None:
+    requests = select(_REQUESTS.c.id).where(which)  # type: ignore[arg-type]
+    session.execute(
+        update(_CLOCKS).where(_CLOCKS.c.request_id.in_(requests)).values(next_check_at=AT_ONCE)
+    )
