@@ -115,7 +115,7 @@ def calendar_show(ctx: typer.Context, name: str, as_json: Json = False) -> None:
                 ("Zone", row.zone),
                 ("Hours", row.hours),
                 ("Holidays", _holidays(row)),
-                ("Closed", ", ".join(d.isoformat() for d in row.closed) or "-"),
+                ("Closed", ", ".join(row.closed) or "-"),
                 ("Contracts", ", ".join(row.contracts) or "-"),
             ]
         )

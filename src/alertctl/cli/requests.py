@@ -64,7 +64,13 @@ if TYPE_CHECKING:
 
     from alertctl.cli.output import Column
     from alertctl.services.saves.fields import SaveInput
-    from alertctl.services.saves.history import RequestDetail, RequestRow, SavedAlert, StatusRef
+    from alertctl.services.saves.history import (
+        ClockRow,
+        RequestDetail,
+        RequestRow,
+        SavedAlert,
+        StatusRef,
+    )
     from alertctl.services.saves.ingest import IngestReport, Outcome
     from alertctl.services.saves.requests import SaveResult
     from alertctl.services.saves.save_alerts import LeftOut, QueuedAlert
@@ -184,19 +190,53 @@ def _save_input(options: dict[str, Any]) -> "SaveInput":
     return SaveInput(**{f.name: given[f.name] for f in fields(SaveInput) if f.name in given})
 
 
+def _spelt(seconds: float) -> str:
+    from alertctl.domain.business_time import spell_duration
+
+    return spell_duration(seconds)
+
+
+DUE_COLUMN: "Column[RequestRow]" = (
+    "Due (UTC)",
+    lambda r: f"{r.due:%Y-%m-%d %H:%M}" if r.due else "-",
+)
+CLOCK_COLUMNS: "list[Column[ClockRow]]" = [
+    ("Clock", lambda c: c.clock.upper()),
+    ("Target", lambda c: _spelt(c.target)),
+    ("Used", lambda c: _spelt(c.used)),
+    ("Left", lambda c: _spelt(c.left) if c.left > 0 else f"over by {_spelt(-c.left)}"),
+    ("State", lambda c: c.state),
+    ("Due", lambda c: c.due_local or "-"),
+]
+
+
 @request_app.command("list")
 def list_(
     ctx: typer.Context,
     status: Status = None,
+    due_within: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME",
+            help="Only those with an SLA clock running that falls due within: 2h, 30m.",
+        ),
+    ] = None,
     limit: Limit = None,
     every: All = False,
     as_json: Json = False,
 ) -> None:
     """List requests, by reference."""
+    from datetime import timedelta
+
+    from alertctl.domain.business_time import parse_duration
     from alertctl.services.saves.history import list_requests
 
-    page = list_requests(state(ctx).db, status=status, limit=rows_wanted(limit, every))
-    render_page(page, REQUEST_COLUMNS, as_json=as_json, noun="request")
+    within = timedelta(minutes=parse_duration(due_within)) if due_within else None
+    page = list_requests(
+        state(ctx).db, status=status, limit=rows_wanted(limit, every), due_within=within
+    )
+    columns = REQUEST_COLUMNS if within is None else [*REQUEST_COLUMNS, DUE_COLUMN]
+    render_page(page, columns, as_json=as_json, noun="request")
 
 
 @request_app.command("show")
@@ -219,6 +259,8 @@ def show(ctx: typer.Context, reference: str, as_json: Json = False) -> None:
             ]
         )
         parts: list[RenderableType] = [head]
+        if doc.clocks:
+            parts.append(make_table(doc.clocks, CLOCK_COLUMNS, title="SLA clocks"))
         for number, save in enumerate(doc.saves, start=1):
             changes = "; ".join(
                 f"{k}: {_shown(v[0])} → {_shown(v[1])}" for k, v in save.changes.items()

@@ -10,7 +10,9 @@ The shape, keyed by codes (sorted, defaults left out on export):
     contacts.CODE        client, name, sites, email, fax, reception, alerts, active, links
     collaborators.CODE   name, email, fax, reception, alerts, active, links
     products.CODE        name
-    contracts.CODE       client, name, beneficiaries, products, sources, services.CODE {name}
+    calendars.NAME       zone, hours, holidays, closed
+    contracts.CODE       client, name, beneficiaries, products, sources, calendar, gti, gtr,
+                         warn_percent, warn_left, services.CODE {name, gti, gtr}
 
 `links` name the sources a person is an interlocutor of, as `alertctl link` does:
 "product:ERP", "site:ACME/PARIS", "contract:K1", "service:K1/PREMIUM", "client:ACME".
@@ -72,8 +74,10 @@ class ProductEntry(TypedDict):
     name: str | None
 
 
-class ServiceEntry(TypedDict):
+class ServiceEntry(TypedDict, total=False):
     name: str | None
+    gti: str | None  # business time, as spell_duration writes it
+    gtr: str | None
 
 
 class ContractEntry(TypedDict):
@@ -83,6 +87,11 @@ class ContractEntry(TypedDict):
     products: list[str]
     sources: list[str]
     services: dict[str, ServiceEntry]
+    calendar: str | None
+    gti: str | None
+    gtr: str | None
+    warn_percent: int | None
+    warn_left: str | None
 
 
 # Sections are walked by name (plan, write, export), so the container is keyed by strings; each
@@ -95,6 +104,7 @@ SECTIONS = (
     "contacts",
     "collaborators",
     "products",
+    "calendars",
     "contracts",
 )
 PEOPLE = {"contacts": PersonKind.CONTACT, "collaborators": PersonKind.COLLABORATOR}

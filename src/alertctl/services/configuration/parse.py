@@ -27,17 +27,16 @@ from alertctl.services.configuration.document import (
     SECTIONS,
     AlertEntry,
     ClientEntry,
-    ContractEntry,
     Document,
     PersonEntry,
     ProductEntry,
-    ServiceEntry,
     SiteEntry,
     StatusEntry,
     TemplateEntry,
     visible,
 )
 from alertctl.services.configuration.read import default_reception
+from alertctl.services.configuration.sla_terms import parse_calendar, parse_contract
 from alertctl.services.results import Table
 
 
@@ -287,27 +286,6 @@ def _product(check: _Checker, row: Table, path: str, code: str) -> ProductEntry:
     return {"name": check.text(row, "name", path, default=code)}
 
 
-def _contract(check: _Checker, row: Table, path: str, code: str) -> ContractEntry:
-    check.keys(row, path, {"client", "name", "beneficiaries", "products", "sources", "services"})
-    services: dict[str, ServiceEntry] = {}
-    for service_code, raw in check.table(row.get("services", {}), f"{path}.services").items():
-        service_path = f"{path}.services.{service_code}"
-        service = check.table(raw, service_path)
-        check.keys(service, service_path, {"name"})
-        if check.code(service_code, service_path, "service"):
-            services[service_code] = {
-                "name": check.text(service, "name", service_path, default=service_code)
-            }
-    return {
-        "client": check.text(row, "client", path, required=True),
-        "name": check.text(row, "name", path, default=code),
-        "beneficiaries": check.strings(row, "beneficiaries", path),
-        "products": check.strings(row, "products", path),
-        "sources": check.members(row, "sources", path, Source),
-        "services": services,
-    }
-
-
 _PARSERS: Table = {
     "statuses": _status,
     "templates": _template,
@@ -315,7 +293,8 @@ _PARSERS: Table = {
     "contacts": lambda c, r, p, code: _person(c, r, p, code, True),
     "collaborators": lambda c, r, p, code: _person(c, r, p, code, False),
     "products": _product,
-    "contracts": _contract,
+    "calendars": parse_calendar,
+    "contracts": parse_contract,
 }
 
 
@@ -335,6 +314,8 @@ def _check_references(check: _Checker, doc: Document, seen: Document) -> None:
         path = f"contracts.{code}"
         if contract["client"] and contract["client"] not in clients:
             check.problem(f"{path}.client", f"unknown client {contract['client']!r}")
+        if contract["calendar"] and contract["calendar"] not in seen["calendars"]:
+            check.problem(f"{path}.calendar", f"unknown calendar {contract['calendar']!r}")
         for other in contract["beneficiaries"]:
             if other not in clients:
                 check.problem(f"{path}.beneficiaries", f"unknown client {other!r}")

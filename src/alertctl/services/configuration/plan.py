@@ -17,6 +17,7 @@ class Kind(StrEnum):
     CLIENT = "client"
     SITE = "site"
     PRODUCT = "product"
+    CALENDAR = "calendar"
     CONTRACT = "contract"
     SERVICE = "service"
     CONTACT = "contact"
@@ -134,6 +135,8 @@ def _flatten(doc: Document) -> dict[tuple[str, str], Table]:
             flat[("alert", f"{code}/{event}")] = values
     for code, row in doc["products"].items():
         flat[("product", code)] = row
+    for name, row in doc["calendars"].items():
+        flat[("calendar", name)] = row
     for code, row in doc["contracts"].items():
         flat[("contract", code)] = {k: v for k, v in row.items() if k != "services"}
         for service, values in row["services"].items():

@@ -33,6 +33,11 @@ from alertctl.domain.model import (
 )
 from alertctl.services.common import opted_in_events
 from alertctl.services.configuration.document import PEOPLE, SECTIONS, Document, PersonEntry
+from alertctl.services.configuration.sla_terms import (
+    contract_terms,
+    read_calendars,
+    service_terms,
+)
 from alertctl.services.results import Table
 
 # A row of a table, read as a plain row (its columns are the table's, which Row cannot name).
@@ -66,6 +71,7 @@ def read(session: Session) -> Document:
     products = {p.id: p for p in _rows(session, Product)}
     for product in products.values():
         doc["products"][product.code] = {"name": product.name}
+    doc["calendars"] = read_calendars(session)
     contracts, services = _read_contracts(session, doc, clients, products)
     names = _target_names(clients, sites, products, contracts, services)
     _read_people(session, doc, clients, sites, _links(session, names))
@@ -117,11 +123,13 @@ def _read_contracts(
             "products": sorted(products[i].code for i in covered[contract.id]),
             "sources": [s.value for s in Source if getattr(contract, f"source_{s.value}")],
             "services": {},
+            **contract_terms(contract),
         }
     services = {s.id: s for s in _rows(session, Service)}
     for service in services.values():
         doc["contracts"][contracts[service.contract_id].code]["services"][service.code] = {
-            "name": service.name
+            "name": service.name,
+            **service_terms(service),
         }
     return contracts, services
 
@@ -234,7 +242,10 @@ def _compact(section: str, row: Table) -> Table:
         if row.get("language") == Language.FR.value:
             del row["language"]
     if section == "contracts":
-        row["services"] = dict(sorted(row["services"].items()))
+        row["services"] = {
+            code: {k: v for k, v in service.items() if v is not None}
+            for code, service in sorted(row["services"].items())
+        }
     if section in PEOPLE:
         if row.get("active") is True:
             del row["active"]

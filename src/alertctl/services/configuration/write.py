@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from alertctl.db.row import Row
 from alertctl.db.tables import (
+    Calendar,
     Client,
     ClientAlertSetting,
     Contract,
@@ -31,7 +32,13 @@ from alertctl.services.common import case_twins, ident, opt_in_column, refuse_if
 from alertctl.services.configuration import template_use
 from alertctl.services.configuration.document import ContractEntry, Document
 from alertctl.services.configuration.plan import KINDS, Change, Kind, Plan
+from alertctl.services.configuration.sla_terms import (
+    write_calendar,
+    write_contract_terms,
+    write_service_terms,
+)
 from alertctl.services.results import Columns
+from alertctl.services.sla.index import recheck_contracts
 
 K = TypeVar("K")
 R = TypeVar("R", bound=Row)
@@ -56,6 +63,7 @@ class Applier:
         self.clients = {r.code: r for r in session.exec(select(Client)).all()}
         self.products = {r.code: r for r in session.exec(select(Product)).all()}
         self.contracts = {r.code: r for r in session.exec(select(Contract)).all()}
+        self.calendars = {r.name: r for r in session.exec(select(Calendar)).all()}
         ids = {c.id: code for code, c in self.clients.items()}
         self.sites = {f"{ids[s.client_id]}/{s.code}": s for s in session.exec(select(Site)).all()}
         contract_ids = {c.id: code for code, c in self.contracts.items()}
@@ -77,6 +85,7 @@ class Applier:
             Kind.CLIENT: self._write_client,
             Kind.SITE: self._write_site,
             Kind.PRODUCT: self._write_product,
+            Kind.CALENDAR: self._write_calendar,
             Kind.CONTRACT: self._write_contract,
             Kind.SERVICE: self._write_service,
             Kind.CONTACT: self._write_contact,
@@ -110,6 +119,7 @@ class Applier:
             self.session.flush()
             self._run_after_flush()
         self._write_person_links(people)
+        self._recheck_clocks(writes)
         blocked: list[str] = []
         for change in sorted(removals, key=lambda c: -KINDS.index(c.kind)):
             try:
@@ -137,6 +147,14 @@ class Applier:
         twins = case_twins(self.session)
         if twins:
             raise Conflict("codes may not differ only by case", details=twins)
+
+    def _recheck_clocks(self, writes: list[Change]) -> None:
+        """The clocks of the contracts whose SLA terms, services or calendar changed are read
+        again at the next check."""
+        calendars = {c.key for c in writes if c.kind == "calendar"}
+        codes = {c.key.split("/")[0] for c in writes if c.kind in ("contract", "service")}
+        codes |= {code for code, row in self.contracts.items() if row.calendar in calendars}
+        recheck_contracts(self.session, [ident(self.contracts[c].id) for c in codes])
 
     # Writes, one kind each -----------------------------------------------------------------
 
@@ -178,6 +196,11 @@ class Applier:
         row.name = self.desired["products"][code]["name"]
         self._keep(self.products, code, row)
 
+    def _write_calendar(self, name: str, new: bool) -> None:
+        row = self.calendars.get(name) or Calendar(name=name, zone="", hours="")
+        write_calendar(row, self.desired["calendars"][name])
+        self._keep(self.calendars, name, row)
+
     def _write_contract(self, code: str, new: bool) -> None:
         values = self.desired["contracts"][code]
         row = self.contracts.get(code) or Contract(code=code, client_id=0, name="")
@@ -185,6 +208,7 @@ class Applier:
         row.name = values["name"]
         for source in Source:
             setattr(row, f"source_{source.value}", source.value in values["sources"])
+        write_contract_terms(row, values)
         self._keep(self.contracts, code, row)
         # Beneficiaries and products are written once the contracts have their ids.
         self.after_flush.append(lambda: self._contract_sets(row, values, new))
@@ -211,6 +235,7 @@ class Applier:
             contract_id=ident(self.contracts[contract].id), code=code, name=""
         )
         row.name = values["name"]
+        write_service_terms(row, values)
         self._keep(self.services, key, row)
 
     def _write_contact(self, code: str, new: bool) -> None:
@@ -345,6 +370,7 @@ class Applier:
                 "site": self.sites.pop,
                 "product": self.products.pop,
                 "service": self.services.pop,
+                "calendar": self.calendars.pop,
             }
             self._delete(removers[kind](key), kind, label)
 

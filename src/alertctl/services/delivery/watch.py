@@ -25,6 +25,7 @@ from alertctl.services.delivery import health
 from alertctl.services.delivery.reports import BatchReport, Failed
 from alertctl.services.delivery.sender import Sender
 from alertctl.services.delivery.systemd import Notifier
+from alertctl.services.sla.schedule import Schedule
 from alertctl.transports.base import Transport
 
 # The longest a watcher sleeps without looking, even when nothing is due: a due time written
@@ -38,6 +39,7 @@ class LogKind(StrEnum):
     START = "start"
     RELOAD = "reload"  # the settings read again (SIGHUP)
     RETENTION = "retention"  # [retention] applied: what it removed
+    SLA = "sla"  # SLA events raised by the clock check
     BATCH = "batch"
     RETRY = "retry"  # one alert that failed for now, with why
     DEAD = "dead"  # one alert given up, with why
@@ -162,6 +164,7 @@ class _Loop:
         self.beats = _Beats(db)
         self.started = False
         self.retention_at = 0.0
+        self.clocks = Schedule()
 
     def make_sender(self) -> Sender:
         return Sender(self.db, self.settings, self.transports, self.rng)
@@ -177,6 +180,12 @@ class _Loop:
         if self.beats.beat(owner):
             self.notifier.status(self.beats.status(self.report))
         self.apply_retention()
+        self.check_clocks()
+
+    def check_clocks(self) -> None:
+        """The SLA clocks (sla/schedule.py): what they raise queues alerts, delivered now."""
+        if (done := self.clocks.run(self.db)) is not None and done.fired:
+            self.log(LogLine(LogKind.SLA, _now(), f"raised {done.summary()}"))
 
     def apply_retention(self) -> None:
         """[retention], applied at start and then once a day."""
@@ -194,9 +203,10 @@ class _Loop:
         self.log(LogLine(LogKind.RETENTION, _now(), message))
 
     def sleep(self, until_due: float) -> float:
-        """How long to wait: until an alert falls due, cut short for the heartbeat and the
-        watchdog."""
-        return min(until_due, self.beats.seconds_left(), self.notifier.seconds_to_ping())
+        """How long to wait: until an alert falls due, cut short for the clock check, the
+        heartbeat and the watchdog."""
+        clocks, beat = self.clocks.seconds_left(), self.beats.seconds_left()
+        return min(until_due, clocks, beat, self.notifier.seconds_to_ping())
 
     def reload_if_asked(self, held: "_Held") -> None:
         if self.reload is None or not self.reload.asked.is_set():

@@ -3,8 +3,9 @@ the alerts it produced."""
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -29,6 +30,7 @@ class RequestRow:
     state: str | None
     alerts: int
     updated_at: datetime
+    due: datetime | None = None  # with --due-within: when its first running clock falls due
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,19 @@ class SaveEntry:
 
 
 @dataclass(frozen=True)
+class ClockRow:
+    """An SLA clock as `request show` draws it (business seconds)."""
+
+    clock: str
+    target: float
+    used: float
+    left: float
+    state: str
+    due: datetime | None
+    due_local: str | None  # in the calendar's zone
+
+
+@dataclass(frozen=True)
 class RequestDetail:
     reference: str
     contract: str | None
@@ -81,13 +96,25 @@ class RequestDetail:
     opened_at: datetime
     updated_at: datetime
     saves: tuple[SaveEntry, ...]
+    clocks: tuple[ClockRow, ...] = ()
 
 
 def list_requests(
-    db: Database, *, status: str | None = None, limit: int | None = None
+    db: Database,
+    *,
+    status: str | None = None,
+    limit: int | None = None,
+    due_within: timedelta | None = None,
 ) -> Page[RequestRow]:
-    """Requests by reference, at most `limit` of them, and how many there are in all."""
+    """Requests by reference, at most `limit` of them, and how many there are in all; with
+    `due_within`, those with an SLA clock running that falls due within that time."""
     with db.session(write=False) as session:
+        due: dict[int, datetime] = {}
+        if due_within is not None:
+            from alertctl.services.sla.clocks import due_by
+
+            now = datetime.now(UTC)
+            due = due_by(session, now, now + due_within)
         query = (
             select(Request, Status, Client.code, Contract.code)
             .join(Status, Status.id == Request.status_id)  # type: ignore[arg-type]
@@ -97,6 +124,8 @@ def list_requests(
         )
         if status is not None:
             query = query.where(Status.code == status)
+        if due_within is not None:
+            query = query.where(col(Request.id).in_(list(due)))
         rows, total = paged(session, query, limit)
         per_request = select(Alert.request_id, func.count()).group_by(col(Alert.request_id))
         if limit is not None:  # the page's requests only; all of them, counted in one pass
@@ -113,6 +142,7 @@ def list_requests(
                 state=r.state,
                 alerts=counts.get(ident(r.id), 0),
                 updated_at=r.updated_at,
+                due=due.get(ident(r.id)),
             )
             for r, s, client_code, contract_code in rows
         ]
@@ -149,7 +179,29 @@ def show_request(db: Database, *, reference: str) -> RequestDetail:
             opened_at=request.created_at,
             updated_at=request.updated_at,
             saves=tuple(_entry(s, statuses, by_save.get(ident(s.id), ())) for s in saves),
+            clocks=_clocks(session, request),
         )
+
+
+def _clocks(session: Session, request: Request) -> tuple[ClockRow, ...]:
+    from alertctl.services.sla.clocks import read_clocks
+
+    rows = []
+    for view in read_clocks(session, request, datetime.now(UTC)):
+        reading = view.reading
+        local = reading.due.astimezone(ZoneInfo(view.zone)) if reading.due else None
+        rows.append(
+            ClockRow(
+                reading.clock.value,
+                reading.target,
+                reading.used,
+                reading.left,
+                reading.state.value,
+                reading.due,
+                f"{local:%Y-%m-%d %H:%M} {view.zone}" if local else None,
+            )
+        )
+    return tuple(rows)
 
 
 def _alerts_by_save(session: Session, request_id: int) -> dict[int, tuple[SavedAlert, ...]]:

@@ -2,6 +2,7 @@
 holidays, extra closed dates. A contract names one; changing a calendar moves the due times of
 the clocks counted on it, so their requests are checked again."""
 
+import difflib
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,6 @@ from alertctl.db.tables import Contract
 from alertctl.domain.business_time import Calendar, parse_hours, public_holidays, spell_hours
 from alertctl.domain.validation import check_code
 from alertctl.errors import Conflict, Invalid, NotFound
-from alertctl.services.common import unknown_hint
 from alertctl.services.sla.index import recheck_contracts
 
 
@@ -26,7 +26,7 @@ class CalendarRow:
     hours: str
     country: str | None
     region: str | None
-    closed: tuple[date, ...]
+    closed: tuple[str, ...]  # ISO dates
     contracts: tuple[str, ...]  # the contracts that count on it
 
 
@@ -92,7 +92,9 @@ def show_calendar(db: Database, name: str) -> CalendarRow:
 def get_calendar(session: Session, name: str) -> CalendarTable:
     row = _find(session, name)
     if row is None:
-        hint = unknown_hint(session, CalendarTable, name, "alertctl calendar list")
+        names = session.exec(select(CalendarTable.name)).all()
+        near = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean {near[0]}?" if near else "alertctl calendar list"
         raise NotFound(f"no calendar {name!r}", hint=hint)
     return row
 
@@ -114,11 +116,25 @@ def _apply(row: CalendarTable, change: CalendarChange) -> None:
         row.region = change.region.strip().upper() or None
     if change.closed is not None:
         row.closed = ",".join(d.isoformat() for d in parse_dates(change.closed))
-    if not row.zone:
+    check_calendar(
+        CalendarChange(row.zone, row.hours, row.country or "", row.region or "", row.closed)
+    )
+
+
+def check_calendar(change: CalendarChange) -> None:
+    """Refuse a calendar that cannot work: no zone, an unknown one, no opening hour, a region
+    without its country, an unknown country."""
+    if not change.zone:
         raise Invalid("a calendar needs a time zone, such as Europe/Paris")
-    if row.region and not row.country:
+    if change.region and not change.country:
         raise Invalid("a region is given without its country")
-    calendar_of(row)  # refuses a calendar that cannot work
+    _calendar(
+        change.zone,
+        change.hours or "",
+        change.country.upper() if change.country else None,
+        change.region.upper() if change.region else None,
+        change.closed or "",
+    )
 
 
 def parse_dates(text: str) -> list[date]:
@@ -180,6 +196,6 @@ def _row(session: Session, row: CalendarTable) -> CalendarRow:
         row.hours,
         row.country,
         row.region,
-        tuple(parse_dates(row.closed)),
+        tuple(d.isoformat() for d in parse_dates(row.closed)),
         tuple(_contracts(session, row.name)),
     )

@@ -46,6 +46,11 @@ class CheckReport:
     fired: list[Fired] = field(default_factory=list)
     next_check_at: datetime | None = None  # the earliest row due later
 
+    def summary(self, shown: int = 5) -> str:
+        named = ", ".join(f"{f.reference} {f.event.value}" for f in self.fired[:shown])
+        more = len(self.fired) - shown
+        return f"{named} and {more} more" if more > 0 else named
+
 
 def check_clocks(
     db: Database, now: datetime | None = None, *, fired: Callable[[Fired], None] | None = None

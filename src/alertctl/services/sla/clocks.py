@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alertctl.db.tables import Calendar as CalendarTable
 from alertctl.db.tables import Contract, Request, RequestSave, Service, Status
@@ -236,3 +236,22 @@ def with_clock(session: Session, loaded: Loaded, request: Request, event: Event)
         return loaded
     found = clock_facts(session, request, event)
     return replace(loaded, clock=found or dict.fromkeys(Language, SAMPLE_CLOCK))
+
+
+def due_by(session: Session, now: datetime, until: datetime) -> dict[int, datetime]:
+    """The requests with a clock running that falls due by `until`, with its due time. Read
+    through the index: a running clock's next threshold comes no later than its due time, so
+    only the rows due by then can hold one."""
+    from alertctl.db.tables import SlaClock
+
+    ids = session.exec(select(SlaClock.request_id).where(col(SlaClock.next_check_at) <= until))
+    found: dict[int, datetime] = {}
+    for request_id in ids.all():
+        request = session.get(Request, request_id)
+        if request is None:
+            continue
+        for view in read_clocks(session, request, now):
+            due = view.reading.due
+            if view.reading.state is ClockState.RUNNING and due is not None and due <= until:
+                found[request_id] = min(found.get(request_id, due), due)
+    return found
