@@ -347,3 +347,22 @@ def test_a_configuration_file_with_terms_that_cannot_work_is_refused(
         "  contracts.K1.gti: a target of '0m' is zero: give a business time above 0",
         "  contracts.K1.calendar: unknown calendar 'nowhere'",
     ]
+
+
+def test_an_sla_alert_a_fault_stopped_is_never_silent_and_comes_back_once_fixed(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    db = sla_db(sample_db, tmp_path)
+    odd = tmp_path / "odd.txt"
+    odd.write_text("{{ 100 // (request.title | length - 12) }} left: {{ clock.left }}\n")
+    ok(db, "template", "add", "odd", "--subject", "GTI", "--text", str(odd))
+    ok(db, "client", "alerts", "ACME", "-e", "gti_breach", "--enable", "--template", "odd")
+    checked = ok(db, "sla", "check", "--now", "2026-06-01T16:30:00+02:00")  # "Printer down": 12
+    assert "DEM-1  gti_breach  crossed 2026-06-01 14:00 UTC  0 alerts queued" in checked.stdout
+    assert "DEM-1 gti_breach: template odd does not render" in checked.stderr
+    assert invoke(db, "check").exit_code == 1  # the fault is seen
+    odd.write_text("{{ clock.name }} over by {{ clock.overdue }}\n")
+    ok(db, "template", "update", "odd", "--text", str(odd))
+    recovered = json.loads(ok(db, "alerts", "recover", "--json").stdout)
+    assert [(r["event"], r["outcome"]) for r in recovered] == [("gti_breach", "queued")]
+    assert json.loads(ok(db, "alerts", "recover", "--json").stdout) == []

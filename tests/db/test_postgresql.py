@@ -297,3 +297,36 @@ def test_an_erase_racing_a_busy_sender_leaves_nothing_and_nothing_leaves_after_i
 
 def _alerts(db: str) -> list[dict[str, object]]:
     return list(json.loads(ok(db, "alerts", "list", "--all", "--json").stdout))
+
+
+def test_sla_clocks_raise_each_threshold_once_on_postgresql(pg: str, tmp_path: Path) -> None:
+    db = pg
+    ok(db, "init")
+    ok(db, "config", "apply", str(files("alertctl") / "sample_data" / "setup.toml"))
+    ok(db, "request", "ingest", str(files("alertctl") / "sample_data" / "saves.jsonl"))
+    ok(
+        db,
+        "calendar",
+        "add",
+        "paris",
+        "--zone",
+        "Europe/Paris",
+        "--hours",
+        "mon-fri 09:00-12:00,14:00-18:00",
+        "--holidays",
+        "FR",
+    )
+    ok(db, "contract", "update", "K1", "--gti", "4h", "--gtr", "16h", "--calendar", "paris")
+    ok(db, "client", "alerts", "GLOBEX", "-e", "gti_breach", "--enable", "--keyword", "[G]")
+    ok(db, "contact", "alerts", "dan", "--on", "gti_breach")
+    first = ok(db, "sla", "check", "--now", "2026-11-26T12:00:00+01:00")
+    assert first.stdout == "DEM-2  gti_breach  crossed 2026-11-26 08:35 UTC  1 alert queued\n"
+    assert ok(db, "sla", "check", "--now", "2026-11-26T12:00:00+01:00").stdout == ""
+    exported = ok(db, "config", "export").stdout
+    assert '[calendars.paris]\nzone = "Europe/Paris"\n' in exported
+    # A write to a calendar counts as a change of the configuration, as every other does.
+    setup = tmp_path / "setup.toml"
+    setup.write_text(exported)
+    ok(db, "config", "apply", str(setup))
+    ok(db, "calendar", "update", "paris", "--closed", "2026-12-24")
+    assert "applied: 0 to add, 1 to change" in ok(db, "config", "apply", str(setup)).stderr

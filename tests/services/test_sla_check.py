@@ -222,3 +222,20 @@ def test_checkers_killed_at_any_moment_lose_nothing_and_repeat_nothing(db_path: 
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
     _exactly_once(db_path, count)
+
+
+def test_targets_given_after_the_saves_start_the_clocks_of_requests_already_open(
+    db_path: Path,
+) -> None:
+    from tests.sample import build_sample
+
+    build_sample(Database(str(db_path)))
+    db = Database(str(db_path))
+    feed(db, opened("R1", paris(1, 10)))  # K1 sets no target yet: the save leaves no row
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("SELECT count(*) FROM sla_clock").fetchone() == (0,)
+    with_sla(db_path)  # now it does
+    fired = check_clocks(db, paris(1, 12)).fired
+    assert [(f.reference, f.event, f.crossed_at) for f in fired] == [
+        ("R1", Event.GTI_WARNING, paris(1, 12))
+    ]

@@ -31,6 +31,7 @@ BY_NAME: dict[str, CodeKind] = {
     "template": CodeKind.TEMPLATE,
     "reference": CodeKind.REQUEST,
     "request": CodeKind.REQUEST,
+    "calendar": CodeKind.CALENDAR,
 }
 # The `code` (or `name`) argument of a group's commands is a code of the group's kind.
 BY_GROUP: dict[str, CodeKind] = {kind.value: kind for kind in CodeKind}

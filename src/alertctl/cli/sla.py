@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -87,6 +88,7 @@ def _explanation(doc: "ClockExplanation") -> "list[RenderableType]":
     from alertctl.domain.business_time import spell_duration
 
     reading = doc.reading
+    zone = ZoneInfo(doc.zone)
     head = key_values(
         [
             ("Request", doc.reference),
@@ -97,36 +99,43 @@ def _explanation(doc: "ClockExplanation") -> "list[RenderableType]":
             ("Used", spell_duration(reading.used)),
             ("Left", spell_duration(max(0.0, reading.left))),
             ("State", reading.state.value),
-            ("Due", f"{reading.due:%Y-%m-%d %H:%M} UTC" if reading.due else "-"),
+            (
+                "Due",
+                f"{reading.due.astimezone(zone):%Y-%m-%d %H:%M} {doc.zone}" if reading.due else "-",
+            ),
         ]
     )
     segments = make_table(
         doc.segments,
         [
-            ("From (UTC)", lambda s: f"{s.since:%Y-%m-%d %H:%M}"),
-            ("To (UTC)", lambda s: f"{s.until:%Y-%m-%d %H:%M}"),
+            ("From", lambda s: f"{s.since.astimezone(zone):%Y-%m-%d %H:%M}"),
+            ("To", lambda s: f"{s.until.astimezone(zone):%Y-%m-%d %H:%M}"),
             ("Status", lambda s: s.status),
             ("Clock", lambda s: s.role.value),
             ("Counted", lambda s: spell_duration(s.business_seconds) if s.intervals else "-"),
             (
                 "Opening hours counted",
                 lambda s: (
-                    ", ".join(f"{a:%a %d %H:%M}-{b:%H:%M}" for a, b in s.intervals[:6])
+                    ", ".join(_span(a, b, zone) for a, b in s.intervals[:6])
                     + (f" (+{len(s.intervals) - 6})" if len(s.intervals) > 6 else "")
                 ),
             ),
         ],
-        title="Statuses",
+        title=f"Statuses (times in {doc.zone})",
     )
     raised = make_table(
         doc.raised,
         [
             ("Event", lambda r: r.event),
-            ("Crossed (UTC)", lambda r: f"{r.crossed_at:%Y-%m-%d %H:%M}"),
+            ("Crossed", lambda r: f"{r.crossed_at.astimezone(zone):%Y-%m-%d %H:%M}"),
         ],
         title="Raised",
     )
     return [head, segments, raised] if doc.raised else [head, segments]
+
+
+def _span(low: datetime, high: datetime, zone: ZoneInfo) -> str:
+    return f"{low.astimezone(zone):%a %d %H:%M}-{high.astimezone(zone):%H:%M}"
 
 
 @sla_app.command("report")

@@ -24,6 +24,7 @@ class CodeKind(StrEnum):
     STATUS = "status"
     TEMPLATE = "template"
     REQUEST = "request"
+    CALENDAR = "calendar"
     # As `link` and `unlink` name them: CLIENT/SITE, CONTRACT/SERVICE.
     SITE_PATH = "site path"
     SERVICE_PATH = "service path"
@@ -41,6 +42,7 @@ _QUERIES: dict[CodeKind, tuple[str, str, str, str]] = {
     CodeKind.STATUS: ("status", "code", "label", "1 = 1"),
     CodeKind.TEMPLATE: ("template", "name", "language", "1 = 1"),
     CodeKind.REQUEST: ("request", "reference", "title", "1 = 1"),
+    CodeKind.CALENDAR: ("calendar", "name", "zone", "1 = 1"),
     CodeKind.SITE_PATH: (
         "site JOIN client ON client.id = site.client_id",
         "client.code || '/' || site.code",

@@ -93,8 +93,10 @@ class SettingUse:
     by_default: bool  # the default of the client's language, not named by the setting
 
 
-def sample_render_problem(template: Template, *, html: bool, event: Event) -> str | None:
-    """Why the template does not render on a sample request, or None."""
+def sample_render_problem(template: Template, *, html: bool, event: Event | None) -> str | None:
+    """Why the template does not render on a sample request, or None. With no event (a
+    template not yet used by any), the samples carry a clock too: a template may be written
+    for the SLA events, and is checked for its event once a setting names it."""
     # Jinja2 is imported by the commands that render, not by every one that saves a setting.
     from alertctl.templates.render import RenderError, render_alert
 
@@ -111,8 +113,8 @@ def sample_render_problem(template: Template, *, html: bool, event: Event) -> st
                 keyword="[KEYWORD]",
                 context={
                     **context,
-                    "event": event.value,
-                    "clock": SAMPLE_CLOCK if event.is_sla else None,
+                    "event": (event or Event.OPEN).value,
+                    "clock": SAMPLE_CLOCK if event is None or event.is_sla else None,
                 },
             )
         except RenderError as exc:

@@ -44,7 +44,7 @@ def _check(subject: str, text: str, html: str | None) -> list[str]:
             problems.append(f"{part}: {exc}")
     if not problems:  # then rendered on the samples, as every template in use must render
         trial = Template(name="trial", language="fr", subject=subject, text=text, html=html)
-        found = template_use.sample_render_problem(trial, html=html is not None, event=Event.OPEN)
+        found = template_use.sample_render_problem(trial, html=html is not None, event=None)
         if found is not None:
             problems.append(found)
     return problems
@@ -176,7 +176,7 @@ def check_template(db: Database, *, name: str) -> TemplateCheck:
                     text=template.text,
                     html=template.html,
                     keyword="[KEYWORD]",
-                    context=SAMPLE_CONTEXT,
+                    context={**SAMPLE_CONTEXT, "clock": SAMPLE_CLOCK},
                 )
             except RenderError as exc:
                 problems.append(f"on a sample request: {exc}")

@@ -24,6 +24,7 @@ from alertctl.services.common import insert_rows
 from alertctl.services.saves.alert_slice import load
 from alertctl.services.saves.decide import Outcome, decide, faults_of
 from alertctl.services.saves.save_alerts import SavedAs, queue_columns
+from alertctl.services.sla.clocks import with_clock
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def _recover_save(
     save = session.get(RequestSave, save_id)
     request = session.get(Request, faults[0].request_id)
     assert save is not None and request is not None
-    loaded = load(session, request)
+    # An SLA event's alert tells of its clock as it stands now.
+    loaded = with_clock(session, load(session, request), request, event)
     people = {pid: key for key, pid in loaded.person_ids.items()}
     (outcome,) = decide(loaded, [event])
     still = {(f.person.key, f.channel): f.detail for f in faults_of(loaded, [outcome])}

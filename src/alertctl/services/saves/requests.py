@@ -33,7 +33,7 @@ from alertctl.services.saves.save_alerts import (
     plan_alerts,
     write_alerts,
 )
-from alertctl.services.sla.index import recheck
+from alertctl.services.sla.index import has_terms, recheck
 
 
 @dataclass
@@ -105,7 +105,7 @@ def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) 
     alerts, faults = write_alerts(session, planned, saved, request, now)
     if alerts:
         outbox.announce(session)
-    if _moves_clocks(request, events, changes):
+    if _moves_clocks(request, events, changes) and has_terms(session, request, memory):
         recheck(session, ident(request.id), now)
     return SaveResult(
         change.reference,

@@ -7,6 +7,7 @@ target or calendar that moves the instant makes a new one. The save, its alerts 
 next time are written in one transaction, under the lock saves take, so a crash leaves all or
 nothing (docs/rules.md, "SLA clocks")."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -15,14 +16,16 @@ from sqlmodel import Session, col, select
 
 from alertctl.db import outbox
 from alertctl.db.engine import Database, serialise_saves
+from alertctl.db.outbox import aware
 from alertctl.db.tables import Request, RequestSave, SlaClock
-from alertctl.domain.model import Event
-from alertctl.domain.sla import EVENTS, Clock, Threshold, due
+from alertctl.domain.model import Event, Language, StatusType
+from alertctl.domain.sla import EVENTS, Clock, Threshold, due, read
 from alertctl.services.common import ident
 from alertctl.services.saves.alert_slice import load
 from alertctl.services.saves.decide import decide
 from alertctl.services.saves.save_alerts import LeftOut, PlannedAlerts, SavedAs, write_alerts
-from alertctl.services.sla.clocks import Sla, clock_facts, history_of, sla_of
+from alertctl.services.sla.clocks import ClockView, Sla, facts, histories_of, sla_of
+from alertctl.templates.context import ClockFacts
 
 # Rows read in one transaction: a check that finds many due (after a change of calendar) holds
 # the write lock for a bounded time, and commits as it goes.
@@ -68,7 +71,7 @@ def check_clocks(
                 .order_by(col(SlaClock.next_check_at))
                 .limit(BATCH)
             ).all()
-            batch = [f for row in rows for f in _check(session, row, now)]
+            batch = _check_batch(session, list(rows), now)
             report.checked += len(rows)
         for one in batch:
             report.fired.append(one)
@@ -83,24 +86,50 @@ def check_clocks(
             .order_by(col(SlaClock.next_check_at))
             .limit(1)
         ).first()
+    if report.next_check_at is not None:
+        report.next_check_at = aware(report.next_check_at)
     return report
 
 
-def _check(session: Session, row: SlaClock, now: datetime) -> list[Fired]:
-    request = session.get(Request, row.request_id)
-    sla = sla_of(session, request) if request is not None else None
+def _check_batch(session: Session, rows: list[SlaClock], now: datetime) -> list[Fired]:
+    """A batch's requests and histories read in one query each, and each contract's terms once:
+    after a change of calendar every row is due, and one query per row would be most of it."""
+    ids = [row.request_id for row in rows]
+    requests = {r.id: r for r in session.exec(select(Request).where(col(Request.id).in_(ids)))}
+    histories = histories_of(session, ids)
+    terms: dict[tuple[int | None, int | None], Sla | None] = {}
+    found: list[Fired] = []
+    for row in rows:
+        request = requests.get(row.request_id)
+        key = (request.contract_id, request.service_id) if request is not None else (None, None)
+        if request is not None and key not in terms:
+            terms[key] = sla_of(session, request)
+        history = [(h.at, h.type) for h in histories.get(row.request_id, [])]
+        found.extend(_check(session, row, request, terms.get(key), history, now))
+    return found
+
+
+def _check(
+    session: Session,
+    row: SlaClock,
+    request: Request | None,
+    sla: Sla | None,
+    history: list[tuple[datetime, StatusType]],
+    now: datetime,
+) -> list[Fired]:
     if request is None or sla is None:
         row.next_check_at = None
         session.add(row)
         return []
-    history = [(h.at, h.type) for h in history_of(session, row.request_id)]
     found: list[Fired] = []
     next_check: datetime | None = None
     if history:
         for clock, target in sla.targets.items():
             state = due(clock, target, sla.warning, sla.calendar, history, now)
             for threshold, crossed_at in state.crossed:
-                one = _fire(session, request, sla, clock, threshold, crossed_at, now)
+                view = ClockView(read(clock, target, sla.calendar, history, now), sla.calendar.zone)
+                told = functools.partial(told_of, view)
+                one = _fire(session, request, told, clock, threshold, crossed_at, now)
                 if one is not None:
                     found.append(one)
             if state.next_check is not None:
@@ -110,10 +139,15 @@ def _check(session: Session, row: SlaClock, now: datetime) -> list[Fired]:
     return found
 
 
+def told_of(view: ClockView) -> dict[Language, ClockFacts]:
+    """The clock as the event's alert tells it, in each language."""
+    return {language: facts(view, language) for language in Language}
+
+
 def _fire(
     session: Session,
     request: Request,
-    sla: Sla,
+    told: Callable[[], dict[Language, ClockFacts]],
     clock: Clock,
     threshold: Threshold,
     crossed_at: datetime,
@@ -133,7 +167,7 @@ def _fire(
     )
     session.add(record)
     session.flush()
-    loaded = replace(load(session, request), clock=clock_facts(session, request, event, now))
+    loaded = replace(load(session, request), clock=told())
     planned = PlannedAlerts(loaded, decide(loaded, [event]))
     alerts, faults = write_alerts(session, planned, SavedAs(ident(record.id), key), request, now)
     if alerts:

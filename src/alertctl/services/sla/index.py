@@ -8,10 +8,11 @@ So a check costs what is due, not what is open (docs/architecture.md, "SLA clock
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal, select, update
 from sqlmodel import Session
 
 from alertctl.db.tables import Request, SlaClock
+from alertctl.services.saves.feed_memory import FeedMemory, fact
 
 # Due at any check, whatever time it is given: what a change of configuration leaves.
 AT_ONCE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -28,6 +29,22 @@ def recheck(session: Session, request_id: int, at: datetime) -> None:
         session.execute(insert(_CLOCKS).values(request_id=request_id, next_check_at=at))
 
 
+def has_terms(session: Session, request: Request, memory: FeedMemory | None) -> bool:
+    """Whether the request's contract or service sets a target: a request with none has no
+    clock, and its saves write no row (a feed of them would pay for rows never read). Giving
+    its contract or service a target later makes the rows (`recheck_contracts`)."""
+    from alertctl.db.tables import Contract, Service
+
+    def read() -> bool:
+        contract = session.get(Contract, request.contract_id)
+        service = session.get(Service, request.service_id) if request.service_id else None
+        return any(
+            row is not None and (row.gti_minutes or row.gtr_minutes) for row in (contract, service)
+        )
+
+    return bool(fact(memory, ("has SLA terms", request.contract_id, request.service_id), read))
+
+
 def recheck_contracts(session: Session, contract_ids: Collection[int]) -> None:
     """Make due now the clocks of every request of these contracts (their targets or calendar
     changed)."""
@@ -41,7 +58,16 @@ def recheck_services(session: Session, service_ids: Collection[int]) -> None:
 
 
 def _recheck(session: Session, which: object) -> None:
+    """The rows of these requests due at once; a row made for each opened request that has
+    none yet (its saves made none while its contract and service set no target)."""
     requests = select(_REQUESTS.c.id).where(which)  # type: ignore[arg-type]
     session.execute(
         update(_CLOCKS).where(_CLOCKS.c.request_id.in_(requests)).values(next_check_at=AT_ONCE)
     )
+    missing = (
+        select(_REQUESTS.c.id, literal(AT_ONCE, _CLOCKS.c.next_check_at.type))
+        .where(which)  # type: ignore[arg-type]
+        .where(_REQUESTS.c.open_fired)
+        .where(_REQUESTS.c.id.not_in(select(_CLOCKS.c.request_id)))
+    )
+    session.execute(insert(_CLOCKS).from_select(["request_id", "next_check_at"], missing))
