@@ -161,8 +161,9 @@ def explanation(doc: "Explanation") -> "list[RenderableType]":
 
 def register(app: typer.Typer) -> None:
     # The list, the outbox and delivery commands live in their own modules, under one group.
-    from alertctl.cli import delivery, outbox
+    from alertctl.cli import delivery, forecast, outbox
 
     outbox.register(alerts_app)
     delivery.register(alerts_app)
+    forecast.register(alerts_app)
     app.add_typer(alerts_app, name="alerts")

@@ -137,7 +137,7 @@ _HEADLINES: dict[Language, dict[Event, tuple[str, str]]] = {
             f"{_LEFT} of business time is left of {_TARGET}.",
         ),
         Event.GTI_BREACH: (
-            f"Your request {_REF} was not taken in charge within the guaranteed time, which "
+            f"Work on your request {_REF} did not start within the guaranteed time, which "
             f"ended at {_DUE}. We apologise, and are treating it as a priority.",
             f"The GTI of request {_REF} from {{{{ client.name }}}} was missed at {_DUE}: "
             f"{_OVERDUE} of business time over {_TARGET}.",

@@ -52,6 +52,14 @@ def read_file(
     return parse(data, region=region, known=known, stored=stored)
 
 
+def read_for_database(db: Database, text: str, *, region: str) -> Document:
+    """A file checked as `config apply` (without --prune) would check it against the database:
+    what a forecast replays through."""
+    with db.session(write=False) as session:
+        stored = read(session)
+    return read_file(text, region=region, known=_known_addresses(stored), stored=stored)
+
+
 # Apply -----------------------------------------------------------------------------------------
 
 

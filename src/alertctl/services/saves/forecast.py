@@ -1,0 +1,227 @@
+"""A forecast of the mail a configuration sends: the recorded saves of a period replayed
+through the current configuration, or through a configuration file not yet applied, against
+what was really sent. Each save's recorded events are decided again for the request as it was
+at that save; nothing is written (the replay runs in a transaction that is rolled back)."""
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from alertctl.db.engine import Database
+from alertctl.db.tables import (
+    Alert,
+    Client,
+    Contract,
+    Person,
+    Product,
+    Request,
+    RequestSave,
+    Service,
+    Site,
+)
+from alertctl.domain.model import Event
+from alertctl.domain.recipients import most_specific, resolve
+from alertctl.services.configuration.document import Document
+from alertctl.services.saves.alert_slice import load
+
+# The request's fields a save records by code, which decide who is reached.
+_FIELDS = ("client", "contract", "site", "product", "service")
+Who = tuple[str, str]  # kind, code
+
+
+@dataclass(frozen=True)
+class PersonForecast:
+    """One person's mail over the period, by event: as replayed, and as really sent."""
+
+    kind: str
+    code: str
+    name: str
+    forecast: dict[str, int]
+    sent: dict[str, int]
+    total: int
+    total_sent: int
+    change: int  # total - total_sent
+
+
+@dataclass(frozen=True)
+class Forecast:
+    since: datetime
+    until: datetime
+    configuration: str  # "the current configuration", or the file's name
+    saves: int  # the saves replayed: those of the period that raised an event
+    people: tuple[PersonForecast, ...]  # the noisiest first
+
+    @property
+    def total(self) -> int:
+        return sum(p.total for p in self.people)
+
+    @property
+    def total_sent(self) -> int:
+        return sum(p.total_sent for p in self.people)
+
+
+def forecast(
+    db: Database,
+    *,
+    since: datetime,
+    until: datetime,
+    desired: Document | None = None,
+    configuration: str = "the current configuration",
+) -> Forecast:
+    """`desired` is a checked configuration document (`config` apply's reading of a file):
+    applied first, in the transaction that is rolled back."""
+    rehearsal = Database(db.url, dry_run=True)
+    try:
+        with rehearsal.session(write=True) as session:
+            if desired is not None:
+                _apply(session, desired)
+            saves = _saves(session, since, until)
+            mails = _replay(session, saves)
+            sent, names = _sent(session, [s.id for s in saves if s.id is not None])
+            names.update(_names(session, mails))
+    finally:
+        rehearsal.close()
+    people = {who for who, _ in mails} | {who for who, _ in sent}
+    rows = [_person(who, names.get(who, "(erased)"), mails, sent) for who in people]
+    rows.sort(key=lambda p: (-p.total, -p.total_sent, p.kind, p.code))
+    return Forecast(since, until, configuration, len(saves), tuple(rows))
+
+
+def _person(
+    who: Who, name: str, mails: Counter[tuple[Who, str]], sent: Counter[tuple[Who, str]]
+) -> PersonForecast:
+    replayed, really = _by_event(mails, who), _by_event(sent, who)
+    total, total_sent = sum(replayed.values()), sum(really.values())
+    return PersonForecast(
+        who[0], who[1], name, replayed, really, total, total_sent, total - total_sent
+    )
+
+
+def _apply(session: Session, desired: Document) -> None:
+    from alertctl.services.configuration.plan import make_plan
+    from alertctl.services.configuration.read import read
+    from alertctl.services.configuration.write import Applier
+
+    plan = make_plan(read(session), desired, prune=False)
+    Applier(session, desired).run(plan)
+    session.flush()
+    session.expire_all()
+
+
+def _saves(session: Session, since: datetime, until: datetime) -> list[RequestSave]:
+    return list(
+        session.exec(
+            select(RequestSave)
+            .where(col(RequestSave.saved_at) >= since, col(RequestSave.saved_at) < until)
+            .where(RequestSave.events != "")
+            .order_by(col(RequestSave.saved_at), col(RequestSave.id))
+        ).all()
+    )
+
+
+def _replay(session: Session, saves: list[RequestSave]) -> Counter[tuple[Who, str]]:
+    """Who each save's events would reach, as the request was at that save."""
+    mails: Counter[tuple[Who, str]] = Counter()
+    fields = _fields_at_each_save(session, {s.request_id for s in saves})
+    ids = _Ids(session)
+    for save in saves:
+        request = session.get(Request, save.request_id)
+        if request is None or save.id is None:
+            continue
+        ids.set(request, fields.get(save.id, {}))
+        alert_slice = load(session, request).slice
+        events = [Event(e) for e in save.events.split(",")]
+        for decision in most_specific(resolve(alert_slice, e) for e in events):
+            for recipient in decision.recipients:
+                person = recipient.person
+                mails[((person.kind.value, person.code), decision.event.value)] += 1
+    return mails
+
+
+def _fields_at_each_save(
+    session: Session, request_ids: Iterable[int]
+) -> dict[int, dict[str, str | None]]:
+    """The codes of each save's request as they were once the save applied, from the changes
+    every save of the request recorded, in order."""
+    rows = session.exec(
+        select(RequestSave)
+        .where(col(RequestSave.request_id).in_(list(request_ids)))
+        .order_by(col(RequestSave.request_id), col(RequestSave.saved_at), col(RequestSave.id))
+    ).all()
+    found: dict[int, dict[str, str | None]] = {}
+    current: dict[int, dict[str, str | None]] = {}
+    for save in rows:
+        fields = current.setdefault(save.request_id, {})
+        for name, (_, new) in json.loads(save.changes).items():
+            if name in _FIELDS:
+                fields[name] = new
+        if save.id is not None:
+            found[save.id] = dict(fields)
+    return found
+
+
+class _Ids:
+    """Codes back to ids, each looked up once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[tuple[str, ...], int | None] = {}
+
+    def set(self, request: Request, fields: dict[str, str | None]) -> None:
+        client = self._id(Client, fields.get("client"))
+        if client is None:
+            return  # a request always has a client: a save that names none changed nothing
+        contract = self._id(Contract, fields.get("contract"))
+        request.client_id, request.contract_id = client, contract
+        request.product_id = self._id(Product, fields.get("product"))
+        request.site_id = self._child(Site, "client_id", client, fields.get("site"))
+        request.service_id = self._child(Service, "contract_id", contract, fields.get("service"))
+
+    def _id(self, model: type[Client | Contract | Product], code: str | None) -> int | None:
+        if code is None:
+            return None
+        key = (model.__name__, code)
+        if key not in self.cache:
+            self.cache[key] = self.session.exec(select(model.id).where(model.code == code)).first()
+        return self.cache[key]
+
+    def _child(
+        self, model: type[Site | Service], parent: str, parent_id: int | None, code: str | None
+    ) -> int | None:
+        if code is None or parent_id is None:
+            return None
+        key = (model.__name__, str(parent_id), code)
+        if key not in self.cache:
+            self.cache[key] = self.session.exec(
+                select(model.id).where(getattr(model, parent) == parent_id, model.code == code)
+            ).first()
+        return self.cache[key]
+
+
+def _sent(session: Session, save_ids: list[int]) -> tuple[Counter[tuple[Who, str]], dict[Who, str]]:
+    """The alerts really queued by those saves (copies sent again left out), by person."""
+    rows = session.exec(
+        select(Person.kind, Person.code, Person.name, Alert.event)
+        .join(Person, col(Person.id) == col(Alert.person_id))
+        .where(col(Alert.save_id).in_(save_ids), col(Alert.copy_of).is_(None))
+    ).all()
+    sent: Counter[tuple[Who, str]] = Counter()
+    names: dict[Who, str] = {}
+    for kind, code, name, event in rows:
+        sent[((kind, code), event)] += 1
+        names[(kind, code)] = name
+    return sent, names
+
+
+def _names(session: Session, mails: Counter[tuple[Who, str]]) -> dict[Who, str]:
+    codes = {who for who, _ in mails}
+    rows = session.exec(select(Person.kind, Person.code, Person.name)).all()
+    return {(k, c): n for k, c, n in rows if (k, c) in codes}
+
+
+def _by_event(counts: Counter[tuple[Who, str]], who: Who) -> dict[str, int]:
+    return {e.value: counts[(who, e.value)] for e in Event if counts[(who, e.value)]}
