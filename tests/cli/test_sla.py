@@ -366,3 +366,18 @@ def test_an_sla_alert_a_fault_stopped_is_never_silent_and_comes_back_once_fixed(
     recovered = json.loads(ok(db, "alerts", "recover", "--json").stdout)
     assert [(r["event"], r["outcome"]) for r in recovered] == [("gti_breach", "queued")]
     assert json.loads(ok(db, "alerts", "recover", "--json").stdout) == []
+
+
+def test_check_says_when_no_one_checks_the_clocks(sample_db: Path, tmp_path: Path) -> None:
+    db = sla_db(sample_db, tmp_path)  # DEM-1's clocks due since June, never checked
+
+    def clock_problems() -> list[str]:
+        doc = json.loads(invoke(db, "check", "--json").stdout)
+        return [p["message"] for p in doc["problems"] if p["subject"] == "SLA clocks"]
+
+    assert clock_problems() == [
+        "1 request with SLA clocks due for more than 300 s and not checked: no watcher or cron "
+        "job checks them"
+    ]
+    ok(db, "sla", "check")
+    assert clock_problems() == []

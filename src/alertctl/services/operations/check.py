@@ -72,9 +72,26 @@ def check(
         now = datetime.now(UTC)
         queue = queue_health(session, now, FAULT_WINDOW)
         seen = senders(session)
+        clocks = _clock_problems(session, now, max_silence)
     problems += _queue_problems(queue, max_age)
     problems += _sender_problems(queue, seen, now, max_silence)
+    problems += clocks
     return CheckReport(not problems, tuple(problems), queue, tuple(warnings), tuple(seen))
+
+
+def _clock_problems(session: Session, now: datetime, max_silence: float) -> list[Problem]:
+    """SLA clocks due and not checked for longer than `max_silence`: their warnings and
+    breaches would never be raised, and nothing else would say so."""
+    from alertctl.services.sla.index import overdue
+
+    late = overdue(session, now - timedelta(seconds=max_silence))
+    if not late:
+        return []
+    message = (
+        f"{counted(late, 'request')} with SLA clocks due for more than {max_silence:g} s and "
+        "not checked: no watcher or cron job checks them"
+    )
+    return [Problem(Area.QUEUE, "SLA clocks", message, "alertctl alerts send --watch")]
 
 
 def _template_problems(session: Session) -> list[Problem]:

@@ -8,7 +8,7 @@ So a check costs what is due, not what is open (docs/architecture.md, "SLA clock
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlmodel import Session
 
 from alertctl.db.tables import Request, SlaClock
@@ -71,3 +71,12 @@ def _recheck(session: Session, which: object) -> None:
         .where(_REQUESTS.c.id.not_in(select(_CLOCKS.c.request_id)))
     )
     session.execute(insert(_CLOCKS).from_select(["request_id", "next_check_at"], missing))
+
+
+def overdue(session: Session, before: datetime) -> int:
+    """How many requests' clocks were due before `before` and are not checked yet: none when
+    a watcher or a cron job checks them."""
+    found = session.execute(
+        select(func.count()).select_from(_CLOCKS).where(_CLOCKS.c.next_check_at <= before)
+    ).scalar_one()
+    return int(found)
