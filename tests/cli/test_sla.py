@@ -379,5 +379,7 @@ def test_check_says_when_no_one_checks_the_clocks(sample_db: Path, tmp_path: Pat
         "1 request with SLA clocks due for more than 300 s and not checked: no watcher or cron "
         "job checks them"
     ]
+    assert "alertctl_sla_clocks_due 1.0" in ok(db, "metrics").stdout.splitlines()
     ok(db, "sla", "check")
     assert clock_problems() == []
+    assert "alertctl_sla_clocks_due 0.0" in ok(db, "metrics").stdout.splitlines()

@@ -101,6 +101,12 @@ class _Collector:
             "How long the oldest alert due now has waited (0: none is due).",
             value=figures.oldest_due_seconds,
         )
+        yield GaugeMetricFamily(
+            "alertctl_sla_clocks_due",
+            "Requests whose SLA clocks are due and not checked yet (a watcher checks each "
+            "minute: more than 0 for long means no one checks them).",
+            value=figures.sla_clocks_due,
+        )
         deliveries = CounterMetricFamily(
             "alertctl_deliveries",
             "Delivery attempts, by channel and outcome (sent, retry, dead, unknown).",

@@ -17,6 +17,7 @@ from alertctl.services.delivery.health import (
     queue_health,
     senders,
 )
+from alertctl.services.sla.index import overdue
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Metrics:
     faults_by_reason: dict[str, int]  # alerts left out by a fault, ever
     last_delivery: datetime | None
     senders: tuple[SenderSeen, ...]
+    sla_clocks_due: int = 0  # requests whose SLA clocks are due and not checked yet
 
 
 def read_metrics(db: Database) -> Metrics:
@@ -58,4 +60,5 @@ def read_metrics(db: Database) -> Metrics:
             faults_by_reason={reason: int(n) for reason, n in faults},
             last_delivery=last_delivery(session),
             senders=tuple(senders(session)),
+            sla_clocks_due=overdue(session, now),
         )
