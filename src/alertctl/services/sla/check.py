@@ -8,6 +8,7 @@ next time are written in one transaction, under the lock saves take, so a crash 
 nothing (docs/rules.md, "SLA clocks")."""
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -30,6 +31,9 @@ from alertctl.templates.context import ClockFacts
 # Rows read in one transaction: a check that finds many due (after a change of calendar) holds
 # the write lock for a bounded time, and commits as it goes.
 BATCH = 500
+# The longest a check holds the write lock in one transaction, then commits and goes on.
+HOLD_SECONDS = 0.5
+FAIR_PAUSE_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -62,23 +66,29 @@ def check_clocks(
     raise the SLA events they crossed, and leave each with its next due time."""
     now = now or datetime.now(UTC)
     report = CheckReport()
-    while True:
+    after = 0  # batches go by request id: each is read once, even in a dry run, which keeps none
+    while _any_due(db, now, after):
         with db.session(write=True) as session:
             serialise_saves(session)
             rows = session.exec(
                 select(SlaClock)
-                .where(col(SlaClock.next_check_at) <= now)
-                .order_by(col(SlaClock.next_check_at))
+                .where(col(SlaClock.next_check_at) <= now, col(SlaClock.request_id) > after)
+                .order_by(col(SlaClock.request_id))
                 .limit(BATCH)
             ).all()
-            batch = _check_batch(session, list(rows), now)
-            report.checked += len(rows)
+            done, batch = _check_batch(session, list(rows), now)
+            report.checked += done
+            after = rows[done - 1].request_id if done else after
         for one in batch:
             report.fired.append(one)
             if fired is not None:
                 fired(one)
-        if len(rows) < BATCH:
+        if done == len(rows) < BATCH:
             break
+        if db.is_sqlite:
+            # SQLite's lock is not fair: a writer that waits polls, and one that commits and
+            # begins again at once can starve it past its timeout. A pause lets it in.
+            time.sleep(FAIR_PAUSE_SECONDS)
     with db.session(write=False) as session:
         report.next_check_at = session.exec(
             select(SlaClock.next_check_at)
@@ -91,22 +101,40 @@ def check_clocks(
     return report
 
 
-def _check_batch(session: Session, rows: list[SlaClock], now: datetime) -> list[Fired]:
+def _any_due(db: Database, now: datetime, after: int) -> bool:
+    """Whether any clock is due, read without the write lock: the watcher asks every minute,
+    and most minutes nothing is due."""
+    with db.session(write=False) as session:
+        found = session.exec(
+            select(SlaClock.request_id)
+            .where(col(SlaClock.next_check_at) <= now, col(SlaClock.request_id) > after)
+            .limit(1)
+        ).first()
+    return found is not None
+
+
+def _check_batch(session: Session, rows: list[SlaClock], now: datetime) -> tuple[int, list[Fired]]:
     """A batch's requests and histories read in one query each, and each contract's terms once:
-    after a change of calendar every row is due, and one query per row would be most of it."""
+    after a change of calendar every row is due, and one query per row would be most of it.
+    It stops after HOLD_SECONDS, with how many rows it did: raising an event renders its
+    alerts, and the write lock must not be held so long that a save waiting for it gives up
+    (engine.BUSY_TIMEOUT_MS), however busy the machine."""
+    started = time.monotonic()
     ids = [row.request_id for row in rows]
     requests = {r.id: r for r in session.exec(select(Request).where(col(Request.id).in_(ids)))}
     histories = histories_of(session, ids)
     terms: dict[tuple[int | None, int | None], Sla | None] = {}
     found: list[Fired] = []
-    for row in rows:
+    for done, row in enumerate(rows):
+        if time.monotonic() - started > HOLD_SECONDS:
+            return done, found
         request = requests.get(row.request_id)
         key = (request.contract_id, request.service_id) if request is not None else (None, None)
         if request is not None and key not in terms:
             terms[key] = sla_of(session, request)
         history = [(h.at, h.type) for h in histories.get(row.request_id, [])]
         found.extend(_check(session, row, request, terms.get(key), history, now))
-    return found
+    return len(rows), found
 
 
 def _check(
