@@ -59,9 +59,7 @@ class CheckReport:
         return f"{named} and {more} more" if more > 0 else named
 
 
-def check_clocks(
-    db: Database, now: datetime | None = None, *, fired: Callable[[Fired], None] | None = None
-) -> CheckReport:
+def check_clocks(db: Database, now: datetime | None = None) -> CheckReport:
     """Read the clocks due by `now` (the current time unless given: tests and replays set it),
     raise the SLA events they crossed, and leave each with its next due time."""
     now = now or datetime.now(UTC)
@@ -79,10 +77,7 @@ def check_clocks(
             done, batch = _check_batch(session, list(rows), now)
             report.checked += done
             after = rows[done - 1].request_id if done else after
-        for one in batch:
-            report.fired.append(one)
-            if fired is not None:
-                fired(one)
+        report.fired.extend(batch)
         if done == len(rows) < BATCH:
             break
         if db.is_sqlite:

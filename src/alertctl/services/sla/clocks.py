@@ -193,16 +193,9 @@ def spell_due(moment: datetime, zone: str, language: Language) -> str:
     return f"{local.day} {month} {local.year}, {local:%H:%M} ({zone})"
 
 
-def state_of(view: ClockView) -> ClockState:
-    return view.reading.state
-
-
 def _id(request: Request) -> int:
     assert request.id is not None
     return request.id
-
-
-SAVE_EVENTS = tuple(e for e in Event if not e.is_sla)
 
 
 def events_of(session: Session, request: Request) -> list[Event]:
