@@ -147,10 +147,10 @@ def test_calendars_are_added_listed_shown_updated_and_removed_once_unused(
         ),
         (["contract", "update", "K1", "--gti", "0m"], "GTI: a target of '0m' is zero"),
         (["contract", "update", "K1", "--gtr", "2d"], "GTR: cannot read the business time '2d'"),
-        (["contract", "update", "K1", "--calendar", "nowhere"], "no calendar 'nowhere'"),
+        (["contract", "update", "K1", "--calendar", "nowhere"], "unknown calendar 'nowhere'"),
         (["contract", "update", "K1", "--warn-percent", "150"], "the warning share must be"),
         (["service", "update", "K1", "PREMIUM", "--gti", "x"], "GTI: cannot read"),
-        (["calendar", "update", "nowhere", "--zone", "UTC"], "no calendar 'nowhere'"),
+        (["calendar", "update", "nowhere", "--zone", "UTC"], "unknown calendar 'nowhere'"),
         (["sla", "explain", "DEM-9", "gti"], "unknown request 'DEM-9'"),
     ],
 )

@@ -10,6 +10,7 @@ from alertctl.cli.options import Json
 from alertctl.cli.output import info, key_values, make_table, render, warn
 from alertctl.cli.state import state
 from alertctl.domain.sla import Clock
+from alertctl.domain.wording import counted
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -63,8 +64,8 @@ def _check_lines(report: "CheckReport") -> "list[RenderableType]":
     ]
     after = f"; next due {report.next_check_at:%Y-%m-%d %H:%M} UTC" if report.next_check_at else ""
     info(
-        f"{_count(report.checked, 'request')} read, "
-        f"{_count(len(report.fired), 'SLA event')} raised{after}"
+        f"{counted(report.checked, 'request')} read, "
+        f"{counted(len(report.fired), 'SLA event')} raised{after}"
     )
     return lines
 
@@ -189,10 +190,6 @@ def _report_table(report: "SlaReport") -> "RenderableType":
         title=f"Requests opened from {report.since:%Y-%m-%d %H:%M} "
         f"to {report.until:%Y-%m-%d %H:%M} UTC",
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def register(app: typer.Typer) -> None:

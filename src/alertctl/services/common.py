@@ -40,15 +40,23 @@ SUGGEST_AMONG = 20_000
 
 
 def unknown_hint(
-    session: Session, model: Any, code: str, listing: str, *, where: Any = None
+    session: Session,
+    model: Any,
+    code: str,
+    listing: str,
+    *,
+    where: Any = None,
+    column: Any = None,
 ) -> str:
     """`did you mean X?` for the code that differs only by case, or else the nearest in
-    spelling; otherwise the command that lists them."""
+    spelling; otherwise the command that lists them. `column`: where a model that names its
+    rows otherwise than by `code` keeps the name (a calendar's `name`)."""
     import difflib
 
-    twin = case_twin(session, model, code, where=where)
+    column = model.code if column is None else column
+    twin = case_twin(session, model, code, where=where, column=column)
     if twin is None:
-        query = select(model.code).limit(SUGGEST_AMONG + 1)
+        query = select(column).limit(SUGGEST_AMONG + 1)
         codes = [str(c) for c in session.exec(query if where is None else query.where(where))]
         if len(codes) <= SUGGEST_AMONG:
             lowered = {c.lower(): c for c in codes}
@@ -57,12 +65,15 @@ def unknown_hint(
     return f"did you mean {twin}?" if twin else f"alertctl {listing}"
 
 
-def case_twin(session: Session, model: Any, code: str, *, where: Any = None) -> str | None:
+def case_twin(
+    session: Session, model: Any, code: str, *, where: Any = None, column: Any = None
+) -> str | None:
     """The code that differs from this one only by case, if there is one.
 
     Codes are looked up exactly, but two codes that differ only by case (`acme` beside `ACME`)
     are refused: in a list, a script or a spoken conversation they would be taken for one."""
-    query = select(model.code).where(func.lower(model.code) == code.lower(), model.code != code)
+    column = model.code if column is None else column
+    query = select(column).where(func.lower(column) == code.lower(), column != code)
     if where is not None:
         query = query.where(where)
     found = session.exec(query).first()

@@ -2,7 +2,6 @@
 holidays, extra closed dates. A contract names one; changing a calendar moves the due times of
 the clocks counted on it, so their requests are checked again."""
 
-import difflib
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from alertctl.db.tables import Contract
 from alertctl.domain.business_time import Calendar, parse_hours, public_holidays, spell_hours
 from alertctl.domain.validation import check_code
 from alertctl.errors import Conflict, Invalid, NotFound
+from alertctl.services.common import unknown_hint
 from alertctl.services.sla.index import recheck_contracts
 
 
@@ -92,10 +92,10 @@ def show_calendar(db: Database, name: str) -> CalendarRow:
 def get_calendar(session: Session, name: str) -> CalendarTable:
     row = _find(session, name)
     if row is None:
-        names = session.exec(select(CalendarTable.name)).all()
-        near = difflib.get_close_matches(name, names, n=1)
-        hint = f"did you mean {near[0]}?" if near else "alertctl calendar list"
-        raise NotFound(f"no calendar {name!r}", hint=hint)
+        hint = unknown_hint(
+            session, CalendarTable, name, "calendar list", column=CalendarTable.name
+        )
+        raise NotFound(f"unknown calendar {name!r}", hint=hint)
     return row
 
 
