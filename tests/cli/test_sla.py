@@ -383,3 +383,13 @@ def test_check_says_when_no_one_checks_the_clocks(sample_db: Path, tmp_path: Pat
     ok(db, "sla", "check")
     assert clock_problems() == []
     assert "alertctl_sla_clocks_due 0.0" in ok(db, "metrics").stdout.splitlines()
+
+
+def test_template_render_tells_of_the_request_s_own_clock(sample_db: Path, tmp_path: Path) -> None:
+    db = sla_db(sample_db, tmp_path)
+    args = ["template", "render", "default-gti_breach-fr", "--request", "DEM-1"]
+    rendered = ok(db, *args, "--event", "gti_breach").stdout
+    assert "[SLA] GTI dépassée\u00a0: DEM-1 – Printer down" in rendered
+    assert "échu le 1 juin 2026 à 16 h 00 (Europe/Paris)" in rendered
+    # Its clock belongs to the SLA events: rendered for another, the template cannot say it.
+    refused(db, [*args, "--event", "open"], 1, "template 'default-gti_breach-fr' does not render")

@@ -207,6 +207,11 @@ def parse_duration(text: str) -> int:
     return minutes
 
 
+def spell_minutes(minutes: int | None) -> str | None:
+    """A target or a time kept in minutes, spelt as spell_duration does; None stays None."""
+    return spell_duration(minutes * 60) if minutes is not None else None
+
+
 def spell_duration(seconds: float) -> str:
     """Business time as alerts and tables show it: `2 h 30 min`, `45 min`, `4 h`."""
     minutes = max(0, int(seconds // 60))

@@ -190,6 +190,7 @@ class Due:
 
     crossed: tuple[tuple[Threshold, datetime], ...]
     next_check: datetime | None
+    reading: Reading  # the clock as it stands: what an event raised now tells of it
 
 
 def due(
@@ -208,11 +209,12 @@ def due(
     reading = read(clock, target, calendar, history, now)
     point = warning.point(target)
     if reading.state is ClockState.MISSED:
-        return Due(((Threshold.BREACH, reached_at(target, calendar, running) or now),), None)
+        crossed_at = reached_at(target, calendar, running) or now
+        return Due(((Threshold.BREACH, crossed_at),), None, reading)
     crossed: tuple[tuple[Threshold, datetime], ...] = ()
     if reading.state in (ClockState.RUNNING, ClockState.PAUSED) and reading.used >= point:
         crossed = ((Threshold.WARNING, reached_at(point, calendar, running) or now),)
     if reading.state is not ClockState.RUNNING:
-        return Due(crossed, None)
+        return Due(crossed, None, reading)
     goal = target if reading.used >= point else point
-    return Due(crossed, calendar.add(now, goal - reading.used))
+    return Due(crossed, calendar.add(now, goal - reading.used), reading)

@@ -8,7 +8,13 @@ from typing import Protocol, TypedDict
 from sqlmodel import Session, col, select
 
 from alertctl.db.tables import Calendar, Contract, Service
-from alertctl.domain.business_time import parse_duration, parse_hours, spell_duration, spell_hours
+from alertctl.domain.business_time import (
+    parse_duration,
+    parse_hours,
+    spell_duration,
+    spell_hours,
+    spell_minutes,
+)
 from alertctl.domain.model import Source
 from alertctl.errors import Invalid
 from alertctl.services.configuration.document import ContractEntry, ServiceEntry
@@ -148,19 +154,15 @@ class _ServiceTerms(Protocol):
 def contract_terms(contract: _ContractTerms) -> ContractTerms:
     return {
         "calendar": contract.calendar,
-        "gti": _spelt(contract.gti_minutes),
-        "gtr": _spelt(contract.gtr_minutes),
+        "gti": spell_minutes(contract.gti_minutes),
+        "gtr": spell_minutes(contract.gtr_minutes),
         "warn_percent": contract.warn_percent,
-        "warn_left": _spelt(contract.warn_left_minutes),
+        "warn_left": spell_minutes(contract.warn_left_minutes),
     }
 
 
 def service_terms(service: _ServiceTerms) -> ServiceTerms:
-    return {"gti": _spelt(service.gti_minutes), "gtr": _spelt(service.gtr_minutes)}
-
-
-def _spelt(minutes: int | None) -> str | None:
-    return spell_duration(minutes * 60) if minutes is not None else None
+    return {"gti": spell_minutes(service.gti_minutes), "gtr": spell_minutes(service.gtr_minutes)}
 
 
 def write_contract_terms(row: Contract, values: ContractEntry) -> None:

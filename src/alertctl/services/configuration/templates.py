@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
-from alertctl.db.tables import Request, Template
+from alertctl.db.tables import Template
 from alertctl.domain.model import Event, Language, PersonKind
 from alertctl.domain.validation import check_code, check_length, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
@@ -18,7 +18,6 @@ from alertctl.services.configuration.template_use import (
 )
 from alertctl.services.saves.alert_slice import get_request, load, person_facts
 from alertctl.services.saves.decide import in_document
-from alertctl.templates.context import ClockFacts
 from alertctl.templates.render import RenderError, check_syntax, render_alert
 
 
@@ -195,7 +194,11 @@ def render_template(
     with db.session(write=False) as session:
         template = get_template(session, name)
         request = get_request(session, reference)
-        loaded = load(session, request)
+        # An SLA event's clock as the request has it now, or the sample clock.
+        from alertctl.services.sla.clocks import with_clock
+
+        loaded = with_clock(session, load(session, request), request, event)
+        language = Language(template.language)
         recipient = SAMPLE_CONTEXT["recipient"]
         if kind is not None and code is not None:
             facts = person_facts(session, request, get_person(session, kind, code))
@@ -216,28 +219,16 @@ def render_template(
                 context={
                     **loaded.context,
                     # The statuses as the template's own language names them.
-                    "request": loaded.request_in(Language(template.language)),
+                    "request": loaded.request_in(language),
                     "recipient": recipient,
                     "event": event.value,
-                    "clock": _clock_facts(session, request, event, Language(template.language)),
+                    "clock": loaded.clock[language] if loaded.clock is not None else None,
                 },
             )
         except RenderError as exc:
             raise Invalid(f"template {name!r} does not render: {exc}") from None
         message = in_document(message, template)
         return RenderedTemplate(message.subject, message.text, message.html)
-
-
-def _clock_facts(
-    session: Session, request: Request, event: Event, language: Language
-) -> ClockFacts | None:
-    """An SLA event's clock as the request has it now; the sample clock when it has none."""
-    if not event.is_sla:
-        return None
-    from alertctl.services.sla.clocks import clock_facts
-
-    found = clock_facts(session, request, event)
-    return found[language] if found else SAMPLE_CLOCK
 
 
 def _row(template: Template) -> TemplateRow:

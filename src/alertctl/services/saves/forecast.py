@@ -80,9 +80,9 @@ def forecast(
             if desired is not None:
                 _apply(session, desired)
             saves = _saves(session, since, until)
-            mails = _replay(session, saves)
-            sent, names = _sent(session, [s.id for s in saves if s.id is not None])
-            names.update(_names(session, mails))
+            names: dict[Who, str] = {}
+            mails = _replay(session, saves, names)
+            sent = _sent(session, [s.id for s in saves if s.id is not None], names)
     finally:
         rehearsal.close()
     people = {who for who, _ in mails} | {who for who, _ in sent}
@@ -123,8 +123,11 @@ def _saves(session: Session, since: datetime, until: datetime) -> list[RequestSa
     )
 
 
-def _replay(session: Session, saves: list[RequestSave]) -> Counter[tuple[Who, str]]:
-    """Who each save's events would reach, as the request was at that save."""
+def _replay(
+    session: Session, saves: list[RequestSave], names: dict[Who, str]
+) -> Counter[tuple[Who, str]]:
+    """Who each save's events would reach, as the request was at that save (and their
+    names, into `names`)."""
     mails: Counter[tuple[Who, str]] = Counter()
     fields = _fields_at_each_save(session, {s.request_id for s in saves})
     ids = _Ids(session)
@@ -138,7 +141,9 @@ def _replay(session: Session, saves: list[RequestSave]) -> Counter[tuple[Who, st
         for decision in most_specific(resolve(alert_slice, e) for e in events):
             for recipient in decision.recipients:
                 person = recipient.person
-                mails[((person.kind.value, person.code), decision.event.value)] += 1
+                who = (person.kind.value, person.code)
+                mails[(who, decision.event.value)] += 1
+                names[who] = person.name
     return mails
 
 
@@ -202,25 +207,19 @@ class _Ids:
         return self.cache[key]
 
 
-def _sent(session: Session, save_ids: list[int]) -> tuple[Counter[tuple[Who, str]], dict[Who, str]]:
-    """The alerts really queued by those saves (copies sent again left out), by person."""
+def _sent(session: Session, save_ids: list[int], names: dict[Who, str]) -> Counter[tuple[Who, str]]:
+    """The alerts really queued by those saves (copies sent again left out), by person (and
+    their names, into `names`)."""
     rows = session.exec(
         select(Person.kind, Person.code, Person.name, Alert.event)
         .join(Person, col(Person.id) == col(Alert.person_id))
         .where(col(Alert.save_id).in_(save_ids), col(Alert.copy_of).is_(None))
     ).all()
     sent: Counter[tuple[Who, str]] = Counter()
-    names: dict[Who, str] = {}
     for kind, code, name, event in rows:
         sent[((kind, code), event)] += 1
-        names[(kind, code)] = name
-    return sent, names
-
-
-def _names(session: Session, mails: Counter[tuple[Who, str]]) -> dict[Who, str]:
-    codes = {who for who, _ in mails}
-    rows = session.exec(select(Person.kind, Person.code, Person.name)).all()
-    return {(k, c): n for k, c, n in rows if (k, c) in codes}
+        names.setdefault((kind, code), name)
+    return sent
 
 
 def _by_event(counts: Counter[tuple[Who, str]], who: Who) -> dict[str, int]:

@@ -20,12 +20,12 @@ from alertctl.db.engine import Database, serialise_saves
 from alertctl.db.outbox import aware
 from alertctl.db.tables import Request, RequestSave, SlaClock
 from alertctl.domain.model import Event, Language, StatusType
-from alertctl.domain.sla import EVENTS, Clock, Threshold, due, read
+from alertctl.domain.sla import EVENTS, Clock, Threshold, due
 from alertctl.services.common import ident
 from alertctl.services.saves.alert_slice import load
 from alertctl.services.saves.decide import decide
 from alertctl.services.saves.save_alerts import LeftOut, PlannedAlerts, SavedAs, write_alerts
-from alertctl.services.sla.clocks import ClockView, Sla, facts, histories_of, sla_of
+from alertctl.services.sla.clocks import ClockView, Sla, histories_of, sla_of, told
 from alertctl.templates.context import ClockFacts
 
 # Rows read in one transaction: a check that finds many due (after a change of calendar) holds
@@ -150,9 +150,8 @@ def _check(
         for clock, target in sla.targets.items():
             state = due(clock, target, sla.warning, sla.calendar, history, now)
             for threshold, crossed_at in state.crossed:
-                view = ClockView(read(clock, target, sla.calendar, history, now), sla.calendar.zone)
-                told = functools.partial(told_of, view)
-                one = _fire(session, request, told, clock, threshold, crossed_at, now)
+                tells = functools.partial(told, ClockView(state.reading, sla.calendar.zone))
+                one = _fire(session, request, tells, clock, threshold, crossed_at, now)
                 if one is not None:
                     found.append(one)
             if state.next_check is not None:
@@ -162,15 +161,10 @@ def _check(
     return found
 
 
-def told_of(view: ClockView) -> dict[Language, ClockFacts]:
-    """The clock as the event's alert tells it, in each language."""
-    return {language: facts(view, language) for language in Language}
-
-
 def _fire(
     session: Session,
     request: Request,
-    told: Callable[[], dict[Language, ClockFacts]],
+    tells: Callable[[], dict[Language, ClockFacts]],
     clock: Clock,
     threshold: Threshold,
     crossed_at: datetime,
@@ -190,7 +184,7 @@ def _fire(
     )
     session.add(record)
     session.flush()
-    loaded = replace(load(session, request), clock=told())
+    loaded = replace(load(session, request), clock=tells())
     planned = PlannedAlerts(loaded, decide(loaded, [event]))
     alerts, faults = write_alerts(session, planned, SavedAs(ident(record.id), key), request, now)
     if alerts:

@@ -9,16 +9,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from alertctl.db.tables import Calendar as CalendarTable
-from alertctl.db.tables import Contract, Request, RequestSave, Service, Status
+from alertctl.db.tables import Contract, Request, RequestSave, Service, SlaClock, Status
 from alertctl.domain.business_time import ROUND_THE_CLOCK, Calendar, spell_duration
 from alertctl.domain.model import Event, Language, StatusType
 from alertctl.domain.sla import CLOCK_OF, Clock, ClockState, Reading, Warning, read
 from alertctl.services.configuration.template_use import SAMPLE_CLOCK
 from alertctl.services.saves.alert_slice import Loaded
 from alertctl.services.sla.calendars import calendar_of
+from alertctl.services.sla.targets import warning_of
 from alertctl.templates.context import ClockFacts
-
-DEFAULT_WARNING = Warning()
 
 
 @dataclass(frozen=True)
@@ -64,20 +63,16 @@ def sla_of(session: Session, request: Request) -> Sla | None:
     targets = {clock: m * 60.0 for clock, m in minutes.items() if m}
     if not targets:
         return None
-    warning = Warning(
-        contract.warn_percent if contract.warn_percent is not None else DEFAULT_WARNING.percent,
-        contract.warn_left_minutes * 60.0
-        if contract.warn_left_minutes is not None
-        else DEFAULT_WARNING.left,
-    )
-    return Sla(targets, warning, _calendar(session, contract.calendar), contract.calendar)
+    calendar = _calendar(session, contract.calendar)
+    return Sla(targets, warning_of(contract), calendar, contract.calendar)
 
 
 def _calendar(session: Session, name: str | None) -> Calendar:
     if name is None:
         return ROUND_THE_CLOCK
     row = session.exec(select(CalendarTable).where(CalendarTable.name == name)).first()
-    # The services refuse a contract naming no calendar; a row gone from under it counts all.
+    # The services refuse a contract naming an unknown calendar; one gone from under it
+    # (removed by hand) counts every hour.
     return calendar_of(row) if row is not None else ROUND_THE_CLOCK
 
 
@@ -133,8 +128,11 @@ def clock_facts(
     clock = CLOCK_OF.get(event)
     views = read_clocks(session, request, now or datetime.now(UTC))
     view = next((v for v in views if v.clock is clock), None)
-    if view is None:
-        return None
+    return told(view) if view is not None else None
+
+
+def told(view: ClockView) -> dict[Language, ClockFacts]:
+    """The clock as an SLA event's alert tells it, in each language."""
     return {language: facts(view, language) for language in Language}
 
 
@@ -235,8 +233,6 @@ def due_by(session: Session, now: datetime, until: datetime) -> dict[int, dateti
     """The requests with a clock running that falls due by `until`, with its due time. Read
     through the index: a running clock's next threshold comes no later than its due time, so
     only the rows due by then can hold one."""
-    from alertctl.db.tables import SlaClock
-
     ids = session.exec(select(SlaClock.request_id).where(col(SlaClock.next_check_at) <= until))
     found: dict[int, datetime] = {}
     for request_id in ids.all():

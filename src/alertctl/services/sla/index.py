@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, literal, select, update
 from sqlmodel import Session
 
-from alertctl.db.tables import Request, SlaClock
+from alertctl.db.tables import Contract, Request, Service, SlaClock
 from alertctl.services.saves.feed_memory import FeedMemory, fact
 
 # Due at any check, whatever time it is given: what a change of configuration leaves.
@@ -33,7 +33,6 @@ def has_terms(session: Session, request: Request, memory: FeedMemory | None) -> 
     """Whether the request's contract or service sets a target: a request with none has no
     clock, and its saves write no row (a feed of them would pay for rows never read). Giving
     its contract or service a target later makes the rows (`recheck_contracts`)."""
-    from alertctl.db.tables import Contract, Service
 
     def read() -> bool:
         contract = session.get(Contract, request.contract_id)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from alertctl.db.tables import Contract, Service
-from alertctl.domain.business_time import parse_duration, spell_duration
+from alertctl.domain.business_time import parse_duration, spell_duration, spell_minutes
+from alertctl.domain.sla import Warning
 from alertctl.errors import Invalid
 from alertctl.services.common import ident
 from alertctl.services.sla.index import recheck_contracts, recheck_services
@@ -67,27 +68,33 @@ def set_service_sla(session: Session, service: Service, change: SlaChange) -> No
     recheck_services(session, [ident(service.id)])
 
 
+def warning_of(contract: Contract) -> Warning:
+    """When the contract's clocks warn: its own share and time left, or the defaults."""
+    default = Warning()
+    return Warning(
+        contract.warn_percent if contract.warn_percent is not None else default.percent,
+        contract.warn_left_minutes * 60.0
+        if contract.warn_left_minutes is not None
+        else default.left,
+    )
+
+
 def contract_terms(contract: Contract) -> SlaTerms | None:
     if not (contract.gti_minutes or contract.gtr_minutes):
         return None
-    percent = contract.warn_percent if contract.warn_percent is not None else 75
-    left = contract.warn_left_minutes if contract.warn_left_minutes is not None else 120
+    warning = warning_of(contract)
     return SlaTerms(
-        _spelt(contract.gti_minutes),
-        _spelt(contract.gtr_minutes),
+        spell_minutes(contract.gti_minutes),
+        spell_minutes(contract.gtr_minutes),
         contract.calendar or "every hour counts",
-        f"at {percent} % used or {spell_duration(left * 60)} left",
+        f"at {warning.percent} % used or {spell_duration(warning.left)} left",
     )
 
 
 def service_terms(service: Service) -> SlaTerms | None:
     if not (service.gti_minutes or service.gtr_minutes):
         return None
-    return SlaTerms(_spelt(service.gti_minutes), _spelt(service.gtr_minutes))
-
-
-def _spelt(minutes: int | None) -> str | None:
-    return spell_duration(minutes * 60) if minutes else None
+    return SlaTerms(spell_minutes(service.gti_minutes), spell_minutes(service.gtr_minutes))
 
 
 def _minutes(text: str | None, current: int | None, clock: str) -> int | None:
