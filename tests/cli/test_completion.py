@@ -59,6 +59,9 @@ def test_request_references_and_statuses(sample_db: Path) -> None:
         "dead",
         "unknown",
         "cancelled",
+        "held",
+        "merged",
+        "skipped",
     ]
 
 

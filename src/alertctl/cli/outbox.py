@@ -36,10 +36,19 @@ OUTBOX_COLUMNS: "list[Column[AlertRow]]" = [
     ("Person", lambda r: f"{r.kind} {r.code}"),
     ("Channel", lambda r: r.channel),
     ("Address", lambda r: r.address),
-    ("Status", lambda r: r.status),
+    ("Status", lambda r: _status(r)),
     ("Tries", lambda r: r.attempts),
     ("Last reply", lambda r: r.last_reply),
 ]
+
+
+def _status(row: "AlertRow") -> str:
+    """A status, with why and until when for a held alert, and where a merged one went."""
+    if row.status is AlertStatus.HELD and row.held_until is not None:
+        return f"held: {row.hold} until {row.held_until:%Y-%m-%d %H:%M} UTC"
+    if row.status is AlertStatus.MERGED and row.merged_into is not None:
+        return f"merged into {row.merged_into}"
+    return row.status.value
 
 
 def list_(
@@ -302,6 +311,7 @@ def stats_chart(doc: "Stats") -> "list[RenderableType]":
 
     styles = {
         AlertStatus.SENT: "green",
+        AlertStatus.HELD: "bright_black",
         AlertStatus.PENDING: "blue",
         AlertStatus.SENDING: "cyan",
         AlertStatus.RETRY: "yellow",
@@ -318,6 +328,7 @@ def stats_chart(doc: "Stats") -> "list[RenderableType]":
         Text("left out by faults", style="red" if faults.total else ""),
         f"{faults.total}" + (f" ({reasons})" if reasons else ""),
     )
+    totals.add_row("mails saved by holds", str(doc.mails_saved))
     days = Table(title="By day", show_header=True, box=None)
     days.add_column("Day")
     days.add_column("Alerts")

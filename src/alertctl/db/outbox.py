@@ -32,6 +32,18 @@ def due_condition(now: datetime) -> Any:
     )
 
 
+def waiting_condition(now: datetime) -> Any:
+    """What waits for a sender at `now`: what is due, and what is held until now or earlier
+    (released by the sender's next claim)."""
+    held = (col(Alert.status) == AlertStatus.HELD) & (col(Alert.held_until) <= now)
+    return or_(due_condition(now), held)
+
+
+def waiting_since() -> Any:
+    """Since when a waiting alert waits: its retry's time, its hold's end, or its writing."""
+    return func.coalesce(col(Alert.next_attempt_at), col(Alert.held_until), col(Alert.created_at))
+
+
 def mark_interrupted_submits(session: Session, now: datetime) -> list[int]:
     """A message handed over by a sender that died before its outcome may or may not have
     arrived: it becomes `unknown`, for the operator, and is never re-sent by itself."""
@@ -176,7 +188,8 @@ def renew(
 
 
 def next_due(session: Session) -> datetime | None:
-    """When the next alert falls due: now or earlier for one due already, None for none."""
+    """When the next alert falls due, or the next held one is released: now or earlier for
+    one due already, None for none."""
     waiting = session.execute(
         select(func.min(func.coalesce(col(Alert.next_attempt_at), col(Alert.created_at)))).where(
             col(Alert.status).in_(DUE_STATUSES)
@@ -187,7 +200,10 @@ def next_due(session: Session) -> datetime | None:
             col(Alert.status) == AlertStatus.SENDING
         )
     ).scalar()
-    times = [aware(t) for t in (waiting, expiring) if t is not None]
+    held = session.execute(
+        select(func.min(col(Alert.held_until))).where(col(Alert.status) == AlertStatus.HELD)
+    ).scalar()
+    times = [aware(t) for t in (waiting, expiring, held) if t is not None]
     return min(times) if times else None
 
 

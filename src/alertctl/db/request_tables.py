@@ -77,6 +77,12 @@ class Alert(Row, table=True):
     raw_message: str | None = None  # the message as it was sent
     # `alerts resend`: the delivered alert this one sends again, word for word.
     copy_of: int | None = Field(default=None, foreign_key="alert.id", index=True)
+    # Held (docs/rules.md, "Holding alerts"): why, and until when (None once released). The
+    # release folds what it releases together into one alert (`merged_into`), whose `hold` is
+    # `summary`; `hold` stays on a released alert, for `alerts stats`.
+    hold: str | None = None
+    held_until: datetime | None = Field(default=None, index=True)
+    merged_into: int | None = Field(default=None, index=True)
 
 
 class AlertAttempt(Row, table=True):

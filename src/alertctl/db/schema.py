@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from alertctl.errors import Invalid
 
 # The schema this alertctl writes (the last migration's revision).
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 
 _OUR_REVISION = re.compile(r"\d{4}")
 
@@ -30,6 +30,7 @@ OUR_TABLES = frozenset(
         "contract_beneficiary",
         "contract_interlocutor",
         "contract_product",
+        "noise_settings",
         "person",
         "product",
         "product_interlocutor",

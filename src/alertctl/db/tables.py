@@ -79,6 +79,11 @@ class Client(Row, table=True):
     code: str = Field(unique=True)
     name: str
     language: str = "fr"
+    # Coalesced status changes (minutes; None: the defaults, 0 idle: none) and the events that
+    # go through quiet hours, digests and caps (comma-separated; None: the defaults').
+    coalesce_idle_minutes: int | None = None
+    coalesce_max_minutes: int | None = None
+    urgent: str | None = None
 
 
 class Site(Row, table=True):
@@ -146,6 +151,11 @@ class Person(Row, table=True):
     opt_gti_breach: bool = False
     opt_gtr_warning: bool = False
     opt_gtr_breach: bool = False
+    # Noise control (docs/rules.md, "Holding alerts"); None: the defaults of their kind.
+    quiet_hours: str | None = None  # as written; "" for none at all, whatever their kind's
+    zone: str | None = None  # of their quiet hours and digest; None: the defaults' zone
+    digest: str | None = None  # "daily 08:00", "weekly mon 08:00"; None: immediate
+    cap_per_hour: int | None = None
 
 
 contact_site = Table(
@@ -242,6 +252,20 @@ interlocutor_tables: dict[str, Table] = {
     source: _interlocutor_table(source)
     for source in ("product", "site", "contract", "service", "client")
 }
+
+
+class NoiseSettings(Row, table=True):
+    """One row: the defaults of noise control (docs/rules.md, "Holding alerts")."""
+
+    __tablename__ = "noise_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    coalesce_idle_minutes: int = 2
+    coalesce_max_minutes: int = 10
+    contact_quiet_hours: str | None = None
+    collaborator_quiet_hours: str | None = None
+    zone: str = "UTC"
+    cap_per_hour: int | None = None
+    urgent: str = "gti_breach,gtr_breach"
 
 
 class ConfigState(Row, table=True):

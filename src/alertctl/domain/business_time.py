@@ -111,7 +111,7 @@ def public_holidays(country: str, region: str | None = None) -> Container[date]:
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HOURS_PART = re.compile(r"([a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(\S+)")
+HOURS_PART = re.compile(r"([a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(\S+)")
 _INTERVAL = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
 
 
@@ -123,25 +123,25 @@ def parse_hours(text: str) -> dict[int, tuple[Interval, ...]]:
     for part in (p.strip() for p in text.lower().split(";")):
         if not part:
             continue
-        found = _HOURS_PART.fullmatch(part)
+        found = HOURS_PART.fullmatch(part)
         if found is None:
             raise Invalid(
                 f"cannot read the opening hours {part!r}: write days then intervals, such as "
                 "mon-fri 09:00-12:00,14:00-18:00"
             )
-        intervals = tuple(_interval(i) for i in found.group(2).split(","))
+        intervals = tuple(parse_interval(i) for i in found.group(2).split(","))
         ordered = sorted(intervals)
         for (_, closing), (opening, _) in pairwise(ordered):
             if closing == time(0) or closing > opening:
                 raise Invalid(f"opening intervals overlap in {part!r}")
-        for day in _days(found.group(1)):
+        for day in parse_days(found.group(1)):
             if day in hours:
                 raise Invalid(f"{_DAYS[day]} is given opening hours twice")
             hours[day] = tuple(ordered)
     return hours
 
 
-def _days(text: str) -> list[int]:
+def parse_days(text: str) -> list[int]:
     days: list[int] = []
     for item in text.split(","):
         first, _, last = item.partition("-")
@@ -155,7 +155,7 @@ def _days(text: str) -> list[int]:
     return days
 
 
-def _interval(text: str) -> Interval:
+def parse_interval(text: str) -> Interval:
     found = _INTERVAL.fullmatch(text)
     if found is None:
         raise Invalid(f"cannot read the interval {text!r}: write it as 09:00-18:00")

@@ -90,6 +90,9 @@ class AlertStatus(StrEnum):
     DEAD = "dead"  # failed for good, or after the last attempt
     UNKNOWN = "unknown"  # a fax submit interrupted by a crash: the operator decides
     CANCELLED = "cancelled"  # by an operator, or when its person was erased
+    HELD = "held"  # kept back to spare its reader, until `held_until` (docs/rules.md)
+    MERGED = "merged"  # released into another alert (`merged_into`), which tells of it
+    SKIPPED = "skipped"  # coalesced changes that brought the request back where it started
 
 
 class FixKind(StrEnum):

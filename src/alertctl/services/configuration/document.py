@@ -13,6 +13,11 @@ The shape, keyed by codes (sorted, defaults left out on export):
     calendars.NAME       zone, hours, holidays, closed
     contracts.CODE       client, name, beneficiaries, products, sources, calendar, gti, gtr,
                          warn_percent, warn_left, services.CODE {name, gti, gtr}
+    noise                coalesce_idle, coalesce_max, contact_quiet_hours,
+                         collaborator_quiet_hours, zone, cap, urgent (one table, not keyed)
+
+Clients may have `coalesce_idle`, `coalesce_max`, `urgent`, and people `quiet_hours`, `zone`,
+`digest`, `cap` (noise_terms.py).
 
 `links` name the sources a person is an interlocutor of, as `alertctl link` does:
 "product:ERP", "site:ACME/PARIS", "contract:K1", "service:K1/PREMIUM", "client:ACME".
@@ -55,6 +60,9 @@ class ClientEntry(TypedDict):
     language: str | None
     sites: dict[str, SiteEntry]
     alerts: dict[str, AlertEntry]
+    coalesce_idle: str | None  # None: the defaults'
+    coalesce_max: str | None
+    urgent: str | None
 
 
 class PersonEntry(TypedDict, total=False):
@@ -68,6 +76,10 @@ class PersonEntry(TypedDict, total=False):
     active: bool
     language: str | None  # their own; None: their client's
     links: list[str]
+    quiet_hours: str | None  # None: their kind's; "none": none at all
+    zone: str | None
+    digest: str | None  # None: immediate
+    cap: int | str | None  # None: the default; "none": no cap
 
 
 class ProductEntry(TypedDict):
@@ -106,6 +118,7 @@ SECTIONS = (
     "products",
     "calendars",
     "contracts",
+    "noise",
 )
 PEOPLE = {"contacts": PersonKind.CONTACT, "collaborators": PersonKind.COLLABORATOR}
 

@@ -35,6 +35,13 @@ from alertctl.services.configuration.document import (
     TemplateEntry,
     visible,
 )
+from alertctl.services.configuration.noise_terms import (
+    CLIENT_KEYS,
+    PERSON_KEYS,
+    parse_client_noise,
+    parse_noise,
+    parse_person_noise,
+)
 from alertctl.services.configuration.read import default_reception
 from alertctl.services.configuration.sla_terms import parse_calendar, parse_contract
 from alertctl.services.results import Table
@@ -159,7 +166,7 @@ def parse(
     check = _Checker(region, known)
     check.keys(data, "(top level)", set(SECTIONS))
     doc: Document = {section: {} for section in SECTIONS}
-    for section in SECTIONS:
+    for section in SECTIONS[:-1]:  # the last, [noise], is one table rather than one a code
         items = check.table(data.get(section, {}), section)
         for code, raw in items.items():
             path = f"{section}.{code}"
@@ -172,6 +179,9 @@ def parse(
             }.get(section, section[:-1])
             if check.code(code, path, what):
                 doc[section][code] = _PARSERS[section](check, row, path, code)
+    doc["noise"] = dict(
+        parse_noise(check, check.table(data.get("noise", {}), "noise"), "noise") or {}
+    )
     _check_references(check, doc, visible(doc, stored))
     if check.problems:
         raise ConfigInvalid(check.problems)
@@ -208,7 +218,7 @@ def _template(check: _Checker, row: Table, path: str, code: str) -> TemplateEntr
 
 
 def _client(check: _Checker, row: Table, path: str, code: str) -> ClientEntry:
-    check.keys(row, path, {"name", "language", "sites", "alerts"})
+    check.keys(row, path, {"name", "language", "sites", "alerts", *CLIENT_KEYS})
     sites: dict[str, SiteEntry] = {}
     for site_code, raw in check.table(row.get("sites", {}), f"{path}.sites").items():
         site_path = f"{path}.sites.{site_code}"
@@ -248,11 +258,13 @@ def _client(check: _Checker, row: Table, path: str, code: str) -> ClientEntry:
         "language": check.choice(row, "language", path, Language, Language.FR.value),
         "sites": sites,
         "alerts": alerts,
+        **parse_client_noise(check, row, path),  # type: ignore[typeddict-item]
     }
 
 
 def _person(check: _Checker, row: Table, path: str, code: str, contact: bool) -> PersonEntry:
     allowed = {"name", "email", "fax", "reception", "alerts", "active", "language", "links"}
+    allowed |= PERSON_KEYS
     check.keys(row, path, allowed | ({"client", "sites"} if contact else set()))
     result: PersonEntry = {"name": check.text(row, "name", path, default=code)}
     for channel, normalize in (("email", normalize_email), ("fax", None)):
@@ -275,6 +287,7 @@ def _person(check: _Checker, row: Table, path: str, code: str, contact: bool) ->
         check.choice(row, "language", path, Language) if "language" in row else None
     )
     result["links"] = check.strings(row, "links", path)
+    result.update(parse_person_noise(check, row, path, None))  # type: ignore[typeddict-item]
     if contact:
         result["client"] = check.text(row, "client", path, required=True)
         result["sites"] = check.strings(row, "sites", path)

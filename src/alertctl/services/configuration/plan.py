@@ -23,6 +23,7 @@ class Kind(StrEnum):
     CONTACT = "contact"
     COLLABORATOR = "collaborator"
     ALERT = "alert"
+    NOISE = "noise"  # the defaults of noise control: one object
 
 
 KINDS: tuple[str, ...] = tuple(Kind)
@@ -128,7 +129,7 @@ def _flatten(doc: Document) -> dict[tuple[str, str], Table]:
     for name, row in doc["templates"].items():
         flat[("template", name)] = row
     for code, row in doc["clients"].items():
-        flat[("client", code)] = {"name": row["name"], "language": row["language"]}
+        flat[("client", code)] = {k: v for k, v in row.items() if k not in ("sites", "alerts")}
         for site, values in row["sites"].items():
             flat[("site", f"{code}/{site}")] = values
         for event, values in row["alerts"].items():
@@ -144,6 +145,8 @@ def _flatten(doc: Document) -> dict[tuple[str, str], Table]:
     for section, kind in PEOPLE.items():
         for code, row in doc[section].items():
             flat[(kind.value, code)] = row
+    if doc["noise"]:
+        flat[("noise", "defaults")] = doc["noise"]
     return flat
 
 

@@ -33,11 +33,18 @@ from alertctl.domain.model import (
 )
 from alertctl.services.common import opted_in_events
 from alertctl.services.configuration.document import PEOPLE, SECTIONS, Document, PersonEntry
+from alertctl.services.configuration.noise_terms import (
+    compact_noise,
+    read_client_noise,
+    read_noise,
+    read_person_noise,
+)
 from alertctl.services.configuration.sla_terms import (
     contract_terms,
     read_calendars,
     service_terms,
 )
+from alertctl.services.holds.rules import defaults
 from alertctl.services.results import Table
 
 # A row of a table, read as a plain row (its columns are the table's, which Row cannot name).
@@ -72,6 +79,7 @@ def read(session: Session) -> Document:
     for product in products.values():
         doc["products"][product.code] = {"name": product.name}
     doc["calendars"] = read_calendars(session)
+    doc["noise"] = dict(read_noise(defaults(session)))
     contracts, services = _read_contracts(session, doc, clients, products)
     names = _target_names(clients, sites, products, contracts, services)
     _read_people(session, doc, clients, sites, _links(session, names))
@@ -86,6 +94,7 @@ def _read_clients(session: Session, doc: Document, templates: ById) -> tuple[ByI
             "language": client.language,
             "sites": {},
             "alerts": {},
+            **read_client_noise(client),
         }
     sites = {s.id: s for s in _rows(session, Site)}
     for site in sites.values():
@@ -161,6 +170,7 @@ def _read_people(
         row["active"] = person.active
         row["language"] = person.language
         row["links"] = sorted(links[person.id])
+        row.update(read_person_noise(person))  # type: ignore[typeddict-item]
         doc["contacts" if contact else "collaborators"][person.code] = row
 
 
@@ -215,10 +225,13 @@ def _links(session: Session, names: dict[Source, dict[int, str]]) -> defaultdict
 def compact(doc: Document) -> Table:
     """The document as exported: sorted, without empty fields or values equal to the defaults."""
     out: Table = {}
-    for section in SECTIONS:
+    for section in SECTIONS[:-1]:
         items = {code: _compact(section, doc[section][code]) for code in sorted(doc[section])}
         if items:
             out[section] = items
+    noise = compact_noise(doc["noise"]) if doc["noise"] else {}  # type: ignore[arg-type]
+    if noise:
+        out["noise"] = noise
     return out
 
 

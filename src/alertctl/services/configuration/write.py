@@ -31,12 +31,18 @@ from alertctl.errors import Conflict
 from alertctl.services.common import case_twins, ident, opt_in_column, refuse_if_referenced
 from alertctl.services.configuration import template_use
 from alertctl.services.configuration.document import ContractEntry, Document
+from alertctl.services.configuration.noise_terms import (
+    person_noise_columns,
+    write_client_noise,
+    write_noise,
+)
 from alertctl.services.configuration.plan import KINDS, Change, Kind, Plan
 from alertctl.services.configuration.sla_terms import (
     write_calendar,
     write_contract_terms,
     write_service_terms,
 )
+from alertctl.services.holds.rules import defaults
 from alertctl.services.results import Columns
 from alertctl.services.sla.index import recheck_contracts
 
@@ -72,6 +78,7 @@ class Applier:
             for s in session.exec(select(Service)).all()
         }
         self.people = {(p.kind, p.code): p for p in session.exec(select(Person)).all()}
+        self.noise = defaults(session)
         self.new_people: list[Columns] = []
         self.after_flush: list[Callable[[], None]] = []
         self.rows_to_insert: dict[Table, list[Columns]] = {}
@@ -91,6 +98,7 @@ class Applier:
             Kind.CONTACT: self._write_contact,
             Kind.COLLABORATOR: self._write_collaborator,
             Kind.ALERT: self._write_alert,
+            Kind.NOISE: lambda _key, _new: write_noise(self.noise, self.desired["noise"]),
         }
 
     def run(self, plan: Plan) -> None:
@@ -180,6 +188,7 @@ class Applier:
         values = self.desired["clients"][code]
         row = self.clients.get(code) or Client(code=code, name="")
         row.name, row.language = values["name"], values["language"]
+        write_client_noise(row, values)
         self._keep(self.clients, code, row)
 
     def _write_site(self, key: str, new: bool) -> None:
@@ -257,6 +266,7 @@ class Applier:
             "fax_active": "fax" in values["reception"],
             "client_id": self.clients[values["client"]].id if kind is PersonKind.CONTACT else None,
             **{opt_in_column(e): e.value in values["alerts"] for e in Event},
+            **person_noise_columns(values),
         }
         if new:
             # Thousands of people may come in at once: they are inserted in bulk (see
@@ -362,6 +372,8 @@ class Applier:
             self._delete(contract, "contract", label)
         elif kind == "alert":
             self.session.delete(self.settings.pop(key))
+        elif kind == "noise":  # a file without [noise], applied with --prune: the factory's
+            write_noise(self.noise, None)
         else:
             removers: dict[str, Callable[[str], _Stored]] = {
                 "status": self.statuses.pop,

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from alertctl.db.engine import Database
-from alertctl.db.outbox import aware, due_condition
+from alertctl.db.outbox import aware, waiting_condition, waiting_since
 from alertctl.db.tables import Alert, AlertAttempt, AlertFault, SenderBeat
 from alertctl.domain.model import AlertStatus
 
@@ -57,8 +57,8 @@ def queue_health(session: Session, now: datetime, fault_window: timedelta) -> Qu
     due_count, oldest = session.execute(
         select(
             func.count(),
-            func.min(func.coalesce(col(Alert.next_attempt_at), col(Alert.created_at))),
-        ).where(due_condition(now))
+            func.min(waiting_since()),
+        ).where(waiting_condition(now))
     ).one()
     recent = session.execute(
         select(func.count()).where(

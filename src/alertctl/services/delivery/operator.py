@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from alertctl.db import outbox
 from alertctl.db.engine import Database
 from alertctl.db.tables import Alert, AlertAttempt, AlertFault, Person, Request
+from alertctl.domain.holds import HoldReason
 from alertctl.domain.model import AlertStatus, Event, PersonKind
 from alertctl.errors import Conflict, NotFound
 from alertctl.services.common import get_person, ident, paged
@@ -42,6 +43,10 @@ class AlertRow:
     sent_at: datetime | None
     last_reply: str | None
     created_at: datetime
+    # Held (docs/rules.md, "Holding alerts"): why, and until when; told of by another alert.
+    hold: str | None = field(default=None, kw_only=True, metadata={"omit_if_none": True})
+    held_until: datetime | None = field(default=None, kw_only=True, metadata={"omit_if_none": True})
+    merged_into: int | None = field(default=None, kw_only=True, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class DayCounts:
     dead: int
     unknown: int
     cancelled: int
+    held: int
+    merged: int
+    skipped: int
     faults: int
 
 
@@ -90,6 +98,9 @@ class Stats:
     by_status: dict[str, int]
     faults: FaultCounts
     by_day: tuple[DayCounts, ...]
+    # Mails that holds spared their readers: the alerts told of by another one, or skipped,
+    # less the alerts made to tell of them (docs/rules.md, "Holding alerts").
+    mails_saved: int = 0
 
 
 def _row(alert: Alert, kind: str | None, code: str | None, reference: str) -> AlertRow:
@@ -108,6 +119,9 @@ def _row(alert: Alert, kind: str | None, code: str | None, reference: str) -> Al
         sent_at=alert.sent_at,
         last_reply=alert.last_reply,
         created_at=alert.created_at,
+        hold=alert.hold,
+        held_until=alert.held_until,
+        merged_into=alert.merged_into,
     )
 
 
@@ -234,6 +248,9 @@ def stats(db: Database, *, days: int = 14) -> Stats:
         by_status = Counter(
             dict(session.exec(select(Alert.status, func.count()).group_by(col(Alert.status))).all())
         )
+        summaries = session.exec(
+            select(func.count()).where(col(Alert.hold) == HoldReason.SUMMARY)
+        ).one()
         day = func.date(Alert.created_at)
         rows = session.exec(
             select(day, Alert.status, func.count()).group_by(day, col(Alert.status))
@@ -258,4 +275,5 @@ def stats(db: Database, *, days: int = 14) -> Stats:
         by_day=tuple(
             DayCounts(d, **{s: per_day[d].get(s, 0) for s in (*STATUSES, "faults")}) for d in recent
         ),
+        mails_saved=by_status[AlertStatus.MERGED] + by_status[AlertStatus.SKIPPED] - summaries,
     )

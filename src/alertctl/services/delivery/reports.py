@@ -90,7 +90,9 @@ class DueAlert:
 def due(db: Database, *, limit: int | None = None) -> list[DueAlert]:
     """What `alerts send` would deliver now (for --dry-run); claims nothing."""
     with db.session(write=False) as session:
-        query = select(Alert).where(outbox.due_condition(datetime.now(UTC))).order_by(col(Alert.id))
+        query = (
+            select(Alert).where(outbox.waiting_condition(datetime.now(UTC))).order_by(col(Alert.id))
+        )
         if limit is not None:
             query = query.limit(limit)
         return [

@@ -29,6 +29,7 @@ from alertctl.db.engine import Database
 from alertctl.db.outbox import Claimed
 from alertctl.domain.model import AlertStatus
 from alertctl.services.delivery.reports import BatchReport, SendReport
+from alertctl.services.holds.release import release_due
 from alertctl.transports import transports_for
 from alertctl.transports.base import (
     DeliveryError,
@@ -93,10 +94,13 @@ class Sender:
     def claim(self, size: int, *, due_at: datetime, ids: Sequence[int] | None = None) -> Lease:
         started = time.monotonic()
         with self.db.session(write=True) as session:
+            now = _now()
+            # Held alerts due are released in the claim's transaction (services/holds/release).
+            release_due(session, now)
             rows = outbox.claim(
                 session,
                 owner=self.owner,
-                now=_now(),
+                now=now,
                 due_at=due_at,
                 lease_seconds=self.settings.lease_seconds,
                 limit=size,

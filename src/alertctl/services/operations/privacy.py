@@ -235,9 +235,9 @@ def _erase(session: Session, person: Person, kind: PersonKind) -> tuple[int, int
         update(Alert)
         .where(
             col(Alert.person_id) == pid,
-            col(Alert.status).in_((AlertStatus.PENDING, AlertStatus.RETRY)),
+            col(Alert.status).in_((AlertStatus.PENDING, AlertStatus.RETRY, AlertStatus.HELD)),
         )
-        .values(status=AlertStatus.CANCELLED, next_attempt_at=None)
+        .values(status=AlertStatus.CANCELLED, next_attempt_at=None, held_until=None)
     ).rowcount  # type: ignore[attr-defined]
     token = uuid.uuid4().hex[:12]
     for alert in session.execute(select(Alert).where(col(Alert.person_id) == pid)).scalars():

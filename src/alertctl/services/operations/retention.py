@@ -30,7 +30,8 @@ from alertctl.db.tables import (
 )
 from alertctl.domain.model import AlertStatus, StatusType
 
-FINISHED = (AlertStatus.SENT, AlertStatus.CANCELLED)
+# Merged and skipped alerts are finished too: told of by another alert, or by nothing at all.
+FINISHED = (AlertStatus.SENT, AlertStatus.CANCELLED, AlertStatus.MERGED, AlertStatus.SKIPPED)
 CLOSED = (StatusType.CLOSED_EXTERNAL, StatusType.CLOSED_INTERNAL)
 CHUNK = 500  # ids per statement: well under any database's limit of bound parameters
 

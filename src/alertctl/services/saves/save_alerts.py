@@ -8,9 +8,11 @@ from sqlmodel import Session
 
 from alertctl.db.tables import Alert, AlertFault, Request, Status
 from alertctl.domain.faults import Fault
+from alertctl.domain.holds import HoldReason
 from alertctl.domain.model import AlertStatus, Channel, Event, Fix, PersonKind
 from alertctl.domain.recipients import Reason, Recipient
 from alertctl.services.common import ident, insert_rows
+from alertctl.services.holds.hold import hold_alerts, settle
 from alertctl.services.results import Columns, Record
 from alertctl.services.saves.alert_slice import Loaded, load
 from alertctl.services.saves.decide import Outcome, decide, faults_of
@@ -28,6 +30,21 @@ class QueuedAlert:
     channel: Channel
     address: str
     subject: str
+    held: "Held | None" = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """Why a queued alert is held, and until when (docs/rules.md, "Holding alerts")."""
+
+    reason: HoldReason
+    until: datetime
+
+
+def _held(columns: Columns) -> Held | None:
+    if columns["status"] != AlertStatus.HELD:
+        return None
+    return Held(HoldReason(columns["hold"]), columns["held_until"])
 
 
 @dataclass(frozen=True)
@@ -92,12 +109,18 @@ def write_alerts(
     ]
     # One INSERT for all: a feed queues thousands of alerts, and as ORM objects, building and
     # flushing them cost a fifth of a save.
-    ids = insert_rows(session, _ALERTS, [columns for columns, _ in queued])
+    columns = [columns for columns, _ in queued]
+    hold_alerts(session, ident(request.id), request.client_id, columns, now)
+    ids = insert_rows(session, _ALERTS, columns)
+    settle(session, ident(request.id), columns, ids)
     faults = [
         _record_fault(session, loaded, saved, request, f)
         for f in faults_of(loaded, planned.outcomes)
     ]
-    return [replace(row, id=i) for (_, row), i in zip(queued, ids, strict=True)], faults
+    return [
+        replace(row, id=i, held=_held(columns))
+        for (columns, row), i in zip(queued, ids, strict=True)
+    ], faults
 
 
 _ALERTS = Alert.__table__  # type: ignore[attr-defined]
@@ -153,6 +176,8 @@ def queue_columns(
         "status": AlertStatus.PENDING.value,
         "attempts": 0,
         "created_at": now,
+        "hold": None,
+        "held_until": None,
     }
 
 

@@ -1,0 +1,269 @@
+"""Holding alerts to spare their readers (docs/rules.md, "Holding alerts"): which alert is held,
+why, and until when. Pure: the outbox's facts (a change already held, what went out in the last
+hour) come in as arguments.
+
+Quiet hours are written as opening hours are, except that an interval may run past midnight
+(`mon-fri 19:00-08:00`): they are kept as a business `Calendar` of the quiet spans, so that
+local time, clock changes and zones are handled by the same code as SLA clocks.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from alertctl.domain.business_time import (
+    HOURS_PART,
+    WEEK,
+    Calendar,
+    Interval,
+    parse_days,
+    parse_interval,
+)
+from alertctl.domain.model import Event
+from alertctl.errors import Invalid
+
+HOUR = timedelta(hours=1)
+# SLA breaches go through quiet hours, digests and caps unless a client says otherwise.
+URGENT_BY_DEFAULT = frozenset({Event.GTI_BREACH, Event.GTR_BREACH})
+
+
+class HoldReason(StrEnum):
+    COALESCING = "coalescing"  # a status change, waiting for more changes of the request
+    QUIET_HOURS = "quiet_hours"  # its reader's quiet hours
+    DIGEST = "digest"  # its reader takes a daily or weekly digest
+    CAP = "cap"  # its reader had their hour's share of mail
+    SUMMARY = "summary"  # not a hold: the alert a release made of the alerts it released
+
+
+@dataclass(frozen=True)
+class Hold:
+    reason: HoldReason
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Coalescing:
+    """Status changes of one request to one person wait `idle` minutes for another, `most`
+    minutes at most from the first; 0 idle minutes: no coalescing."""
+
+    idle_minutes: int
+    max_minutes: int
+
+    def __post_init__(self) -> None:
+        if self.idle_minutes < 0 or self.max_minutes < 0:
+            raise Invalid("coalescing times cannot be negative")
+        if self.idle_minutes and self.max_minutes < self.idle_minutes:
+            raise Invalid(
+                f"coalescing waits {self.idle_minutes} min for a change but at most "
+                f"{self.max_minutes} min: give a longest wait at least as long"
+            )
+
+    @property
+    def on(self) -> bool:
+        return self.idle_minutes > 0
+
+    def due(self, first: datetime, last: datetime) -> datetime:
+        return min(
+            last + timedelta(minutes=self.idle_minutes),
+            first + timedelta(minutes=self.max_minutes),
+        )
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A daily digest at a local time, or a weekly one on a weekday (0 = Monday)."""
+
+    at: time
+    weekday: int | None = None
+
+    def next_after(self, now: datetime, zone: str) -> datetime:
+        local = now.astimezone(ZoneInfo(zone))
+        day = local.date()
+        for _ in range(WEEK + 2):
+            moment = datetime.combine(day, self.at, tzinfo=ZoneInfo(zone))
+            if moment > now and (self.weekday is None or day.weekday() == self.weekday):
+                return moment
+            day += timedelta(days=1)
+        raise AssertionError("a week always holds a digest time")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class NoiseRules:
+    """What holds one person's alerts: from their own settings, their kind's defaults and
+    the request's client."""
+
+    zone: str
+    coalescing: Coalescing
+    quiet: Calendar | None = None
+    digest: Digest | None = None
+    cap_per_hour: int | None = None
+    urgent: frozenset[Event] = URGENT_BY_DEFAULT
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """What the outbox holds for one person, as the rules need it."""
+
+    # The first status change of the request held for them, when one is coalescing.
+    coalescing_since: datetime | None = None
+    # The alerts that went (or go) out to them in the hour before, and the oldest one's time.
+    in_last_hour: int = 0
+    oldest_in_hour: datetime | None = None
+
+
+def hold_for(event: Event, rules: NoiseRules, now: datetime, outbox: Outbox) -> Hold | None:
+    """Whether an alert of `event` written at `now` is held, why and until when. Urgent
+    events are never held; a digest holds everything else; a status change coalesces; a
+    reader over their cap waits until the hour frees a place; and whatever would go out in
+    quiet hours waits until they end."""
+    if event in rules.urgent:
+        return None
+    hold = None
+    if rules.digest is not None:
+        hold = Hold(HoldReason.DIGEST, rules.digest.next_after(now, rules.zone))
+    elif event is Event.STATUS_CHANGE and rules.coalescing.on:
+        since = outbox.coalescing_since or now
+        hold = Hold(HoldReason.COALESCING, rules.coalescing.due(since, now))
+    elif rules.cap_per_hour is not None and outbox.in_last_hour >= rules.cap_per_hour:
+        hold = Hold(HoldReason.CAP, (outbox.oldest_in_hour or now) + HOUR)
+    end = quiet_end(rules.quiet, hold.until if hold is not None else now)
+    return hold if end is None else Hold(HoldReason.QUIET_HOURS, end)
+
+
+def quiet_end(quiet: Calendar | None, moment: datetime) -> datetime | None:
+    """When the quiet hours around `moment` end; None when it is not in quiet hours."""
+    if quiet is None:
+        return None
+    end: datetime | None = None
+    for low, high in quiet.intervals(moment, moment + timedelta(days=WEEK + 1)):
+        if low > (end or moment):
+            break
+        end = high
+    return end
+
+
+_WRAPPING = re.compile(r"(\d{1,2}:\d{2})-(\d{1,2}:\d{2})")
+MIDNIGHT = time(0)
+
+
+def parse_quiet(text: str, zone: str) -> Calendar | None:
+    """Quiet hours as people write them: `mon-fri 19:00-08:00; sat-sun 00:00-24:00`. An
+    interval that ends before it starts runs past midnight, into the next day; "" is none.
+    Quiet hours that never end are refused: what they hold would never go."""
+    spans: dict[int, list[Interval]] = {}
+    for part in (p.strip() for p in text.lower().split(";")):
+        if not part:
+            continue
+        found = HOURS_PART.fullmatch(part)
+        if found is None:
+            raise Invalid(
+                f"cannot read the quiet hours {part!r}: write days then intervals, such as "
+                "mon-fri 19:00-08:00"
+            )
+        for item in found.group(2).split(","):
+            for day in parse_days(found.group(1)):
+                for offset, interval in _split(item):
+                    spans.setdefault((day + offset) % WEEK, []).append(interval)
+    check_zone(zone)
+    if not spans:
+        return None
+    hours = {day: _merged(intervals) for day, intervals in spans.items()}
+    if all(hours.get(day) == ((MIDNIGHT, MIDNIGHT),) for day in range(WEEK)):
+        raise Invalid("quiet hours all week long would hold alerts for ever: leave some hours")
+    return Calendar(zone, hours)
+
+
+def check_zone(zone: str) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(f"unknown time zone {zone!r}") from None
+
+
+def _split(text: str) -> list[tuple[int, Interval]]:
+    """An interval, as spans of its day (0) and of the next (1) when it runs past midnight."""
+    found = _WRAPPING.fullmatch(text)
+    if found is None:
+        raise Invalid(f"cannot read the interval {text!r}: write it as 19:00-08:00")
+    low, high = found.groups()
+    start = parse_interval(f"{low}-24:00")[0]
+    end = parse_interval(f"00:00-{high}")[1] if high not in ("00:00", "24:00") else MIDNIGHT
+    if end == MIDNIGHT or end > start:
+        return [(0, (start, end))]
+    if end == start:
+        raise Invalid(f"the quiet interval {text!r} is empty")
+    return [(0, (start, MIDNIGHT)), (1, (MIDNIGHT, end))]
+
+
+def _merged(intervals: list[Interval]) -> tuple[Interval, ...]:
+    """Intervals of one day, overlapping ones joined (a day's own span and the end of the
+    previous night's)."""
+
+    def seconds(moment: time, end: bool) -> int:
+        value = moment.hour * 3600 + moment.minute * 60
+        return 86400 if end and not value else value
+
+    merged: list[list[int]] = []
+    for low, high in sorted(intervals, key=lambda i: seconds(i[0], False)):
+        a, b = seconds(low, False), seconds(high, True)
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return tuple((_time_of(a), _time_of(b)) for a, b in merged)
+
+
+def _time_of(seconds: int) -> time:
+    return MIDNIGHT if seconds >= 86400 else time(seconds // 3600, seconds % 3600 // 60)
+
+
+def spell_quiet(text: str) -> str:
+    """Quiet hours as kept and shown: as written, in lower case, one space apart. They are not
+    spelt from the calendar, which cuts each night at midnight."""
+    return "; ".join(" ".join(p.split()) for p in text.lower().split(";") if p.strip())
+
+
+_DIGEST = re.compile(r"(daily|weekly\s+([a-z]{3}))\s+(\d{1,2}:\d{2})")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_digest(text: str) -> Digest | None:
+    """`immediate` (None), `daily 08:00`, or `weekly mon 08:00`."""
+    value = " ".join(text.lower().split())
+    if value in ("", "immediate"):
+        return None
+    found = _DIGEST.fullmatch(value)
+    if found is None:
+        raise Invalid(
+            f"cannot read the delivery {text!r}: write immediate, daily 08:00 or weekly mon 08:00"
+        )
+    day = found.group(2)
+    if day is not None and day not in _WEEKDAYS:
+        raise Invalid(f"unknown day {day!r}: expected one of {', '.join(_WEEKDAYS)}")
+    at = parse_interval(f"{found.group(3)}-24:00")[0]
+    return Digest(at, _WEEKDAYS.index(day) if day else None)
+
+
+def spell_digest(digest: Digest | None) -> str:
+    if digest is None:
+        return "immediate"
+    if digest.weekday is None:
+        return f"daily {digest.at:%H:%M}"
+    return f"weekly {_WEEKDAYS[digest.weekday]} {digest.at:%H:%M}"
+
+
+def parse_urgent(text: str) -> frozenset[Event]:
+    """Events, comma-separated (`gti_breach,gtr_breach`); `none` or "" for none."""
+    names = [n.strip() for n in text.split(",") if n.strip() and n.strip() != "none"]
+    unknown = [n for n in names if n not in Event.__members__.values()]
+    if unknown:
+        raise Invalid(
+            f"unknown event {unknown[0]!r}: expected some of {', '.join(e.value for e in Event)}"
+        )
+    return frozenset(Event(n) for n in names)
+
+
+def spell_urgent(events: frozenset[Event]) -> str:
+    return ",".join(e.value for e in Event if e in events) or "none"

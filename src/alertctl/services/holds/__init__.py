@@ -1,0 +1,1 @@
+"""Holding alerts to spare their readers, and releasing them (docs/rules.md, "Holding alerts")."""

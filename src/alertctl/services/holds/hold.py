@@ -1,0 +1,150 @@
+"""Holding a save's alerts, in the save's transaction (docs/rules.md, "Holding alerts").
+
+Before the alerts are written, each one's hold is decided (`hold_alerts`); once written, a held
+status change moves the hold of the changes held before it for the same person, request and
+channel, and an alert that goes out at once carries those changes (`settle`).
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from alertctl.db.outbox import aware
+from alertctl.db.tables import Alert
+from alertctl.domain.holds import HOUR, HoldReason, Outbox, hold_for
+from alertctl.domain.model import AlertStatus, Event
+from alertctl.services.holds.rules import rules_for
+from alertctl.services.holds.tell import reader_of, transitions_of
+from alertctl.services.results import Columns
+from alertctl.templates.summary import coalesced
+
+# The alerts that count against a reader's cap: those that went or go out on their own.
+COUNTED = (
+    AlertStatus.PENDING,
+    AlertStatus.SENDING,
+    AlertStatus.RETRY,
+    AlertStatus.SENT,
+    AlertStatus.DEAD,
+    AlertStatus.UNKNOWN,
+)
+Group = tuple[int, str]  # person id, channel
+
+
+@dataclass(frozen=True)
+class _Held:
+    id: int
+    person_id: int
+    channel: str
+    created_at: datetime
+
+
+def hold_alerts(
+    session: Session, request_id: int, client_id: int, columns: Sequence[Columns], now: datetime
+) -> None:
+    """Decide each alert's hold, on its columns, before they are written."""
+    people = [c["person_id"] for c in columns if c["person_id"] is not None]
+    rules = rules_for(session, people, client_id)
+    if not rules:
+        return
+    since = _coalescing_since(session, request_id)
+    counts = _last_hour(session, [p for p, r in rules.items() if r.cap_per_hour], now)
+    for row in columns:
+        person = row["person_id"]
+        if person not in rules:
+            continue
+        in_hour, oldest = counts.get(person, (0, None))
+        facts = Outbox(since.get((person, row["channel"])), in_hour, oldest)
+        hold = hold_for(Event(row["event"]), rules[person], now, facts)
+        if hold is not None:
+            row.update(status=AlertStatus.HELD.value, hold=hold.reason.value)
+            row["held_until"] = hold.until
+
+
+def settle(
+    session: Session, request_id: int, columns: Sequence[Columns], ids: Sequence[int]
+) -> None:
+    """Once written: a held status change moves its group's hold to its own; an alert that
+    goes out now carries the changes held for its person, request and channel."""
+    held = _coalescing(session, request_id)
+    for row, alert_id in zip(columns, ids, strict=True):
+        group = held.get((row["person_id"], row["channel"]), [])
+        others = [h for h in group if h.id != alert_id]
+        if not others:
+            continue
+        if row["event"] == Event.STATUS_CHANGE and row["status"] == AlertStatus.HELD:
+            session.execute(
+                update(Alert)
+                .where(col(Alert.id).in_([h.id for h in others]))
+                .values(hold=row["hold"], held_until=row["held_until"])
+            )
+        elif row["event"] != Event.STATUS_CHANGE and row["status"] == AlertStatus.PENDING:
+            carry(session, alert_id, [h.id for h in others])
+
+
+def carry(session: Session, carrier_id: int, held_ids: Sequence[int]) -> None:
+    """The alert `carrier_id` tells of these held status changes, which it replaces."""
+    carrier = session.get(Alert, carrier_id)
+    held = session.exec(select(Alert).where(col(Alert.id).in_(list(held_ids)))).all()
+    if carrier is None or not held:
+        return
+    reader = reader_of(session, carrier)
+    carrier.text_body = coalesced(
+        transitions_of(session, held, reader), carrier.text_body, reader.zone, reader.language
+    )
+    session.add(carrier)
+    merge(session, held_ids, carrier_id)
+
+
+def merge(session: Session, ids: Sequence[int], into: int) -> None:
+    session.execute(
+        update(Alert)
+        .where(col(Alert.id).in_(list(ids)))
+        .values(status=AlertStatus.MERGED, merged_into=into, held_until=None)
+    )
+
+
+def _coalescing(session: Session, request_id: int) -> dict[Group, list[_Held]]:
+    """The status changes of a request held as they coalesce, by person and channel."""
+    rows = session.execute(
+        select(Alert.id, Alert.person_id, Alert.channel, Alert.created_at).where(
+            Alert.request_id == request_id,
+            Alert.status == AlertStatus.HELD,
+            Alert.hold == HoldReason.COALESCING,
+        )
+    ).all()
+    found: dict[Group, list[_Held]] = defaultdict(list)
+    for row in rows:
+        if row.person_id is not None:
+            found[row.person_id, row.channel].append(_Held(*row))
+    return found
+
+
+def _coalescing_since(session: Session, request_id: int) -> dict[Group, datetime]:
+    return {
+        group: aware(min(h.created_at for h in rows))
+        for group, rows in _coalescing(session, request_id).items()
+    }
+
+
+def _last_hour(
+    session: Session, people: Sequence[int], now: datetime
+) -> dict[int, tuple[int, datetime | None]]:
+    """For each capped person: how many alerts went or go out to them in the hour before
+    `now`, and when the oldest of them was written."""
+    if not people:
+        return {}
+    rows = session.execute(
+        select(Alert.person_id, func.count(), func.min(Alert.created_at))
+        .where(
+            col(Alert.person_id).in_(list(people)),
+            col(Alert.status).in_(COUNTED),
+            col(Alert.created_at) > now - HOUR,
+            col(Alert.created_at) <= now,
+        )
+        .group_by(col(Alert.person_id))
+    ).all()
+    return {p: (n, aware(oldest) if oldest else None) for p, n, oldest in rows if p is not None}

@@ -1,0 +1,73 @@
+"""Each person's noise rules, from their own settings, their kind's defaults and the client of
+the request (docs/rules.md, "Holding alerts")."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from alertctl.db.tables import Client, NoiseSettings, Person
+from alertctl.domain.holds import (
+    Coalescing,
+    NoiseRules,
+    parse_digest,
+    parse_quiet,
+    parse_urgent,
+)
+from alertctl.domain.model import PersonKind
+
+
+def defaults(session: Session) -> NoiseSettings:
+    """The one row of defaults (migration 0013 writes it)."""
+    row = session.get(NoiseSettings, 1)
+    return row if row is not None else NoiseSettings(id=1)
+
+
+@dataclass(frozen=True)
+class ClientNoise:
+    coalescing: Coalescing
+    urgent: str
+
+
+def client_noise(client: Client | None, base: NoiseSettings) -> ClientNoise:
+    idle = base.coalesce_idle_minutes
+    most = base.coalesce_max_minutes
+    if client is not None and client.coalesce_idle_minutes is not None:
+        idle = client.coalesce_idle_minutes
+    if client is not None and client.coalesce_max_minutes is not None:
+        most = client.coalesce_max_minutes
+    urgent = client.urgent if client is not None and client.urgent is not None else base.urgent
+    return ClientNoise(Coalescing(idle, max(most, idle)), urgent)
+
+
+def person_rules(person: Person, client: ClientNoise, base: NoiseSettings) -> NoiseRules:
+    """One person's rules under a request's client."""
+    zone = person.zone or base.zone
+    quiet = person.quiet_hours
+    if quiet is None:
+        kind = PersonKind(person.kind)
+        quiet = (
+            base.contact_quiet_hours
+            if kind is PersonKind.CONTACT
+            else base.collaborator_quiet_hours
+        )
+    cap = person.cap_per_hour if person.cap_per_hour is not None else base.cap_per_hour
+    return NoiseRules(
+        zone=zone,
+        coalescing=client.coalescing,
+        quiet=parse_quiet(quiet or "", zone),
+        digest=parse_digest(person.digest or ""),
+        cap_per_hour=cap or None,
+        urgent=parse_urgent(client.urgent),
+    )
+
+
+def rules_for(session: Session, person_ids: Iterable[int], client_id: int) -> dict[int, NoiseRules]:
+    """The rules of these persons for a request of this client, by person id."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    base = defaults(session)
+    client = client_noise(session.get(Client, client_id), base)
+    people = session.exec(select(Person).where(col(Person.id).in_(ids))).all()
+    return {p.id: person_rules(p, client, base) for p in people if p.id is not None}
