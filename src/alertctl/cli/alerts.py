@@ -65,10 +65,13 @@ def preview(
             if item.cannot_fire:
                 parts.append(cannot_fire_line(item))
                 title += " if it fired"
+            held: list[Column[RecipientView]] = (
+                [("Delivery", _delivery)] if any(r.held for r in item.recipients) else []
+            )
             parts.append(
                 make_table(
                     item.recipients,
-                    RECIPIENT_COLUMNS,
+                    RECIPIENT_COLUMNS + held,
                     title=title,
                     empty="nobody would be alerted",
                 )
@@ -107,6 +110,12 @@ def explain(
         render(document, as_json=False, human=explanation)
 
 
+def _delivery(recipient: "RecipientView") -> str:
+    """Whether it goes now or is held (docs/rules.md, "Holding alerts"): a column shown only
+    when some alert of the event would be held."""
+    return recipient.held or "now"
+
+
 def cannot_fire_line(item: "EventPreview | EventExplanation") -> "Text":
     """Said before anything else of an event the request cannot raise now, so that a list of
     who it would reach is never read as who it reaches."""
@@ -128,7 +137,9 @@ def explanation(doc: "Explanation") -> "list[RenderableType]":
             verdict = Text(
                 ("would receive it if it fired, by " if item.cannot_fire else "receives it by ")
                 + ", ".join(
-                    f"{r.channel} ({r.address}, in {r.language}, template {r.template})"
+                    f"{r.channel} ({r.address}, in {r.language}, template {r.template}"
+                    + (f"; {r.held}" if r.held else "")
+                    + ")"
                     for r in item.receives
                 ),
                 style="green",

@@ -267,3 +267,26 @@ def parse_urgent(text: str) -> frozenset[Event]:
 
 def spell_urgent(events: frozenset[Event]) -> str:
     return ",".join(e.value for e in Event if e in events) or "none"
+
+
+def tell_hold(hold: Hold, *, waiting: int, zone: str, now: datetime, cap: int | None) -> str:
+    """A hold as previews say it: `held: quiet hours until 08:00 Europe/Paris`, `coalescing
+    with 2 more changes, due 14:12 Europe/Paris`; the day too when it is not today's."""
+    where = ZoneInfo(zone)
+    local = hold.until.astimezone(where)
+    today = local.date() == now.astimezone(where).date()
+    at = f"{local:%H:%M}" if today else f"{local:%Y-%m-%d %H:%M}"
+    at = f"{at} {zone}"
+    if hold.reason is HoldReason.COALESCING:
+        more = f" with {waiting} more change{'' if waiting == 1 else 's'}" if waiting else ""
+        return f"coalescing{more}, due {at}"
+    if hold.reason is HoldReason.DIGEST:
+        return f"held: digest at {at}"
+    if hold.reason is HoldReason.CAP:
+        return f"held: over the cap of {cap} mails an hour, until {at}"
+    return f"held: quiet hours until {at}"
+
+
+def tell_carried(waiting: int) -> str:
+    """What an alert that goes out at once says of the changes it carries."""
+    return f"sent now, with the {waiting} change{'' if waiting == 1 else 's'} held"

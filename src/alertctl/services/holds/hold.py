@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from alertctl.db.outbox import aware
 from alertctl.db.tables import Alert
-from alertctl.domain.holds import HOUR, HoldReason, Outbox, hold_for
+from alertctl.domain.holds import HOUR, Hold, HoldReason, Outbox, hold_for
 from alertctl.domain.model import AlertStatus, Event
 from alertctl.services.holds.rules import rules_for
 from alertctl.services.holds.tell import reader_of, transitions_of
@@ -42,23 +42,47 @@ class _Held:
     created_at: datetime
 
 
+class Holding:
+    """What holding needs to know for one request's alerts at `now`: each person's rules, the
+    changes held as they coalesce, and what went out to capped readers in the last hour. Read
+    once, for a save's alerts or a preview's."""
+
+    def __init__(
+        self,
+        session: Session,
+        request_id: int,
+        client_id: int,
+        person_ids: Sequence[int],
+        now: datetime,
+    ) -> None:
+        self.now = now
+        self.rules = rules_for(session, person_ids, client_id)
+        self.groups = _coalescing(session, request_id) if self.rules else {}
+        capped = [p for p, r in self.rules.items() if r.cap_per_hour]
+        self.counts = _last_hour(session, capped, now)
+
+    def hold(self, person_id: int | None, channel: str, event: Event) -> Hold | None:
+        rules = self.rules.get(person_id) if person_id is not None else None
+        if person_id is None or rules is None:
+            return None
+        group = self.groups.get((person_id, channel), [])
+        since = aware(min(h.created_at for h in group)) if group else None
+        in_hour, oldest = self.counts.get(person_id, (0, None))
+        return hold_for(event, rules, self.now, Outbox(since, in_hour, oldest))
+
+    def waiting(self, person_id: int, channel: str) -> int:
+        """The changes held for this person and channel as they coalesce."""
+        return len(self.groups.get((person_id, channel), []))
+
+
 def hold_alerts(
     session: Session, request_id: int, client_id: int, columns: Sequence[Columns], now: datetime
 ) -> None:
     """Decide each alert's hold, on its columns, before they are written."""
     people = [c["person_id"] for c in columns if c["person_id"] is not None]
-    rules = rules_for(session, people, client_id)
-    if not rules:
-        return
-    since = _coalescing_since(session, request_id)
-    counts = _last_hour(session, [p for p, r in rules.items() if r.cap_per_hour], now)
+    holding = Holding(session, request_id, client_id, people, now)
     for row in columns:
-        person = row["person_id"]
-        if person not in rules:
-            continue
-        in_hour, oldest = counts.get(person, (0, None))
-        facts = Outbox(since.get((person, row["channel"])), in_hour, oldest)
-        hold = hold_for(Event(row["event"]), rules[person], now, facts)
+        hold = holding.hold(row["person_id"], row["channel"], Event(row["event"]))
         if hold is not None:
             row.update(status=AlertStatus.HELD.value, hold=hold.reason.value)
             row["held_until"] = hold.until
@@ -121,13 +145,6 @@ def _coalescing(session: Session, request_id: int) -> dict[Group, list[_Held]]:
         if row.person_id is not None:
             found[row.person_id, row.channel].append(_Held(*row))
     return found
-
-
-def _coalescing_since(session: Session, request_id: int) -> dict[Group, datetime]:
-    return {
-        group: aware(min(h.created_at for h in rows))
-        for group, rows in _coalescing(session, request_id).items()
-    }
 
 
 def _last_hour(

@@ -1,16 +1,21 @@
 """`alerts preview` and `alerts explain`: the decision a save would make now, writing nothing."""
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
 from alertctl.db.engine import Database
 from alertctl.db.tables import Request
 from alertctl.domain.events import Snapshot, cannot_fire
+from alertctl.domain.holds import tell_carried, tell_hold
 from alertctl.domain.model import Channel, Event, Fix, FixKind, Language, PersonKind, Source
 from alertctl.domain.person import Person as PersonFacts
+from alertctl.domain.person import PersonKey
 from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
-from alertctl.services.common import get_person
+from alertctl.services.common import get_person, ident
+from alertctl.services.holds.hold import Holding
 from alertctl.services.saves.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.saves.decide import Message, Outcome, decide
 from alertctl.services.saves.requests import snapshot
@@ -28,6 +33,8 @@ class RecipientView:
     subject: str
     language: Language
     template: str
+    # Whether it would be held, why and until when (docs/rules.md, "Holding alerts").
+    held: str | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
@@ -99,12 +106,36 @@ def preview(db: Database, *, reference: str, event: Event | None = None) -> Prev
         now = snapshot(session, request)
         events = [event] if event else events_of(session, request)
         outcomes = [decide(with_clock(session, loaded, request, e), [e])[0] for e in events]
+        people = [loaded.person_ids[r.person.key] for o in outcomes for r in o.decision.recipients]
+        holds = _Holds(session, request, people)
         return Preview(
             reference,
             tuple(
-                _event_preview(o, _why_not(session, request, now, o.decision.event))
+                _event_preview(
+                    o, _why_not(session, request, now, o.decision.event), holds, loaded.person_ids
+                )
                 for o in outcomes
             ),
+        )
+
+
+class _Holds:
+    """What previews say of holds: whether each alert would be held, why and until when."""
+
+    def __init__(self, session: Session, request: Request, people: list[int]) -> None:
+        self.holding = Holding(
+            session, ident(request.id), request.client_id, people, datetime.now(UTC)
+        )
+
+    def said(self, person: int, recipient: Recipient, event: Event) -> str | None:
+        channel = recipient.channel.value
+        waiting = self.holding.waiting(person, channel)
+        hold = self.holding.hold(person, channel, event)
+        if hold is None:
+            return tell_carried(waiting) if waiting and event is not Event.STATUS_CHANGE else None
+        rules = self.holding.rules[person]
+        return tell_hold(
+            hold, waiting=waiting, zone=rules.zone, now=self.holding.now, cap=rules.cap_per_hour
         )
 
 
@@ -115,16 +146,22 @@ def _why_not(session: Session, request: Request, snapshot: Snapshot, event: Even
     return blocked.why if blocked else None
 
 
-def _event_preview(outcome: Outcome, why_not: str | None) -> EventPreview:
+def _event_preview(
+    outcome: Outcome, why_not: str | None, holds: _Holds, ids: dict[PersonKey, int]
+) -> EventPreview:
+    event = outcome.decision.event
     return EventPreview(
-        outcome.decision.event,
+        event,
         why_not,
-        tuple(_recipient(r, outcome.message(r)) for r in outcome.decision.recipients),
+        tuple(
+            _recipient(r, outcome.message(r), holds.said(ids[r.person.key], r, event))
+            for r in outcome.decision.recipients
+        ),
         tuple(_exclusion(x) for x in outcome.decision.excluded),
     )
 
 
-def _recipient(recipient: Recipient, message: Message) -> RecipientView:
+def _recipient(recipient: Recipient, message: Message, held: str | None = None) -> RecipientView:
     person = recipient.person
     return RecipientView(
         person.kind,
@@ -136,6 +173,7 @@ def _recipient(recipient: Recipient, message: Message) -> RecipientView:
         message.subject,
         message.language,
         message.template,
+        held,
     )
 
 
@@ -164,6 +202,7 @@ def explain(
             people = {**loaded.slice.people, facts.key: facts}
             loaded = replace(loaded, slice=replace(loaded.slice, people=people))
         now = snapshot(session, request)
+        holds = _Holds(session, request, [ident(person.id)])
         explained = tuple(
             _explain_event(
                 with_clock(session, loaded, request, current),
@@ -171,6 +210,7 @@ def explain(
                 current,
                 reference,
                 _why_not(session, request, now, current),
+                lambda r, e: holds.said(ident(person.id), r, e),
             )
             for current in ([event] if event else events_of(session, request))
         )
@@ -178,7 +218,12 @@ def explain(
 
 
 def _explain_event(
-    loaded: Loaded, facts: PersonFacts, current: Event, reference: str, why_not: str | None
+    loaded: Loaded,
+    facts: PersonFacts,
+    current: Event,
+    reference: str,
+    why_not: str | None,
+    held: Callable[[Recipient, Event], str | None],
 ) -> EventExplanation:
     outcome = decide(loaded, [current])[0]
     received = [r for r in outcome.decision.recipients if r.person.key == facts.key]
@@ -196,7 +241,7 @@ def _explain_event(
         current,
         why_not,
         facts.key in loaded.slice.links,
-        tuple(_recipient(r, outcome.message(r)) for r in received),
+        tuple(_recipient(r, outcome.message(r), held(r, current)) for r in received),
         tuple(_exclusion(x) for x in excluded),
         tuple(CheckView(c.rule, c.title, c.passed, c.facts, c.fix, c.channel) for c in checks),
     )
