@@ -305,3 +305,44 @@ def test_a_sender_releases_what_is_due_and_sends_it_once(
     to_jdu = [r for r in handler.received if "jdu@support.example" in r.rcpt_tos]
     assert len(to_jdu) == 2
     assert to_jdu[1].message.get_content().startswith("Changements de statut (2, heures en UTC) :")
+
+
+def test_the_forecast_counts_the_mails_holds_make(db: Database, db_path: Path) -> None:
+    from alertctl.services.configuration.apply import export, read_for_database
+    from alertctl.services.saves.forecast import forecast
+
+    # Saved and released as a watcher that is never late would.
+    feed(
+        db,
+        opened("R1", paris(1, 14)),
+        status("R1", paris(1, 14, 1), "WIP"),
+        status("R1", paris(1, 14, 2), "WAIT"),
+        status("R1", paris(1, 14, 3), "WIP"),
+    )
+    release(db, paris(1, 14, 5))
+    feed(db, status("R1", paris(1, 15), "WAIT"))  # alone: released as it is
+    release(db, paris(1, 15, 2))
+    feed(db, status("R1", paris(1, 16), "WIP"), status("R1", paris(1, 16, 1), "WAIT"))
+    release(db, paris(1, 16, 3))  # back where they started: nothing
+    period = {"since": paris(1, 0), "until": paris(2, 0)}
+
+    def jdu(found: object) -> tuple[dict[str, int], dict[str, int]]:
+        (row,) = [p for p in found.people if p.code == "jdu"]  # type: ignore[attr-defined]
+        return row.forecast, row.sent
+
+    # Through the configuration that sent them: what was sent, mail for mail.
+    assert jdu(forecast(db, **period)) == (
+        {"open": 1, "status_change": 1, "summary": 1},
+        {"open": 1, "status_change": 1, "summary": 1},
+    )
+    unheld = read_for_database(db, export(db) + '\n[noise]\ncoalesce_idle = "off"\n', region="FR")
+    assert jdu(forecast(db, **period, desired=unheld))[0] == {"open": 1, "status_change": 6}
+    evenings = read_for_database(
+        db,
+        export(db) + '\n[noise]\ncollaborator_quiet_hours = "mon-sun 14:30-08:00"\n'
+        'zone = "Europe/Paris"\n',
+        region="FR",
+    )
+    # The first three changes coalesce; the three later ones wait for the morning, with
+    # nothing between them: one summary.
+    assert jdu(forecast(db, **period, desired=evenings))[0] == {"open": 1, "summary": 2}

@@ -5,13 +5,15 @@ at that save; nothing is written (the replay runs in a transaction that is rolle
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
+from alertctl.db.outbox import aware
 from alertctl.db.tables import (
     Alert,
     Client,
@@ -23,9 +25,12 @@ from alertctl.db.tables import (
     Service,
     Site,
 )
-from alertctl.domain.model import Event
+from alertctl.domain.holds import HoldReason, NoiseRules
+from alertctl.domain.model import AlertStatus, Event
 from alertctl.domain.recipients import most_specific, resolve
+from alertctl.domain.replay import SUMMARY, Planned, Replay
 from alertctl.services.configuration.document import Document
+from alertctl.services.holds.rules import rules_for
 from alertctl.services.saves.alert_slice import load
 
 # The request's fields a save records by code, which decide who is reached.
@@ -128,23 +133,54 @@ def _replay(
 ) -> Counter[tuple[Who, str]]:
     """Who each save's events would reach, as the request was at that save (and their
     names, into `names`)."""
-    mails: Counter[tuple[Who, str]] = Counter()
+    replay = Replay()
     fields = _fields_at_each_save(session, {s.request_id for s in saves})
     ids = _Ids(session)
+    rules = _Rules(session)
+    readers: dict[Hashable, Who] = {}
     for save in saves:
         request = session.get(Request, save.request_id)
         if request is None or save.id is None:
             continue
         ids.set(request, fields.get(save.id, {}))
-        alert_slice = load(session, request).slice
+        loaded = load(session, request)
         events = [Event(e) for e in save.events.split(",")]
-        for decision in most_specific(resolve(alert_slice, e) for e in events):
+        change = (save.previous_status_id, save.status_id)
+        for decision in most_specific(resolve(loaded.slice, e) for e in events):
             for recipient in decision.recipients:
                 person = recipient.person
-                who = (person.kind.value, person.code)
-                mails[(who, decision.event.value)] += 1
-                names[who] = person.name
+                reader = loaded.person_ids[person.key]
+                readers[reader] = (person.kind.value, person.code)
+                names[readers[reader]] = person.name
+                alert = Planned(
+                    reader,
+                    recipient.channel.value,
+                    decision.event,
+                    request.id,
+                    aware(save.saved_at),
+                    change if decision.event is Event.STATUS_CHANGE else None,
+                )
+                replay.add(alert, rules.of(reader, request.client_id))
+    replay.finish()
+    mails: Counter[tuple[Who, str]] = Counter()
+    for (mailed, event), count in replay.mails.items():
+        mails[(readers[mailed], event)] += count
     return mails
+
+
+class _Rules:
+    """Each reader's noise rules under a client, read once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[tuple[int, int], NoiseRules] = {}
+
+    def of(self, person_id: int, client_id: int) -> NoiseRules:
+        key = (person_id, client_id)
+        if key not in self.cache:
+            found = rules_for(self.session, [person_id], client_id)
+            self.cache[key] = found[person_id]
+        return self.cache[key]
 
 
 def _fields_at_each_save(
@@ -208,19 +244,29 @@ class _Ids:
 
 
 def _sent(session: Session, save_ids: list[int], names: dict[Who, str]) -> Counter[tuple[Who, str]]:
-    """The alerts really queued by those saves (copies sent again left out), by person (and
-    their names, into `names`)."""
-    rows = session.exec(
-        select(Person.kind, Person.code, Person.name, Alert.event)
+    """The mails those saves really made (copies sent again left out; alerts held, merged or
+    skipped are not mails, the alerts a release made of them are), by person (and their names,
+    into `names`)."""
+    rows = session.execute(
+        sa_select(
+            col(Person.kind), col(Person.code), col(Person.name), col(Alert.event), col(Alert.hold)
+        )
         .join(Person, col(Person.id) == col(Alert.person_id))
         .where(col(Alert.save_id).in_(save_ids), col(Alert.copy_of).is_(None))
+        .where(col(Alert.status).not_in(NOT_MAILS))
     ).all()
     sent: Counter[tuple[Who, str]] = Counter()
-    for kind, code, name, event in rows:
-        sent[((kind, code), event)] += 1
+    for kind, code, name, event, hold in rows:
+        sent[((kind, code), SUMMARY if hold == HoldReason.SUMMARY else event)] += 1
         names.setdefault((kind, code), name)
     return sent
 
 
+# Alerts that are not mails of their own.
+NOT_MAILS = (AlertStatus.HELD, AlertStatus.MERGED, AlertStatus.SKIPPED)
+
+
 def _by_event(counts: Counter[tuple[Who, str]], who: Who) -> dict[str, int]:
-    return {e.value: counts[(who, e.value)] for e in Event if counts[(who, e.value)]}
+    """By event, then `summary` for the mails a release made of held alerts."""
+    keys = [*(e.value for e in Event), SUMMARY]
+    return {k: counts[(who, k)] for k in keys if counts[(who, k)]}
