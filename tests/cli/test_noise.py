@@ -167,8 +167,13 @@ def test_holds_are_seen_in_previews_lists_and_stats(sample_db: Path) -> None:
     first = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     _feed_changes(sample_db, first)
     due = first + timedelta(seconds=30) + timedelta(minutes=2)
-    preview = ok(sample_db, "alerts", "preview", "R1", "-e", "status_change").stdout
-    assert f"coalescing with 2 more changes, due {due:%H:%M} UTC" in " ".join(preview.split())
+    preview = json.loads(
+        ok(sample_db, "alerts", "preview", "R1", "-e", "status_change", "--json").stdout
+    )
+    (jdu,) = [r for r in preview["events"][0]["recipients"] if r["code"] == "jdu"]
+    at = f"{due:%H:%M}" if due.date() == datetime.now(UTC).date() else f"{due:%Y-%m-%d %H:%M}"
+    assert jdu["held"] == f"coalescing with 2 more changes, due {at} UTC"
+    assert "Delivery" in ok(sample_db, "alerts", "preview", "R1", "-e", "status_change").stdout
     explained = ok(sample_db, "alerts", "explain", "R1", "-p", "jdu", "-e", "resolution").stdout
     assert "sent now, with the 2 changes held" in " ".join(explained.split())
     held = json.loads(ok(sample_db, "alerts", "list", "--status", "held", "--json").stdout)

@@ -20,6 +20,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from alertctl.db.engine import Database
 from alertctl.domain.model import Event, PersonKind, Source
 from alertctl.services.configuration import links, people
@@ -32,8 +34,12 @@ CONTACTS, REQUESTS = 150, 40
 LEASE_SECONDS = 120  # more than twice [smtp] timeout, as the settings require
 
 
-def queue_many(db_path: Path, *, contacts: int = CONTACTS, requests: int = REQUESTS) -> int:
-    """`contacts` people linked to the contract, each alerted once per request opened."""
+def queue_many(
+    db_path: Path, *, contacts: int = CONTACTS, requests: int = REQUESTS, digest: bool = False
+) -> int:
+    """`contacts` people linked to the contract, each alerted once per request opened; with
+    `digest`, they take a daily digest, whose time has come when this returns: their alerts are
+    held, and due for release."""
     db = Database(str(db_path))
     for i in range(contacts):
         code = f"k{i}"
@@ -49,6 +55,9 @@ def queue_many(db_path: Path, *, contacts: int = CONTACTS, requests: int = REQUE
         links.link(
             db, source=Source.CONTRACT, target="K1", kind=PersonKind.CONTACT, code=code, linked=True
         )
+    if digest:
+        with sqlite3.connect(db_path) as connection:
+            connection.execute("UPDATE person SET digest = 'daily 08:00' WHERE code LIKE 'k%'")
     for r in range(requests):
         open_request(
             db,
@@ -61,14 +70,20 @@ def queue_many(db_path: Path, *, contacts: int = CONTACTS, requests: int = REQUE
         )
     db.close()
     with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "UPDATE alert SET held_until = '2000-01-01 00:00:00' WHERE status = 'held'"
+        )
         return int(connection.execute("SELECT count(*) FROM alert").fetchone()[0])
 
 
+@pytest.mark.parametrize("held", [False, True], ids=["due", "held"])
 def test_killed_senders_lose_nothing_and_duplicate_only_the_message_in_flight(
-    sample_db: Path, smtp: tuple[Handler, int], tmp_path: Path
+    sample_db: Path, smtp: tuple[Handler, int], held: bool
 ) -> None:
+    """`held`: the alerts are held for their readers' digests, and released by the senders'
+    claims (docs/rules.md, "Holding alerts"): one summary a reader, each alert in one only."""
     handler, port = smtp
-    total = queue_many(sample_db)
+    total = queue_many(sample_db, digest=held)
     Path("alertctl.toml").write_text(
         f'[transport]\nemail = "smtp"\nfax = "gateway"\n[fax]\ngateway = "{{number}}@fax.example"\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\ntimeout = 30\n'
@@ -77,8 +92,9 @@ def test_killed_senders_lose_nothing_and_duplicate_only_the_message_in_flight(
     command = [sys.executable, "-m", "alertctl", "--db", str(sample_db), "alerts", "send"]
     rng = random.Random(20261128)
     stored_before_kill = 0
-    for _ in range(KILLS):
-        hold = Hold(countdown=rng.randint(1, 30), store_first=rng.random() < 0.5)
+    for _ in range(KILLS // 3 if held else KILLS):
+        countdown = rng.randint(1, 4 if held else 30)  # a summary a reader: fewer messages
+        hold = Hold(countdown=countdown, store_first=rng.random() < 0.5)
         handler.hold = hold
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         while not hold.arrived.wait(0.05):
@@ -99,9 +115,19 @@ def test_killed_senders_lose_nothing_and_duplicate_only_the_message_in_flight(
     assert clean.returncode == 0, clean.stderr
 
     with sqlite3.connect(sample_db) as connection:
-        rows = connection.execute("SELECT key, status, message_id FROM alert").fetchall()
-    assert len(rows) == total
+        rows = connection.execute(
+            "SELECT key, status, message_id FROM alert WHERE status != 'merged'"
+        ).fetchall()
+        merged = connection.execute(
+            "SELECT count(*), count(DISTINCT a.id) FROM alert a JOIN alert s "
+            "ON s.id = a.merged_into WHERE a.status = 'merged' AND s.hold = 'summary'"
+        ).fetchone()
     assert {status for _, status, _ in rows} == {"sent"}
+    if held:
+        assert merged == (CONTACTS * REQUESTS,) * 2, "an alert lost, or told of by no summary"
+        assert len(rows) == CONTACTS + (total - CONTACTS * REQUESTS)  # summaries, and the rest
+    else:
+        assert len(rows) == total
     received: dict[str, list[str]] = defaultdict(list)
     for message in handler.received:
         parsed = message.message

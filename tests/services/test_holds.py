@@ -324,19 +324,22 @@ def test_the_forecast_counts_the_mails_holds_make(db: Database, db_path: Path) -
     release(db, paris(1, 15, 2))
     feed(db, status("R1", paris(1, 16), "WIP"), status("R1", paris(1, 16, 1), "WAIT"))
     release(db, paris(1, 16, 3))  # back where they started: nothing
-    period = {"since": paris(1, 0), "until": paris(2, 0)}
+    since, until = paris(1, 0), paris(2, 0)
 
     def jdu(found: object) -> tuple[dict[str, int], dict[str, int]]:
         (row,) = [p for p in found.people if p.code == "jdu"]  # type: ignore[attr-defined]
         return row.forecast, row.sent
 
     # Through the configuration that sent them: what was sent, mail for mail.
-    assert jdu(forecast(db, **period)) == (
+    assert jdu(forecast(db, since=since, until=until)) == (
         {"open": 1, "status_change": 1, "summary": 1},
         {"open": 1, "status_change": 1, "summary": 1},
     )
     unheld = read_for_database(db, export(db) + '\n[noise]\ncoalesce_idle = "off"\n', region="FR")
-    assert jdu(forecast(db, **period, desired=unheld))[0] == {"open": 1, "status_change": 6}
+    assert jdu(forecast(db, since=since, until=until, desired=unheld))[0] == {
+        "open": 1,
+        "status_change": 6,
+    }
     evenings = read_for_database(
         db,
         export(db) + '\n[noise]\ncollaborator_quiet_hours = "mon-sun 14:30-08:00"\n'
@@ -345,4 +348,7 @@ def test_the_forecast_counts_the_mails_holds_make(db: Database, db_path: Path) -
     )
     # The first three changes coalesce; the three later ones wait for the morning, with
     # nothing between them: one summary.
-    assert jdu(forecast(db, **period, desired=evenings))[0] == {"open": 1, "summary": 2}
+    assert jdu(forecast(db, since=since, until=until, desired=evenings))[0] == {
+        "open": 1,
+        "summary": 2,
+    }

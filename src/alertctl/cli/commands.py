@@ -49,7 +49,7 @@ ENTRIES: dict[str, Entry] = {
     "service": Entry("contracts", "Contract services, such as premium maintenance."),
     "calendar": Entry("calendars", "Business calendars: opening hours, time zone, closed days."),
     "sla": Entry("sla", "SLA clocks: check them, explain one, report per contract."),
-    "noise": Entry("noise", "Noise control: coalesced changes, quiet hours, digests, caps."),
+    "noise": Entry("noise", "Noise control: coalescing, quiet hours, digests, caps."),
     "status": Entry("catalog", "Configurable statuses, each of a fixed status type."),
     "template": Entry("templates", "Alert mail templates (Jinja2, sandboxed)."),
     "request": Entry("requests", "Support requests and their saves."),

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from alertctl.services.holds.settings import ClientNoise, NoiseDefaults, PersonNoise
 
 noise_app = typer.Typer(
-    help="Noise control: coalesced changes, quiet hours, digests, caps.", no_args_is_help=True
+    help="Noise control: coalescing, quiet hours, digests, caps.", no_args_is_help=True
 )
 
 Idle = Annotated[

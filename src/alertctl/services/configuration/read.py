@@ -34,6 +34,7 @@ from alertctl.domain.model import (
 from alertctl.services.common import opted_in_events
 from alertctl.services.configuration.document import PEOPLE, SECTIONS, Document, PersonEntry
 from alertctl.services.configuration.noise_terms import (
+    FACTORY,
     compact_noise,
     read_client_noise,
     read_noise,
@@ -79,7 +80,10 @@ def read(session: Session) -> Document:
     for product in products.values():
         doc["products"][product.code] = {"name": product.name}
     doc["calendars"] = read_calendars(session)
-    doc["noise"] = dict(read_noise(defaults(session)))
+    # The factory's defaults are no object of the plan: a file without [noise] changes nothing,
+    # unless applied with --prune over defaults of one's own.
+    noise = read_noise(defaults(session))
+    doc["noise"] = dict(noise) if noise != read_noise(FACTORY) else {}
     contracts, services = _read_contracts(session, doc, clients, products)
     names = _target_names(clients, sites, products, contracts, services)
     _read_people(session, doc, clients, sites, _links(session, names))
