@@ -7,6 +7,12 @@ the watcher is left idle and its CPU time is read from /proc.
 
     python benchmarks/watch_latency.py [--saves 200] [--idle 20]
     python benchmarks/watch_latency.py --postgres postgresql+psycopg://user@host/postgres
+    python benchmarks/watch_latency.py --held 100
+
+With `--held N`, the same run is made twice, on two databases: as above, then with N
+collaborators linked to the contract who take a daily digest, so that each save also holds N
+alerts; 200 earlier saves have held N x 200 alerts more, whose digests fall due all through the
+measured saves, so that the watcher releases summaries while the unheld alerts are measured.
 """
 
 import argparse
@@ -71,14 +77,71 @@ def setup(db: Database) -> None:
     contracts.set_sources(db, code="K1", sources=[Source.CONTRACT], enabled=True)
 
 
+def hold_for_digests(db: Database, readers: int, saves: int, spread: float) -> int:
+    """`readers` collaborators on a daily digest, `saves` saves whose alerts they hold, and
+    those alerts falling due over the next `spread` seconds, a share every second."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    from alertctl.db.tables import Alert
+    from alertctl.domain.model import AlertStatus
+    from alertctl.services.holds.settings import PersonNoiseChange, person_noise_settings
+    from alertctl.services.saves.ingest import ingest
+
+    for i in range(readers):
+        code = f"c{i}"
+        people.add_person(
+            db, kind=PersonKind.COLLABORATOR, code=code, name=code, email=f"{code}@support.example"
+        )
+        people.set_opt_ins(db, kind=PersonKind.COLLABORATOR, code=code, on=[Event.OPEN], off=[])
+        links.link(
+            db,
+            source=Source.CONTRACT,
+            target="K1",
+            kind=PersonKind.COLLABORATOR,
+            code=code,
+            linked=True,
+        )
+        person_noise_settings(
+            db, PersonKind.COLLABORATOR, code, PersonNoiseChange(digest="daily 08:00")
+        )
+    lines = [
+        json.dumps(
+            {
+                "reference": f"P{i}",
+                "contract": "K1",
+                "title": "Backlog",
+                "external_description": "Old",
+            }
+        )
+        for i in range(saves)
+    ]
+    assert not ingest(db, lines).failures
+    buckets = max(1, int(spread))
+    start = datetime.now(UTC) + timedelta(seconds=2)
+    with db.session(write=True) as session:
+        for k in range(buckets):
+            session.execute(
+                update(Alert)
+                .where(col(Alert.status) == AlertStatus.HELD, col(Alert.id) % buckets == k)
+                .values(held_until=start + timedelta(seconds=k))
+            )
+    return readers * saves
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(url: str, saves: int, idle: float, folder: Path) -> dict[str, float]:
+def run(url: str, saves: int, idle: float, folder: Path, held: int = 0) -> dict[str, float]:
     db = Database(url)
     setup(db)
+    if held:
+        hold_for_digests(db, held, 200, spread=saves * 0.3)
     arrivals = Arrivals()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -100,6 +163,7 @@ def run(url: str, saves: int, idle: float, folder: Path) -> dict[str, float]:
     threading.Thread(target=lambda: watcher.stderr.read(), daemon=True).start()  # type: ignore[union-attr]
     rng = random.Random(7)
     latencies = []
+    released_before = _released(db) if held else 0
     try:
         for i in range(saves):
             save_key = uuid.uuid4().hex
@@ -116,6 +180,7 @@ def run(url: str, saves: int, idle: float, folder: Path) -> dict[str, float]:
             committed = time.monotonic()
             latencies.append(arrivals.wait_for(save_key) - committed)
             time.sleep(rng.uniform(0, 0.3))
+        released = _released(db) - released_before if held else 0
         before = cpu_seconds(watcher.pid)
         time.sleep(idle)
         idle_cpu = (cpu_seconds(watcher.pid) - before) / idle
@@ -130,7 +195,21 @@ def run(url: str, saves: int, idle: float, folder: Path) -> dict[str, float]:
         "p99": ordered[max(0, round(0.99 * len(ordered)) - 1)],
         "max": ordered[-1],
         "idle_cpu": idle_cpu,
+        "released": released,
     }
+
+
+def _released(db: Database) -> int:
+    """Held alerts released so far (told of by a summary)."""
+    from sqlalchemy import func, select
+    from sqlmodel import col
+
+    from alertctl.db.tables import Alert
+    from alertctl.domain.model import AlertStatus
+
+    with db.session(write=False) as session:
+        query = select(func.count()).where(col(Alert.status) == AlertStatus.MERGED)
+        return int(session.execute(query).scalar_one())
 
 
 def postgres_database(server: str) -> str:
@@ -148,17 +227,26 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU reading")
     parser.add_argument("--postgres", help="a PostgreSQL server URL (a database is created)")
+    parser.add_argument("--held", type=int, default=0, help="digest readers (see above)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        url = postgres_database(args.postgres) if args.postgres else str(folder / "bench.db")
-        result = run(url, args.saves, args.idle, folder)
     kind = "PostgreSQL" if args.postgres else "SQLite"
-    print(
-        f"{kind}: {args.saves} saves, commit to SMTP server: median {result['median'] * 1000:.0f}"
-        f" ms, p99 {result['p99'] * 1000:.0f} ms, max {result['max'] * 1000:.0f} ms; "
-        f"watcher idle: {result['idle_cpu'] * 100:.2f} % of a core"
-    )
+    for held in [0, args.held] if args.held else [0]:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            url = postgres_database(args.postgres) if args.postgres else str(folder / "bench.db")
+            result = run(url, args.saves, args.idle, folder, held)
+        with_holds = (
+            f" with {held} digest readers ({int(result['released'])} held alerts released "
+            "meanwhile)"
+            if held
+            else ""
+        )
+        print(
+            f"{kind}{with_holds}: {args.saves} saves, commit to SMTP server: median "
+            f"{result['median'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms, max "
+            f"{result['max'] * 1000:.0f} ms; watcher idle: "
+            f"{result['idle_cpu'] * 100:.2f} % of a core"
+        )
 
 
 if __name__ == "__main__":
