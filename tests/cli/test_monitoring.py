@@ -92,7 +92,9 @@ def test_check_fails_when_alerts_wait_and_no_sender_loops(demo_db: Path) -> None
     assert json.loads(ok(demo_db, "check", "--json").stdout)["queue"]["due"] == 0
     with sqlite3.connect(demo_db) as connection:
         # Their hold is over, and no sender has released them: they wait, as any due alert.
-        connection.execute("UPDATE alert SET held_until = datetime('now', '-1 minute')")
+        connection.execute(
+            "UPDATE alert SET held_until = datetime('now', '-1 minute') WHERE status = 'held'"
+        )
         connection.execute("UPDATE sender_beat SET last_loop_at = datetime('now', '-10 minutes')")
         (host, pid) = connection.execute("SELECT host, pid FROM sender_beat").fetchone()
     silent = invoke(demo_db, "check", "--json")

@@ -200,9 +200,8 @@ def next_due(session: Session) -> datetime | None:
             col(Alert.status) == AlertStatus.SENDING
         )
     ).scalar()
-    held = session.execute(
-        select(func.min(col(Alert.held_until))).where(col(Alert.status) == AlertStatus.HELD)
-    ).scalar()
+    # Set on held alerts only: the index's first entry.
+    held = session.execute(select(func.min(col(Alert.held_until)))).scalar()
     times = [aware(t) for t in (waiting, expiring, held) if t is not None]
     return min(times) if times else None
 

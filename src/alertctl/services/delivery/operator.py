@@ -235,10 +235,12 @@ def cancel(db: Database, *, alert_id: int) -> None:
             AlertStatus.RETRY,
             AlertStatus.DEAD,
             AlertStatus.UNKNOWN,
+            AlertStatus.HELD,
         ):
             raise Conflict(f"alert {alert_id} is {alert.status}: it cannot be cancelled")
         alert.status = AlertStatus.CANCELLED
         alert.next_attempt_at = None
+        alert.held_until = None  # no longer waits
         session.add(alert)
 
 

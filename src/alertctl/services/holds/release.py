@@ -45,24 +45,21 @@ class Released:
         return bool(self.alone or self.merged or self.skipped)
 
 
-def any_due(session: Session, now: datetime) -> bool:
-    """Whether anything held is due: a read through the index, before any lock is taken."""
-    query = select(Alert.id).where(col(Alert.held_until).is_not(None), col(Alert.held_until) <= now)
-    return session.exec(query.limit(1)).first() is not None
-
-
 def release_due(session: Session, now: datetime) -> Released:
     """Release what is held until `now` or earlier."""
     done = Released()
+    # `held_until` is set on held alerts only (cleared as they leave `held`): the condition is
+    # a range of its index, which holds only what waits, however long the outbox.
     query = (
         select(Alert)
-        .where(col(Alert.status) == AlertStatus.HELD, col(Alert.held_until) <= now)
+        .where(col(Alert.held_until) <= now)
         .order_by(col(Alert.person_id), col(Alert.channel), col(Alert.created_at), col(Alert.id))
         .with_for_update()
     )
     groups: dict[tuple[int | None, str], list[Alert]] = defaultdict(list)
     for alert in session.exec(query):
-        groups[alert.person_id, alert.channel].append(alert)
+        if alert.status == AlertStatus.HELD:  # always, unless the row was written by hand
+            groups[alert.person_id, alert.channel].append(alert)
     for alerts in groups.values():
         _release(session, alerts, now, done)
     return done
