@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from alertctl.db.outbox import aware
@@ -77,8 +78,9 @@ class Holding:
 
 def hold_alerts(
     session: Session, request_id: int, client_id: int, columns: Sequence[Columns], now: datetime
-) -> None:
-    """Decide each alert's hold, on its columns, before they are written."""
+) -> Holding:
+    """Decide each alert's hold, on its columns, before they are written; what was read for
+    it serves `settle` once they are."""
     people = [c["person_id"] for c in columns if c["person_id"] is not None]
     holding = Holding(session, request_id, client_id, people, now)
     for row in columns:
@@ -86,17 +88,16 @@ def hold_alerts(
         if hold is not None:
             row.update(status=AlertStatus.HELD.value, hold=hold.reason.value)
             row["held_until"] = hold.until
+    return holding
 
 
 def settle(
-    session: Session, request_id: int, columns: Sequence[Columns], ids: Sequence[int]
+    session: Session, holding: Holding, columns: Sequence[Columns], ids: Sequence[int]
 ) -> None:
-    """Once written: a held status change moves its group's hold to its own; an alert that
-    goes out now carries the changes held for its person, request and channel."""
-    held = _coalescing(session, request_id)
+    """Once written: a held status change moves the hold of the changes held before it to its
+    own; an alert that goes out now carries them."""
     for row, alert_id in zip(columns, ids, strict=True):
-        group = held.get((row["person_id"], row["channel"]), [])
-        others = [h for h in group if h.id != alert_id]
+        others = holding.groups.get((row["person_id"], row["channel"]), [])
         if not others:
             continue
         if row["event"] == Event.STATUS_CHANGE and row["status"] == AlertStatus.HELD:
@@ -132,18 +133,22 @@ def merge(session: Session, ids: Sequence[int], into: int) -> None:
 
 
 def _coalescing(session: Session, request_id: int) -> dict[Group, list[_Held]]:
-    """The status changes of a request held as they coalesce, by person and channel."""
+    """The status changes of a request held as they coalesce, by person and channel. Read by
+    the request's index (a request has few alerts); whether each still waits is checked here,
+    so that the index of statuses, whose `held` may hold thousands, is not the one read."""
     rows = session.execute(
-        select(Alert.id, Alert.person_id, Alert.channel, Alert.created_at).where(
-            Alert.request_id == request_id,
-            Alert.status == AlertStatus.HELD,
-            Alert.hold == HoldReason.COALESCING,
-        )
+        sa_select(
+            col(Alert.id),
+            col(Alert.person_id),
+            col(Alert.channel),
+            col(Alert.created_at),
+            col(Alert.status),
+        ).where(col(Alert.request_id) == request_id, col(Alert.hold) == HoldReason.COALESCING)
     ).all()
     found: dict[Group, list[_Held]] = defaultdict(list)
-    for row in rows:
-        if row.person_id is not None:
-            found[row.person_id, row.channel].append(_Held(*row))
+    for alert_id, person_id, channel, created_at, status in rows:
+        if person_id is not None and status == AlertStatus.HELD:
+            found[person_id, channel].append(_Held(alert_id, person_id, channel, created_at))
     return found
 
 

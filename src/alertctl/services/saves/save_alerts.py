@@ -110,9 +110,9 @@ def write_alerts(
     # One INSERT for all: a feed queues thousands of alerts, and as ORM objects, building and
     # flushing them cost a fifth of a save.
     columns = [columns for columns, _ in queued]
-    hold_alerts(session, ident(request.id), request.client_id, columns, now)
+    holding = hold_alerts(session, ident(request.id), request.client_id, columns, now)
     ids = insert_rows(session, _ALERTS, columns)
-    settle(session, ident(request.id), columns, ids)
+    settle(session, holding, columns, ids)
     faults = [
         _record_fault(session, loaded, saved, request, f)
         for f in faults_of(loaded, planned.outcomes)
