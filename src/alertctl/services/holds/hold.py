@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from alertctl.db.outbox import aware
 from alertctl.db.tables import Alert
-from alertctl.domain.holds import HOUR, Hold, HoldReason, Outbox, hold_for
+from alertctl.domain.holds import HOUR, Hold, HoldReason, NoiseRules, Outbox, hold_for
 from alertctl.domain.model import AlertStatus, Event
 from alertctl.services.holds.rules import rules_for
 from alertctl.services.holds.tell import reader_of, transitions_of
 from alertctl.services.results import Columns
+from alertctl.services.saves.feed_memory import FeedMemory, fact
 from alertctl.templates.summary import coalesced
 
 # The alerts that count against a reader's cap: those that went or go out on their own.
@@ -33,6 +34,8 @@ COUNTED = (
     AlertStatus.UNKNOWN,
 )
 Group = tuple[int, str]  # person id, channel
+_ALERTS = Alert.__table__  # type: ignore[attr-defined]
+_STILL_HELD = col(Alert.status) == AlertStatus.HELD
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,11 @@ class Holding:
         self,
         session: Session,
         request_id: int,
-        client_id: int,
-        person_ids: Sequence[int],
+        rules: dict[int, NoiseRules],
         now: datetime,
     ) -> None:
         self.now = now
-        self.rules = rules_for(session, person_ids, client_id)
+        self.rules = rules
         self.groups = _coalescing(session, request_id) if self.rules else {}
         capped = [p for p, r in self.rules.items() if r.cap_per_hour]
         self.counts = _last_hour(session, capped, now)
@@ -77,12 +79,21 @@ class Holding:
 
 
 def hold_alerts(
-    session: Session, request_id: int, client_id: int, columns: Sequence[Columns], now: datetime
+    session: Session,
+    request: tuple[int, int],
+    columns: Sequence[Columns],
+    now: datetime,
+    memory: FeedMemory | None = None,
 ) -> Holding:
     """Decide each alert's hold, on its columns, before they are written; what was read for
-    it serves `settle` once they are."""
-    people = [c["person_id"] for c in columns if c["person_id"] is not None]
-    holding = Holding(session, request_id, client_id, people, now)
+    it serves `settle` once they are. `request`: its id and its client's; a feed's `memory`
+    reads each person's rules once per transaction."""
+    request_id, client_id = request
+    people = tuple(sorted({c["person_id"] for c in columns if c["person_id"] is not None}))
+    rules = fact(
+        memory, ("noise", client_id, people), lambda: rules_for(session, people, client_id)
+    )
+    holding = Holding(session, request_id, rules, now)
     for row in columns:
         hold = holding.hold(row["person_id"], row["channel"], Event(row["event"]))
         if hold is not None:
@@ -103,7 +114,7 @@ def settle(
         if row["event"] == Event.STATUS_CHANGE and row["status"] == AlertStatus.HELD:
             session.execute(
                 update(Alert)
-                .where(col(Alert.id).in_([h.id for h in others]))
+                .where(col(Alert.id).in_([h.id for h in others]), _STILL_HELD)
                 .values(hold=row["hold"], held_until=row["held_until"])
             )
         elif row["event"] != Event.STATUS_CHANGE and row["status"] == AlertStatus.PENDING:
@@ -111,40 +122,46 @@ def settle(
 
 
 def carry(session: Session, carrier_id: int, held_ids: Sequence[int]) -> None:
-    """The alert `carrier_id` tells of these held status changes, which it replaces."""
+    """The alert `carrier_id` tells of these held status changes, which it replaces: those
+    still held (on PostgreSQL a sender may have released some meanwhile)."""
     carrier = session.get(Alert, carrier_id)
-    held = session.exec(select(Alert).where(col(Alert.id).in_(list(held_ids)))).all()
-    if carrier is None or not held:
+    merged = merge(session, held_ids, carrier_id)
+    if carrier is None or not merged:
         return
+    held = session.exec(select(Alert).where(col(Alert.id).in_(merged))).all()
     reader = reader_of(session, carrier)
     carrier.text_body = coalesced(
         transitions_of(session, held, reader), carrier.text_body, reader.zone, reader.language
     )
     session.add(carrier)
-    merge(session, held_ids, carrier_id)
 
 
-def merge(session: Session, ids: Sequence[int], into: int) -> None:
-    session.execute(
+def merge(session: Session, ids: Sequence[int], into: int) -> list[int]:
+    """Those of `ids` still held are told of by the alert `into`; their ids."""
+    found = session.execute(
         update(Alert)
-        .where(col(Alert.id).in_(list(ids)))
+        .where(col(Alert.id).in_(list(ids)), _STILL_HELD)
         .values(status=AlertStatus.MERGED, merged_into=into, held_until=None)
+        .returning(col(Alert.id))
     )
+    return list(found.scalars())
 
 
 def _coalescing(session: Session, request_id: int) -> dict[Group, list[_Held]]:
     """The status changes of a request held as they coalesce, by person and channel. Read by
     the request's index (a request has few alerts); whether each still waits is checked here,
     so that the index of statuses, whose `held` may hold thousands, is not the one read."""
-    rows = session.execute(
+    # On the Core connection: read at every save that queues alerts, where the ORM's own
+    # handling of a statement costs more than the query.
+    rows = session.connection().execute(
         sa_select(
-            col(Alert.id),
-            col(Alert.person_id),
-            col(Alert.channel),
-            col(Alert.created_at),
-            col(Alert.status),
-        ).where(col(Alert.request_id) == request_id, col(Alert.hold) == HoldReason.COALESCING)
-    ).all()
+            _ALERTS.c.id,
+            _ALERTS.c.person_id,
+            _ALERTS.c.channel,
+            _ALERTS.c.created_at,
+            _ALERTS.c.status,
+        ).where(_ALERTS.c.request_id == request_id, _ALERTS.c.hold == HoldReason.COALESCING)
+    )
     found: dict[Group, list[_Held]] = defaultdict(list)
     for alert_id, person_id, channel, created_at, status in rows:
         if person_id is not None and status == AlertStatus.HELD:

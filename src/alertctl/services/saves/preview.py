@@ -16,6 +16,7 @@ from alertctl.domain.person import PersonKey
 from alertctl.domain.recipients import Check, Exclusion, Reason, Recipient, check_person
 from alertctl.services.common import get_person, ident
 from alertctl.services.holds.hold import Holding
+from alertctl.services.holds.rules import rules_for
 from alertctl.services.saves.alert_slice import Loaded, get_request, load, person_facts
 from alertctl.services.saves.decide import Message, Outcome, decide
 from alertctl.services.saves.requests import snapshot
@@ -123,9 +124,8 @@ class _Holds:
     """What previews say of holds: whether each alert would be held, why and until when."""
 
     def __init__(self, session: Session, request: Request, people: list[int]) -> None:
-        self.holding = Holding(
-            session, ident(request.id), request.client_id, people, datetime.now(UTC)
-        )
+        rules = rules_for(session, people, request.client_id)
+        self.holding = Holding(session, ident(request.id), rules, datetime.now(UTC))
 
     def said(self, person: int, recipient: Recipient, event: Event) -> str | None:
         channel = recipient.channel.value

@@ -95,7 +95,12 @@ def plan_alerts(
 
 
 def write_alerts(
-    session: Session, planned: PlannedAlerts, saved: SavedAs, request: Request, now: datetime
+    session: Session,
+    planned: PlannedAlerts,
+    saved: SavedAs,
+    request: Request,
+    now: datetime,
+    memory: FeedMemory | None = None,
 ) -> tuple[list[QueuedAlert], list[LeftOut]]:
     """Queue the save's alerts; return them, and those a fault left out (each recorded too:
     an alert that should go out and does not is never silent)."""
@@ -110,7 +115,7 @@ def write_alerts(
     # One INSERT for all: a feed queues thousands of alerts, and as ORM objects, building and
     # flushing them cost a fifth of a save.
     columns = [columns for columns, _ in queued]
-    holding = hold_alerts(session, ident(request.id), request.client_id, columns, now)
+    holding = hold_alerts(session, (ident(request.id), request.client_id), columns, now, memory)
     ids = insert_rows(session, _ALERTS, columns)
     settle(session, holding, columns, ids)
     faults = [
