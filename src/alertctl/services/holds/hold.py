@@ -151,9 +151,7 @@ def _coalescing(session: Session, request_id: int) -> dict[Group, list[_Held]]:
     """The status changes of a request held as they coalesce, by person and channel. Read by
     the request's index (a request has few alerts); whether each still waits is checked here,
     so that the index of statuses, whose `held` may hold thousands, is not the one read."""
-    # On the Core connection: read at every save that queues alerts, where the ORM's own
-    # handling of a statement costs more than the query.
-    rows = session.connection().execute(
+    rows = session.execute(
         sa_select(
             _ALERTS.c.id,
             _ALERTS.c.person_id,
