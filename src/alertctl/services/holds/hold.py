@@ -57,10 +57,13 @@ class Holding:
         request_id: int,
         rules: dict[int, NoiseRules],
         now: datetime,
+        *,
+        fresh: bool = False,
     ) -> None:
+        """`fresh`: the request is new in this save, with no alert held yet."""
         self.now = now
         self.rules = rules
-        self.groups = _coalescing(session, request_id) if self.rules else {}
+        self.groups = _coalescing(session, request_id) if self.rules and not fresh else {}
         capped = [p for p, r in self.rules.items() if r.cap_per_hour]
         self.counts = _last_hour(session, capped, now)
 
@@ -84,6 +87,8 @@ def hold_alerts(
     columns: Sequence[Columns],
     now: datetime,
     memory: FeedMemory | None = None,
+    *,
+    fresh: bool = False,
 ) -> Holding:
     """Decide each alert's hold, on its columns, before they are written; what was read for
     it serves `settle` once they are. `request`: its id and its client's; a feed's `memory`
@@ -93,7 +98,7 @@ def hold_alerts(
     rules = fact(
         memory, ("noise", client_id, people), lambda: rules_for(session, people, client_id)
     )
-    holding = Holding(session, request_id, rules, now)
+    holding = Holding(session, request_id, rules, now, fresh=fresh)
     for row in columns:
         hold = holding.hold(row["person_id"], row["channel"], Event(row["event"]))
         if hold is not None:

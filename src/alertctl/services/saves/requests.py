@@ -102,7 +102,7 @@ def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) 
         _record(session, request, save_id, now, previous_status, changes, events, planned),
         save_id,
     )
-    alerts, faults = write_alerts(session, planned, saved, request, now, memory)
+    alerts, faults = write_alerts(session, planned, saved, request, now, memory, fresh=created)
     if alerts:
         outbox.announce(session)
     if _moves_clocks(request, events, changes) and has_terms(session, request, memory):

@@ -101,9 +101,12 @@ def write_alerts(
     request: Request,
     now: datetime,
     memory: FeedMemory | None = None,
+    *,
+    fresh: bool = False,
 ) -> tuple[list[QueuedAlert], list[LeftOut]]:
     """Queue the save's alerts; return them, and those a fault left out (each recorded too:
-    an alert that should go out and does not is never silent)."""
+    an alert that should go out and does not is never silent). `fresh`: the save opened the
+    request, which has no alert held yet."""
     loaded = planned.loaded
     if loaded is None:
         return [], []
@@ -115,7 +118,9 @@ def write_alerts(
     # One INSERT for all: a feed queues thousands of alerts, and as ORM objects, building and
     # flushing them cost a fifth of a save.
     columns = [columns for columns, _ in queued]
-    holding = hold_alerts(session, (ident(request.id), request.client_id), columns, now, memory)
+    holding = hold_alerts(
+        session, (ident(request.id), request.client_id), columns, now, memory, fresh=fresh
+    )
     ids = insert_rows(session, _ALERTS, columns)
     settle(session, holding, columns, ids)
     faults = [
