@@ -352,3 +352,15 @@ def test_the_forecast_counts_the_mails_holds_make(db: Database, db_path: Path) -
         "open": 1,
         "summary": 2,
     }
+
+
+def test_a_summary_ends_with_one_signature_and_indents_each_alerts_own(
+    db: Database, db_path: Path
+) -> None:
+    person_noise_settings(db, *JDU, PersonNoiseChange(digest="daily 08:00", zone="Europe/Paris"))
+    feed(db, opened("R1", paris(1, 9)), opened("R2", paris(1, 10)))
+    release(db, paris(2, 8))
+    lines = body(db_path, last_id(db_path)).splitlines()
+    assert lines[-2:] == ["-- ", "Le support"]
+    assert lines.count("-- ") == 1  # each alert's own is indented: no signature for readers
+    assert lines.count("   -- ") == 2

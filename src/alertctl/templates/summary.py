@@ -33,6 +33,7 @@ _WORDS = {
         "summary": "Résumé de vos alertes ({n})",
         "hello": "Bonjour,",
         "times": "Heures en {zone}.",
+        "signature": "Le support",
         HoldReason.QUIET_HOURS: "Voici les {n} alertes arrivées pendant vos heures calmes.",
         HoldReason.DIGEST: "Voici les {n} alertes de votre résumé.",
         HoldReason.CAP: "Voici les {n} alertes arrivées au-delà de votre limite par heure.",
@@ -43,6 +44,7 @@ _WORDS = {
         "summary": "Summary of your alerts ({n})",
         "hello": "Hello,",
         "times": "Times in {zone}.",
+        "signature": "The support team",
         HoldReason.QUIET_HOURS: "Here are the {n} alerts that came during your quiet hours.",
         HoldReason.DIGEST: "Here are the {n} alerts of your digest.",
         HoldReason.CAP: "Here are the {n} alerts that came over your hourly limit.",
@@ -82,5 +84,8 @@ def summary(
     ]
     for number, item in enumerate(items, 1):
         lines += ["", f"{number}. {_at(item.at)}  {item.subject}", ""]
+        # Indented, so that an alert's own signature line ("-- ") is no signature for mail
+        # readers, which would hide what follows it.
         lines += [f"   {line}" if line else "" for line in item.text.splitlines()]
+    lines += ["", "-- ", words["signature"]]
     return words["summary"].format(n=n), "\n".join(lines) + "\n"
