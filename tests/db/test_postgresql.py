@@ -330,3 +330,55 @@ def test_sla_clocks_raise_each_threshold_once_on_postgresql(pg: str, tmp_path: P
     ok(db, "config", "apply", str(setup))
     ok(db, "calendar", "update", "paris", "--closed", "2026-12-24")
     assert "applied: 0 to add, 1 to change" in ok(db, "config", "apply", str(setup)).stderr
+
+
+def test_two_senders_release_held_alerts_once_on_postgresql(
+    pg: str, smtp: tuple[Handler, int]
+) -> None:
+    """Held alerts whose digest is due, released by two senders at once: the second waits for
+    the first's rows (FOR UPDATE), then finds them released (docs/architecture.md)."""
+    import psycopg
+
+    handler, port = smtp
+    db = pg
+    ok(db, "init")
+    ok(db, "config", "apply", str(files("alertctl") / "sample_data" / "setup.toml"))
+    ok(db, "noise", "contact", "alice", "--digest", "daily 08:00")
+    ok(db, "noise", "collaborator", "jdu", "--digest", "daily 08:00")
+    for i in range(20):
+        ok(
+            db,
+            "request",
+            "open",
+            f"P{i}",
+            "--contract",
+            "K1",
+            "--product",
+            "ERP",
+            "--title",
+            "T",
+            "--external-description",
+            "D",
+        )
+    with psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        connection.execute(
+            "UPDATE alert SET held_until = now() - interval '1 minute' WHERE status = 'held'"
+        )
+    Path("alertctl.toml").write_text(
+        f'[transport]\nemail = "smtp"\nfax = "gateway"\n[fax]\ngateway = "{{number}}@fax.x"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+        "[delivery]\nbatch_size = 2\n"
+    )
+    command = [sys.executable, "-m", "alertctl", "--db", pg, "alerts", "send"]
+    senders = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    reports = [s.communicate(timeout=300)[1] for s in senders]
+    assert [s.returncode for s in senders] == [0, 0], reports
+    rows = json.loads(ok(db, "alerts", "list", "--all", "--json").stdout)
+    merged = [r for r in rows if r["status"] == "merged"]
+    summaries = {r["id"] for r in rows if r.get("hold") == "summary"}
+    # alice by e-mail and by fax, jdu by e-mail: twenty alerts each, one summary each.
+    assert len(merged) == 60 and {r["merged_into"] for r in merged} == summaries
+    assert len(summaries) == 3
+    assert {r["status"] for r in rows} == {"sent", "merged"}
+    keys = Counter(str(m.message["X-Alertctl-Key"]) for m in handler.received)
+    assert len(keys) == len(rows) - len(merged) and max(keys.values()) == 1
