@@ -364,3 +364,27 @@ def test_a_summary_ends_with_one_signature_and_indents_each_alerts_own(
     assert lines[-2:] == ["-- ", "Le support"]
     assert lines.count("-- ") == 1  # each alert's own is indented: no signature for readers
     assert lines.count("   -- ") == 2
+
+
+def test_a_claim_releases_a_bounded_number_of_readers_each_whole(
+    db: Database, db_path: Path
+) -> None:
+    from alertctl.services.holds.release import release_due
+
+    for kind, code in (JDU, (PersonKind.CONTACT, "alice")):
+        person_noise_settings(db, kind, code, PersonNoiseChange(digest="daily 08:00"))
+    feed(db, opened("R1", paris(1, 9)), opened("R2", paris(1, 10)))
+    with db.session(write=True) as session:
+        first = release_due(session, paris(3, 0), readers=1)
+    with sqlite3.connect(db_path) as connection:
+        held = connection.execute(
+            "SELECT DISTINCT p.code FROM alert a JOIN person p ON p.id = a.person_id "
+            "WHERE a.status = 'held'"
+        ).fetchall()
+    assert first.readers == 1 and len(held) == 1  # the other reader waits, whole
+    # The one released: all their alerts on each channel, in one summary per channel.
+    assert first.merged == 2 * first.made
+    with db.session(write=True) as session:
+        second = release_due(session, paris(3, 0), readers=1)
+    assert second.readers == 1 and second.merged == 2 * second.made
+    assert not release(db, paris(3, 0)).any

@@ -29,7 +29,7 @@ from alertctl.db.engine import Database
 from alertctl.db.outbox import Claimed
 from alertctl.domain.model import AlertStatus
 from alertctl.services.delivery.reports import BatchReport, SendReport
-from alertctl.services.holds.release import release_due
+from alertctl.services.holds.release import release_some
 from alertctl.transports import transports_for
 from alertctl.transports.base import (
     DeliveryError,
@@ -96,7 +96,7 @@ class Sender:
         with self.db.session(write=True) as session:
             now = _now()
             # Held alerts due are released in the claim's transaction (services/holds/release).
-            release_due(session, now)
+            release_some(session, now)
             rows = outbox.claim(
                 session,
                 owner=self.owner,
