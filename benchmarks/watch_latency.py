@@ -11,8 +11,9 @@ the watcher is left idle and its CPU time is read from /proc.
 
 With `--held N`, the same run is made twice, on two databases: as above, then with N
 collaborators linked to the contract who take a daily digest, so that each save also holds N
-alerts; 200 earlier saves have held N x 200 alerts more, whose digests fall due all through the
-measured saves, so that the watcher releases summaries while the unheld alerts are measured.
+alerts; 200 earlier saves have held N x 200 alerts more, and the N digests fall due one after
+another all through the measured saves, so that the watcher releases them (N summaries of 200
+alerts each) while the unheld alerts are measured.
 """
 
 import argparse
@@ -79,7 +80,8 @@ def setup(db: Database) -> None:
 
 def hold_for_digests(db: Database, readers: int, saves: int, spread: float) -> int:
     """`readers` collaborators on a daily digest, `saves` saves whose alerts they hold, and
-    those alerts falling due over the next `spread` seconds, a share every second."""
+    their digests falling due over the next `spread` seconds, each reader's at one moment:
+    a summary of `saves` alerts each."""
     import json
     from datetime import UTC, datetime, timedelta
 
@@ -126,7 +128,7 @@ def hold_for_digests(db: Database, readers: int, saves: int, spread: float) -> i
         for k in range(buckets):
             session.execute(
                 update(Alert)
-                .where(col(Alert.status) == AlertStatus.HELD, col(Alert.id) % buckets == k)
+                .where(col(Alert.status) == AlertStatus.HELD, col(Alert.person_id) % buckets == k)
                 .values(held_until=start + timedelta(seconds=k))
             )
     return readers * saves
