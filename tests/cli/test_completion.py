@@ -43,6 +43,10 @@ def test_codes_of_the_kind_the_parameter_names(sample_db: Path) -> None:
     assert not set(contacts) & set(collaborators)
     assert tab("alertctl contract add K9 --client A", db=sample_db) == ["ACME"]
     assert tab("alertctl site show ACME P", db=sample_db) == ["PARIS"]
+    # A group of no kind of its own names the kind by its command.
+    assert tab("alertctl noise contact ", db=sample_db) == contacts
+    assert tab("alertctl noise collaborator ", db=sample_db) == collaborators
+    assert tab("alertctl noise client G", db=sample_db) == ["GLOBEX"]
 
 
 def test_request_references_and_statuses(sample_db: Path) -> None:

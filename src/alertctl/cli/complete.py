@@ -77,7 +77,8 @@ def _kind(group: str | None, command: str, param: Parameter) -> CodeKind | None:
     if name in ("code", "name") and isinstance(param, TyperArgument):
         if command in NEW_CODE_COMMANDS or group is None:
             return None
-        return BY_GROUP.get(group)
+        # A group of no kind names it by its command: `noise contact CODE`.
+        return BY_GROUP.get(group) or BY_GROUP.get(command)
     return BY_NAME.get(name)
 
 
