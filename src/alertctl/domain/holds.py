@@ -8,6 +8,7 @@ local time, clock changes and zones are handled by the same code as SLA clocks.
 """
 
 import re
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -130,6 +131,17 @@ def hold_for(event: Event, rules: NoiseRules, now: datetime, outbox: Outbox) -> 
         hold = Hold(HoldReason.CAP, (outbox.oldest_in_hour or now) + HOUR)
     end = quiet_end(rules.quiet, hold.until if hold is not None else now)
     return hold if end is None else Hold(HoldReason.QUIET_HOURS, end)
+
+
+def coalesced_changes(alerts: Sequence[tuple[Event, Hashable]]) -> bool:
+    """Whether alerts released together, as (event, request), are status changes of one request,
+    more than one: they go as one alert listing them, or as nothing when the request is back
+    where it started."""
+    return (
+        len(alerts) > 1
+        and len({request for _, request in alerts}) == 1
+        and all(event is Event.STATUS_CHANGE for event, _ in alerts)
+    )
 
 
 def quiet_end(quiet: Calendar | None, moment: datetime) -> datetime | None:

@@ -7,7 +7,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from alertctl.domain.holds import HOUR, HoldReason, NoiseRules, Outbox, hold_for
+from alertctl.domain.holds import (
+    HOUR,
+    HoldReason,
+    NoiseRules,
+    Outbox,
+    coalesced_changes,
+    hold_for,
+)
 from alertctl.domain.model import Event
 
 SUMMARY = "summary"  # a mail made of alerts released together: coalesced changes, a summary
@@ -75,8 +82,7 @@ class Replay:
 
     def _released(self, reader: Hashable, due: list[_Held], at: datetime) -> None:
         alerts = [h.alert for h in due]
-        changes = all(a.event is Event.STATUS_CHANGE for a in alerts)
-        if changes and len({a.request for a in alerts}) == 1 and len(alerts) > 1:
+        if coalesced_changes([(a.event, a.request) for a in alerts]):
             first, last = alerts[0].change, alerts[-1].change
             if first is not None and last is not None and first[0] == last[1]:
                 return  # back where it started: nothing is sent

@@ -92,14 +92,19 @@ def parse_noise(check: _Checker, row: Table, path: str) -> NoiseEntry | None:
     zone = values["zone"] or FACTORY.zone
     if _checked(check, f"{path}.zone", _zone, zone) is None:
         zone = FACTORY.zone  # said once, at its own path
+    factory = read_noise(FACTORY)
     idle = _checked(
-        check, f"{path}.coalesce_idle", minutes, values["coalesce_idle"] or "2m", "coalescing wait"
+        check,
+        f"{path}.coalesce_idle",
+        minutes,
+        values["coalesce_idle"] or factory["coalesce_idle"],
+        "coalescing wait",
     )
     most = _checked(
         check,
         f"{path}.coalesce_max",
         minutes,
-        values["coalesce_max"] or "10m",
+        values["coalesce_max"] or factory["coalesce_max"],
         "longest coalescing wait",
     )
     if idle is not None and most is not None:

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from alertctl.db.engine import Database
 from alertctl.db.outbox import aware
 from alertctl.db.tables import Alert
-from alertctl.domain.holds import HoldReason
+from alertctl.domain.holds import HoldReason, coalesced_changes
 from alertctl.domain.model import AlertStatus, Event
 from alertctl.services.common import insert_rows
 from alertctl.services.holds.hold import merge
@@ -84,10 +84,8 @@ def release_due(session: Session, now: datetime, *, readers: int | None = None) 
 
 
 def _release(session: Session, alerts: list[Alert], now: datetime, done: Released) -> None:
-    changes_of_one = {a.request_id for a in alerts} == {alerts[0].request_id} and all(
-        a.event == Event.STATUS_CHANGE for a in alerts
-    )
-    if changes_of_one and len(alerts) > 1:
+    changes_of_one = coalesced_changes([(Event(a.event), a.request_id) for a in alerts])
+    if changes_of_one:
         home = back_to_start(session, alerts)
         if home is not None:
             _skip(

@@ -40,24 +40,33 @@ def client_noise(client: Client | None, base: NoiseSettings) -> ClientNoise:
     return ClientNoise(Coalescing(idle, max(most, idle)), urgent)
 
 
-def person_rules(person: Person, client: ClientNoise, base: NoiseSettings) -> NoiseRules:
-    """One person's rules under a request's client."""
-    zone = person.zone or base.zone
+@dataclass(frozen=True)
+class Applied:
+    """A person's own settings, or where they have none, the defaults (of their kind)."""
+
+    quiet_hours: str  # as written; "" for none
+    zone: str
+    cap_per_hour: int | None  # None for none
+
+
+def applied(person: Person, base: NoiseSettings) -> Applied:
     quiet = person.quiet_hours
     if quiet is None:
-        kind = PersonKind(person.kind)
-        quiet = (
-            base.contact_quiet_hours
-            if kind is PersonKind.CONTACT
-            else base.collaborator_quiet_hours
-        )
+        contact = PersonKind(person.kind) is PersonKind.CONTACT
+        quiet = base.contact_quiet_hours if contact else base.collaborator_quiet_hours
     cap = person.cap_per_hour if person.cap_per_hour is not None else base.cap_per_hour
+    return Applied(quiet or "", person.zone or base.zone, cap or None)
+
+
+def person_rules(person: Person, client: ClientNoise, base: NoiseSettings) -> NoiseRules:
+    """One person's rules under a request's client."""
+    own = applied(person, base)
     return NoiseRules(
-        zone=zone,
+        zone=own.zone,
         coalescing=client.coalescing,
-        quiet=parse_quiet(quiet or "", zone),
+        quiet=parse_quiet(own.quiet_hours, own.zone),
         digest=parse_digest(person.digest or ""),
-        cap_per_hour=cap or None,
+        cap_per_hour=own.cap_per_hour,
         urgent=parse_urgent(client.urgent),
     )
 

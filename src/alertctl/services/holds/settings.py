@@ -26,7 +26,7 @@ from alertctl.domain.holds import (
 from alertctl.domain.model import PersonKind
 from alertctl.errors import Invalid
 from alertctl.services.common import get_client, get_person
-from alertctl.services.holds.rules import client_noise, defaults
+from alertctl.services.holds.rules import applied, client_noise, defaults
 
 DEFAULT = "default"  # a person's or a client's own setting removed: the defaults apply
 NONE = ("none", "")
@@ -132,7 +132,7 @@ def apply_defaults(row: NoiseSettings, change: NoiseChange) -> None:
 
 @dataclass(frozen=True)
 class ClientNoiseChange:
-    coalesce_idle: str | None = None  # "none": the defaults'
+    coalesce_idle: str | None = None  # "default": the defaults'
     coalesce_max: str | None = None
     urgent: str | None = None
 
@@ -235,27 +235,18 @@ def client_noise_of(session: Session, client: Client) -> ClientNoise:
 
 
 def person_noise_of(session: Session, person: Person) -> PersonNoise:
-    base = defaults(session)
-    kind = PersonKind(person.kind)
-    quiet = person.quiet_hours
-    if quiet is None:
-        quiet = (
-            base.contact_quiet_hours
-            if kind is PersonKind.CONTACT
-            else base.collaborator_quiet_hours
-        )
-    cap_ = person.cap_per_hour if person.cap_per_hour is not None else base.cap_per_hour
+    found = applied(person, defaults(session))
     own_cap = person.cap_per_hour
     return PersonNoise(
-        kind=kind.value,
+        kind=person.kind,
         code=person.code,
         quiet_hours=DEFAULT if person.quiet_hours is None else (person.quiet_hours or "none"),
         zone=person.zone or DEFAULT,
         digest=person.digest or "immediate",
         cap=DEFAULT if own_cap is None else (str(own_cap) if own_cap else "none"),
-        applied_quiet_hours=quiet or "none",
-        applied_zone=person.zone or base.zone,
-        applied_cap=str(cap_) if cap_ else "none",
+        applied_quiet_hours=found.quiet_hours or "none",
+        applied_zone=found.zone,
+        applied_cap=str(found.cap_per_hour) if found.cap_per_hour else "none",
     )
 
 
