@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -19,7 +19,7 @@ from alertctl.db.tables import Alert
 from alertctl.domain.holds import HOUR, Hold, HoldReason, NoiseRules, Outbox, hold_for
 from alertctl.domain.model import AlertStatus, Event
 from alertctl.services.holds.rules import rules_for
-from alertctl.services.holds.tell import reader_of, transitions_of
+from alertctl.services.holds.tell import Changes, reader_of
 from alertctl.services.results import Columns
 from alertctl.services.saves.feed_memory import FeedMemory, fact
 from alertctl.templates.summary import coalesced
@@ -35,14 +35,18 @@ COUNTED = (
 )
 Group = tuple[int, str]  # person id, channel
 _ALERTS = Alert.__table__  # type: ignore[attr-defined]
-_STILL_HELD = col(Alert.status) == AlertStatus.HELD
+_STILL_HELD = _ALERTS.c.status == AlertStatus.HELD
 
 
 @dataclass(frozen=True)
-class _Held:
+class HeldChange:
+    """A status change held as it coalesces, as holding reads it (`tell.Told`)."""
+
     id: int
     person_id: int
     channel: str
+    request_id: int
+    save_id: int
     created_at: datetime
 
 
@@ -111,48 +115,76 @@ def settle(
     session: Session, holding: Holding, columns: Sequence[Columns], ids: Sequence[int]
 ) -> None:
     """Once written: a held status change moves the hold of the changes held before it to its
-    own; an alert that goes out now carries them."""
+    own; an alert that goes out now carries them. By Core statements on the outbox table, a
+    few per save whatever its alerts: an ORM statement would compare its criteria with every
+    object of the session, which a feed's transaction fills (a feed's cost grew with the
+    square of its length)."""
+    moved: dict[tuple[str, datetime], list[int]] = defaultdict(list)
+    carriers: list[Carrier] = []
     for row, alert_id in zip(columns, ids, strict=True):
         others = holding.groups.get((row["person_id"], row["channel"]), [])
         if not others:
             continue
         if row["event"] == Event.STATUS_CHANGE and row["status"] == AlertStatus.HELD:
-            session.execute(
-                update(Alert)
-                .where(col(Alert.id).in_([h.id for h in others]), _STILL_HELD)
-                .values(hold=row["hold"], held_until=row["held_until"])
-            )
+            moved[row["hold"], row["held_until"]] += [h.id for h in others]
         elif row["event"] != Event.STATUS_CHANGE and row["status"] == AlertStatus.PENDING:
-            carry(session, alert_id, [h.id for h in others])
+            carriers.append(Carrier(alert_id, row["text_body"], others))
+    for (hold, until), held in moved.items():
+        session.execute(
+            _ALERTS.update()
+            .where(_ALERTS.c.id.in_(held), _STILL_HELD)
+            .values(hold=hold, held_until=until)
+        )
+    if carriers:
+        carry(session, carriers)
 
 
-def carry(session: Session, carrier_id: int, held_ids: Sequence[int]) -> None:
-    """The alert `carrier_id` tells of these held status changes, which it replaces: those
-    still held (on PostgreSQL a sender may have released some meanwhile)."""
-    carrier = session.get(Alert, carrier_id)
-    merged = merge(session, held_ids, carrier_id)
-    if carrier is None or not merged:
-        return
-    held = session.exec(select(Alert).where(col(Alert.id).in_(merged))).all()
-    reader = reader_of(session, carrier)
-    carrier.text_body = coalesced(
-        transitions_of(session, held, reader), carrier.text_body, reader.zone, reader.language
-    )
-    session.add(carrier)
+@dataclass(frozen=True)
+class Carrier:
+    """An alert just written that goes out at once, and the changes held for its reader."""
+
+    id: int
+    text_body: str
+    held: Sequence[HeldChange]
 
 
-def merge(session: Session, ids: Sequence[int], into: int) -> list[int]:
-    """Those of `ids` still held are told of by the alert `into`; their ids."""
+def carry(session: Session, carriers: Sequence[Carrier]) -> None:
+    """Each carrier tells of its held status changes, which it replaces: those still held (on
+    PostgreSQL a sender may have released some meanwhile)."""
+    into = {h.id: c.id for c in carriers for h in c.held}
+    merged = set(merge(session, list(into), case(into, value=_ALERTS.c.id)))
+    told = [(c, [h for h in c.held if h.id in merged]) for c in carriers]
+    changes = Changes(session, [h for _, held in told for h in held])
+    texts = []
+    for carrier, held in told:
+        if held:
+            reader = reader_of(session, held[-1])
+            text = coalesced(
+                changes.told(held, reader), carrier.text_body, reader.zone, reader.language
+            )
+            texts.append({"carrier": carrier.id, "text": text})
+    if texts:
+        session.execute(
+            _ALERTS.update()
+            .where(_ALERTS.c.id == bindparam("carrier"))
+            .values(text_body=bindparam("text")),
+            texts,
+        )
+
+
+def merge(session: Session, ids: Sequence[int], into: int | ColumnElement[int]) -> list[int]:
+    """Those of `ids` still held are told of by the alert `into` (or the alert an expression
+    of each row's id names); their ids. By Core, as in `settle`."""
     found = session.execute(
-        update(Alert)
-        .where(col(Alert.id).in_(list(ids)), _STILL_HELD)
+        _ALERTS.update()
+        .where(_ALERTS.c.id.in_(list(ids)), _STILL_HELD)
         .values(status=AlertStatus.MERGED, merged_into=into, held_until=None)
-        .returning(col(Alert.id))
+        .returning(_ALERTS.c.id)
     )
     return list(found.scalars())
 
 
-def _coalescing(session: Session, request_id: int) -> dict[Group, list[_Held]]:
+def _coalescing(session: Session, request_id: int) -> dict[Group, list[HeldChange]]:
     """The status changes of a request held as they coalesce, by person and channel. Read by
     the request's index (a request has few alerts); whether each still waits is checked here,
     so that the index of statuses, whose `held` may hold thousands, is not the one read."""
@@ -161,14 +193,16 @@ def _coalescing(session: Session, request_id: int) -> dict[Group, list[_Held]]:
             _ALERTS.c.id,
             _ALERTS.c.person_id,
             _ALERTS.c.channel,
+            _ALERTS.c.save_id,
             _ALERTS.c.created_at,
             _ALERTS.c.status,
         ).where(_ALERTS.c.request_id == request_id, _ALERTS.c.hold == HoldReason.COALESCING)
     )
-    found: dict[Group, list[_Held]] = defaultdict(list)
-    for alert_id, person_id, channel, created_at, status in rows:
+    found: dict[Group, list[HeldChange]] = defaultdict(list)
+    for alert_id, person_id, channel, save_id, created_at, status in rows:
         if person_id is not None and status == AlertStatus.HELD:
-            found[person_id, channel].append(_Held(alert_id, person_id, channel, created_at))
+            held = HeldChange(alert_id, person_id, channel, request_id, save_id, created_at)
+            found[person_id, channel].append(held)
     return found
 
 

@@ -1,0 +1,116 @@
+"""How fast a dense feed is applied with the default noise settings, and whether it stays linear.
+
+A desk where every save alerts six people (three contacts, three collaborators, all opted in to
+every event, all linked through the contract): each request is opened (6 alerts), taken in
+hand and put on hold (6 status changes each, held as they coalesce, the second moving the
+hold of the first), then resolved (6 resolutions, each carrying the two changes held for its
+reader). So 6 alerts a save, and every status change goes through holding. The feed is applied
+twice, at N and 10 x N saves, each on a fresh copy of the database in a fresh process; the rate
+is the feed's own (the time `request ingest` takes, less that of `alertctl client list`, the
+process's start and a first query, measured beside it).
+
+    python benchmarks/ingest_dense.py [--saves 2000] [--factor 10]
+
+The goal (docs/architecture.md): at least 1,000 saves a second at N = 2,000, and the rate at
+10 x N within 20 % of the rate at N.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ALERTCTL = [sys.executable, "-m", "alertctl"]
+PEOPLE = [("contact", f"c{n}") for n in range(3)] + [("collaborator", f"p{n}") for n in range(3)]
+EVENTS = "open,resolution,closure_external,closure_internal,status_change"
+STATUSES = ["WIP", "WAIT", "RESOLVED"]
+START = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def setup_batch() -> str:
+    lines = ["client add DESK --name Desk"]
+    lines += [f"client alerts DESK --event {e} --enable --keyword [Desk]" for e in EVENTS.split(",")]
+    lines += ["site add DESK HQ --name HQ --main", "product add ERP --name ERP"]
+    lines += ["contract add K1 --client DESK --name K1 --product ERP"]
+    for kind, code in PEOPLE:
+        client = " --client DESK --site HQ" if kind == "contact" else ""
+        lines += [
+            f"{kind} add {code} --name {code}{client} --email {code}@desk.example",
+            f"{kind} alerts {code} --on {EVENTS}",
+            f"link contract K1 --{kind} {code}",
+        ]
+    lines += ["contract enable K1"]
+    return "\n".join(lines) + "\n"
+
+
+def write_feed(path: Path, saves: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(saves // (1 + len(STATUSES))):
+            reference = f"D-{i}"
+            first = {"contract": "K1", "product": "ERP", "site": "HQ", "title": f"Request {i}"}
+            first["external_description"] = "The nightly export stopped."
+            lines = [first] + [{"status": s} for s in STATUSES]
+            for n, line in enumerate(lines):
+                # A minute between a request's saves: each change coalesces with the next.
+                minute = i * 4 + n
+                line |= {
+                    "reference": reference,
+                    "save_id": f"{reference}-{n}",
+                    "time": (START + timedelta(minutes=minute)).isoformat().replace("+00:00", "Z"),
+                }
+                out.write(json.dumps(line) + "\n")
+
+
+
+def run(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(ALERTCTL + args, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"alertctl {' '.join(args)} failed:\n{done.stderr}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=2_000)
+    parser.add_argument("--factor", type=int, default=10)
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        base = root / "base.db"
+        env = {**os.environ, "ALERTCTL_DB": str(base)}
+        env.pop("ALERTCTL_CONFIG", None)
+        batch = root / "setup.batch"
+        batch.write_text(setup_batch(), encoding="utf-8")
+        run(["init"], env)
+        run(["batch", str(batch)], env)
+
+        def rate(saves: int) -> float:
+            feed = root / f"feed-{saves}.jsonl"
+            write_feed(feed, saves)
+            db = root / f"run-{saves}.db"
+            shutil.copy(base, db)
+            here = {**env, "ALERTCTL_DB": str(db)}
+            start = min(run(["client", "list"], here) for _ in range(3))
+            seconds = run(["request", "ingest", str(feed)], here) - start
+            print(
+                f"{saves:,} saves ({saves // 4:,} requests, 6 alerts a save): feed {seconds:.2f} s "
+                f"(process start {start:.2f} s apart), {saves / seconds:,.0f} saves/s"
+            )
+            return saves / seconds
+
+        short = rate(options.saves)
+        long = rate(options.saves * options.factor)
+        print(f"rate at {options.factor} x the saves: {long / short:.2f} of the rate at N")
+
+
+if __name__ == "__main__":
+    main()
