@@ -35,7 +35,9 @@ START = datetime(2026, 10, 1, tzinfo=UTC)
 
 def setup_batch() -> str:
     lines = ["client add DESK --name Desk"]
-    lines += [f"client alerts DESK --event {e} --enable --keyword [Desk]" for e in EVENTS.split(",")]
+    lines += [
+        f"client alerts DESK --event {e} --enable --keyword [Desk]" for e in EVENTS.split(",")
+    ]
     lines += ["site add DESK HQ --name HQ --main", "product add ERP --name ERP"]
     lines += ["contract add K1 --client DESK --name K1 --product ERP"]
     for kind, code in PEOPLE:
@@ -65,7 +67,6 @@ def write_feed(path: Path, saves: int) -> None:
                     "time": (START + timedelta(minutes=minute)).isoformat().replace("+00:00", "Z"),
                 }
                 out.write(json.dumps(line) + "\n")
-
 
 
 def run(args: list[str], env: dict[str, str]) -> float:

@@ -234,11 +234,21 @@ def paged(session: Session, query: Any, limit: int | None) -> tuple[Sequence[Any
     return rows, int(total)
 
 
-def insert_rows(session: Session, table: Any, rows: Sequence[Columns]) -> list[int]:
+def insert_rows(
+    session: Session, table: Any, rows: Sequence[Columns], *, unique: str | None = None
+) -> list[int]:
     """Rows written by Core in one INSERT ... RETURNING, their ids in the rows' order: for
     rows that are written many at a time and never read back as objects (a save's record, its
-    alerts)."""
+    alerts). `unique`: a column of the table whose values are unique and given in every row,
+    by which each id is matched to its row; without it, SQLAlchemy keeps the order by writing
+    the rows one statement each on SQLite (its table has no other sentinel)."""
     if not rows:
         return []
+    if len(rows) == 1:  # a plain INSERT: the many-rows form costs a save's record a third more
+        return [int(session.execute(insert(table).returning(table.c.id), rows[0]).scalar_one())]
+    if unique is not None:
+        found = session.execute(insert(table).returning(table.c.id, table.c[unique]), rows)
+        ids = {value: int(i) for i, value in found}
+        return [ids[row[unique]] for row in rows]
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [int(i) for i in session.execute(statement, rows).scalars().all()]

@@ -251,13 +251,22 @@ def render_one(source: str, context: Mapping[str, object], *, html: bool = False
     return "".join(parts)
 
 
+# The space separators (Unicode category Zs), each read as a plain space.
+_SPACES = str.maketrans(
+    dict.fromkeys(map(chr, (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)), " ")
+)
+
+
 def header_safe(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
     """One line of plain text: every control or line-breaking character becomes a space."""
     import unicodedata
 
-    cleaned = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in value
-    )
+    cleaned = value
+    # Spaces aside (a no-break space is not "printable"), a printable string has none of them.
+    if not value.translate(_SPACES).isprintable():
+        cleaned = "".join(
+            " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in value
+        )
     # Runs of spaces collapse; a no-break space stays (French puts one before a colon).
     cleaned = " ".join(part for part in cleaned.split(" ") if part)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"

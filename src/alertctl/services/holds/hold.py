@@ -10,16 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, case, func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from alertctl.db.outbox import aware
-from alertctl.db.tables import Alert
+from alertctl.db.tables import Alert, RequestSave
 from alertctl.domain.holds import HOUR, Hold, HoldReason, NoiseRules, Outbox, hold_for
 from alertctl.domain.model import AlertStatus, Event
 from alertctl.services.holds.rules import rules_for
-from alertctl.services.holds.tell import Changes, reader_of
+from alertctl.services.holds.tell import Change, reader_of, statuses_of, told
 from alertctl.services.results import Columns
 from alertctl.services.saves.feed_memory import FeedMemory, fact
 from alertctl.templates.summary import coalesced
@@ -35,19 +35,20 @@ COUNTED = (
 )
 Group = tuple[int, str]  # person id, channel
 _ALERTS = Alert.__table__  # type: ignore[attr-defined]
+_SAVES = RequestSave.__table__  # type: ignore[attr-defined]
 _STILL_HELD = _ALERTS.c.status == AlertStatus.HELD
 
 
 @dataclass(frozen=True)
 class HeldChange:
-    """A status change held as it coalesces, as holding reads it (`tell.Told`)."""
+    """A status change held as it coalesces, with the change its save recorded."""
 
     id: int
     person_id: int
     channel: str
     request_id: int
-    save_id: int
     created_at: datetime
+    change: Change
 
 
 class Holding:
@@ -63,11 +64,15 @@ class Holding:
         now: datetime,
         *,
         fresh: bool = False,
+        lock: bool = False,
     ) -> None:
-        """`fresh`: the request is new in this save, with no alert held yet."""
+        """`fresh`: the request is new in this save, with no alert held yet. `lock`: a save
+        that will move or merge the held changes locks them (docs/architecture.md)."""
         self.now = now
         self.rules = rules
-        self.groups = _coalescing(session, request_id) if self.rules and not fresh else {}
+        self.groups = (
+            _coalescing(session, request_id, now, lock=lock) if self.rules and not fresh else {}
+        )
         capped = [p for p, r in self.rules.items() if r.cap_per_hour]
         self.counts = _last_hour(session, capped, now)
 
@@ -94,20 +99,23 @@ def hold_alerts(
     *,
     fresh: bool = False,
 ) -> Holding:
-    """Decide each alert's hold, on its columns, before they are written; what was read for
-    it serves `settle` once they are. `request`: its id and its client's; a feed's `memory`
-    reads each person's rules once per transaction."""
+    """Decide each alert's hold, on its columns, before they are written, and write into an
+    alert that goes out at once the changes it carries; what was read for it serves `settle`
+    once they are written. `request`: its id and its client's; a feed's `memory` reads each
+    person's rules once per transaction."""
     request_id, client_id = request
     people = tuple(sorted({c["person_id"] for c in columns if c["person_id"] is not None}))
     rules = fact(
         memory, ("noise", client_id, people), lambda: rules_for(session, people, client_id)
     )
-    holding = Holding(session, request_id, rules, now, fresh=fresh)
+    holding = Holding(session, request_id, rules, now, fresh=fresh, lock=True)
     for row in columns:
         hold = holding.hold(row["person_id"], row["channel"], Event(row["event"]))
         if hold is not None:
             row.update(status=AlertStatus.HELD.value, hold=hold.reason.value)
             row["held_until"] = hold.until
+        elif _carries(row) and (held := _group(holding, row)):
+            row["text_body"] = _carried(session, row, held)
     return holding
 
 
@@ -115,66 +123,57 @@ def settle(
     session: Session, holding: Holding, columns: Sequence[Columns], ids: Sequence[int]
 ) -> None:
     """Once written: a held status change moves the hold of the changes held before it to its
-    own; an alert that goes out now carries them. By Core statements on the outbox table, a
-    few per save whatever its alerts: an ORM statement would compare its criteria with every
-    object of the session, which a feed's transaction fills (a feed's cost grew with the
-    square of its length)."""
+    own; the changes an alert carries are merged into it. By Core statements on the outbox
+    table, two at most whatever the save's alerts: an ORM statement would compare its criteria
+    with every object of the session, which a feed's transaction fills (a feed's cost grew with
+    the square of its length)."""
     moved: dict[tuple[str, datetime], list[int]] = defaultdict(list)
-    carriers: list[Carrier] = []
+    merged: list[dict[str, int]] = []
     for row, alert_id in zip(columns, ids, strict=True):
-        others = holding.groups.get((row["person_id"], row["channel"]), [])
-        if not others:
+        held = _group(holding, row)
+        if not held:
             continue
         if row["event"] == Event.STATUS_CHANGE and row["status"] == AlertStatus.HELD:
-            moved[row["hold"], row["held_until"]] += [h.id for h in others]
-        elif row["event"] != Event.STATUS_CHANGE and row["status"] == AlertStatus.PENDING:
-            carriers.append(Carrier(alert_id, row["text_body"], others))
-    for (hold, until), held in moved.items():
+            moved[row["hold"], row["held_until"]] += [h.id for h in held]
+        elif _carries(row):
+            merged += [{"held": h.id, "into": alert_id} for h in held]
+    for (hold, until), some in moved.items():
         session.execute(
             _ALERTS.update()
-            .where(_ALERTS.c.id.in_(held), _STILL_HELD)
+            .where(_ALERTS.c.id.in_(some), _STILL_HELD)
             .values(hold=hold, held_until=until)
         )
-    if carriers:
-        carry(session, carriers)
-
-
-@dataclass(frozen=True)
-class Carrier:
-    """An alert just written that goes out at once, and the changes held for its reader."""
-
-    id: int
-    text_body: str
-    held: Sequence[HeldChange]
-
-
-def carry(session: Session, carriers: Sequence[Carrier]) -> None:
-    """Each carrier tells of its held status changes, which it replaces: those still held (on
-    PostgreSQL a sender may have released some meanwhile)."""
-    into = {h.id: c.id for c in carriers for h in c.held}
-    merged = set(merge(session, list(into), case(into, value=_ALERTS.c.id)))
-    told = [(c, [h for h in c.held if h.id in merged]) for c in carriers]
-    changes = Changes(session, [h for _, held in told for h in held])
-    texts = []
-    for carrier, held in told:
-        if held:
-            reader = reader_of(session, held[-1])
-            text = coalesced(
-                changes.told(held, reader), carrier.text_body, reader.zone, reader.language
-            )
-            texts.append({"carrier": carrier.id, "text": text})
-    if texts:
+    if merged:
+        # Still held, all of them: the save locked them as it read them.
         session.execute(
             _ALERTS.update()
-            .where(_ALERTS.c.id == bindparam("carrier"))
-            .values(text_body=bindparam("text")),
-            texts,
+            .where(_ALERTS.c.id == bindparam("held"), _STILL_HELD)
+            .values(status=AlertStatus.MERGED, merged_into=bindparam("into"), held_until=None),
+            merged,
         )
 
 
-def merge(session: Session, ids: Sequence[int], into: int | ColumnElement[int]) -> list[int]:
-    """Those of `ids` still held are told of by the alert `into` (or the alert an expression
-    of each row's id names); their ids. By Core, as in `settle`."""
+def _group(holding: Holding, row: Columns) -> list[HeldChange]:
+    return holding.groups.get((row["person_id"], row["channel"]), [])
+
+
+def _carries(row: Columns) -> bool:
+    """An alert that goes out at once carries the status changes held for its reader."""
+    return bool(row["event"] != Event.STATUS_CHANGE and row["status"] == AlertStatus.PENDING)
+
+
+def _carried(session: Session, row: Columns, held: Sequence[HeldChange]) -> str:
+    """The alert's text, after the held changes it carries, as its reader reads them."""
+    ordered = sorted(held, key=lambda h: (aware(h.created_at), h.id))
+    changes = [h.change for h in ordered]
+    reader = reader_of(session, ordered[-1].person_id, ordered[-1].request_id)
+    transitions = told(changes, statuses_of(session, changes), reader)
+    return coalesced(transitions, row["text_body"], reader.zone, reader.language)
+
+
+def merge(session: Session, ids: Sequence[int], into: int) -> list[int]:
+    """Those of `ids` still held are told of by the alert `into`; their ids. By Core, as in
+    `settle`."""
     found = session.execute(
         _ALERTS.update()
         .where(_ALERTS.c.id.in_(list(ids)), _STILL_HELD)
@@ -184,26 +183,49 @@ def merge(session: Session, ids: Sequence[int], into: int | ColumnElement[int]) 
     return list(found.scalars())
 
 
-def _coalescing(session: Session, request_id: int) -> dict[Group, list[HeldChange]]:
-    """The status changes of a request held as they coalesce, by person and channel. Read by
-    the request's index (a request has few alerts); whether each still waits is checked here,
-    so that the index of statuses, whose `held` may hold thousands, is not the one read."""
-    rows = session.execute(
-        sa_select(
-            _ALERTS.c.id,
-            _ALERTS.c.person_id,
-            _ALERTS.c.channel,
-            _ALERTS.c.save_id,
-            _ALERTS.c.created_at,
-            _ALERTS.c.status,
-        ).where(_ALERTS.c.request_id == request_id, _ALERTS.c.hold == HoldReason.COALESCING)
-    )
+def _coalescing(
+    session: Session, request_id: int, now: datetime, *, lock: bool
+) -> dict[Group, list[HeldChange]]:
+    """The status changes of a request held as they coalesce and not due at `now`, by person
+    and channel, with the changes their saves recorded. Read by the request's index (a request
+    has few alerts); whether each still waits is checked here, so that the index of statuses,
+    whose `held` may hold thousands, is not the one read. A change due at `now` or earlier
+    goes on its own, as a punctual sender would have released it (docs/rules.md): a save does
+    not join it, whenever the sender runs."""
+    query = _COALESCING_LOCKED if lock else _COALESCING
+    rows = session.execute(query, {"request_id": request_id})
     found: dict[Group, list[HeldChange]] = defaultdict(list)
-    for alert_id, person_id, channel, save_id, created_at, status in rows:
-        if person_id is not None and status == AlertStatus.HELD:
-            held = HeldChange(alert_id, person_id, channel, request_id, save_id, created_at)
+    for alert_id, person_id, channel, created_at, status, until, *change in rows:
+        if person_id is None or status != AlertStatus.HELD or until is None:
+            continue
+        if aware(until) > now:
+            held = HeldChange(alert_id, person_id, channel, request_id, created_at, Change(*change))
             found[person_id, channel].append(held)
     return found
+
+
+# Built once: a save reads it, and building a statement costs more than running it.
+_COALESCING = (
+    sa_select(
+        _ALERTS.c.id,
+        _ALERTS.c.person_id,
+        _ALERTS.c.channel,
+        _ALERTS.c.created_at,
+        _ALERTS.c.status,
+        _ALERTS.c.held_until,
+        _SAVES.c.saved_at,
+        _SAVES.c.previous_status_id,
+        _SAVES.c.status_id,
+    )
+    .join(_SAVES, _SAVES.c.id == _ALERTS.c.save_id)
+    .where(
+        _ALERTS.c.request_id == bindparam("request_id"),
+        _ALERTS.c.hold == HoldReason.COALESCING.value,
+    )
+    .order_by(_ALERTS.c.id)
+)
+# PostgreSQL: a sender's release waits for the save (SQLite has its write lock).
+_COALESCING_LOCKED = _COALESCING.with_for_update(of=_ALERTS)
 
 
 def _last_hour(

@@ -99,7 +99,7 @@ def _release(session: Session, alerts: list[Alert], now: datetime, done: Release
         _alone(session, [a.id for a in alerts if a.id is not None])
         done.alone += len(alerts)
         return
-    reader = reader_of(session, alerts[-1])
+    reader = reader_of(session, alerts[-1].person_id, alerts[-1].request_id)
     last = alerts[-1]
     if changes_of_one:
         subject = last.subject

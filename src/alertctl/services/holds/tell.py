@@ -1,35 +1,18 @@
 """What a release or a carrier says of held alerts: their reader's language and zone, and the
 status changes they were about."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from alertctl.db.outbox import aware
-from alertctl.db.tables import Client, Person, Request, RequestSave, Status
+from alertctl.db.tables import Alert, Client, Person, Request, RequestSave, Status
 from alertctl.domain.model import Language
 from alertctl.services.holds.rules import defaults
 from alertctl.templates.summary import Transition
-
-
-class Told(Protocol):
-    """What telling of a held alert reads of it: an outbox row, as an object or as the few
-    columns a save read (holding reads them by Core, so that a feed's session holds no alert)."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def person_id(self) -> int | None: ...
-    @property
-    def request_id(self) -> int: ...
-    @property
-    def save_id(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -38,15 +21,15 @@ class Reader:
     zone: str
 
 
-def reader_of(session: Session, alert: Told) -> Reader:
+def reader_of(session: Session, person_id: int | None, request_id: int) -> Reader:
     """The language the person reads (their own, their client's, or for a collaborator the
     request's client's) and the zone of their quiet hours and digests."""
-    person = session.get(Person, alert.person_id) if alert.person_id is not None else None
+    person = session.get(Person, person_id) if person_id is not None else None
     language = person.language if person is not None else None
     if language is None:
         client_id = person.client_id if person is not None and person.client_id else None
         if client_id is None:
-            request = session.get(Request, alert.request_id)
+            request = session.get(Request, request_id)
             client_id = request.client_id if request is not None else None
         client = session.get(Client, client_id) if client_id is not None else None
         language = client.language if client is not None else Language.FR.value
@@ -54,48 +37,53 @@ def reader_of(session: Session, alert: Told) -> Reader:
     return Reader(Language(language), zone)
 
 
-class Changes:
-    """The status changes some held alerts told of, read once (their saves in one query, the
-    statuses in another), to be told to each reader."""
+@dataclass(frozen=True)
+class Change:
+    """One status change, as the save that made it recorded it."""
 
-    def __init__(self, session: Session, alerts: Sequence[Told]) -> None:
-        ids = list({a.save_id for a in alerts})
-        self.saves = {
-            s.id: s for s in session.exec(select(RequestSave).where(col(RequestSave.id).in_(ids)))
-        }
-        statuses = {i for s in self.saves.values() for i in (s.previous_status_id, s.status_id)}
-        self.statuses = {
-            s.id: s
-            for s in session.exec(select(Status).where(col(Status.id).in_(statuses - {None})))
-        }
-
-    def told(self, alerts: Sequence[Told], reader: Reader) -> list[Transition]:
-        """The changes of these alerts (among those read), in order, as `reader` reads them."""
-        zone = ZoneInfo(reader.zone)
-
-        def label(status_id: int | None) -> str:
-            status = self.statuses.get(status_id) if status_id is not None else None
-            return status.label_in(reader.language) if status is not None else "-"
-
-        found = []
-        for alert in sorted(alerts, key=lambda a: (a.created_at, a.id or 0)):
-            save = self.saves[alert.save_id]
-            found.append(
-                Transition(
-                    aware(save.saved_at).astimezone(zone),
-                    label(save.previous_status_id),
-                    label(save.status_id),
-                )
-            )
-        return found
+    saved_at: datetime
+    previous_status_id: int | None
+    status_id: int | None
 
 
-def transitions_of(session: Session, alerts: Sequence[Told], reader: Reader) -> list[Transition]:
+def told(
+    changes: Sequence[Change], statuses: Mapping[int, Status], reader: Reader
+) -> list[Transition]:
+    """These changes, in the order given, as `reader` reads them."""
+    zone = ZoneInfo(reader.zone)
+
+    def label(status_id: int | None) -> str:
+        status = statuses.get(status_id) if status_id is not None else None
+        return status.label_in(reader.language) if status is not None else "-"
+
+    return [
+        Transition(
+            aware(c.saved_at).astimezone(zone), label(c.previous_status_id), label(c.status_id)
+        )
+        for c in changes
+    ]
+
+
+def statuses_of(session: Session, changes: Iterable[Change]) -> dict[int, Status]:
+    """The statuses these changes name (by the session's identity map: a handful in all)."""
+    ids = {i for c in changes for i in (c.previous_status_id, c.status_id) if i is not None}
+    return {i: s for i in ids if (s := session.get(Status, i)) is not None}
+
+
+def transitions_of(session: Session, alerts: Sequence[Alert], reader: Reader) -> list[Transition]:
     """The status changes these alerts told of, in order, as `reader` reads them."""
-    return Changes(session, alerts).told(alerts, reader)
+    ordered = sorted(alerts, key=lambda a: (a.created_at, a.id or 0))
+    saves = {
+        s.id: Change(s.saved_at, s.previous_status_id, s.status_id)
+        for s in session.exec(
+            select(RequestSave).where(col(RequestSave.id).in_([a.save_id for a in alerts]))
+        )
+    }
+    changes = [saves[a.save_id] for a in ordered]
+    return told(changes, statuses_of(session, changes), reader)
 
 
-def back_to_start(session: Session, alerts: Sequence[Told]) -> Status | None:
+def back_to_start(session: Session, alerts: Sequence[Alert]) -> Status | None:
     """The status the request is back at when these changes ended where they started."""
     ordered = sorted(alerts, key=lambda a: (a.created_at, a.id or 0))
     first = session.get(RequestSave, ordered[0].save_id)

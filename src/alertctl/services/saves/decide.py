@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 
 from alertctl.db.tables import Template
+from alertctl.domain.events import PRECEDENCE
 from alertctl.domain.faults import Fault, faults
 from alertctl.domain.model import Channel, Event, Language, MailFormat
 from alertctl.domain.person import PersonKey
@@ -57,8 +58,11 @@ def decide(loaded: Loaded, events: list[Event], memory: FeedMemory | None = None
     specific event of the save."""
     rendered: dict[Event, dict[MessageKey, Message]] = {}
     decisions = []
-    for event in events:
-        decision, messages = _render_all(loaded, _resolved(loaded, event, memory))
+    # The most specific event first: a recipient it reaches is superseded in the others,
+    # whose messages to them are never written, so they are not rendered.
+    for event in sorted(events, key=PRECEDENCE.index):
+        taken = {key for messages in rendered.values() for key in messages}
+        decision, messages = _render_all(loaded, _resolved(loaded, event, memory), taken)
         decisions.append(decision)
         rendered[event] = messages
     return [Outcome(d, rendered[d.event]) for d in most_specific(decisions)]
@@ -79,7 +83,11 @@ def faults_of(loaded: Loaded, outcomes: list[Outcome]) -> list[Fault]:
     return faults(loaded.slice, [o.decision for o in outcomes])
 
 
-def _render_all(loaded: Loaded, decision: Decision) -> tuple[Decision, dict[MessageKey, Message]]:
+def _render_all(
+    loaded: Loaded, decision: Decision, taken: set[MessageKey]
+) -> tuple[Decision, dict[MessageKey, Message]]:
+    """Each recipient's message, but for those a more specific event of the save has `taken`
+    (kept as recipients, for `most_specific` to supersede)."""
     if not decision.recipients:
         return decision, {}
     setting = loaded.slice.settings[decision.event]
@@ -87,6 +95,9 @@ def _render_all(loaded: Loaded, decision: Decision) -> tuple[Decision, dict[Mess
     excluded = list(decision.excluded)
     messages: dict[MessageKey, Message] = {}
     for recipient in decision.recipients:
+        if _key(recipient) in taken:
+            kept.append(recipient)
+            continue
         language = recipient.person.message_language(loaded.language)
         name, template = loaded.template_for(decision.event, language)
         if template is None:

@@ -127,7 +127,7 @@ def _one(
     keys = [c["key"] for c in columns]
     queued = set(session.execute(select(col(Alert.key)).where(col(Alert.key).in_(keys))).scalars())
     fresh = [c for c in columns if c["key"] not in queued]
-    ids = insert_rows(session, Alert.__table__, fresh)  # type: ignore[attr-defined]
+    ids = insert_rows(session, Alert.__table__, fresh, unique="key")  # type: ignore[attr-defined]
     if not ids:
         return _as(fault, request, key, "already queued")
     return _as(fault, request, key, "queued", alert=ids[0])

@@ -121,7 +121,7 @@ def write_alerts(
     holding = hold_alerts(
         session, (ident(request.id), request.client_id), columns, now, memory, fresh=fresh
     )
-    ids = insert_rows(session, _ALERTS, columns)
+    ids = insert_rows(session, _ALERTS, columns, unique="key")
     settle(session, holding, columns, ids)
     faults = [
         _record_fault(session, loaded, saved, request, f)
