@@ -133,15 +133,57 @@ def hold_for(event: Event, rules: NoiseRules, now: datetime, outbox: Outbox) -> 
     return hold if end is None else Hold(HoldReason.QUIET_HOURS, end)
 
 
-def coalesced_changes(alerts: Sequence[tuple[Event, Hashable]]) -> bool:
-    """Whether alerts released together, as (event, request), are status changes of one request,
-    more than one: they go as one alert listing them, or as nothing when the request is back
-    where it started."""
-    return (
-        len(alerts) > 1
-        and len({request for _, request in alerts}) == 1
-        and all(event is Event.STATUS_CHANGE for event, _ in alerts)
-    )
+@dataclass(frozen=True)
+class Releasing:
+    """One held alert as a release sees it: its event, its request, and for a status change
+    the statuses it went from and to (None when unknown)."""
+
+    event: Event
+    request: Hashable
+    change: tuple[Hashable, Hashable] | None = None
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What one release makes of the alerts held for one reader and channel until one
+    moment, by their positions: each item is one alert, or one request's status changes,
+    coalesced; each of `skipped` is a request's changes that ended where they started."""
+
+    items: tuple[tuple[int, ...], ...]
+    skipped: tuple[tuple[int, ...], ...]
+
+    @property
+    def mails(self) -> int:
+        """Nothing, one alert as it was, or one alert made of them (coalesced or a summary)."""
+        return 1 if self.items else 0
+
+    @property
+    def alone(self) -> bool:
+        """One alert, which goes as it was."""
+        return len(self.items) == 1 and len(self.items[0]) == 1
+
+
+def plan_release(alerts: Sequence[Releasing]) -> ReleasePlan:
+    """The alerts held for one reader and channel until one moment, in the order they were
+    written: each request's status changes become one item (or nothing, when the request is
+    back where they started), every other alert an item of its own; items in the order of
+    their last alert. So what a reader gets depends on the holds alone, never on when the
+    sender ran (docs/rules.md, "Holding alerts")."""
+    changes: dict[Hashable, list[int]] = {}
+    items: list[tuple[int, ...]] = []
+    for position, alert in enumerate(alerts):
+        if alert.event is Event.STATUS_CHANGE:
+            changes.setdefault(alert.request, []).append(position)
+        else:
+            items.append((position,))
+    skipped = []
+    for positions in changes.values():
+        first, last = alerts[positions[0]].change, alerts[positions[-1]].change
+        if len(positions) > 1 and first is not None and last is not None and first[0] == last[1]:
+            skipped.append(tuple(positions))
+        else:
+            items.append(tuple(positions))
+    return ReleasePlan(tuple(sorted(items, key=lambda i: i[-1])), tuple(skipped))
 
 
 def quiet_end(quiet: Calendar | None, moment: datetime) -> datetime | None:

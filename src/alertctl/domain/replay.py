@@ -12,8 +12,9 @@ from alertctl.domain.holds import (
     HoldReason,
     NoiseRules,
     Outbox,
-    coalesced_changes,
+    Releasing,
     hold_for,
+    plan_release,
 )
 from alertctl.domain.model import Event
 
@@ -48,12 +49,13 @@ class Replay:
     def add(self, alert: Planned, rules: NoiseRules) -> None:
         self.release(alert.at)
         key = (alert.reader, alert.channel)
+        # The request's status changes held as they coalesce, as a save reads them.
         group = [
             h
             for h in self.held[key]
-            if h.alert.request == alert.request and h.alert.event is Event.STATUS_CHANGE
+            if h.alert.request == alert.request and h.reason is HoldReason.COALESCING
         ]
-        since = min((h.alert.at for h in group if h.reason is HoldReason.COALESCING), default=None)
+        since = min((h.alert.at for h in group), default=None)
         recent = [t for t in self.out[alert.reader] if alert.at - HOUR < t <= alert.at]
         facts = Outbox(since, len(recent), min(recent, default=None))
         hold = hold_for(alert.event, rules, alert.at, facts)
@@ -82,11 +84,10 @@ class Replay:
 
     def _released(self, reader: Hashable, due: list[_Held], at: datetime) -> None:
         alerts = [h.alert for h in due]
-        if coalesced_changes([(a.event, a.request) for a in alerts]):
-            first, last = alerts[0].change, alerts[-1].change
-            if first is not None and last is not None and first[0] == last[1]:
-                return  # back where it started: nothing is sent
-        self._mail(reader, alerts[0].event.value if len(alerts) == 1 else SUMMARY, at)
+        plan = plan_release([Releasing(a.event, a.request, a.change) for a in alerts])
+        if plan.mails:
+            event = alerts[plan.items[0][0]].event.value if plan.alone else SUMMARY
+            self._mail(reader, event, at)
 
     def _mail(self, reader: Hashable, event: str, at: datetime) -> None:
         self.mails[(reader, event)] += 1

@@ -22,12 +22,12 @@ from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
 from alertctl.db.outbox import aware
-from alertctl.db.tables import Alert
-from alertctl.domain.holds import HoldReason, coalesced_changes
+from alertctl.db.tables import Alert, Status
+from alertctl.domain.holds import HoldReason, Releasing, plan_release
 from alertctl.domain.model import AlertStatus, Event
-from alertctl.services.common import insert_rows
+from alertctl.services.common import ident, insert_rows
 from alertctl.services.holds.hold import merge
-from alertctl.services.holds.tell import back_to_start, reader_of, transitions_of
+from alertctl.services.holds.tell import Change, Reader, changes_of, reader_of, statuses_of, told
 from alertctl.templates.summary import Item, coalesced, summary
 
 
@@ -73,51 +73,71 @@ def release_due(session: Session, now: datetime, *, readers: int | None = None) 
         .order_by(col(Alert.person_id), col(Alert.channel), col(Alert.created_at), col(Alert.id))
         .with_for_update()
     )
-    groups: dict[tuple[int | None, str], list[Alert]] = defaultdict(list)
+    # One release for each moment: what a punctual sender would have released together.
+    groups: dict[tuple[int | None, str, datetime | None], list[Alert]] = defaultdict(list)
     for alert in session.exec(query):
         if alert.status == AlertStatus.HELD:  # always, unless the row was written by hand
-            groups[alert.person_id, alert.channel].append(alert)
-    for alerts in groups.values():
-        _release(session, alerts, now, done)
+            groups[alert.person_id, alert.channel, alert.held_until].append(alert)
+    # Earlier moments first, as they would have gone out.
+    for key in sorted(groups, key=lambda k: aware(k[2]) if k[2] else now):
+        _release(session, groups[key], now, done)
     done.readers = len(chosen)
     return done
 
 
 def _release(session: Session, alerts: list[Alert], now: datetime, done: Released) -> None:
-    changes_of_one = coalesced_changes([(Event(a.event), a.request_id) for a in alerts])
-    if changes_of_one:
-        home = back_to_start(session, alerts)
-        if home is not None:
-            _skip(
-                session,
-                alerts,
-                f"the request went back to {home.label_in('en')!r}: nothing to tell",
-            )
-            done.skipped += len(alerts)
-            return
-    if len(alerts) == 1 or alerts[0].person_id is None:
-        _alone(session, [a.id for a in alerts if a.id is not None])
+    """What was held for one reader and channel until one moment (`plan_release`)."""
+    if alerts[0].person_id is None:  # erased: nobody to tell, nothing to make
+        _alone(session, [ident(a.id) for a in alerts])
         done.alone += len(alerts)
         return
-    reader = reader_of(session, alerts[-1].person_id, alerts[-1].request_id)
-    last = alerts[-1]
-    if changes_of_one:
-        subject = last.subject
-        text = coalesced(
-            transitions_of(session, alerts, reader), last.text_body, reader.zone, reader.language
-        )
+    changes = changes_of(session, [a for a in alerts if a.event == Event.STATUS_CHANGE])
+    plan = plan_release([_releasing(a, changes) for a in alerts])
+    for positions in plan.skipped:
+        some = [alerts[i] for i in positions]
+        home = session.get(Status, changes[some[-1].save_id].status_id)
+        label = home.label_in("en") if home is not None else "-"
+        _skip(session, some, f"the request went back to {label!r}: nothing to tell")
+        done.skipped += len(some)
+    if not plan.items:
+        return
+    if plan.alone:
+        _alone(session, [ident(alerts[plan.items[0][0]].id)])
+        done.alone += 1
+        return
+    last = alerts[plan.items[-1][-1]]
+    reader = reader_of(session, last.person_id, last.request_id)
+    statuses = statuses_of(session, changes.values())
+    items = [_item([alerts[i] for i in item], changes, statuses, reader) for item in plan.items]
+    if len(items) == 1:
+        subject, text = last.subject, items[0].text
     else:
-        reason = HoldReason(alerts[-1].hold or HoldReason.QUIET_HOURS)
-        subject, text = summary(_items(alerts, reader.zone), reason, reader.zone, reader.language)
-    made = _write(session, last, subject, text, alerts, now)
-    merge(session, [a.id for a in alerts if a.id is not None], made)
-    done.merged += len(alerts)
+        reason = HoldReason(last.hold or HoldReason.QUIET_HOURS)
+        subject, text = summary(items, reason, reader.zone, reader.language)
+    told = sorted((alerts[i] for item in plan.items for i in item), key=lambda a: ident(a.id))
+    made = _write(session, last, subject, text, told, now)
+    merge(session, [ident(a.id) for a in told], made)
+    done.merged += len(told)
     done.made += 1
 
 
-def _items(alerts: Sequence[Alert], zone: str) -> list[Item]:
-    where = ZoneInfo(zone)
-    return [Item(aware(a.created_at).astimezone(where), a.subject, a.text_body) for a in alerts]
+def _releasing(alert: Alert, changes: dict[int, Change]) -> Releasing:
+    change = changes.get(alert.save_id) if alert.event == Event.STATUS_CHANGE else None
+    moved = (change.previous_status_id, change.status_id) if change is not None else None
+    return Releasing(Event(alert.event), alert.request_id, moved)
+
+
+def _item(
+    alerts: Sequence[Alert], changes: dict[int, Change], statuses: dict[int, Status], reader: Reader
+) -> Item:
+    """One alert as it was, or one request's changes, coalesced, as a summary lists it."""
+    last = alerts[-1]
+    text = last.text_body
+    if len(alerts) > 1:
+        transitions = told([changes[a.save_id] for a in alerts], statuses, reader)
+        text = coalesced(transitions, text, reader.zone, reader.language)
+    at = aware(last.created_at).astimezone(ZoneInfo(reader.zone))
+    return Item(at, last.subject, text)
 
 
 def _write(

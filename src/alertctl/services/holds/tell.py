@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from alertctl.db.outbox import aware
 from alertctl.db.tables import Alert, Client, Person, Request, RequestSave, Status
 from alertctl.domain.model import Language
+from alertctl.services.common import ident
 from alertctl.services.holds.rules import defaults
 from alertctl.templates.summary import Transition
 
@@ -70,24 +71,10 @@ def statuses_of(session: Session, changes: Iterable[Change]) -> dict[int, Status
     return {i: s for i in ids if (s := session.get(Status, i)) is not None}
 
 
-def transitions_of(session: Session, alerts: Sequence[Alert], reader: Reader) -> list[Transition]:
-    """The status changes these alerts told of, in order, as `reader` reads them."""
-    ordered = sorted(alerts, key=lambda a: (a.created_at, a.id or 0))
-    saves = {
-        s.id: Change(s.saved_at, s.previous_status_id, s.status_id)
-        for s in session.exec(
-            select(RequestSave).where(col(RequestSave.id).in_([a.save_id for a in alerts]))
-        )
+def changes_of(session: Session, alerts: Sequence[Alert]) -> dict[int, Change]:
+    """The change each of these alerts' saves recorded, by save id, in one query."""
+    saves = select(RequestSave).where(col(RequestSave.id).in_({a.save_id for a in alerts}))
+    return {
+        ident(s.id): Change(s.saved_at, s.previous_status_id, s.status_id)
+        for s in session.exec(saves)
     }
-    changes = [saves[a.save_id] for a in ordered]
-    return told(changes, statuses_of(session, changes), reader)
-
-
-def back_to_start(session: Session, alerts: Sequence[Alert]) -> Status | None:
-    """The status the request is back at when these changes ended where they started."""
-    ordered = sorted(alerts, key=lambda a: (a.created_at, a.id or 0))
-    first = session.get(RequestSave, ordered[0].save_id)
-    last = session.get(RequestSave, ordered[-1].save_id)
-    if first is None or last is None or first.previous_status_id != last.status_id:
-        return None
-    return session.get(Status, last.status_id)
