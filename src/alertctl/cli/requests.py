@@ -168,6 +168,18 @@ def update(
     site: Annotated[str | None, typer.Option(help="A site of the client ('' clears it).")] = None,
     product: Annotated[str | None, typer.Option(help="The product ('' clears it).")] = None,
     service: Annotated[str | None, typer.Option(help="A service ('' clears it).")] = None,
+    client: Annotated[
+        str | None,
+        typer.Option(metavar="CODE", help="The client, the contract's or a beneficiary."),
+    ] = None,
+    move: Annotated[
+        bool,
+        typer.Option(
+            "--move",
+            help="Hand the request over to another client (refused otherwise): its people "
+            "get the alerts from this save on.",
+        ),
+    ] = False,
     save_id: SaveId = None,
     send: SendNow = False,
     as_json: Json = False,
@@ -293,8 +305,9 @@ def ingest(
     """Apply a feed of saves, one JSON object per line, each line its own outcome.
 
     Fields: reference, contract, client, site, product, service, title, external_description,
-    status, state, requester, and optionally save_id and time (ISO 8601). From stdin, each
-    line is applied as it arrives, so a stream (tail -F, a webhook relay) feeds it continuously.
+    status, state, requester, and optionally save_id, time (ISO 8601) and move (true to hand
+    the request over to another client). From stdin, each line is applied as it arrives, so a
+    stream (tail -F, a webhook relay) feeds it continuously.
     """
     from alertctl.cli import collector
     from alertctl.cli.feed import feed_lines

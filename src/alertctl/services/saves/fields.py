@@ -54,6 +54,10 @@ class SaveInput:
     requester: str | None = None
     save_id: str | None = None
     time: datetime | None = None
+    # Hand the request over to another client (its contract, site or client names another):
+    # refused unless asked for, since the new client's people would read what the first
+    # client wrote.
+    move: bool = False
 
 
 def apply_fields(
@@ -64,6 +68,7 @@ def apply_fields(
     memory: FeedMemory | None = None,
 ) -> None:
     """Set the fields the save names, then check that they hold together."""
+    held_by = request.client_id or None  # None: a new request, which any client may take
     if change.contract is not None:
         request.contract_id = (
             _code_id(session, memory, "contract", change.contract, get_contract)
@@ -87,6 +92,8 @@ def apply_fields(
         request.state = check_text(change.state, "state", required=False) or None
     client = session.get(Client, request.client_id)
     assert client is not None
+    if held_by is not None and held_by != request.client_id:
+        _check_move(session, request, change, held_by, client, warnings)
     if change.site is not None:
         request.site_id = _site_id(session, memory, client, change.site) if change.site else None
     if change.product is not None:
@@ -106,6 +113,29 @@ def apply_fields(
             else None
         )
     _check_consistency(session, memory, request, client, warnings)
+
+
+def _check_move(
+    session: Session,
+    request: Request,
+    change: SaveInput,
+    held_by: int,
+    client: Client,
+    warnings: list[str],
+) -> None:
+    """A save that gives the request another client: refused unless `move` asks for it; then
+    said, and recorded with the save (its change of client)."""
+    first = session.get(Client, held_by)
+    was = first.code if first is not None else "?"
+    if not change.move:
+        by = f"contract {change.contract!r}" if change.contract else f"client {client.code!r}"
+        raise Invalid(
+            f"request {request.reference} is client {was}'s: {by} would hand it over to client "
+            f"{client.code}, whose people would read what {was} wrote",
+            hint=f"to hand it over on purpose: alertctl request update {request.reference} "
+            f'... --move (a feed line: "move": true)',
+        )
+    warnings.append(f"request {request.reference} moved from client {was} to client {client.code}")
 
 
 def _code_id(
@@ -215,11 +245,18 @@ def _check_consistency(
     if request.site_id is not None:
         site = session.get(Site, request.site_id)
         if site is None or site.client_id != client.id:
-            raise Invalid(f"the request's site is not a site of client {client.code!r}")
+            raise Invalid(
+                f"the request's site is not a site of client {client.code!r}",
+                hint="give one of its sites with --site SITE, or clear it with --site ''",
+            )
     if request.service_id is not None:
         service = session.get(Service, request.service_id)
         if contract is None or service is None or service.contract_id != contract.id:
-            raise Invalid("the request's service is not a service of its contract")
+            raise Invalid(
+                "the request's service is not a service of its contract",
+                hint="give one of its services with --service SERVICE, or clear it with "
+                "--service ''",
+            )
     if (
         contract is not None
         and request.product_id is not None

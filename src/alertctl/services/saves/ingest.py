@@ -277,6 +277,7 @@ SAVE_FIELDS = (
     "requester",
     "save_id",
     "time",
+    "move",
 )
 
 
@@ -292,6 +293,10 @@ def save_input_from(data: Table) -> SaveInput:
         value = data[spec.name]
         if spec.name == "time":
             values["time"] = parse_time(value)
+        elif spec.name == "move":
+            if not isinstance(value, bool):
+                raise Invalid("field 'move' must be true or false")
+            values["move"] = value
         elif not isinstance(value, str):
             raise Invalid(f"field {spec.name!r} must be a string")
         else:
