@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import invoke, ok, refused
+from tests.helpers import invoke, ok, open_args, refused
 
 PARIS_HOURS = "mon-fri 09:00-12:00,14:00-18:00"
 
@@ -393,3 +393,24 @@ def test_template_render_tells_of_the_request_s_own_clock(sample_db: Path, tmp_p
     assert "échu le 1 juin 2026 à 16 h 00 (Europe/Paris)" in rendered
     # Its clock belongs to the SLA events: rendered for another, the template cannot say it.
     refused(db, [*args, "--event", "open"], 1, "template 'default-gti_breach-fr' does not render")
+
+
+def test_no_clock_no_alarm_after_a_change_of_configuration(sample_db: Path) -> None:
+    """A desk with no SLA terms: a configuration change on a contract makes no clock due, so
+    neither `sla check` nor `check` tells of any."""
+    ok(sample_db, *open_args("R1"))
+    exported = ok(sample_db, "config", "export").stdout
+    changed = exported.replace(
+        'sources = [\n    "product",\n    "contract",\n]', 'sources = ["product"]'
+    )
+    assert changed != exported
+    Path("changed.toml").write_text(changed)
+    ok(sample_db, "config", "apply", "changed.toml")
+    dry = ok(sample_db, "sla", "check", "--dry-run")
+    assert dry.stderr.splitlines()[0] == "0 requests read, 0 SLA events raised", dry.stderr
+    ok(sample_db, "alerts", "send")
+    assert "SLA" not in ok(sample_db, "check", "--max-silence", "0").stdout
+    # Once a target is set, the request has clocks, due at once: said so, not as 1970.
+    ok(sample_db, "contract", "update", "K1", "--gti", "4h")
+    dry = ok(sample_db, "sla", "check", "--dry-run")
+    assert dry.stderr.splitlines()[0] == "1 request read, 0 SLA events raised; next due now"

@@ -1,12 +1,11 @@
 """`alertctl request ...`: open and update requests, read their history, ingest a feed."""
 
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from alertctl.cli.fixes import spell, spelled, spelled_fields
+from alertctl.cli.fixes import spelled_fields
 from alertctl.cli.options import All, Json, Limit, rows_wanted
 from alertctl.cli.output import (
     info,
@@ -17,6 +16,7 @@ from alertctl.cli.output import (
     warn,
     with_progress,
 )
+from alertctl.cli.saved import ALERT_COLUMNS, SendAtOnce, report_faults, saved
 from alertctl.cli.state import state
 from alertctl.domain.wording import counted
 
@@ -30,13 +30,6 @@ REQUEST_COLUMNS: "list[Column[RequestRow]]" = [
     ("Status", lambda r: r.status),
     ("State", lambda r: r.state),
     ("Alerts", lambda r: r.alerts),
-]
-ALERT_COLUMNS: "list[Column[SavedAlert | QueuedAlert]]" = [
-    ("Event", lambda r: r.event),
-    ("Person", lambda a: f"{a.kind} {a.code}"),
-    ("Channel", lambda r: r.channel),
-    ("Address", lambda r: r.address),
-    ("Subject", lambda r: r.subject),
 ]
 
 Contract = Annotated[str | None, typer.Option(help="The engagement contract.")]
@@ -68,65 +61,9 @@ if TYPE_CHECKING:
         ClockRow,
         RequestDetail,
         RequestRow,
-        SavedAlert,
         StatusRef,
     )
     from alertctl.services.saves.ingest import IngestReport, Outcome
-    from alertctl.services.saves.requests import SaveResult
-    from alertctl.services.saves.save_alerts import LeftOut, QueuedAlert
-
-
-def report_faults(reference: str, faults: "Sequence[LeftOut]", *, where: str = "") -> None:
-    """Alerts left out by a fault, said on stderr with the fix: grouped by event and cause, so
-    that a broken template reaching a hundred people is one warning, not a hundred."""
-    groups: dict[tuple[str, str, str, str], list[str]] = {}
-    for fault in faults:
-        who = f"{fault.kind} {fault.code}"
-        if fault.channel:
-            who += f" ({fault.channel})"
-        fix = spell(fault.fix) if fault.fix is not None else ""
-        cause = (str(fault.event), str(fault.reason), fault.detail, fix)
-        groups.setdefault(cause, []).append(who)
-    for (event, reason, detail, fix), people in groups.items():
-        shown = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
-        warn(
-            f"{where}{reference} {event}: {counted(len(people), 'alert')} left out by a fault, "
-            f"{reason}: {detail}; for {shown}"
-        )
-        if fix:
-            sys.stderr.write(f"  fix: {fix}, then: alertctl alerts recover\n")
-
-
-def _saved(ctx: typer.Context, result: "SaveResult", as_json: bool, send: bool) -> None:
-    """Report a save; with --send, deliver its alerts now that its transaction has committed."""
-    _report(result, as_json)
-    if not send:
-        return
-    delivery = _Delivery(ctx)
-    try:
-        delivery.deliver(result.alerts)
-    finally:
-        delivery.close()
-    delivery.summarise()
-    if not delivery.report.all_sent:
-        raise typer.Exit(3)
-
-
-def _report(result: "SaveResult", as_json: bool) -> None:
-    from alertctl.cli.output import print_json
-
-    for message in result.warnings:
-        warn(message)
-    report_faults(result.reference, result.faults)
-    if as_json:
-        print_json(spelled(result))
-        return
-    events = ", ".join(result.events) or f"no event ({result.no_event_reason})"
-    verb = "opened" if result.created else "updated"
-    queued = counted(len(result.alerts), "alert")
-    info(f"{verb} request {result.reference}: {events}; {queued} queued")
-    if result.alerts:
-        render(result.alerts, as_json=False, human=lambda rows: make_table(rows, ALERT_COLUMNS))
 
 
 @request_app.command("open")
@@ -153,7 +90,7 @@ def open_(
     from alertctl.services.saves.requests import open_request
 
     change = _save_input(locals())
-    _saved(ctx, open_request(state(ctx).db, change), as_json, send)
+    saved(ctx, open_request(state(ctx).db, change), as_json, send)
 
 
 @request_app.command("update")
@@ -188,7 +125,7 @@ def update(
     from alertctl.services.saves.requests import update_request
 
     change = _save_input(locals())
-    _saved(ctx, update_request(state(ctx).db, change), as_json, send)
+    saved(ctx, update_request(state(ctx).db, change), as_json, send)
 
 
 def _save_input(options: dict[str, Any]) -> "SaveInput":
@@ -316,7 +253,7 @@ def ingest(
 
     lines, feed, total = feed_lines(source)
     current = state(ctx)
-    delivery = _Delivery(ctx) if send else None
+    delivery = SendAtOnce(ctx) if send else None
 
     def after(number: int, outcome: "Outcome") -> None:
         if isinstance(outcome, LineFailure):
@@ -377,33 +314,6 @@ def _ingest_summary(report: "IngestReport", as_json: bool) -> None:
         + (f"{left_out} left out by faults, " if left_out else "")
         + f"{counted(len(report.failures), 'line')} failed"
     )
-
-
-class _Delivery:
-    """`--send`: each save's alerts delivered once its transaction has committed, through one
-    sender (one server connection) for the whole command."""
-
-    def __init__(self, ctx: typer.Context) -> None:
-        from alertctl.config import delivery_settings
-        from alertctl.services.delivery.reports import SendReport
-        from alertctl.services.delivery.sender import Sender
-
-        current = state(ctx)
-        self.sender = Sender(current.db, delivery_settings(current.settings))
-        self.report = SendReport()
-
-    def deliver(self, alerts: "Sequence[QueuedAlert]") -> None:
-        ids = [a.id for a in alerts]
-        if ids and self.report.unreachable is None:
-            self.report.add(self.sender.send_ids(ids))
-
-    def close(self) -> None:
-        self.sender.close()
-
-    def summarise(self) -> None:
-        from alertctl.cli.delivery import summarise
-
-        summarise(self.report, prefix="sent at once: ")
 
 
 def register(app: typer.Typer) -> None:

@@ -52,6 +52,12 @@ def sla_check(ctx: typer.Context, now: Now = None, as_json: Json = False) -> Non
             warn(f"{fired.reference} {fired.event.value}: {fault.detail}")
 
 
+def _due_at(moment: datetime, now: datetime | None) -> str:
+    """When the next clock is due; "now" for one due already (a dry run keeps what it read
+    due, and a change of terms makes clocks due at once)."""
+    return "now" if now is not None and moment <= now else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
 def _check_lines(report: "CheckReport") -> "list[RenderableType]":
     from rich.text import Text
 
@@ -62,7 +68,11 @@ def _check_lines(report: "CheckReport") -> "list[RenderableType]":
         )
         for f in report.fired
     ]
-    after = f"; next due {report.next_check_at:%Y-%m-%d %H:%M} UTC" if report.next_check_at else ""
+    after = (
+        f"; next due {_due_at(report.next_check_at, report.checked_at)}"
+        if report.next_check_at
+        else ""
+    )
     info(
         f"{counted(report.checked, 'request')} read, "
         f"{counted(len(report.fired), 'SLA event')} raised{after}"

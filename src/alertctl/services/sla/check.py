@@ -52,6 +52,7 @@ class CheckReport:
     checked: int = 0  # the requests whose clocks were read
     fired: list[Fired] = field(default_factory=list)
     next_check_at: datetime | None = None  # the earliest row due later
+    checked_at: datetime | None = None  # the time the check took as now
 
     def summary(self, shown: int = 5) -> str:
         named = ", ".join(f"{f.reference} {f.event.value}" for f in self.fired[:shown])
@@ -63,7 +64,7 @@ def check_clocks(db: Database, now: datetime | None = None) -> CheckReport:
     """Read the clocks due by `now` (the current time unless given: tests and replays set it),
     raise the SLA events they crossed, and leave each with its next due time."""
     now = now or datetime.now(UTC)
-    report = CheckReport()
+    report = CheckReport(checked_at=now)
     after = 0  # batches go by request id: each is read once, even in a dry run, which keeps none
     while _any_due(db, now, after):
         with db.session(write=True) as session:

@@ -8,7 +8,7 @@ So a check costs what is due, not what is open (docs/architecture.md, "SLA clock
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Select, Table, func, insert, literal, or_, select, update
 from sqlmodel import Session
 
 from alertctl.db.tables import Contract, Request, Service, SlaClock
@@ -18,6 +18,8 @@ from alertctl.services.saves.feed_memory import FeedMemory, fact
 AT_ONCE = datetime(1970, 1, 1, tzinfo=UTC)
 _CLOCKS = SlaClock.__table__  # type: ignore[attr-defined]
 _REQUESTS = Request.__table__  # type: ignore[attr-defined]
+_CONTRACTS = Contract.__table__  # type: ignore[attr-defined]
+_SERVICES = Service.__table__  # type: ignore[attr-defined]
 
 
 def recheck(session: Session, request_id: int, at: datetime) -> None:
@@ -57,19 +59,43 @@ def recheck_services(session: Session, service_ids: Collection[int]) -> None:
 
 
 def _recheck(session: Session, which: object) -> None:
-    """The rows of these requests due at once; a row made for each opened request that has
-    none yet (its saves made none while its contract and service set no target)."""
+    """The rows of these requests due at once, for those whose contract or service sets a
+    target (a row made for each opened one that has none yet: its saves made none while no
+    target was set); the others have no clock, and their rows nothing to wait for."""
     requests = select(_REQUESTS.c.id).where(which)  # type: ignore[arg-type]
+    timed = requests.where(_REQUESTS.c.id.in_(_with_terms()))
     session.execute(
-        update(_CLOCKS).where(_CLOCKS.c.request_id.in_(requests)).values(next_check_at=AT_ONCE)
+        update(_CLOCKS).where(_CLOCKS.c.request_id.in_(timed)).values(next_check_at=AT_ONCE)
+    )
+    session.execute(
+        update(_CLOCKS)
+        .where(_CLOCKS.c.request_id.in_(requests), _CLOCKS.c.request_id.not_in(timed))
+        .values(next_check_at=None)
     )
     missing = (
         select(_REQUESTS.c.id, literal(AT_ONCE, _CLOCKS.c.next_check_at.type))
-        .where(which)  # type: ignore[arg-type]
+        .where(_REQUESTS.c.id.in_(timed))
         .where(_REQUESTS.c.open_fired)
         .where(_REQUESTS.c.id.not_in(select(_CLOCKS.c.request_id)))
     )
     session.execute(insert(_CLOCKS).from_select(["request_id", "next_check_at"], missing))
+
+
+def _with_terms() -> Select[tuple[int]]:
+    """The requests whose contract or service sets a target (as `has_terms` reads one)."""
+    contract, service = _CONTRACTS, _SERVICES
+
+    def sets(table: Table) -> ColumnElement[bool]:
+        return or_(
+            func.coalesce(table.c.gti_minutes, 0) > 0, func.coalesce(table.c.gtr_minutes, 0) > 0
+        )
+
+    return (
+        select(_REQUESTS.c.id)
+        .join(contract, contract.c.id == _REQUESTS.c.contract_id)
+        .outerjoin(service, service.c.id == _REQUESTS.c.service_id)
+        .where(or_(sets(contract), sets(service)))
+    )
 
 
 def overdue(session: Session, before: datetime) -> int:
