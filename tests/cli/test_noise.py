@@ -5,6 +5,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alertctl.db.engine import Database
 from alertctl.services.saves.ingest import ingest
@@ -193,6 +194,15 @@ def test_holds_are_seen_in_previews_lists_and_stats(sample_db: Path) -> None:
     ] * 2
     listed = ok(sample_db, "alerts", "list", "--status", "held").stdout
     assert f"held: coalescing until {due:%Y-%m-%d %H:%M} UTC" in " ".join(listed.split())
+    # Said in the reader's zone, as previews say it; the JSON keeps UTC and names the zone.
+    ok(sample_db, "noise", "collaborator", "jdu", "--zone", "America/New_York")
+    local = due.astimezone(ZoneInfo("America/New_York"))
+    listed = ok(sample_db, "alerts", "list", "--status", "held").stdout
+    assert f"until {local:%Y-%m-%d %H:%M} America/New_York" in " ".join(listed.split())
+    held = json.loads(ok(sample_db, "alerts", "list", "--status", "held", "--json").stdout)
+    assert {(a["held_until"][:16], a["zone"]) for a in held} == {
+        (f"{due:%Y-%m-%dT%H:%M}", "America/New_York")
+    }
     with sqlite3.connect(sample_db) as connection:  # their time has come
         connection.execute(
             "UPDATE alert SET held_until = datetime('now', '-1 second') WHERE status = 'held'"

@@ -75,14 +75,23 @@ def test_quiet_hours_hold_until_they_end_in_the_readers_zone() -> None:
     assert hold_for(Event.OPEN, rules(quiet=quiet), at_night, Outbox()) == Hold(
         HoldReason.QUIET_HOURS, paris(9, 8)
     )
-    # Friday evening: held through the weekend, until Monday... which the text leaves open at
-    # midnight: "sat-sun 00:00-24:00" ends Sunday at 24:00.
-    assert quiet_end(quiet, paris(11, 20)) == paris(14, 0)
+    # Friday evening: held through the weekend until Monday 08:00, as people read the text
+    # (docs/rules.md, "Quiet hours"): Monday before 08:00 is one of the weekdays' mornings.
+    assert quiet_end(quiet, paris(11, 20)) == paris(14, 8)
+    assert quiet_end(quiet, paris(14, 3)) == paris(14, 8)
     assert hold_for(Event.OPEN, rules(quiet=quiet), paris(8, 12), Outbox()) is None
     # A change coalescing into the night waits for the morning.
     assert hold_for(Event.STATUS_CHANGE, rules(quiet=quiet), paris(8, 18, 59), Outbox()) == Hold(
         HoldReason.QUIET_HOURS, paris(9, 8)
     )
+
+
+def test_an_interval_past_midnight_covers_both_ends_of_each_day_it_names() -> None:
+    weekdays = parse_quiet("mon-fri 22:00-07:00", PARIS)
+    assert quiet_end(weekdays, paris(7, 6)) == paris(7, 7)  # Monday morning
+    assert quiet_end(weekdays, paris(11, 23)) == paris(12, 0)  # Friday night, to midnight
+    assert quiet_end(weekdays, paris(12, 3)) is None  # Saturday morning is not a weekday's
+    assert quiet_end(weekdays, paris(7, 12)) is None
 
 
 def test_quiet_hours_follow_the_wall_clock_across_a_clock_change() -> None:
@@ -133,7 +142,8 @@ def test_a_cap_holds_what_goes_over_it_until_the_hour_frees_a_place() -> None:
         ("mon-sun 19:00-08:00; mon-sun 08:00-19:00", "all week long"),
         ("mon-fri 19:00-19:00", "the quiet interval '19:00-19:00' is empty"),
         ("nights 22:00-06:00", "cannot read the quiet hours"),
-        ("mon 25:00-06:00", "is not a time of day"),
+        ("mon 25:00-06:00", "cannot read '25:00-06:00': 25:00 is not a time of day"),
+        ("mon 22:00-06:75", "cannot read '22:00-06:75': 06:75 is not a time of day"),
         ("xyz 22:00-06:00", "unknown day 'xyz'"),
     ],
 )
@@ -155,6 +165,8 @@ def test_settings_are_spelt_as_they_are_read() -> None:
         assert spell_digest(parse_digest(text)) == text
     with pytest.raises(Invalid, match="cannot read the delivery 'hourly'"):
         parse_digest("hourly")
+    with pytest.raises(Invalid, match=r"^cannot read 'daily 25:00': 25:00 is not a time of day$"):
+        parse_digest("daily 25:00")
     with pytest.raises(Invalid, match="unknown event 'opened'"):
         parse_urgent("opened")
     with pytest.raises(Invalid, match="at most 1 min"):

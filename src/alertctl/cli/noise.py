@@ -30,7 +30,10 @@ Urgent = Annotated[
     str | None,
     typer.Option(help="Events that are never held, comma-separated: gti_breach,gtr_breach; none."),
 ]
-QUIET = "Quiet hours, in the zone: 'mon-fri 19:00-08:00; sat-sun 00:00-24:00'; none."
+QUIET = (
+    "Quiet hours, in the zone: 'mon-fri 19:00-08:00; sat-sun 00:00-24:00' (weekdays before "
+    "08:00 and from 19:00, and weekends); none."
+)
 Zone = Annotated[
     str | None, typer.Option(help="Time zone of quiet hours and digests: Europe/Paris.")
 ]

@@ -11,6 +11,8 @@ from alertctl.domain.model import AlertStatus, Channel, Event
 from alertctl.domain.wording import counted
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from rich.console import RenderableType
 
     from alertctl.cli.output import Column
@@ -43,12 +45,20 @@ OUTBOX_COLUMNS: "list[Column[AlertRow]]" = [
 
 
 def _status(row: "AlertRow") -> str:
-    """A status, with why and until when for a held alert, and where a merged one went."""
+    """A status, with why and until when for a held alert (in its reader's zone, as previews
+    say it), and where a merged one went."""
     if row.status is AlertStatus.HELD and row.held_until is not None:
-        return f"held: {row.hold} until {row.held_until:%Y-%m-%d %H:%M} UTC"
+        return f"held: {row.hold} until {_local(row.held_until, row.zone)}"
     if row.status is AlertStatus.MERGED and row.merged_into is not None:
         return f"merged into {row.merged_into}"
     return row.status.value
+
+
+def _local(moment: "datetime", zone: str | None) -> str:
+    from zoneinfo import ZoneInfo
+
+    where = zone or "UTC"
+    return f"{moment.astimezone(ZoneInfo(where)):%Y-%m-%d %H:%M} {where}"
 
 
 def list_(

@@ -20,7 +20,6 @@ from alertctl.domain.business_time import (
     Calendar,
     Interval,
     parse_days,
-    parse_interval,
 )
 from alertctl.domain.model import Event
 from alertctl.errors import Invalid
@@ -203,8 +202,9 @@ MIDNIGHT = time(0)
 
 
 def parse_quiet(text: str, zone: str) -> Calendar | None:
-    """Quiet hours as people write them: `mon-fri 19:00-08:00; sat-sun 00:00-24:00`. An
-    interval that ends before it starts runs past midnight, into the next day; "" is none.
+    """Quiet hours as people write them: `mon-fri 19:00-08:00; sat-sun 00:00-24:00`. Each
+    interval belongs to the days written before it: one that ends before it starts covers both
+    ends of each of those days (weekdays before 08:00 and from 19:00); "" is none.
     Quiet hours that never end are refused: what they hold would never go."""
     spans: dict[int, list[Interval]] = {}
     for part in (p.strip() for p in text.lower().split(";")):
@@ -218,8 +218,7 @@ def parse_quiet(text: str, zone: str) -> Calendar | None:
             )
         for item in found.group(2).split(","):
             for day in parse_days(found.group(1)):
-                for offset, interval in _split(item):
-                    spans.setdefault((day + offset) % WEEK, []).append(interval)
+                spans.setdefault(day, []).extend(_split(item))
     check_zone(zone)
     if not spans:
         return None
@@ -236,24 +235,34 @@ def check_zone(zone: str) -> None:
         raise Invalid(f"unknown time zone {zone!r}") from None
 
 
-def _split(text: str) -> list[tuple[int, Interval]]:
-    """An interval, as spans of its day (0) and of the next (1) when it runs past midnight."""
+def _split(text: str) -> list[Interval]:
+    """An interval, as the spans of the day it is written for: one that ends before it starts
+    (19:00-08:00) is the day's two ends, before 08:00 and from 19:00, as people mean "quiet
+    from 19:00 to 08:00 on weekdays" (so Monday morning is quiet, Saturday morning is not)."""
     found = _WRAPPING.fullmatch(text)
     if found is None:
         raise Invalid(f"cannot read the interval {text!r}: write it as 19:00-08:00")
-    low, high = found.groups()
-    start = parse_interval(f"{low}-24:00")[0]
-    end = parse_interval(f"00:00-{high}")[1] if high not in ("00:00", "24:00") else MIDNIGHT
-    if end == MIDNIGHT or end > start:
-        return [(0, (start, end))]
-    if end == start:
+    start, end = (_time_read(moment, text) for moment in found.groups())
+    if end == start and end != MIDNIGHT:
         raise Invalid(f"the quiet interval {text!r} is empty")
-    return [(0, (start, MIDNIGHT)), (1, (MIDNIGHT, end))]
+    if end == MIDNIGHT or end > start:
+        return [(start, end)]
+    return [(start, MIDNIGHT), (MIDNIGHT, end)]
+
+
+def _time_read(moment: str, written: str) -> time:
+    """A time of day (24:00 is the day's end, kept as midnight); an error names the setting
+    as written, not as it was cut."""
+    hours, minutes = (int(part) for part in moment.split(":"))
+    if (hours, minutes) == (24, 0):
+        return MIDNIGHT
+    if hours > 23 or minutes > 59:
+        raise Invalid(f"cannot read {written!r}: {moment} is not a time of day")
+    return time(hours, minutes)
 
 
 def _merged(intervals: list[Interval]) -> tuple[Interval, ...]:
-    """Intervals of one day, overlapping ones joined (a day's own span and the end of the
-    previous night's)."""
+    """Intervals of one day, overlapping ones joined (a morning and another part's span)."""
 
     def seconds(moment: time, end: bool) -> int:
         value = moment.hour * 3600 + moment.minute * 60
@@ -296,7 +305,9 @@ def parse_digest(text: str) -> Digest | None:
     day = found.group(2)
     if day is not None and day not in _WEEKDAYS:
         raise Invalid(f"unknown day {day!r}: expected one of {', '.join(_WEEKDAYS)}")
-    at = parse_interval(f"{found.group(3)}-24:00")[0]
+    at = _time_read(found.group(3), text)
+    if at == MIDNIGHT and found.group(3) == "24:00":
+        raise Invalid(f"the delivery {text!r} is not at a time of day: write 00:00")
     return Digest(at, _WEEKDAYS.index(day) if day else None)
 
 

@@ -15,6 +15,7 @@ from alertctl.domain.holds import HoldReason
 from alertctl.domain.model import AlertStatus, Event, PersonKind
 from alertctl.errors import Conflict, NotFound
 from alertctl.services.common import get_person, ident, paged
+from alertctl.services.holds.rules import defaults
 from alertctl.services.results import Page
 from alertctl.services.saves.alert_slice import get_request
 
@@ -47,6 +48,8 @@ class AlertRow:
     hold: str | None = field(default=None, kw_only=True, metadata={"omit_if_none": True})
     held_until: datetime | None = field(default=None, kw_only=True, metadata={"omit_if_none": True})
     merged_into: int | None = field(default=None, kw_only=True, metadata={"omit_if_none": True})
+    # The reader's time zone (theirs, else the defaults'), in which a hold's end is said.
+    zone: str | None = field(default=None, kw_only=True, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,9 @@ class Stats:
     mails_saved: int = 0
 
 
-def _row(alert: Alert, kind: str | None, code: str | None, reference: str) -> AlertRow:
+def _row(found: tuple[Alert, Person | None, str], default_zone: str) -> AlertRow:
+    alert, person, reference = found
+    kind, code = (person.kind, person.code) if person is not None else (None, None)
     return AlertRow(
         id=ident(alert.id),
         request=reference,
@@ -122,12 +127,13 @@ def _row(alert: Alert, kind: str | None, code: str | None, reference: str) -> Al
         hold=alert.hold,
         held_until=alert.held_until,
         merged_into=alert.merged_into,
+        zone=(person.zone or default_zone) if person is not None else None,
     )
 
 
 def _query() -> Any:
     return (
-        select(Alert, Person.kind, Person.code, Request.reference)
+        select(Alert, Person, Request.reference)
         .join(Person, col(Person.id) == col(Alert.person_id), isouter=True)
         .join(Request, col(Request.id) == col(Alert.request_id))
     )
@@ -164,7 +170,8 @@ def list_alerts(
         if wanted.since is not None:
             query = query.where(col(Alert.created_at) >= wanted.since)
         rows, total = paged(session, query, limit)
-        return Page(tuple(_row(*r) for r in rows), total)
+        zone = defaults(session).zone
+        return Page(tuple(_row(r, zone) for r in rows), total)
 
 
 def show_alert(db: Database, *, alert_id: int) -> AlertDetail:
@@ -178,7 +185,7 @@ def show_alert(db: Database, *, alert_id: int) -> AlertDetail:
             .where(col(AlertAttempt.alert_id) == alert_id)
             .order_by(col(AlertAttempt.id))
         ).all()
-        row = _row(*found)
+        row = _row(found, defaults(session).zone)
         return AlertDetail(
             **{f.name: getattr(row, f.name) for f in fields(row)},
             sources=tuple(alert.sources.split(",")) if alert.sources else (),
