@@ -15,6 +15,7 @@ COMMANDS = [
     list(open_args("R9")),
     ["request", "update", "R1", "--state", "waiting"],
     ["alerts", "send"],
+    ["contact", "erase", "alice", "--yes"],
 ]
 
 

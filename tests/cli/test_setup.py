@@ -12,10 +12,10 @@ def test_init_creates_an_owner_only_database_then_is_idempotent(tmp_path: Path) 
     db = tmp_path / "new" / "alertctl.db"
     db.parent.mkdir()
     first = ok(db, "init")
-    assert first.stderr == (f"created {db} (schema 0013)\ninstalled 6 statuses and 18 templates\n")
+    assert first.stderr == (f"created {db} (schema 0014)\ninstalled 6 statuses and 18 templates\n")
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
     second = ok(db, "init")
-    assert second.stderr == f"{db} is up to date (schema 0013)\n"
+    assert second.stderr == f"{db} is up to date (schema 0014)\n"
     statuses = json.loads(ok(db, "status", "list", "--json").stdout)
     assert [s["type"] for s in statuses] == [
         "created",

@@ -1,6 +1,7 @@
 """The shipped migrations: they build the schema the code expects, and upgrade in place."""
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -57,3 +58,29 @@ def test_a_database_behind_the_code_asks_for_init(tmp_path: Path) -> None:
         f"error: database {path} is at revision 0000, this alertctl needs {HEAD_REVISION}\n"
         "hint: alertctl init\n"
     )
+
+
+def test_upgrading_clears_what_earlier_versions_left_in_the_free_space(tmp_path: Path) -> None:
+    """Earlier versions wrote without secure_delete: a renamed client's old name stayed in the
+    file's free space. Migration 0014 rebuilds the file once, since from then on erases and
+    purges only empty the WAL (docs/architecture.md, "Privacy")."""
+    path = tmp_path / "old.db"
+    database = Database(str(path))
+    migrate.upgrade(database, "0013")
+    database.close()
+    with closing(sqlite3.connect(path)) as connection:  # as an earlier version wrote
+        connection.execute("PRAGMA secure_delete = OFF")
+        for code, name in (("OLD", "Formerly Known"), ("NEW", "Another")):
+            connection.execute(
+                "INSERT INTO client (code, name, language) VALUES (?, ?, 'fr')", (code, name)
+            )
+        connection.commit()
+        # Longer, so written elsewhere in the page: the old cell is left in its free space.
+        connection.execute("UPDATE client SET name = 'Renamed Since, at length' WHERE code = 'OLD'")
+        connection.commit()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Formerly Known" in path.read_bytes()
+    migrate.upgrade(database)
+    database.close()
+    assert b"Formerly Known" not in path.read_bytes()
+    assert "Renamed Since" in ok(path, "client", "list").stdout

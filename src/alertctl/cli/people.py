@@ -350,10 +350,12 @@ def _privacy_commands(group: typer.Typer, kind: PersonKind) -> None:
             f"({done.cancelled:,} not sent yet, cancelled), {counted(done.faults, 'fault')}, "
             f"{counted(done.saves, 'save record')}"
         )
-        if not done.wiped:
+        if not done.wiped and not _db(ctx).is_sqlite:
+            warn("old row versions remain until the tables are vacuumed (see the README, Privacy)")
+        elif not done.wiped:
             warn(
-                "older copies may remain on disk until the database is vacuumed "
-                "(see the README, Privacy)"
+                f"copies of {noun} {code}'s data remain in the database's unused space: "
+                "alertctl db vacuum clears them (see the README, Privacy)"
             )
 
 

@@ -93,6 +93,32 @@ def purge(ctx: typer.Context) -> None:
         )
 
 
+@db_app.command("vacuum")
+def vacuum(ctx: typer.Context) -> None:
+    """Rebuild a SQLite file, so that no old copy of erased data stays in its unused space.
+
+    An erase says when one is left (where SQLite moved rows); the rebuild takes a while on a
+    large file, and writers wait for it. On PostgreSQL, run VACUUM FULL (the README, Privacy).
+    """
+    from alertctl.errors import Invalid
+
+    current = state(ctx)
+    if not current.db.is_sqlite:
+        raise Invalid(
+            "db vacuum rebuilds a SQLite file: on PostgreSQL run VACUUM FULL",
+            hint="see the README, Privacy",
+        )
+    if current.dry_run:
+        info(f"would rebuild {current.db.describe()}")
+        return
+    if not current.db.wipe_free_space():
+        raise Invalid(
+            "the file was rebuilt, but a reader kept its WAL: old pages may remain in it",
+            hint="run it again once the sender is between two batches",
+        )
+    info(f"rebuilt {current.db.describe()}: no old copy is left in its unused space")
+
+
 def demo(
     folder: Annotated[
         Path, typer.Option("--dir", help="Where to put the demo database and maildir.")

@@ -1,8 +1,9 @@
 """Opening the database: URLs, SQLite pragmas, units of work, and the schema check."""
 
+import mmap
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,13 @@ from alertctl.errors import Invalid, NotInitialised
 
 # The newest migration this version ships; tests check it against the migration scripts.
 BUSY_TIMEOUT_MS = 10_000
+
+
+def _occurrences(data: "mmap.mmap", needle: bytes) -> int:
+    count, at = 0, data.find(needle)
+    while at >= 0:
+        count, at = count + 1, data.find(needle, at + 1)
+    return count
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -40,14 +48,20 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # What a write frees (an updated row's old cell, a deleted row, a page put on the free
+        # list) is overwritten with zeros, so that an erase or a purge leaves no old copy of
+        # personal data in the file without rebuilding it (docs/architecture.md, "Privacy").
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         # Writers take the lock up front so that concurrent commands wait instead of failing
         # halfway with "database is locked".
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # a migration's statement that runs outside any transaction (VACUUM)
+        connection.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
 
 class Database:
@@ -233,28 +247,60 @@ class Database:
                 ) from None
             raise
 
+    def empty_wal(self, *, patience: float = 30.0) -> bool:
+        """After data was erased: move every page out of the WAL into the file and truncate
+        the WAL, whose older frames still hold what was erased (what a write frees is zeroed:
+        every connection writes with secure_delete). A reader holding an old snapshot (a
+        running sender) is waited for, up to `patience` seconds. False when that could not
+        complete, and on PostgreSQL."""
+        return self._on_driver(lambda driver: self._truncate_wal(driver, patience))
+
     def wipe_free_space(self, *, patience: float = 30.0) -> bool:
-        """After data was erased: rebuild the file (VACUUM, its temporary copy in memory), so
-        that no page keeps an old copy in its free space or on the free list (a sender that
-        updated rows left such cells, whatever the erase zeroed), then move every page out of
-        the WAL into the file and truncate the WAL. A reader holding an old snapshot (a running
-        sender) is waited for, up to `patience` seconds. False when that could not complete,
-        and on PostgreSQL."""
+        """After a purge of many rows: rebuild the file (VACUUM, its temporary copy in memory),
+        since SQLite's page rebalancing leaves copies of moved rows in the unused middle of a
+        page, which secure_delete does not zero; then empty the WAL as `empty_wal` does."""
+
+        def rebuild(driver: Any) -> bool:
+            driver.execute("PRAGMA temp_store = MEMORY")
+            driver.execute("VACUUM")
+            return self._truncate_wal(driver, patience)
+
+        return self._on_driver(rebuild)
+
+    def copies_left(self, needles: "Iterable[str]") -> int:
+        """How many times these strings (an erased person's address, name, number) are still
+        in the file or its WAL: read through, never written, so that an erase can say so
+        instead of rebuilding a large file. 0 on PostgreSQL, which this cannot read."""
+        if self.path is None:
+            return 0
+        wanted = [n.encode() for n in needles if n]
+        found = 0
+        for path in (self.path, Path(f"{self.path}-wal")):
+            if wanted and path.exists() and path.stat().st_size:
+                with (
+                    path.open("rb") as file,
+                    mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data,
+                ):
+                    found += sum(_occurrences(data, needle) for needle in wanted)
+        return found
+
+    def _on_driver(self, work: "Callable[[Any], bool]") -> bool:
         if not self.is_sqlite:
             return False
         raw = self.engine.raw_connection()
         try:
-            driver: Any = raw.driver_connection
-            driver.execute("PRAGMA temp_store = MEMORY")
-            driver.execute("VACUUM")
-            deadline = time.monotonic() + patience
-            while True:
-                busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-                if busy == 0 or time.monotonic() > deadline:
-                    return bool(busy == 0)
-                time.sleep(0.05)
+            return work(raw.driver_connection)
         finally:
             raw.close()
+
+    @staticmethod
+    def _truncate_wal(driver: Any, patience: float) -> bool:
+        deadline = time.monotonic() + patience
+        while True:
+            busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy == 0 or time.monotonic() > deadline:
+                return bool(busy == 0)
+            time.sleep(0.05)
 
     def enable_wal(self) -> None:
         """Switch the database to WAL, once, at `init` (SQLite keeps it in the file)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from alertctl.errors import Invalid
 
 # The schema this alertctl writes (the last migration's revision).
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 
 _OUR_REVISION = re.compile(r"\d{4}")
 

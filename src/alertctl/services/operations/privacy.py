@@ -3,10 +3,12 @@
 Erasing removes the person and every piece of personal data the history held about them (their
 addresses, their name in the messages, the messages themselves, the replies that quoted their
 address, their code in the saves' records), and keeps what the history needs without them: that
-an alert of an event went out on a channel, when, and with what status. On SQLite the erase runs
-with `secure_delete` (freed bytes are overwritten with zeros) and ends with a TRUNCATE
-checkpoint, so no copy is left in the database file or its WAL. On PostgreSQL the old row
-versions stay on disk until the tables are vacuumed: the README says what to run.
+an alert of an event went out on a channel, when, and with what status. On SQLite every write
+runs with `secure_delete` (freed bytes are overwritten with zeros), and the erase ends with a
+TRUNCATE checkpoint and a read of the files for any copy SQLite left where it moved rows, which
+is said (`db vacuum` rebuilds the file): a large file is not rebuilt by each erase. On
+PostgreSQL the old row versions stay on disk until the tables are vacuumed: the README says
+what to run.
 """
 
 import json
@@ -203,12 +205,14 @@ def _alerts(session: Session, person: Person) -> list[ExportedAlert]:
 
 def erase_person(db: Database, *, kind: PersonKind, code: str) -> Erased:
     with db.session(write=True) as session:
-        if db.is_sqlite:
-            # Overwrite what is deleted or rewritten with zeros, in this transaction's pages.
-            session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
         person = get_person(session, kind, code)
+        traces = (person.email, person.fax, person.name)
         result = _erase(session, person, kind)
-    wiped = db.wipe_free_space()
+    if db.dry_run:  # it wrote nothing, so has nothing to wipe
+        return Erased(kind, code, *result, wiped=True)
+    # Not rebuilt (a large file would take long): read through instead, and any copy left
+    # where SQLite moved rows (the README, Privacy) is said, with `db vacuum`, which clears it.
+    wiped = db.empty_wal() and db.copies_left(t for t in traces if t) == 0
     return Erased(kind, code, *result, wiped=wiped)
 
 

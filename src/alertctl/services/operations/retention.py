@@ -45,14 +45,12 @@ class Purged:
     saves: int
     alerts: int
     faults: int
-    wiped: bool  # SQLite's free space rebuilt, so that no old copy stays in the file
+    wiped: bool  # SQLite's file rebuilt and its WAL emptied: no old copy stays in them
 
 
 def purge(db: Database, retention: RetentionSettings, *, now: datetime | None = None) -> Purged:
     now = now or datetime.now(UTC)
     with db.session(write=True) as session:
-        if db.is_sqlite:
-            session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
         messages = 0
         if retention.delivered_days is not None:
             messages = _remove_messages(session, now - timedelta(days=retention.delivered_days))
