@@ -82,3 +82,13 @@ def test_every_command_offers_it(sample_db: Path) -> None:
         help_text = invoke(sample_db, *command, "--help").stdout
         assert help_text.count("--dry-run") == 1, command
         assert "write nothing" in help_text
+
+
+def test_a_refused_dry_run_says_only_its_error(sample_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "c.toml").write_text('[clients.OTHER]\nname = "Other"\n')
+    result = invoke(sample_db, "config", "apply", str(tmp_path / "c.toml"), "--prune", "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: the file leaves no status of type created, which new requests take\n"
+        "hint: keep one in [statuses]\n"
+    )

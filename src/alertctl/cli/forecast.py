@@ -9,6 +9,7 @@ import typer
 from alertctl.cli.options import Json, Limit
 from alertctl.cli.output import info, make_table, render
 from alertctl.cli.state import state
+from alertctl.domain.wording import counted
 from alertctl.errors import Invalid
 
 if TYPE_CHECKING:
@@ -60,9 +61,10 @@ def forecast(
     gain = sum(1 for p in found.people if p.change > 0)
     lose = sum(1 for p in found.people if p.change < 0)
     info(
-        f"{found.saves} saves from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC replayed "
-        f"through {name}: {found.total} mails, against {found.total_sent} sent; "
-        f"{gain} people would get more, {lose} fewer; nothing was written"
+        f"{counted(found.saves, 'save')} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
+        f"UTC replayed through {name}: {counted(found.total, 'mail')}, against "
+        f"{found.total_sent:,} sent; {counted(gain, 'person', 'people')} would get more, "
+        f"{lose:,} fewer; nothing was written"
     )
 
 

@@ -67,7 +67,9 @@ class State:
     def close(self) -> None:
         if self._database is not None:
             self._database.close()
-            if self.dry_run:
+            # Closed as the command's context ends: on its error, the error says it all (a
+            # refusal is not a dry run that went through).
+            if self.dry_run and sys.exc_info()[0] is None:
                 from alertctl.cli.output import info
 
                 info("dry run: nothing was written")
