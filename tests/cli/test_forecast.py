@@ -72,3 +72,10 @@ def test_bad_input_is_refused_and_changes_nothing(db_path: Path, tmp_path: Path)
     refused(db, ["alerts", "forecast", "--file", str(bad)], 1, "not a valid TOML file")
     refused(db, ["alerts", "forecast", "--file", str(tmp_path / "none.toml")], 1, "cannot read")
     refused(db, ["alerts", "forecast", "--from", "yesterday"], 1, "cannot read the time")
+    refused(
+        db,
+        ["alerts", "forecast", "--from", "2026-12-01", "--to", "2026-11-01"],
+        1,
+        "the period from 2026-12-01 00:00 to 2026-11-01 00:00 UTC is empty: --from comes before "
+        "--to",
+    )

@@ -46,6 +46,12 @@ def forecast(
     now = datetime.now(UTC)
     start = parse_since(since, now) if since else now - timedelta(days=7)
     end = parse_since(until, now) if until else now
+    if end <= start:
+        raise Invalid(
+            f"the period from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC is empty: "
+            "--from comes before --to",
+            hint="alertctl alerts forecast --from 2026-11-01 --to 2026-12-01",
+        )
     desired, name = None, "the current configuration"
     if file is not None:
         from alertctl.services.configuration.apply import read_for_database
