@@ -12,16 +12,13 @@ grows with the file's size only by one read through it.
 """
 
 import argparse
-import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
-import time
 from contextlib import closing
 from pathlib import Path
 
-ALERTCTL = [sys.executable, "-m", "alertctl"]
+from desk import fresh_desk, run
+
 SETUP = """client add DESK --name Desk
 client alerts DESK --event open --enable --keyword [Desk]
 site add DESK HQ --name HQ --main
@@ -35,15 +32,6 @@ link contract K1 --contact alice
 link contract K1 --contact bruno
 contract enable K1
 """
-
-
-def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    done = subprocess.run(ALERTCTL + args, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"alertctl {' '.join(args)} failed:\n{done.stderr}")
-    return seconds, done.stderr.strip()
 
 
 def grow(db: Path, alerts: int) -> None:
@@ -77,11 +65,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         db = root / "large.db"
-        env = {**os.environ, "ALERTCTL_DB": str(db)}
-        env.pop("ALERTCTL_CONFIG", None)
         (root / "setup.batch").write_text(SETUP, encoding="utf-8")
-        run(["init"], env)
-        run(["batch", str(root / "setup.batch")], env)
+        env = fresh_desk(db, root / "setup.batch")
         run(
             [
                 "request",

@@ -17,16 +17,13 @@ The goal (docs/architecture.md): at least 1,000 saves a second at N = 2,000, and
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ALERTCTL = [sys.executable, "-m", "alertctl"]
+from desk import fresh_desk, run
+
 PEOPLE = [("contact", f"c{n}") for n in range(3)] + [("collaborator", f"p{n}") for n in range(3)]
 EVENTS = "open,resolution,closure_external,closure_internal,status_change"
 STATUSES = ["WIP", "WAIT", "RESOLVED"]
@@ -69,15 +66,6 @@ def write_feed(path: Path, saves: int) -> None:
                 out.write(json.dumps(line) + "\n")
 
 
-def run(args: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(ALERTCTL + args, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"alertctl {' '.join(args)} failed:\n{done.stderr}")
-    return seconds
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=2_000)
@@ -87,12 +75,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         base = root / "base.db"
-        env = {**os.environ, "ALERTCTL_DB": str(base)}
-        env.pop("ALERTCTL_CONFIG", None)
         batch = root / "setup.batch"
         batch.write_text(setup_batch(), encoding="utf-8")
-        run(["init"], env)
-        run(["batch", str(batch)], env)
+        env = fresh_desk(base, batch)
 
         def rate(saves: int) -> float:
             feed = root / f"feed-{saves}.jsonl"
@@ -100,8 +85,8 @@ def main() -> None:
             db = root / f"run-{saves}.db"
             shutil.copy(base, db)
             here = {**env, "ALERTCTL_DB": str(db)}
-            start = min(run(["client", "list"], here) for _ in range(3))
-            seconds = run(["request", "ingest", str(feed)], here) - start
+            start = min(run(["client", "list"], here)[0] for _ in range(3))
+            seconds = run(["request", "ingest", str(feed)], here)[0] - start
             print(
                 f"{saves:,} saves ({saves // 4:,} requests, 6 alerts a save): feed {seconds:.2f} s "
                 f"(process start {start:.2f} s apart), {saves / seconds:,.0f} saves/s"

@@ -15,16 +15,13 @@ weigh what holding costs a save apart from the work of coalescing.
 
 import argparse
 import json
-import os
 import resource
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ALERTCTL = [sys.executable, "-m", "alertctl"]
+from desk import fresh_desk, run
+
 CONTRACTS = [
     ("K1", "ERP", "LYON", "PREMIUM", "bruno"),
     ("K2", "CRM", "SPRINGFIELD", "STANDARD", "dan"),
@@ -61,13 +58,9 @@ def write_feed(path: Path, lines: int) -> None:
                 out.write(json.dumps(save) + "\n")
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall seconds, and the child's peak RSS in KiB."""
-    start = time.perf_counter()
-    done = subprocess.run(ALERTCTL + args, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"alertctl {' '.join(args)} failed:\n{done.stderr}")
+    seconds, _ = run(args, env)
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
@@ -81,11 +74,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         base = root / "base.db"
-        env = {**os.environ, "ALERTCTL_DB": str(base)}
-        env.pop("ALERTCTL_CONFIG", None)
         setup = Path(__file__).resolve().parent.parent / "sample-data" / "setup.batch"
-        run(["init"], env)
-        run(["batch", str(setup)], env)
+        env = fresh_desk(base, setup)
         if options.no_coalescing:
             run(["noise", "set", "--coalesce-idle", "off"], env)
 
@@ -94,7 +84,7 @@ def main() -> None:
             write_feed(feed, lines)
             db = root / f"run-{lines}.db"
             shutil.copy(base, db)
-            return run(["request", "ingest", str(feed)], {**env, "ALERTCTL_DB": str(db)})
+            return timed(["request", "ingest", str(feed)], {**env, "ALERTCTL_DB": str(db)})
 
         seconds, rss = ingest(options.lines)
         print(
