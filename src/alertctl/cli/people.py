@@ -350,13 +350,15 @@ def _privacy_commands(group: typer.Typer, kind: PersonKind) -> None:
             f"({done.cancelled:,} not sent yet, cancelled), {counted(done.faults, 'fault')}, "
             f"{counted(done.saves, 'save record')}"
         )
-        if not done.wiped and not _db(ctx).is_sqlite:
-            warn("old row versions remain until the tables are vacuumed (see the README, Privacy)")
-        elif not done.wiped:
+        if done.wiped:
+            return
+        if _db(ctx).is_sqlite:
             warn(
                 f"copies of {noun} {code}'s data remain in the database's unused space: "
                 "alertctl db vacuum clears them (see the README, Privacy)"
             )
+        else:
+            warn("old row versions remain until the tables are vacuumed (see the README, Privacy)")
 
 
 contact_app = build(PersonKind.CONTACT)

@@ -49,8 +49,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # What a write frees (an updated row's old cell, a deleted row, a page put on the free
-        # list) is overwritten with zeros, so that an erase or a purge leaves no old copy of
-        # personal data in the file without rebuilding it (docs/architecture.md, "Privacy").
+        # list) is overwritten with zeros, so that an erase leaves no old copy of personal data
+        # in the file without rebuilding it, but where SQLite moved rows between pages, which
+        # it then reads the file for (docs/architecture.md, "Privacy").
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
@@ -271,12 +272,12 @@ class Database:
         """How many times these strings (an erased person's address, name, number) are still
         in the file or its WAL: read through, never written, so that an erase can say so
         instead of rebuilding a large file. 0 on PostgreSQL, which this cannot read."""
-        if self.path is None:
-            return 0
         wanted = [n.encode() for n in needles if n]
+        if self.path is None or not wanted:
+            return 0
         found = 0
         for path in (self.path, Path(f"{self.path}-wal")):
-            if wanted and path.exists() and path.stat().st_size:
+            if path.exists() and path.stat().st_size:
                 with (
                     path.open("rb") as file,
                     mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data,

@@ -305,10 +305,9 @@ def parse_digest(text: str) -> Digest | None:
     day = found.group(2)
     if day is not None and day not in _WEEKDAYS:
         raise Invalid(f"unknown day {day!r}: expected one of {', '.join(_WEEKDAYS)}")
-    at = _time_read(found.group(3), text)
-    if at == MIDNIGHT and found.group(3) == "24:00":
+    if found.group(3) == "24:00":
         raise Invalid(f"the delivery {text!r} is not at a time of day: write 00:00")
-    return Digest(at, _WEEKDAYS.index(day) if day else None)
+    return Digest(_time_read(found.group(3), text), _WEEKDAYS.index(day) if day else None)
 
 
 def spell_digest(digest: Digest | None) -> str:

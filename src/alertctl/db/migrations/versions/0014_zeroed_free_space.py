@@ -1,9 +1,9 @@
 """zeroed free space: a SQLite file rebuilt once, so that its free space holds no old copy
 
-From this version on every connection writes with `secure_delete`, so an erase or a purge
-only has to empty the WAL (docs/architecture.md, "Privacy"). What earlier versions left in
-the file's free space (an updated row's old cell) is cleared by rebuilding the file once,
-here; PostgreSQL has nothing of the kind to do.
+From this version on every connection writes with `secure_delete`, so an erase empties the
+WAL and reads the file for copies left, instead of rebuilding it (docs/architecture.md,
+"Privacy"). What earlier versions left in the file's free space (an updated row's old cell)
+is cleared by rebuilding the file once, here; PostgreSQL has nothing of the kind to do.
 
 Revision ID: 0014
 Revises: 0013
