@@ -333,16 +333,28 @@ def test_erase_beside_a_running_watcher_leaves_no_byte_of_the_person(
         wait_for(lambda: len(handler.received) >= 8 * 4, "the first requests' alerts")
         open_request(sample_db, "R8")  # being delivered while people are erased
         erased = people[:4]
+        warned: list[str] = []
         for code, _, _ in erased:
 
             def erase(code: str = code) -> bool:
                 # Refused while one of their alerts is being sent: tried again until done.
-                return invoke(sample_db, "contact", "erase", code, "--yes").exit_code == 0
+                result = invoke(sample_db, "contact", "erase", code, "--yes")
+                if "remain in the database's unused space" in result.stderr:
+                    warned.append(code)
+                return result.exit_code == 0
 
             wait_for(erase, f"{code} erased")
+        # Where rows moved as the watcher wrote is a matter of timing: an erase either leaves
+        # nothing, or says what is left, and the command it names clears it.
         files = database_files(sample_db)
-        for _, name, address in erased:
-            assert address.encode() not in files and name.encode() not in files, name
+        for code, name, address in erased:
+            if code not in warned:
+                assert address.encode() not in files and name.encode() not in files, name
+        if warned:
+            assert "no old copy is left" in ok(sample_db, "db", "vacuum").stderr
+            files = database_files(sample_db)
+            for _, name, address in erased:
+                assert address.encode() not in files and name.encode() not in files, name
         open_request(sample_db, "R9")
         wait_for(lambda: statuses(sample_db).get("pending", 0) == 0, "everything delivered")
         assert watcher.stop() == 0
