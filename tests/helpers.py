@@ -4,6 +4,7 @@ import io
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alertctl.cli.app import run
 
@@ -90,3 +91,15 @@ GLOBEX_R2 = (
     "--external-description",
     "The export stops",
 )
+
+
+def parameters(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+    """Every parameter of every command under a click group, with the command's path."""
+    found = []
+    for name in command.list_commands(None) if hasattr(command, "list_commands") else []:
+        sub = command.get_command(None, name)
+        if hasattr(sub, "list_commands"):
+            found.extend(parameters(sub, (*path, name)))
+        else:
+            found.extend((" ".join((*path, name)), p) for p in sub.params)
+    return found

@@ -56,6 +56,14 @@ class Invalid(AlertctlError):
     """A value is malformed (an address, a code, a control character)."""
 
 
+class Unreadable(Invalid):
+    """A value not in the form it takes (a number, a time, a duration, a schedule, a name from
+    a list): bad usage, exit 2, as when the command line's parser refuses a value, so that one
+    kind of mistake has one exit code whichever part of alertctl reads the value."""
+
+    exit_code = 2
+
+
 class NotInitialised(AlertctlError):
     """The database is missing or behind the migrations this version ships."""
 

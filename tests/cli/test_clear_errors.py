@@ -16,7 +16,7 @@ def test_a_time_out_of_range(sample_db: Path) -> None:
     refused(
         sample_db,
         ["alerts", "list", "--since", "999999w"],
-        1,
+        2,
         "the time '999999w' is out of range",
     )
 

@@ -4,13 +4,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from alertctl.cli.app import app
 from alertctl.cli.complete import BY_NAME
-from tests.helpers import ok
+from alertctl.domain.model import Event
+from tests.helpers import ok, parameters
 
 
 def tab(line: str, *, db: Path | None = None, **env: str) -> list[str]:
@@ -116,19 +116,8 @@ def test_zsh_gets_each_code_with_its_description(sample_db: Path) -> None:
     assert '"ACME":"Acme Industries"' in done.stdout
 
 
-def _params(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
-    found = []
-    for name in command.list_commands(None) if hasattr(command, "list_commands") else []:
-        sub = command.get_command(None, name)
-        if hasattr(sub, "list_commands"):
-            found.extend(_params(sub, (*path, name)))
-        else:
-            found.extend((" ".join((*path, name)), p) for p in sub.params)
-    return found
-
-
 def test_every_parameter_that_names_a_code_completes() -> None:
-    params = _params(typer.main.get_command(app))
+    params = parameters(typer.main.get_command(app))
     named = [(where, p) for where, p in params if p.name in BY_NAME]
     assert len(named) > 20
     missing = [
@@ -155,3 +144,28 @@ def test_a_site_or_a_service_completes_within_the_code_typed_before_it(sample_db
     assert tab("alertctl site show GLOBEX ", db=sample_db) == ["SPRINGFIELD"]
     assert tab("alertctl site show ACME ", db=sample_db) == ["LYON", "PARIS"]
     assert tab("alertctl service show K1 ", db=sample_db) == ["PREMIUM"]
+
+
+def test_a_comma_list_completes_its_last_item(sample_db: Path) -> None:
+    events = [e.value for e in Event]
+    assert tab("alertctl contact alerts alice --on ", db=sample_db) == events
+    assert tab("alertctl contact alerts alice --on open,res", db=sample_db) == ["open,resolution"]
+    # A value given already is not proposed again.
+    after_open = tab("alertctl contact alerts alice --off open,", db=sample_db)
+    assert after_open == ["open," + e for e in events if e != "open"]
+    assert tab("alertctl contract enable K1 --source pro", db=sample_db) == ["product"]
+    assert tab("alertctl contract disable K1 -s site,c", db=sample_db) == [
+        "site,contract",
+        "site,client",
+    ]
+    # The words taken alone are offered first-off only.
+    assert tab("alertctl noise set --urgent n", db=sample_db) == ["none"]
+    assert tab("alertctl noise set --urgent gti_breach,n", db=sample_db) == []
+
+
+def test_every_comma_list_option_completes() -> None:
+    params = parameters(typer.main.get_command(app))
+    lists = [(w, p) for w, p in params if "[," in (p.metavar or "") and "EVENT" in p.metavar]
+    lists += [(w, p) for w, p in params if "[," in (p.metavar or "") and "SOURCE" in p.metavar]
+    assert len(lists) >= 6
+    assert [f"{w} {p.name}" for w, p in lists if p._custom_shell_complete is None] == []

@@ -11,7 +11,7 @@ import typer
 
 from alertctl.cli.app import app
 from alertctl.domain.model import Channel, Event, Language, MailFormat, Source
-from tests.helpers import invoke
+from tests.helpers import invoke, parameters
 
 
 def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -230,15 +230,41 @@ def test_only_the_metrics_commands_import_the_prometheus_client(db_path: Path) -
     assert imported(["--db", str(db_path), "metrics"])
 
 
-PARSER_WORDS = re.compile(r"<[a-z\[\]|, ]+>|list\[|\[\[|9223372036854775807|int range|\bstr\b")
+PARSER_WORDS = re.compile(
+    r"<[a-z\[\]|, ]+>|list\[|\[\[|9223372036854775807|int range|\bstr\b|[{}]|\bx[<>]=?"
+    r"|\b(?!ALERTCTL_)[A-Z]+_[A-Z_]*\b|Usage: .*\[[a-z]+\|"
+)
 
 
 @pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "alertctl")
 def test_help_names_values_for_people_not_for_a_parser(command: tuple[str, ...]) -> None:
-    """`CODE`, `ADDRESS`, `FILE`, `N`, never `<str>`, `<list[str]>`, `[[ID]]` or 2^63; and
-    every summary whole, never cut with "..."."""
+    """`CODE`, `ADDRESS`, `FILE`, `N`, never `<str>`, `<list[str]>`, `[[ID]]`, `{CODE}`,
+    `x>=1`, a parameter's Python name (`COALESCE_IDLE`, `STATE_`) or 2^63; and every summary
+    whole, never cut with "..."."""
     text = invoke("unused.db", *command, "--help").stdout
     found = PARSER_WORDS.findall(text)
     assert not found, f"alertctl {' '.join(command)} --help shows {found}:\n{text}"
     cut = [x for x in text.splitlines() if x.endswith("...") and not x.startswith("Usage:")]
     assert not cut, f"alertctl {' '.join(command)} --help cuts {cut}"
+
+
+def test_every_argument_and_option_is_described() -> None:
+    undescribed = [
+        f"{command} {param.name}"
+        for command, param in parameters(typer.main.get_command(app))
+        if not getattr(param, "help", None)
+    ]
+    assert undescribed == []
+
+
+def test_an_argument_shows_its_valid_values_in_its_description() -> None:
+    text = HELP[("link",)]
+    assert "Usage: alertctl link [OPTIONS] SOURCE TARGET" in text
+    assert "product, site, contract, service, client" in " ".join(text.split())
+    assert "Usage: alertctl sla explain [OPTIONS] REFERENCE CLOCK" in HELP[("sla", "explain")]
+
+
+def test_a_file_argument_is_named_file() -> None:
+    for command in (("batch",), ("request", "ingest"), ("config", "apply")):
+        assert f"Usage: alertctl {' '.join(command)} [OPTIONS] FILE" in HELP[command]
+    assert "--dir DIR" in HELP[("demo",)]

@@ -16,7 +16,7 @@ HUGE = "A" * 100_000
 def test_an_id_beyond_64_bits_is_bad_usage(sample_db: Path, command: list[str]) -> None:
     result = invoke(sample_db, "alerts", *command, "99999999999999999999999")
     assert result.exit_code == 2, str(result)
-    assert "is too large (at most 9,223,372,036,854,775,807)" in result.stderr
+    assert "must be at most 9,223,372,036,854,775,807, not 99999999999999999999999" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -55,7 +55,7 @@ def test_since_a_time_or_a_while_ago(busy: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--since", "yesterday"], 1, "cannot read the time 'yesterday'"),
+        (["--since", "yesterday"], 2, "cannot read the time 'yesterday'"),
         (["--contact", "nobody"], 1, "unknown contact 'nobody'"),
         (["--contact", "alice", "--collaborator", "jdu"], 2, "Invalid value: give exactly one"),
         (["--limit", "5", "--all"], 2, "Invalid value: give --limit or --all, not both"),

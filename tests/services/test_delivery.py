@@ -142,7 +142,16 @@ def test_retries_back_off_then_go_dead_after_the_last_attempt(
     dead = json.loads(ok(sample_db, "alerts", "list", "--status", "dead", "--json").stdout)[0]
     shown = json.loads(ok(sample_db, "alerts", "show", str(dead["id"]), "--json").stdout)
     assert [a["outcome"] for a in shown["attempts_log"]] == ["retry", "retry", "dead"]
-    assert shown["attempts"] == 3
+    assert (shown["attempts"], shown["attempts_this_round"]) == (3, 3)
+    # Made due again, tried once more: every try is counted, and the round apart (what the
+    # retry limit counts), so that the count and the log agree.
+    ok(sample_db, "alerts", "retry", str(dead["id"]))
+    invoke(sample_db, "alerts", "send")
+    shown = json.loads(ok(sample_db, "alerts", "show", str(dead["id"]), "--json").stdout)
+    assert len(shown["attempts_log"]) == 4
+    assert (shown["attempts"], shown["attempts_this_round"]) == (4, 1)
+    text = ok(sample_db, "alerts", "show", str(dead["id"])).stdout
+    assert "Attempts         4 (1 since it was made due again)" in text, text
 
 
 def test_a_refused_connection_and_a_silent_server_are_retried(sample_db: Path) -> None:

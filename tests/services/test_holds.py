@@ -332,7 +332,7 @@ def test_the_forecast_counts_the_mails_holds_make(db: Database, db_path: Path) -
 
     def jdu(found: object) -> tuple[dict[str, int], dict[str, int]]:
         (row,) = [p for p in found.people if p.code == "jdu"]  # type: ignore[attr-defined]
-        return row.forecast, row.sent
+        return row.forecast, row.made
 
     # Through the configuration that sent them: what was sent, mail for mail.
     assert jdu(forecast(db, since=since, until=until)) == (

@@ -152,7 +152,8 @@ def test_the_forecast_predicts_what_a_late_sender_sends(tmp_path: Path) -> None:
         connection.execute("UPDATE alert SET status = 'sent' WHERE status = 'pending'")
     found = forecast(db, since=START, until=LATE)
     (jdu,) = [p for p in found.people if p.code == "jdu"]
-    assert jdu.forecast == jdu.sent == {"open": 2, "resolution": 1, "summary": 1}
+    assert jdu.forecast == jdu.made == {"open": 2, "resolution": 1, "summary": 1}
+    assert (jdu.sent, jdu.queued) == (4, 0)
 
 
 @pytest.mark.parametrize("store_first", [False, True], ids=["lost", "stored"])

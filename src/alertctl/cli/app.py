@@ -9,6 +9,7 @@ import typer
 from alertctl import __version__
 from alertctl.cli import collector
 from alertctl.cli.commands import DRY_RUN_HELP, LazyGroup
+from alertctl.cli.help_text import usage_message
 from alertctl.cli.state import refuse_in_a_batch_line, state
 from alertctl.errors import AlertctlError
 
@@ -110,8 +111,7 @@ def run(args: list[str] | None = None) -> int:
         return _fail(exc.message, exc.hint, exc.exit_code, exc.details)
     except click_exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "alertctl"
-        # Typer validates choices with pydantic, whose wording leaks into the message.
-        message = exc.format_message().replace("\n", " ").replace("Value error, ", "")
+        message = usage_message(exc)
         return _fail(message, f"{command} --help", 2)
     except click_exceptions.ClickException as exc:
         return _fail(exc.format_message().replace("\n", " "), None, exc.exit_code)

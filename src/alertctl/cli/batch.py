@@ -160,13 +160,13 @@ def _run(number: int, args: list[str]) -> None:
     """One line, through the same app and error handling as a command of its own; its errors
     come back to the batch, which stops."""
     from alertctl.cli import click_api as click_exceptions
+    from alertctl.cli.help_text import usage_message
     from alertctl.errors import BadUsage, Invalid
 
     try:
         _command().main(args=args, prog_name="alertctl", standalone_mode=False)
     except click_exceptions.UsageError as exc:
-        message = exc.format_message().replace("\n", " ").replace("Value error, ", "")
-        raise BadUsage(message) from None
+        raise BadUsage(usage_message(exc)) from None
     except click_exceptions.ClickException as exc:
         raise Invalid(exc.format_message().replace("\n", " ")) from None
     except typer.Abort:

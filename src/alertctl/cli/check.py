@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alertctl.cli.options import Json
+from alertctl.cli.options import Json, within
 from alertctl.cli.output import info, make_table, print_json, stdout
 from alertctl.cli.state import state
 from alertctl.domain.wording import counted
@@ -37,7 +37,7 @@ def check(
         float | None,
         typer.Option(
             "--max-age",
-            min=0,
+            callback=within(0),
             metavar="SECONDS",
             help="Fail when the oldest due alert has waited longer (for monitoring).",
         ),
@@ -46,7 +46,7 @@ def check(
         float,
         typer.Option(
             "--max-silence",
-            min=0,
+            callback=within(0),
             metavar="SECONDS",
             help="Fail when alerts are due and no sender has looped for longer.",
         ),

@@ -39,6 +39,7 @@ __all__ = [
     "complete_with",
     "get_current_context",
     "make_default_short_help",
+    "plain_usage",
     "show_metavar_only",
     "value_kind",
 ]
@@ -74,3 +75,14 @@ def show_metavar_only(param: Parameter) -> None:
     which returns the metavar for an option: an argument is given the same behaviour."""
     metavar = param.metavar
     param.display_type_rich = lambda ctx: None if metavar else metavar  # type: ignore[attr-defined]
+
+
+def plain_usage(param: Parameter) -> None:
+    """Typer writes a required argument in a usage line as `{CODE}`; the convention of every
+    manual page is `CODE`, and `[CODE]` for one that may be left out."""
+    piece = param.metavar or (param.name or "").upper()
+    if not param.required:
+        piece = f"[{piece}]"
+    if param.nargs != 1:
+        piece += "..."
+    param.get_usage_pieces = lambda ctx: [piece]  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from typer.core import TyperArgument
 
 from alertctl.cli.click_api import Command, CompletionItem, Context, Parameter, complete_with
 from alertctl.db.lookup import CodeKind
+from alertctl.domain.model import Event, Source
 
 # An option or argument named so takes a code of this kind, in whatever command.
 BY_NAME: dict[str, CodeKind] = {
@@ -46,6 +47,16 @@ TARGETS: dict[str, CodeKind] = {
     "service": CodeKind.SERVICE_PATH,
     "client": CodeKind.CLIENT,
 }
+# An option that takes a comma-separated list of an enum's values (`--on open,resolution`),
+# with the words it takes alone instead of a list (`--urgent none`).
+LISTS: dict[str, tuple[list[str], list[str]]] = {
+    "on": ([e.value for e in Event], []),
+    "off": ([e.value for e in Event], []),
+    "events": ([e.value for e in Event], []),
+    "urgent": ([e.value for e in Event], ["none", "default"]),
+    "source": ([s.value for s in Source], []),
+    "sources": ([s.value for s in Source], []),
+}
 # A code argument that belongs to the one typed before it: a client's site, a contract's service.
 PARENTS: dict[CodeKind, str] = {CodeKind.SITE: "client", CodeKind.SERVICE: "contract"}
 
@@ -66,6 +77,20 @@ def _completer(kind: CodeKind | None) -> Any:
         root = ctx.find_root().params
         found = codes(root.get("db"), root.get("config"), wanted, incomplete, within)
         return [CompletionItem(code, help=label) for code, label in found]
+
+    return complete
+
+
+def _list_completer(values: list[str], alone: list[str]) -> Any:
+    """The values that may follow what is typed: `open,res` proposes `open,resolution`, and a
+    value given already is not proposed again."""
+
+    def complete(_ctx: Context, _param: Parameter, incomplete: str) -> list[Any]:
+        given, _, last = incomplete.rpartition(",")
+        taken = set(given.split(",")) if given else set()
+        offered = [v for v in values if v not in taken] + ([] if given else alone)
+        prefix = given + "," if given else ""
+        return [CompletionItem(prefix + v) for v in offered if v.startswith(last)]
 
     return complete
 
@@ -92,6 +117,9 @@ def attach(command: Command, group: str | None = None) -> None:
     for param in command.params:
         if command.name in ("link", "unlink") and param.name == "target":
             complete_with(param, _completer(None))
+            continue
+        if param.name in LISTS and not isinstance(param, TyperArgument):
+            complete_with(param, _list_completer(*LISTS[param.name]))
             continue
         kind = _kind(group, command.name or "", param)
         if kind is not None:

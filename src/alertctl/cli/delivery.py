@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alertctl.cli import collector
-from alertctl.cli.options import fits
+from alertctl.cli.options import fits, within
 from alertctl.cli.output import info, make_table, stdout, warn, with_progress
 from alertctl.cli.state import State, state
 from alertctl.domain.model import Channel
@@ -56,10 +56,10 @@ Watch = Annotated[
 Poll = Annotated[
     float | None,
     typer.Option(
-        min=0.05,
-        max=60,
-        help="With --watch: how often to look for new alerts, in seconds (default 0.25 on "
-        "SQLite; on PostgreSQL, 5, the fallback to notifications).",
+        callback=within(0.05, 60),
+        metavar="SECONDS",
+        help="With --watch: how often to look for new alerts, from 0.05 to 60 seconds "
+        "(default 0.25 on SQLite; on PostgreSQL, 5, the fallback to notifications).",
     ),
 ]
 LogFormatOpt = Annotated[
@@ -68,8 +68,7 @@ LogFormatOpt = Annotated[
 MetricsPort = Annotated[
     int | None,
     typer.Option(
-        min=1,
-        max=65535,
+        callback=within(1, 65535),
         metavar="PORT",
         help="With --watch: serve `alertctl metrics` at http://127.0.0.1:PORT/metrics.",
     ),
@@ -79,7 +78,7 @@ MetricsPort = Annotated[
 def send(
     ctx: typer.Context,
     limit: Annotated[
-        int | None, typer.Option(min=1, callback=fits, help="Deliver at most this many.")
+        int | None, typer.Option(callback=fits, help="Deliver at most this many.")
     ] = None,
     watch: Watch = False,
     poll: Poll = None,

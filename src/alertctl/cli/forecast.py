@@ -69,9 +69,16 @@ def forecast(
     info(
         f"{counted(found.saves, 'save')} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
         f"UTC replayed through {name}: {counted(found.total, 'mail')}, against "
-        f"{found.total_sent:,} sent; {counted(gain, 'person', 'people')} would get more, "
-        f"{lose:,} fewer; nothing was written"
+        f"{found.total_made:,} made ({_fate(found)}); {counted(gain, 'person', 'people')} "
+        f"would get more, {lose:,} fewer; nothing was written"
     )
+
+
+def _fate(found: "Forecast") -> str:
+    """What became of the mails made: delivered, waiting in the outbox, or given up."""
+    given_up = found.total_made - found.sent - found.queued
+    said = [f"{found.sent:,} sent", f"{found.queued:,} queued"]
+    return ", ".join(said + ([f"{given_up:,} dead or cancelled"] if given_up else []))
 
 
 def _table(doc: "Forecast", limit: int | None) -> "RenderableType":
@@ -81,7 +88,7 @@ def _table(doc: "Forecast", limit: int | None) -> "RenderableType":
         [
             ("Person", lambda p: f"{p.kind} {p.code} ({p.name})"),
             ("Mails", lambda p: p.total),
-            ("Sent", lambda p: p.total_sent),
+            ("Made", lambda p: p.total_made),
             ("Change", lambda p: f"{p.change:+d}" if p.change else "0"),
             ("By event", lambda p: ", ".join(f"{e} {n}" for e, n in p.forecast.items()) or "-"),
         ],

@@ -1,6 +1,6 @@
 """Options that many commands share, defined once."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,18 +11,28 @@ if TYPE_CHECKING:
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
-# Ids and counts are stored as 64-bit integers: anything larger is bad usage. Checked by a
-# callback rather than Typer's `max`, whose help would print the bound (2^63 - 1) to people.
+# Ids and counts are stored as 64-bit integers: anything larger is bad usage.
 MAX_INT = 2**63 - 1
 
 
-def fits(value: int | None) -> int | None:
-    if value is not None and value > MAX_INT:
-        raise typer.BadParameter(f"{value} is too large (at most {MAX_INT:,})")
-    return value
+def within(low: float, high: float = MAX_INT) -> Callable[[Any], Any]:
+    """A callback that refuses a number outside [low, high] in words ("at least 1, not 0").
+    Bounds are checked here rather than by Typer's `min` and `max`, whose help prints them as
+    `x>=1` and, for the 64-bit bound of ids, as 9223372036854775807."""
+
+    def check(value: Any) -> Any:
+        if value is None or low <= value <= high:
+            return value
+        said = f"at most {high:,}" if value > high else f"at least {low:g}"
+        given = f"{value:g}" if isinstance(value, float) else value
+        raise typer.BadParameter(f"must be {said}, not {given}")
+
+    return check
 
 
-AlertId = Annotated[int, typer.Argument(metavar="ID", min=1, callback=fits, help="An alert's id.")]
+fits = within(1)
+
+AlertId = Annotated[int, typer.Argument(metavar="ID", callback=fits, help="An alert's id.")]
 
 # Every list shows at most this many rows unless told otherwise, and says what it left out.
 DEFAULT_LIMIT = 1000
@@ -30,7 +40,6 @@ Limit = Annotated[
     int | None,
     typer.Option(
         "--limit",
-        min=1,
         callback=fits,
         metavar="N",
         help=f"Show at most N rows (default {DEFAULT_LIMIT}).",

@@ -145,7 +145,10 @@ def _readable(doc: "AlertDetail") -> "list[RenderableType]":
 
     head = key_values(
         [
-            (k.replace("_", " ").capitalize(), getattr(doc, k))
+            (
+                k.replace("_", " ").capitalize(),
+                _attempts(doc) if k == "attempts" else getattr(doc, k),
+            )
             for k in (
                 "id",
                 "request",
@@ -186,6 +189,12 @@ def _readable(doc: "AlertDetail") -> "list[RenderableType]":
     return parts
 
 
+def _attempts(doc: "AlertDetail") -> str:
+    if doc.attempts_this_round == doc.attempts:
+        return str(doc.attempts)
+    return f"{doc.attempts} ({doc.attempts_this_round} since it was made due again)"
+
+
 def _message_headers(doc: "AlertDetail") -> str:
     """From, To, Subject and Date as the recipient's mail client shows them (decoded); before
     it is sent, what is known of them."""
@@ -203,7 +212,7 @@ def _message_headers(doc: "AlertDetail") -> str:
 def retry(
     ctx: typer.Context,
     alert_id: Annotated[
-        int | None, typer.Argument(metavar="ID", min=1, callback=fits, help="An alert's id.")
+        int | None, typer.Argument(metavar="ID", callback=fits, help="An alert's id.")
     ] = None,
     dead: Annotated[bool, typer.Option("--dead", help="Every dead alert.")] = False,
     waiting: Annotated[

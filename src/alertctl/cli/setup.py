@@ -121,7 +121,8 @@ def vacuum(ctx: typer.Context) -> None:
 
 def demo(
     folder: Annotated[
-        Path, typer.Option("--dir", help="Where to put the demo database and maildir.")
+        Path,
+        typer.Option("--dir", metavar="DIR", help="Where to put the demo database and maildir."),
     ] = Path("alertctl-demo"),
 ) -> None:
     """A demo database and maildir: the sample help desk's alerts.

@@ -142,8 +142,12 @@ def render_(
     name: str,
     request: Annotated[str, typer.Option("--request", help="The request to render with.")],
     event: Annotated[Event, typer.Option("--event", "-e", help="The event.")] = Event.STATUS_CHANGE,
-    contact: Annotated[str | None, typer.Option("--contact", "-c", help="The recipient.")] = None,
-    collaborator: Annotated[str | None, typer.Option("--collaborator", "-p")] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", "-c", help="A contact as recipient.")
+    ] = None,
+    collaborator: Annotated[
+        str | None, typer.Option("--collaborator", "-p", help="A collaborator as recipient.")
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Render a template with a real request, as a recipient would get it."""

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from alertctl.errors import Invalid
+from alertctl.errors import Invalid, Unreadable
 
 Interval = tuple[time, time]  # opening, closing (local); closing 00:00 means midnight
 WEEK = 7
@@ -35,7 +35,7 @@ class Calendar:
         try:
             ZoneInfo(self.zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise Invalid(f"unknown time zone {self.zone!r}") from None
+            raise Unreadable(f"unknown time zone {self.zone!r}") from None
         if not any(self.hours.get(day) for day in range(WEEK)):
             raise Invalid("a calendar needs at least one opening interval")
         for day in range(WEEK):
@@ -106,7 +106,7 @@ def public_holidays(country: str, region: str | None = None) -> Container[date]:
         found: Container[date] = holidays.country_holidays(country, subdiv=region)
     except NotImplementedError:  # the library's word for an unknown country or region
         where = f"{country}/{region}" if region else country
-        raise Invalid(f"no public holidays known for {where!r}") from None
+        raise Unreadable(f"no public holidays known for {where!r}") from None
     return found
 
 
@@ -125,7 +125,7 @@ def parse_hours(text: str) -> dict[int, tuple[Interval, ...]]:
             continue
         found = HOURS_PART.fullmatch(part)
         if found is None:
-            raise Invalid(
+            raise Unreadable(
                 f"cannot read the opening hours {part!r}: write days then intervals, such as "
                 "mon-fri 09:00-12:00,14:00-18:00"
             )
@@ -147,7 +147,7 @@ def parse_days(text: str) -> list[int]:
         first, _, last = item.partition("-")
         for name in (first, last or first):
             if name not in _DAYS:
-                raise Invalid(f"unknown day {name!r}: expected one of {', '.join(_DAYS)}")
+                raise Unreadable(f"unknown day {name!r}: expected one of {', '.join(_DAYS)}")
         low, high = _DAYS.index(first), _DAYS.index(last or first)
         if high < low:
             raise Invalid(f"the days {item!r} run backwards: write {_DAYS[high]}-{_DAYS[low]}")
@@ -158,12 +158,12 @@ def parse_days(text: str) -> list[int]:
 def parse_interval(text: str) -> Interval:
     found = _INTERVAL.fullmatch(text)
     if found is None:
-        raise Invalid(f"cannot read the interval {text!r}: write it as 09:00-18:00")
+        raise Unreadable(f"cannot read the interval {text!r}: write it as 09:00-18:00")
     h1, m1, h2, m2 = (int(g) for g in found.groups())
     if h2 == 24 and m2 == 0:
         h2 = 0  # 24:00: the day's end
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise Invalid(f"the interval {text!r} is not a time of day")
+        raise Unreadable(f"the interval {text!r} is not a time of day")
     opening, closing = time(h1, m1), time(h2, m2)
     if closing != time(0) and closing <= opening:
         raise Invalid(f"the interval {text!r} must end after it starts")
@@ -197,13 +197,13 @@ def parse_duration(text: str) -> int:
     are not taken: a business day is whatever the calendar opens, so hours say what is meant."""
     found = _DURATION.fullmatch(text.strip().lower())
     if found is None or not any(found.groups()):
-        raise Invalid(
+        raise Unreadable(
             f"cannot read the business time {text!r}: write hours and minutes, such as "
             "4h, 30m or 1h30m"
         )
     minutes = int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
     if minutes <= 0:
-        raise Invalid(f"a target of {text.strip()!r} is zero: give a business time above 0")
+        raise Unreadable(f"a target of {text.strip()!r} is zero: give a business time above 0")
     return minutes
 
 

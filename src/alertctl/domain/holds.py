@@ -22,7 +22,7 @@ from alertctl.domain.business_time import (
     parse_days,
 )
 from alertctl.domain.model import Event
-from alertctl.errors import Invalid
+from alertctl.errors import Invalid, Unreadable
 
 HOUR = timedelta(hours=1)
 # SLA breaches go through quiet hours, digests and caps unless a client says otherwise.
@@ -53,7 +53,7 @@ class Coalescing:
 
     def __post_init__(self) -> None:
         if self.idle_minutes < 0 or self.max_minutes < 0:
-            raise Invalid("coalescing times cannot be negative")
+            raise Unreadable("coalescing times cannot be negative")
         if self.idle_minutes and self.max_minutes < self.idle_minutes:
             raise Invalid(
                 f"coalescing waits {self.idle_minutes} min for a change but at most "
@@ -212,7 +212,7 @@ def parse_quiet(text: str, zone: str) -> Calendar | None:
             continue
         found = HOURS_PART.fullmatch(part)
         if found is None:
-            raise Invalid(
+            raise Unreadable(
                 f"cannot read the quiet hours {part!r}: write days then intervals, such as "
                 "mon-fri 19:00-08:00"
             )
@@ -232,7 +232,7 @@ def check_zone(zone: str) -> None:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"unknown time zone {zone!r}") from None
+        raise Unreadable(f"unknown time zone {zone!r}") from None
 
 
 def _split(text: str) -> list[Interval]:
@@ -241,7 +241,7 @@ def _split(text: str) -> list[Interval]:
     from 19:00 to 08:00 on weekdays" (so Monday morning is quiet, Saturday morning is not)."""
     found = _WRAPPING.fullmatch(text)
     if found is None:
-        raise Invalid(f"cannot read the interval {text!r}: write it as 19:00-08:00")
+        raise Unreadable(f"cannot read the interval {text!r}: write it as 19:00-08:00")
     start, end = (_time_read(moment, text) for moment in found.groups())
     if end == start and end != MIDNIGHT:
         raise Invalid(f"the quiet interval {text!r} is empty")
@@ -257,7 +257,7 @@ def _time_read(moment: str, written: str) -> time:
     if (hours, minutes) == (24, 0):
         return MIDNIGHT
     if hours > 23 or minutes > 59:
-        raise Invalid(f"cannot read {written!r}: {moment} is not a time of day")
+        raise Unreadable(f"cannot read {written!r}: {moment} is not a time of day")
     return time(hours, minutes)
 
 
@@ -299,14 +299,14 @@ def parse_digest(text: str) -> Digest | None:
         return None
     found = _DIGEST.fullmatch(value)
     if found is None:
-        raise Invalid(
+        raise Unreadable(
             f"cannot read the delivery {text!r}: write immediate, daily 08:00 or weekly mon 08:00"
         )
     day = found.group(2)
     if day is not None and day not in _WEEKDAYS:
-        raise Invalid(f"unknown day {day!r}: expected one of {', '.join(_WEEKDAYS)}")
+        raise Unreadable(f"unknown day {day!r}: expected one of {', '.join(_WEEKDAYS)}")
     if found.group(3) == "24:00":
-        raise Invalid(f"the delivery {text!r} is not at a time of day: write 00:00")
+        raise Unreadable(f"the delivery {text!r} is not at a time of day: write 00:00")
     return Digest(_time_read(found.group(3), text), _WEEKDAYS.index(day) if day else None)
 
 
@@ -323,7 +323,7 @@ def parse_urgent(text: str) -> frozenset[Event]:
     names = [n.strip() for n in text.split(",") if n.strip() and n.strip() != "none"]
     unknown = [n for n in names if n not in Event.__members__.values()]
     if unknown:
-        raise Invalid(
+        raise Unreadable(
             f"unknown event {unknown[0]!r}: expected some of {', '.join(e.value for e in Event)}"
         )
     return frozenset(Event(n) for n in names)

@@ -5,7 +5,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TypeVar
 
-from alertctl.errors import Invalid
+from alertctl.errors import Invalid, Unreadable
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -160,7 +160,7 @@ def parse_enum_list(enum: type[E], text: str, what: str) -> list[E]:
             member = enum(part)
         except ValueError:
             choices = ", ".join(m.value for m in enum)
-            raise Invalid(f"unknown {what} {part!r}: expected one of {choices}") from None
+            raise Unreadable(f"unknown {what} {part!r}: expected one of {choices}") from None
         if member not in members:
             members.append(member)
     if not members:

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from alertctl.errors import Invalid
+from alertctl.errors import Unreadable
 
 _AGO = re.compile(r"(\d{1,6})\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -21,9 +21,9 @@ def parse_since(text: str, now: datetime) -> datetime:
         moment = datetime.fromisoformat(value)
         return moment.astimezone(UTC)
     except ValueError:
-        raise Invalid(
+        raise Unreadable(
             f"cannot read the time {text!r}: give 30m, 12h, 7d, 2w, or an ISO 8601 date or "
             "time such as 2026-11-28 or 2026-11-28T09:30"
         ) from None
     except OverflowError:
-        raise Invalid(f"the time {text[:40]!r} is out of range: before year 1") from None
+        raise Unreadable(f"the time {text[:40]!r} is out of range: before year 1") from None

@@ -1,6 +1,7 @@
 """The operator's view of the outbox: list, show, retry, cancel, statistics."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,9 @@ from alertctl.services.common import get_person, ident, paged
 from alertctl.services.holds.rules import defaults
 from alertctl.services.results import Page
 from alertctl.services.saves.alert_slice import get_request
+
+# The owner of an attempt an operator settled (`alerts settle`) rather than a sender's try.
+OPERATOR = "operator"
 
 STATUSES = tuple(s.value for s in AlertStatus)
 
@@ -70,6 +74,9 @@ class AlertDetail(AlertRow):
     text: str
     html: str | None
     attempts_log: tuple[Attempt, ...]
+    # Tries since the alert was last made due again (`alerts retry`, a release): what the
+    # retry limit counts. `attempts` here is every try, as the log lists them.
+    attempts_this_round: int
     # The delivered alert this one sends again (`alerts resend`); absent for any other.
     copy_of: int | None = field(default=None, metadata={"omit_if_none": True})
 
@@ -187,7 +194,9 @@ def show_alert(db: Database, *, alert_id: int) -> AlertDetail:
         ).all()
         row = _row(found, defaults(session).zone)
         return AlertDetail(
-            **{f.name: getattr(row, f.name) for f in fields(row)},
+            **{f.name: getattr(row, f.name) for f in fields(row)}
+            | {"attempts": _tries(alert, attempts)},
+            attempts_this_round=alert.attempts,
             sources=tuple(alert.sources.split(",")) if alert.sources else (),
             message_id=alert.message_id,
             message=alert.raw_message,
@@ -198,6 +207,13 @@ def show_alert(db: Database, *, alert_id: int) -> AlertDetail:
             ),
             copy_of=alert.copy_of,
         )
+
+
+def _tries(alert: Alert, log: Sequence[AlertAttempt]) -> int:
+    """Every try at delivering: the logged ones but an operator's settling, and the one in
+    flight, counted when claimed and logged when it ends."""
+    logged = sum(1 for a in log if a.owner != OPERATOR)
+    return logged + (1 if alert.status == AlertStatus.SENDING else 0)
 
 
 def settle(db: Database, *, alert_id: int, delivered: bool) -> None:
@@ -222,7 +238,7 @@ def settle(db: Database, *, alert_id: int, delivered: bool) -> None:
         session.add(
             AlertAttempt(
                 alert_id=alert_id,
-                owner="operator",
+                owner=OPERATOR,
                 finished_at=now,
                 outcome=alert.status,
                 reply=reply,

@@ -24,7 +24,7 @@ from alertctl.domain.holds import (
     spell_urgent,
 )
 from alertctl.domain.model import PersonKind
-from alertctl.errors import Invalid
+from alertctl.errors import Invalid, Unreadable
 from alertctl.services.common import get_client, get_person
 from alertctl.services.holds.rules import applied, client_noise, defaults
 
@@ -64,7 +64,7 @@ def minutes(text: str, what: str) -> int:
     try:
         return parse_duration(text)
     except Invalid:
-        raise Invalid(
+        raise Unreadable(
             f"cannot read the {what} {text!r}: write minutes or hours, such as 2m or 1h, or off"
         ) from None
 
@@ -74,7 +74,7 @@ def cap(text: str) -> int | None:
     if text.strip().lower() in NONE:
         return None
     if not text.strip().isdigit() or int(text) < 1:
-        raise Invalid(f"a cap is a number of mails an hour above 0, or none: not {text!r}")
+        raise Unreadable(f"a cap is a number of mails an hour above 0, or none: not {text!r}")
     return int(text)
 
 

@@ -40,16 +40,19 @@ Who = tuple[str, str]  # kind, code
 
 @dataclass(frozen=True)
 class PersonForecast:
-    """One person's mail over the period, by event: as replayed, and as really sent."""
+    """One person's mail over the period, by event: as replayed, and as the saves really made
+    it; of the mails made, how many were delivered and how many wait in the outbox."""
 
     kind: str
     code: str
     name: str
     forecast: dict[str, int]
-    sent: dict[str, int]
+    made: dict[str, int]
     total: int
-    total_sent: int
-    change: int  # total - total_sent
+    total_made: int
+    change: int  # total - total_made
+    sent: int  # of the mails made, delivered
+    queued: int  # of the mails made, not yet delivered nor given up (due, retrying, unknown)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,16 @@ class Forecast:
         return sum(p.total for p in self.people)
 
     @property
-    def total_sent(self) -> int:
-        return sum(p.total_sent for p in self.people)
+    def total_made(self) -> int:
+        return sum(p.total_made for p in self.people)
+
+    @property
+    def sent(self) -> int:
+        return sum(p.sent for p in self.people)
+
+    @property
+    def queued(self) -> int:
+        return sum(p.queued for p in self.people)
 
 
 def forecast(
@@ -87,22 +98,29 @@ def forecast(
             saves = _saves(session, since, until)
             names: dict[Who, str] = {}
             mails = _replay(session, saves, names)
-            sent = _sent(session, [s.id for s in saves if s.id is not None], names)
+            made = _made(session, [s.id for s in saves if s.id is not None], names)
     finally:
         rehearsal.close()
-    people = {who for who, _ in mails} | {who for who, _ in sent}
-    rows = [_person(who, names.get(who, "(erased)"), mails, sent) for who in people]
-    rows.sort(key=lambda p: (-p.total, -p.total_sent, p.kind, p.code))
+    people = {who for who, _ in mails} | set(made.people)
+    rows = [_person(who, names.get(who, "(erased)"), mails, made) for who in people]
+    rows.sort(key=lambda p: (-p.total, -p.total_made, p.kind, p.code))
     return Forecast(since, until, configuration, len(saves), tuple(rows))
 
 
-def _person(
-    who: Who, name: str, mails: Counter[tuple[Who, str]], sent: Counter[tuple[Who, str]]
-) -> PersonForecast:
-    replayed, really = _by_event(mails, who), _by_event(sent, who)
-    total, total_sent = sum(replayed.values()), sum(really.values())
+def _person(who: Who, name: str, mails: Counter[tuple[Who, str]], made: "_Made") -> PersonForecast:
+    replayed, really = _by_event(mails, who), _by_event(made.by_event, who)
+    total, total_made = sum(replayed.values()), sum(really.values())
     return PersonForecast(
-        who[0], who[1], name, replayed, really, total, total_sent, total - total_sent
+        who[0],
+        who[1],
+        name,
+        replayed,
+        really,
+        total,
+        total_made,
+        total - total_made,
+        made.sent[who],
+        made.queued[who],
     )
 
 
@@ -243,27 +261,47 @@ class _Ids:
         return self.cache[key]
 
 
-def _sent(session: Session, save_ids: list[int], names: dict[Who, str]) -> Counter[tuple[Who, str]]:
+@dataclass
+class _Made:
+    by_event: Counter[tuple[Who, str]]
+    sent: Counter[Who]
+    queued: Counter[Who]
+
+    @property
+    def people(self) -> set[Who]:
+        return {who for who, _ in self.by_event}
+
+
+def _made(session: Session, save_ids: list[int], names: dict[Who, str]) -> _Made:
     """The mails those saves really made (copies sent again left out; alerts held, merged or
-    skipped are not mails, the alerts a release made of them are), by person (and their names,
-    into `names`)."""
+    skipped are not mails, the alerts a release made of them are), by person, and how many of
+    them were delivered or wait (and the people's names, into `names`)."""
     rows = session.execute(
         sa_select(
-            col(Person.kind), col(Person.code), col(Person.name), col(Alert.event), col(Alert.hold)
+            col(Person.kind),
+            col(Person.code),
+            col(Person.name),
+            col(Alert.event),
+            col(Alert.hold),
+            col(Alert.status),
         )
         .join(Person, col(Person.id) == col(Alert.person_id))
         .where(col(Alert.save_id).in_(save_ids), col(Alert.copy_of).is_(None))
         .where(col(Alert.status).not_in(NOT_MAILS))
     ).all()
-    sent: Counter[tuple[Who, str]] = Counter()
-    for kind, code, name, event, hold in rows:
-        sent[((kind, code), SUMMARY if hold == HoldReason.SUMMARY else event)] += 1
+    made = _Made(Counter(), Counter(), Counter())
+    for kind, code, name, event, hold, status in rows:
+        made.by_event[((kind, code), SUMMARY if hold == HoldReason.SUMMARY else event)] += 1
+        made.sent[(kind, code)] += status == AlertStatus.SENT
+        made.queued[(kind, code)] += status in WAITING
         names.setdefault((kind, code), name)
-    return sent
+    return made
 
 
 # Alerts that are not mails of their own.
 NOT_MAILS = (AlertStatus.HELD, AlertStatus.MERGED, AlertStatus.SKIPPED)
+# Mails made and not yet delivered nor given up (dead or cancelled are neither).
+WAITING = (AlertStatus.PENDING, AlertStatus.SENDING, AlertStatus.RETRY, AlertStatus.UNKNOWN)
 
 
 def _by_event(counts: Counter[tuple[Who, str]], who: Who) -> dict[str, int]:

@@ -14,7 +14,7 @@ from alertctl.db.tables import Calendar as CalendarTable
 from alertctl.db.tables import Contract
 from alertctl.domain.business_time import Calendar, parse_hours, public_holidays, spell_hours
 from alertctl.domain.validation import check_code
-from alertctl.errors import Conflict, Invalid, NotFound
+from alertctl.errors import Conflict, Invalid, NotFound, Unreadable
 from alertctl.services.common import unknown_hint
 from alertctl.services.sla.index import recheck_contracts
 
@@ -145,7 +145,7 @@ def parse_dates(text: str) -> list[date]:
         try:
             found.add(date.fromisoformat(part))
         except ValueError:
-            raise Invalid(f"cannot read the date {part!r}: write it as 2026-12-24") from None
+            raise Unreadable(f"cannot read the date {part!r}: write it as 2026-12-24") from None
     return sorted(found)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from alertctl.db.tables import Contract, Service
 from alertctl.domain.business_time import parse_duration, spell_duration, spell_minutes
 from alertctl.domain.sla import Warning
-from alertctl.errors import Invalid
+from alertctl.errors import Invalid, Unreadable
 from alertctl.services.common import ident
 from alertctl.services.sla.index import recheck_contracts, recheck_services
 
@@ -105,7 +105,7 @@ def _minutes(text: str | None, current: int | None, clock: str) -> int | None:
     try:
         return parse_duration(text)
     except Invalid as exc:
-        raise Invalid(f"{clock}: {exc}") from None
+        raise type(exc)(f"{clock}: {exc}") from None  # unreadable stays unreadable
 
 
 def _calendar(session: Session, name: str) -> str | None:
@@ -122,7 +122,7 @@ def _percent(text: str) -> int | None:
     try:
         value = int(text.strip().rstrip("%"))
     except ValueError:
-        raise Invalid(f"cannot read the warning share {text!r}: give a percentage") from None
+        raise Unreadable(f"cannot read the warning share {text!r}: give a percentage") from None
     if not 1 <= value <= 99:
-        raise Invalid(f"the warning share must be between 1 and 99 %, not {value}")
+        raise Unreadable(f"the warning share must be between 1 and 99 %, not {value}")
     return value
