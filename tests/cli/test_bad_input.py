@@ -240,6 +240,12 @@ BAD_INPUTS: list[tuple[str, list[str], int, str]] = [
         "cannot read '25:00-08:00': 25:00 is not a time of day",
     ),
     (
+        "opening hours not a time of day",
+        ["calendar", "add", "c1", "--zone", "UTC", "--hours", "mon 25:00-08:00"],
+        2,
+        "cannot read '25:00-08:00': 25:00 is not a time of day",
+    ),
+    (
         "quiet hours read and refused",
         ["noise", "set", "--contact-quiet-hours", "mon-sun 00:00-24:00"],
         1,

@@ -62,6 +62,31 @@ def test_metrics_count_the_outbox_and_name_no_one(demo_db: Path) -> None:
     assert not [name for name in names if f'"{name}"' in text]
 
 
+def test_one_shot_runs_of_a_host_are_one_sender_and_one_series(demo_db: Path) -> None:
+    """`alerts send` from cron: a process a minute, one sender and one metric series, not one
+    of each per run."""
+    import subprocess
+    import sys
+
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-m", "alertctl", "--db", str(demo_db), "alerts", "send"],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+    with sqlite3.connect(demo_db) as connection:
+        (rows,) = connection.execute("SELECT count(*) FROM sender_beat").fetchone()
+    assert rows == 1
+    loops = [
+        line
+        for line in metric_lines(ok(demo_db, "metrics").stdout)
+        if line.startswith("alertctl_sender_last_loop")
+    ]
+    assert len(loops) == 1 and 'pid=""' in loops[0] and 'mode="once"' in loops[0], loops
+    assert "senders: 1 seen in 30 days; last, sender " in ok(demo_db, "check").stderr
+
+
 def test_the_textfile_is_written_whole_and_readable_by_the_collector(
     demo_db: Path, tmp_path: Path
 ) -> None:

@@ -140,6 +140,7 @@ def _times(figures: "Metrics") -> Iterator["Metric"]:
         labels=["host", "pid", "mode"],
     )
     for seen in figures.senders:
-        mode = "watch" if seen.watching else "once"
-        loops.add_metric([seen.host, str(seen.pid), mode], seen.last_loop_at.timestamp())
+        # A host's one-shot runs are one series, whichever process ran last.
+        pid, mode = (str(seen.pid), "watch") if seen.watching else ("", "once")
+        loops.add_metric([seen.host, pid, mode], seen.last_loop_at.timestamp())
     yield loops

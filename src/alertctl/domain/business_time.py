@@ -112,7 +112,7 @@ def public_holidays(country: str, region: str | None = None) -> Container[date]:
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOURS_PART = re.compile(r"([a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(\S+)")
-_INTERVAL = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
+_INTERVAL = re.compile(r"(\d{1,2}:\d{2})-(\d{1,2}:\d{2})")
 
 
 def parse_hours(text: str) -> dict[int, tuple[Interval, ...]]:
@@ -159,15 +159,21 @@ def parse_interval(text: str) -> Interval:
     found = _INTERVAL.fullmatch(text)
     if found is None:
         raise Unreadable(f"cannot read the interval {text!r}: write it as 09:00-18:00")
-    h1, m1, h2, m2 = (int(g) for g in found.groups())
-    if h2 == 24 and m2 == 0:
-        h2 = 0  # 24:00: the day's end
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise Unreadable(f"the interval {text!r} is not a time of day")
-    opening, closing = time(h1, m1), time(h2, m2)
+    opening, closing = (time_of_day(moment, text) for moment in found.groups())
     if closing != time(0) and closing <= opening:
         raise Invalid(f"the interval {text!r} must end after it starts")
     return opening, closing
+
+
+def time_of_day(moment: str, written: str) -> time:
+    """A time of day (24:00 is the day's end, kept as midnight); an error names the setting
+    as written, not as it was cut."""
+    hours, minutes = (int(part) for part in moment.split(":"))
+    if (hours, minutes) == (24, 0):
+        return time(0)
+    if hours > 23 or minutes > 59:
+        raise Unreadable(f"cannot read {written!r}: {moment} is not a time of day")
+    return time(hours, minutes)
 
 
 def spell_hours(hours: Mapping[int, tuple[Interval, ...]]) -> str:

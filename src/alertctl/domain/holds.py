@@ -20,8 +20,10 @@ from alertctl.domain.business_time import (
     Calendar,
     Interval,
     parse_days,
+    time_of_day,
 )
 from alertctl.domain.model import Event
+from alertctl.domain.wording import counted
 from alertctl.errors import Invalid, Unreadable
 
 HOUR = timedelta(hours=1)
@@ -242,23 +244,12 @@ def _split(text: str) -> list[Interval]:
     found = _WRAPPING.fullmatch(text)
     if found is None:
         raise Unreadable(f"cannot read the interval {text!r}: write it as 19:00-08:00")
-    start, end = (_time_read(moment, text) for moment in found.groups())
+    start, end = (time_of_day(moment, text) for moment in found.groups())
     if end == start and end != MIDNIGHT:
         raise Invalid(f"the quiet interval {text!r} is empty")
     if end == MIDNIGHT or end > start:
         return [(start, end)]
     return [(start, MIDNIGHT), (MIDNIGHT, end)]
-
-
-def _time_read(moment: str, written: str) -> time:
-    """A time of day (24:00 is the day's end, kept as midnight); an error names the setting
-    as written, not as it was cut."""
-    hours, minutes = (int(part) for part in moment.split(":"))
-    if (hours, minutes) == (24, 0):
-        return MIDNIGHT
-    if hours > 23 or minutes > 59:
-        raise Unreadable(f"cannot read {written!r}: {moment} is not a time of day")
-    return time(hours, minutes)
 
 
 def _merged(intervals: list[Interval]) -> tuple[Interval, ...]:
@@ -307,7 +298,7 @@ def parse_digest(text: str) -> Digest | None:
         raise Unreadable(f"unknown day {day!r}: expected one of {', '.join(_WEEKDAYS)}")
     if found.group(3) == "24:00":
         raise Unreadable(f"the delivery {text!r} is not at a time of day: write 00:00")
-    return Digest(_time_read(found.group(3), text), _WEEKDAYS.index(day) if day else None)
+    return Digest(time_of_day(found.group(3), text), _WEEKDAYS.index(day) if day else None)
 
 
 def spell_digest(digest: Digest | None) -> str:
@@ -342,12 +333,12 @@ def tell_hold(hold: Hold, *, waiting: int, zone: str, now: datetime, cap: int | 
     at = f"{local:%H:%M}" if today else f"{local:%Y-%m-%d %H:%M}"
     at = f"{at} {zone}"
     if hold.reason is HoldReason.COALESCING:
-        more = f" with {waiting} more change{'' if waiting == 1 else 's'}" if waiting else ""
+        more = f" with {counted(waiting, 'more change', 'more changes')}" if waiting else ""
         return f"coalescing{more}, due {at}"
     if hold.reason is HoldReason.DIGEST:
         return f"held: digest at {at}"
     if hold.reason is HoldReason.CAP:
-        return f"held: over the cap of {cap} mails an hour, until {at}"
+        return f"held: over the cap of {counted(cap or 0, 'mail')} an hour, until {at}"
     return f"held: quiet hours until {at}"
 
 

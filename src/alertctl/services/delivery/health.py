@@ -24,6 +24,8 @@ from alertctl.domain.model import AlertStatus
 BEAT_SECONDS = 10.0
 # A stopped sender's beat is kept this long, for `check` to say when it was last seen.
 FORGET_SENDERS = timedelta(days=30)
+# The one row of a host's one-shot runs.
+ONE_SHOT = "alerts-send"
 
 
 @dataclass(frozen=True)
@@ -104,17 +106,27 @@ def last_delivery(session: Session) -> datetime | None:
 
 
 def beat(db: Database, owner: str, *, watching: bool, started_at: datetime) -> None:
-    """Record that this sender went round its loop now (its row, made on its first beat)."""
+    """Record that this sender went round its loop now (its row, made on its first beat).
+
+    One-shot runs of a host (`alerts send` from cron or a timer) share one row, the last run's:
+    a run a minute would otherwise leave 43,200 senders a month, each a series of its own in
+    the metrics."""
     now = datetime.now(UTC)
+    host = socket.gethostname()
+    if not watching:
+        owner = f"{ONE_SHOT}@{host}"
+    latest: dict[str, object] = {"last_loop_at": now}
+    if not watching:
+        latest |= {"pid": os.getpid(), "started_at": started_at}
     with db.session(write=True) as session:
         done = session.execute(
-            update(SenderBeat).where(col(SenderBeat.owner) == owner).values(last_loop_at=now)
+            update(SenderBeat).where(col(SenderBeat.owner) == owner).values(**latest)
         )
         if not done.rowcount:  # type: ignore[attr-defined]
             session.add(
                 SenderBeat(
                     owner=owner,
-                    host=socket.gethostname(),
+                    host=host,
                     pid=os.getpid(),
                     watching=watching,
                     started_at=started_at,
