@@ -192,3 +192,52 @@ def test_a_sender_killed_then_run_again_sends_the_same_mails(
     got = received(handler)
     assert set(got) == set(wanted)
     assert sum(got.values()) - sum(wanted.values()) == int(store_first)
+
+
+def test_a_summary_of_its_own_request_is_of_its_thread_and_one_of_others_of_none(
+    tmp_path: Path,
+) -> None:
+    """R1's three changes, coalesced into one alert, answer R1's opening; a summary that tells
+    of another request's alerts (quiet hours, a digest) joins no thread."""
+    from email import message_from_bytes, policy
+
+    path = late(tmp_path)
+    with sqlite3.connect(path) as connection:
+        (summary, opening) = connection.execute(
+            "SELECT s.id, o.id FROM alert s JOIN request r ON r.id = s.request_id "
+            "JOIN alert o ON o.request_id = s.request_id AND o.person_id = s.person_id "
+            "AND o.channel = s.channel AND o.event = 'open' "
+            "WHERE s.hold = 'summary' AND r.reference = 'R1' AND s.address = ?",
+            ("jdu@support.example",),
+        ).fetchone()
+    ok(path, "alerts", "send")
+    sent = {
+        m["X-Alertctl-Key"]: m
+        for m in (
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in Path("outbox", "new").iterdir()
+        )
+    }
+    with sqlite3.connect(path) as connection:
+        keys = dict(connection.execute("SELECT id, key FROM alert"))
+        ids = dict(connection.execute("SELECT id, message_id FROM alert"))
+    assert sent[keys[summary]]["In-Reply-To"] == ids[opening]
+
+    # The same summary, had it told of R2's alerts too, would start and join no thread.
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "UPDATE alert SET merged_into = ? WHERE id = (SELECT a.id FROM alert a "
+            "JOIN request r ON r.id = a.request_id WHERE r.reference = 'R2' LIMIT 1)",
+            (summary,),
+        )
+        connection.execute("UPDATE alert SET status = 'pending' WHERE id = ?", (summary,))
+    ok(path, "alerts", "send")
+    again = [
+        m
+        for m in (
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in Path("outbox", "new").iterdir()
+        )
+        if m["X-Alertctl-Key"] == keys[summary]
+    ]
+    assert len(again) == 2 and {m["In-Reply-To"] for m in again} == {ids[opening], None}

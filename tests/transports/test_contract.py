@@ -175,6 +175,32 @@ def _headers(raw: str) -> EmailMessage:
 
 
 @pytest.mark.parametrize("name", ["maildir", "smtp", "fax-gateway"])
+def test_a_later_alert_of_a_request_answers_the_first_and_names_its_list(
+    name: str, tmp_path: Path
+) -> None:
+    """One thread per request in every mail client: In-Reply-To and References name the first
+    alert's Message-ID; List-Id names the client's list (RFC 2919)."""
+    from dataclasses import replace
+
+    for rig in RIGS[name](tmp_path):
+        first = replace(outgoing(rig.channel, rig.address), list_id="<acme.example.com>")
+        later = replace(
+            outgoing(rig.channel, rig.address, key="save-2/contact:alice/email"),
+            in_reply_to=first.message_id,
+            list_id="<acme.example.com>",
+        )
+        rig.transport.open()
+        deliver(rig.transport, first)
+        deliver(rig.transport, later)
+        rig.transport.close()
+        got = {m["Message-ID"]: m for m in (_headers(c) for _, c in rig.delivered())}
+        got_first, got_later = got[first.message_id], got[later.message_id]
+        assert "In-Reply-To" not in got_first and "References" not in got_first
+        assert got_later["In-Reply-To"] == got_later["References"] == first.message_id
+        assert got_first["List-Id"] == got_later["List-Id"] == "<acme.example.com>"
+
+
+@pytest.mark.parametrize("name", ["maildir", "smtp", "fax-gateway"])
 def test_mail_transports_put_exactly_the_tool_s_headers(name: str, tmp_path: Path) -> None:
     for rig in RIGS[name](tmp_path):
         message = outgoing(rig.channel, rig.address)
@@ -189,6 +215,8 @@ def test_mail_transports_put_exactly_the_tool_s_headers(name: str, tmp_path: Pat
             "Subject",
             "Date",
             "Message-ID",
+            "Auto-Submitted",
+            "X-Auto-Response-Suppress",
             "X-Alertctl-Key",
             "MIME-Version",
             "Content-Type",
@@ -197,6 +225,7 @@ def test_mail_transports_put_exactly_the_tool_s_headers(name: str, tmp_path: Pat
         assert set(first.keys()) <= expected
         assert first["Message-ID"] == second["Message-ID"] == message.message_id
         assert first["X-Alertctl-Key"] == message.key
+        assert first["Auto-Submitted"] == "auto-generated"
         assert first["From"] == SENDER
         assert first["Subject"] == message.subject
         assert first["Date"] == "Sat, 28 Nov 2026 09:30:00 +0000"

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, case, func, insert, or_, select, text, update
 from sqlmodel import Session, col
 
-from alertctl.db.tables import Alert, AlertAttempt
+from alertctl.db.tables import Alert, AlertAttempt, Client, Request
 from alertctl.domain.model import AlertStatus
 
 DUE_STATUSES = (AlertStatus.PENDING, AlertStatus.RETRY)
@@ -96,6 +96,10 @@ class Claimed:
     html_body: str | None
     attempts: int  # this one included
     created_at: datetime
+    # The key of the first alert of its request to its person on its channel (its own for the
+    # first): the thread the mail joins (transports/message.py).
+    thread_key: str
+    client: str  # the code of its request's client, which names its mailing list
 
 
 def claim(
@@ -141,7 +145,57 @@ def claim(
             col(Alert.created_at),
         )
     ).all()
-    return [Claimed(*row) for row in rows]
+    threads = _threads(session, [row[0] for row in rows])
+    return [Claimed(*(*row, *threads[row[0]])) for row in rows]
+
+
+def _threads(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """For each claimed alert, the key of its thread's first alert and its client's code; read
+    apart from the claim, whose RETURNING SQLite writes without naming tables."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(col(Alert.id), _THREAD_KEY, col(Client.code))
+        .join(Request, col(Request.id) == col(Alert.request_id))
+        .join(Client, col(Client.id) == col(Request.client_id))
+        .where(col(Alert.id).in_(list(ids)))
+    )
+    return {alert_id: (thread, client) for alert_id, thread, client in rows}
+
+
+def _first_of_thread() -> Any:
+    """A summary that tells of other requests' alerts (quiet hours, a digest) joins no thread
+    and starts none; one that tells of its own request's changes is of its thread."""
+    first = Alert.__table__.alias("first")  # type: ignore[attr-defined]
+    alerts = Alert.__table__  # type: ignore[attr-defined]
+    earliest = (
+        select(first.c.key)
+        .where(
+            first.c.request_id == alerts.c.request_id,
+            first.c.person_id == alerts.c.person_id,
+            first.c.channel == alerts.c.channel,
+            _of_its_request(first),
+        )
+        .order_by(first.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case(
+        (_of_its_request(alerts), func.coalesce(earliest, alerts.c.key)), else_=alerts.c.key
+    )
+
+
+def _of_its_request(table: Any) -> Any:
+    told = Alert.__table__.alias("told")  # type: ignore[attr-defined]
+    return ~(
+        select(told.c.id)
+        .where(told.c.merged_into == table.c.id, told.c.request_id != table.c.request_id)
+        .exists()
+    )
+
+
+# Built once; read by the request's index, a few rows each.
+_THREAD_KEY = _first_of_thread()
 
 
 def release(session: Session, ids: Sequence[int], *, owner: str, retry_at: datetime | None) -> int:

@@ -51,12 +51,23 @@ class Outgoing:
     html: str | None
     date: datetime
     message_id: str
+    # The Message-ID of the first alert of its request to its person, which this one answers
+    # so that mail clients show one thread per request; None for the first.
+    in_reply_to: str | None = None
+    list_id: str | None = None  # `<label.domain>`: the list of its request's client
 
 
 def message_id_for(key: str, sender: str) -> str:
     """Derived from the alert's key, so every retry carries the same Message-ID and a message
     received twice is recognisably the same; the domain is the sender's."""
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{_domain(sender)}>"
+
+
+def list_id_for(client: str, sender: str) -> str:
+    """The mailing list of a client's alerts (RFC 2919), one per client, so that a reader can
+    file each client's alerts apart: its code as the label, the sender's domain after it."""
+    label = "".join(c if c.isascii() and (c.isalnum() or c == "-") else "-" for c in client)
+    return f"<{label.lower().strip('-') or 'alerts'}.{_domain(sender)}>"
 
 
 @lru_cache(maxsize=16)

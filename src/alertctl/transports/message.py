@@ -84,10 +84,24 @@ def email_bytes(message: Outgoing, *, sender: str, to: str | None = None) -> byt
         ("Subject", _subject(subject)),
         ("Date", format_datetime(message.date)),
         ("Message-ID", _header_value("Message-ID", message.message_id)),
+        *_thread(message),
+        # Written by a program, not a person: auto-responders stay quiet (RFC 3834), and
+        # Exchange's, which read their own header, too.
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Auto-Response-Suppress", "All"),
+        *((("List-Id", _header_value("List-Id", message.list_id)),) if message.list_id else ()),
         ("X-Alertctl-Key", _header_value("X-Alertctl-Key", message.key)),
     )
     head = "".join(f"{name}: {value}\n" for name, value in headers)
     return (head + _body(message)).encode("utf-8")
+
+
+def _thread(message: Outgoing) -> tuple[tuple[str, str], ...]:
+    """A later alert of a request answers the first: In-Reply-To and References name it."""
+    if message.in_reply_to is None or message.in_reply_to == message.message_id:
+        return ()
+    first = _header_value("In-Reply-To", message.in_reply_to)
+    return (("In-Reply-To", first), ("References", first))
 
 
 @lru_cache(maxsize=16)

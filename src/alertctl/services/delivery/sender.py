@@ -39,6 +39,7 @@ from alertctl.transports.base import (
     Prepared,
     Transport,
     Unreachable,
+    list_id_for,
     message_id_for,
 )
 
@@ -145,6 +146,8 @@ class Sender:
             html=row.html_body,
             date=_now(),
             message_id=message_id_for(row.key, self.settings.sender),
+            in_reply_to=message_id_for(row.thread_key, self.settings.sender),
+            list_id=list_id_for(row.client, self.settings.sender),
         )
         try:
             return self.transports[row.channel].prepare(message)
