@@ -148,7 +148,10 @@ def build(path: Path, *, contracts: int, contacts: int, requests: int, seed: int
     connection.close()
 
 
-def measure(path: Path, requests: int, samples: int) -> tuple[float, int, float]:
+def measure(path: Path, requests: int, samples: int) -> tuple[float, list[int], float]:
+    """The preview's median time, the numbers of queries it ran (a request that alerts someone
+    also reads their noise rules and held changes: a few more, whatever the size), and the mean
+    number of recipients."""
     database = Database(str(path))
     statements: list[str] = []
     event.listen(database.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
@@ -164,8 +167,7 @@ def measure(path: Path, requests: int, samples: int) -> tuple[float, int, float]
         counts.append(len(statements))
         recipients.append(sum(len(e.recipients) for e in doc.events))
     database.close()
-    assert len(set(counts)) == 1, f"query count varies: {sorted(set(counts))}"
-    return statistics.median(timings), counts[0], statistics.mean(recipients)
+    return statistics.median(timings), sorted(set(counts)), statistics.mean(recipients)
 
 
 def main() -> None:
@@ -181,6 +183,7 @@ def main() -> None:
     }
     small = {k: max(v // 100, 1) for k, v in large.items()}
     results = {}
+    query_counts = {}
     for name, size in (("small", small), ("large", large)):
         path = options.dir / f"{name}.db"
         start = time.perf_counter()
@@ -188,13 +191,16 @@ def main() -> None:
         built = time.perf_counter() - start
         median, queries, recipients = measure(path, size["requests"], options.samples)
         results[name] = median
+        query_counts[name] = queries
         print(
             f"{name}: {size['contracts']:,} contracts, {size['contacts']:,} contacts, "
             f"{size['requests']:,} requests (built in {built:.0f} s, "
             f"{path.stat().st_size / 2**20:.0f} MiB): preview median {median * 1000:.1f} ms, "
-            f"{queries} queries, {recipients:.1f} recipients on average"
+            f"{' or '.join(map(str, queries))} queries, {recipients:.1f} recipients on average"
         )
     print(f"ratio large/small: {results['large'] / results['small']:.2f}")
+    # The number of queries depends on the request, never on the size of the database.
+    assert query_counts["large"] == query_counts["small"], query_counts
 
 
 if __name__ == "__main__":
