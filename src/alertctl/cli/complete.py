@@ -49,13 +49,15 @@ TARGETS: dict[str, CodeKind] = {
 }
 # An option that takes a comma-separated list of an enum's values (`--on open,resolution`),
 # with the words it takes alone instead of a list (`--urgent none`).
+_EVENTS = [e.value for e in Event]
+_SOURCES = [s.value for s in Source]
 LISTS: dict[str, tuple[list[str], list[str]]] = {
-    "on": ([e.value for e in Event], []),
-    "off": ([e.value for e in Event], []),
-    "events": ([e.value for e in Event], []),
-    "urgent": ([e.value for e in Event], ["none", "default"]),
-    "source": ([s.value for s in Source], []),
-    "sources": ([s.value for s in Source], []),
+    "on": (_EVENTS, []),
+    "off": (_EVENTS, []),
+    "events": (_EVENTS, []),
+    "urgent": (_EVENTS, ["none", "default"]),
+    "source": (_SOURCES, []),
+    "sources": (_SOURCES, []),
 }
 # A code argument that belongs to the one typed before it: a client's site, a contract's service.
 PARENTS: dict[CodeKind, str] = {CodeKind.SITE: "client", CodeKind.SERVICE: "contract"}

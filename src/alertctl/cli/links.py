@@ -41,13 +41,7 @@ Contact = Annotated[str | None, typer.Option("--contact", "-c", help="A contact'
 Collaborator = Annotated[
     str | None, typer.Option("--collaborator", "-p", help="A collaborator's code.")
 ]
-SourceArg = Annotated[
-    Source,
-    typer.Argument(
-        metavar="SOURCE",
-        help="Where the interlocutor is linked: " + ", ".join(s.value for s in Source) + ".",
-    ),
-]
+SourceArg = Annotated[Source, typer.Argument(help="Where the interlocutor is linked.")]
 TargetArg = Annotated[str, typer.Argument(help=TARGET_HELP)]
 
 

@@ -112,7 +112,8 @@ def public_holidays(country: str, region: str | None = None) -> Container[date]:
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOURS_PART = re.compile(r"([a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(\S+)")
-_INTERVAL = re.compile(r"(\d{1,2}:\d{2})-(\d{1,2}:\d{2})")
+# An interval as written, two times of day (read by time_of_day): opening hours, quiet hours.
+INTERVAL = re.compile(r"(\d{1,2}:\d{2})-(\d{1,2}:\d{2})")
 
 
 def parse_hours(text: str) -> dict[int, tuple[Interval, ...]]:
@@ -156,7 +157,7 @@ def parse_days(text: str) -> list[int]:
 
 
 def parse_interval(text: str) -> Interval:
-    found = _INTERVAL.fullmatch(text)
+    found = INTERVAL.fullmatch(text)
     if found is None:
         raise Unreadable(f"cannot read the interval {text!r}: write it as 09:00-18:00")
     opening, closing = (time_of_day(moment, text) for moment in found.groups())

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alertctl.domain.business_time import (
     HOURS_PART,
+    INTERVAL,
     WEEK,
     Calendar,
     Interval,
@@ -199,7 +200,6 @@ def quiet_end(quiet: Calendar | None, moment: datetime) -> datetime | None:
     return end
 
 
-_WRAPPING = re.compile(r"(\d{1,2}:\d{2})-(\d{1,2}:\d{2})")
 MIDNIGHT = time(0)
 
 
@@ -241,7 +241,7 @@ def _split(text: str) -> list[Interval]:
     """An interval, as the spans of the day it is written for: one that ends before it starts
     (19:00-08:00) is the day's two ends, before 08:00 and from 19:00, as people mean "quiet
     from 19:00 to 08:00 on weekdays" (so Monday morning is quiet, Saturday morning is not)."""
-    found = _WRAPPING.fullmatch(text)
+    found = INTERVAL.fullmatch(text)
     if found is None:
         raise Unreadable(f"cannot read the interval {text!r}: write it as 19:00-08:00")
     start, end = (time_of_day(moment, text) for moment in found.groups())

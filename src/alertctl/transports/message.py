@@ -98,7 +98,7 @@ def email_bytes(message: Outgoing, *, sender: str, to: str | None = None) -> byt
 
 def _thread(message: Outgoing) -> tuple[tuple[str, str], ...]:
     """A later alert of a request answers the first: In-Reply-To and References name it."""
-    if message.in_reply_to is None or message.in_reply_to == message.message_id:
+    if message.in_reply_to is None:
         return ()
     first = _header_value("In-Reply-To", message.in_reply_to)
     return (("In-Reply-To", first), ("References", first))

@@ -113,10 +113,9 @@ def beat(db: Database, owner: str, *, watching: bool, started_at: datetime) -> N
     the metrics."""
     now = datetime.now(UTC)
     host = socket.gethostname()
-    if not watching:
-        owner = f"{ONE_SHOT}@{host}"
     latest: dict[str, object] = {"last_loop_at": now}
     if not watching:
+        owner = f"{ONE_SHOT}@{host}"
         latest |= {"pid": os.getpid(), "started_at": started_at}
     with db.session(write=True) as session:
         done = session.execute(

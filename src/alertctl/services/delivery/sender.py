@@ -146,7 +146,9 @@ class Sender:
             html=row.html_body,
             date=_now(),
             message_id=message_id_for(row.key, self.settings.sender),
-            in_reply_to=message_id_for(row.thread_key, self.settings.sender),
+            in_reply_to=None
+            if row.thread_key == row.key
+            else message_id_for(row.thread_key, self.settings.sender),
             list_id=list_id_for(row.client, self.settings.sender),
         )
         try:
