@@ -382,3 +382,33 @@ def test_two_senders_release_held_alerts_once_on_postgresql(
     assert {r["status"] for r in rows} == {"sent", "merged"}
     keys = Counter(str(m.message["X-Alertctl-Key"]) for m in handler.received)
     assert len(keys) == len(rows) - len(merged) and max(keys.values()) == 1
+
+
+def test_a_feed_on_postgresql_leaves_what_the_same_saves_leave_one_at_a_time(pg: str) -> None:
+    """The ids a staged feed gives its rows come from the tables' sequences, as an insert's
+    would (docs/architecture.md, "Staged writes")."""
+    import psycopg
+
+    from alertctl.services.saves.ingest import ingest
+    from tests.services.test_staged_saves import desk, mixed_feed, one_at_a_time, rows
+
+    admin = pg.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    single = f"{pg}_single"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{single.rsplit("/", 1)[1]}"')
+    try:
+        lines = mixed_feed()
+        staged_db = desk(pg)
+        assert not ingest(staged_db, lines).failures
+        staged_db.close()
+        single_db = desk(single)
+        one_at_a_time(single_db, lines)
+        single_db.close()
+        assert rows(pg) == rows(single)
+        # A plain insert after the feed takes the next id, past those the feed took.
+        ok(pg, "request", "open", "NEXT", "--contract", "K1", "--title", "T")
+        ids = [int(str(r[0])) for r in rows(pg)["request"]]
+        assert max(ids) > len(rows(single)["request"])
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE "{single.rsplit("/", 1)[1]}" WITH (FORCE)')

@@ -30,7 +30,7 @@ def paris(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 6, day, hour, minute, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
 
 
-def with_sla(db_path: Path, *, gti: str = "4h", gtr: str = "16h") -> Database:
+def with_sla(db_path: Path | str, *, gti: str = "4h", gtr: str = "16h") -> Database:
     """The sample help desk with SLA terms on K1 (a Paris office calendar), its SLA events
     switched on for ACME, and jdu (interlocutor of the product ERP) opted in to them."""
     db = Database(str(db_path))

@@ -5,9 +5,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-# A line is refused past ingest.MAX_LINE_CHARS characters: longer lines are read no further
+# A line is refused past feed_lines.MAX_LINE_CHARS characters: longer lines are read no further
 # than their first MAX_LINE_BYTES + 1 bytes, in time and in memory.
-from alertctl.services.saves.ingest import MAX_LINE_BYTES
+from alertctl.services.saves.feed_lines import MAX_LINE_BYTES
 
 
 def feed_lines(source: str) -> tuple[Iterable[bytes | None], str | None, int | None]:

@@ -248,7 +248,7 @@ def ingest(
     """
     from alertctl.cli import collector
     from alertctl.cli.feed import feed_lines
-    from alertctl.services.saves.ingest import LineFailure
+    from alertctl.services.saves.feed_lines import LineFailure
     from alertctl.services.saves.ingest import ingest as run_ingest
 
     lines, feed, total = feed_lines(source)

@@ -1,6 +1,7 @@
 """A contact or collaborator, as the alert rules see them."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from alertctl.domain.model import Channel, Event, Language, PersonKind
 
@@ -34,8 +35,8 @@ class Person:
         no client of their own and reads the language of the request's client."""
         return self.language or self.client_language or request_client
 
-    @property
-    def key(self) -> PersonKey:
+    @cached_property
+    def key(self) -> PersonKey:  # looked up for each recipient, several times a save
         return PersonKey(self.kind, self.code)
 
     def address(self, channel: Channel) -> str | None:

@@ -226,6 +226,20 @@ def _compiled(source: str, html: bool) -> Template:
     return (_HTML if html else _TEXT).from_string(source)
 
 
+@lru_cache(maxsize=256)
+def reads_recipient(source: str, html: bool = False) -> bool:
+    """Whether the template's output depends on who reads it: one that names no `recipient`
+    renders the same for every recipient of an event, and is rendered once for them all."""
+    parsed = (_HTML if html else _TEXT).parse(source)
+    return "recipient" in meta.find_undeclared_variables(parsed)
+
+
+# Output chunks between two looks at the deadline: the work between two chunks is bounded
+# (every call, operation and loop step looks at it too), and a look at the clock on each chunk
+# cost a tenth of a render.
+CHUNKS_PER_TICK = 64
+
+
 def render_one(source: str, context: Mapping[str, object], *, html: bool = False) -> str:
     env = _HTML if html else _TEXT
     template = _compiled(source, html)
@@ -238,7 +252,8 @@ def render_one(source: str, context: Mapping[str, object], *, html: bool = False
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise RenderError(f"output larger than {MAX_OUTPUT_CHARS} characters")
-            env.tick()
+            if not len(parts) % CHUNKS_PER_TICK:
+                env.tick()
             parts.append(chunk)
     except RenderError:
         raise
@@ -272,20 +287,45 @@ def header_safe(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
+# What one event's templates gave for a recipient, kept for the next recipient when the
+# template does not read `recipient` (see `render_alert`): by source and whether it is HTML.
+Shared = dict[tuple[str, bool], str]
+
+
 def render_alert(
-    *, subject: str, text: str, html: str | None, keyword: str, context: TemplateContext
+    *,
+    subject: str,
+    text: str,
+    html: str | None,
+    keyword: str,
+    context: TemplateContext,
+    shared: Shared | None = None,
 ) -> Rendered:
     """The subject starts with the keyword and names the request: a subject template that
-    leaves out the reference gets it in front (an empty one, the reference and the title)."""
+    leaves out the reference gets it in front (an empty one, the reference and the title).
+    `shared`: the outputs already rendered for other recipients of the same event, language
+    and request, which a template that does not read `recipient` gives them all."""
     request = context["request"]
     reference = str(request["reference"])
-    line = render_one(subject, context).strip()
+    line = _render_shared(subject, context, False, shared).strip()
     if not line:
         line = f"{reference} \u2013 {request['title']}"
     elif reference not in line:
         line = f"{reference} \u2013 {line}"
     return Rendered(
         subject=header_safe(f"{keyword} {line}" if keyword else line),
-        text=render_one(text, context),
-        html=render_one(html, context, html=True) if html else None,
+        text=_render_shared(text, context, False, shared),
+        html=_render_shared(html, context, True, shared) if html else None,
     )
+
+
+def _render_shared(source: str, context: TemplateContext, html: bool, shared: Shared | None) -> str:
+    if shared is None:
+        return render_one(source, context, html=html)
+    check_syntax(source, html=html)  # a bad template is refused before it is looked at
+    if reads_recipient(source, html):
+        return render_one(source, context, html=html)
+    key = (source, html)
+    if key not in shared:
+        shared[key] = render_one(source, context, html=html)
+    return shared[key]

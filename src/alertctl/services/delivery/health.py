@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from alertctl.db.engine import Database
 from alertctl.db.outbox import aware, waiting_condition, waiting_since
 from alertctl.db.tables import Alert, AlertAttempt, AlertFault, SenderBeat
+from alertctl.db.upsert import upsert
 from alertctl.domain.model import AlertStatus
 
 # A watcher records its loop at most this often (a write each time): a beat older than a few of
@@ -105,6 +106,9 @@ def last_delivery(session: Session) -> datetime | None:
     return None if found is None else aware(found)
 
 
+_BEATS = SenderBeat.__table__  # type: ignore[attr-defined]
+
+
 def beat(db: Database, owner: str, *, watching: bool, started_at: datetime) -> None:
     """Record that this sender went round its loop now (its row, made on its first beat).
 
@@ -122,16 +126,17 @@ def beat(db: Database, owner: str, *, watching: bool, started_at: datetime) -> N
             update(SenderBeat).where(col(SenderBeat.owner) == owner).values(**latest)
         )
         if not done.rowcount:  # type: ignore[attr-defined]
-            session.add(
-                SenderBeat(
-                    owner=owner,
-                    host=host,
-                    pid=os.getpid(),
-                    watching=watching,
-                    started_at=started_at,
-                    last_loop_at=now,
-                )
-            )
+            first = {
+                "owner": owner,
+                "host": host,
+                "pid": os.getpid(),
+                "watching": watching,
+                "started_at": started_at,
+                "last_loop_at": now,
+            }
+            # Two one-shot runs of a host may make their shared row at once (on PostgreSQL
+            # neither sees the other's until it commits): the second updates it instead.
+            session.execute(upsert(session, _BEATS, first, key="owner", latest=latest))
             session.execute(
                 delete(SenderBeat).where(col(SenderBeat.last_loop_at) < now - FORGET_SENDERS)
             )

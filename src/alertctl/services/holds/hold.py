@@ -6,9 +6,10 @@ channel, and an alert that goes out at once carries those changes (`settle`).
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
@@ -22,6 +23,7 @@ from alertctl.services.holds.rules import rules_for
 from alertctl.services.holds.tell import Change, reader_of, statuses_of, told
 from alertctl.services.results import Columns
 from alertctl.services.saves.feed_memory import FeedMemory, fact
+from alertctl.services.saves.staging import HeldRow, Staging, Update
 from alertctl.templates.summary import coalesced
 
 # The alerts that count against a reader's cap: those that went or go out on their own.
@@ -65,16 +67,22 @@ class Holding:
         *,
         fresh: bool = False,
         lock: bool = False,
+        staging: Staging | None = None,
     ) -> None:
         """`fresh`: the request is new in this save, with no alert held yet. `lock`: a save
-        that will move or merge the held changes locks them (docs/architecture.md)."""
+        that will move or merge the held changes locks them (docs/architecture.md). `staging`:
+        a feed's transaction, which knows the held changes of its requests and the alerts it
+        has not written yet."""
         self.now = now
         self.rules = rules
-        self.groups = (
-            _coalescing(session, request_id, now, lock=lock) if self.rules and not fresh else {}
-        )
+        self.groups: dict[Group, list[HeldChange]] = {}
+        if self.rules and not fresh:
+            if staging is not None and staging.knows_held(request_id):
+                self.groups = _grouped(request_id, staging.held(request_id), now)
+            else:
+                self.groups = _coalescing(session, request_id, now, lock=lock)
         capped = [p for p, r in self.rules.items() if r.cap_per_hour]
-        self.counts = _last_hour(session, capped, now)
+        self.counts = _last_hour(session, capped, now, staging)
 
     def hold(self, person_id: int | None, channel: str, event: Event) -> Hold | None:
         rules = self.rules.get(person_id) if person_id is not None else None
@@ -108,27 +116,24 @@ def hold_alerts(
     rules = fact(
         memory, ("noise", client_id, people), lambda: rules_for(session, people, client_id)
     )
-    holding = Holding(session, request_id, rules, now, fresh=fresh, lock=True)
+    staging = memory.staging if memory is not None else None
+    holding = Holding(session, request_id, rules, now, fresh=fresh, lock=True, staging=staging)
     for row in columns:
         hold = holding.hold(row["person_id"], row["channel"], Event(row["event"]))
         if hold is not None:
             row.update(status=AlertStatus.HELD.value, hold=hold.reason.value)
             row["held_until"] = hold.until
         elif _carries(row) and (held := _group(holding, row)):
-            row["text_body"] = _carried(session, row, held)
+            row["text_body"] = _carried(session, row, held, client_id, memory)
     return holding
 
 
-def settle(
-    session: Session, holding: Holding, columns: Sequence[Columns], ids: Sequence[int]
-) -> None:
-    """Once written: a held status change moves the hold of the changes held before it to its
-    own; the changes an alert carries are merged into it. By Core statements on the outbox
-    table, two at most whatever the save's alerts: an ORM statement would compare its criteria
-    with every object of the session, which a feed's transaction fills (a feed's cost grew with
-    the square of its length)."""
+def settled(holding: Holding, columns: Sequence[Columns], ids: Sequence[int]) -> list[Update]:
+    """What the save's alerts, once written with these ids, do to those held before them: a
+    held status change moves the hold of the changes held before it to its own; the changes an
+    alert carries are merged into it. Each applies to an alert only while it is still held."""
     moved: dict[tuple[str, datetime], list[int]] = defaultdict(list)
-    merged: list[dict[str, int]] = []
+    updates: list[Update] = []
     for row, alert_id in zip(columns, ids, strict=True):
         held = _group(holding, row)
         if not held:
@@ -136,20 +141,19 @@ def settle(
         if row["event"] == Event.STATUS_CHANGE and row["status"] == AlertStatus.HELD:
             moved[row["hold"], row["held_until"]] += [h.id for h in held]
         elif _carries(row):
-            merged += [{"held": h.id, "into": alert_id} for h in held]
-    for (hold, until), some in moved.items():
+            merged = {"status": AlertStatus.MERGED.value, "merged_into": alert_id}
+            updates.append(([h.id for h in held], merged | {"held_until": None}))
+    moves = [(some, {"hold": hold, "held_until": until}) for (hold, until), some in moved.items()]
+    return moves + updates
+
+
+def settle(session: Session, updates: Sequence[Update]) -> None:
+    """Write what `settled` decided, by Core statements on the outbox table, one a move or a
+    merge: an ORM statement would compare its criteria with every object of the session, which
+    a feed's transaction fills (a feed's cost grew with the square of its length)."""
+    for ids, values in updates:
         session.execute(
-            _ALERTS.update()
-            .where(_ALERTS.c.id.in_(some), _STILL_HELD)
-            .values(hold=hold, held_until=until)
-        )
-    if merged:
-        # Still held, all of them: the save locked them as it read them.
-        session.execute(
-            _ALERTS.update()
-            .where(_ALERTS.c.id == bindparam("held"), _STILL_HELD)
-            .values(status=AlertStatus.MERGED, merged_into=bindparam("into"), held_until=None),
-            merged,
+            _ALERTS.update().where(_ALERTS.c.id.in_(list(ids)), _STILL_HELD).values(values)
         )
 
 
@@ -162,12 +166,18 @@ def _carries(row: Columns) -> bool:
     return bool(row["event"] != Event.STATUS_CHANGE and row["status"] == AlertStatus.PENDING)
 
 
-def _carried(session: Session, row: Columns, held: Sequence[HeldChange]) -> str:
+def _carried(
+    session: Session,
+    row: Columns,
+    held: Sequence[HeldChange],
+    client_id: int,
+    memory: FeedMemory | None,
+) -> str:
     """The alert's text, after the held changes it carries, as its reader reads them."""
     ordered = sorted(held, key=lambda h: (aware(h.created_at), h.id))
     changes = [h.change for h in ordered]
-    reader = reader_of(session, ordered[-1].person_id, ordered[-1].request_id)
-    transitions = told(changes, statuses_of(session, changes), reader)
+    reader = reader_of(session, ordered[-1].person_id, client_id, memory)
+    transitions = told(changes, statuses_of(session, changes, memory), reader)
     return coalesced(transitions, row["text_body"], reader.zone, reader.language)
 
 
@@ -193,25 +203,47 @@ def _coalescing(
     goes on its own, as a punctual sender would have released it (docs/rules.md): a save does
     not join it, whenever the sender runs."""
     query = _COALESCING_LOCKED if lock else _COALESCING
-    rows = session.execute(query, {"request_id": request_id})
+    rows = session.execute(query, {"request_ids": [request_id]})
+    return _grouped(request_id, [_held_row(row) for _, *row in rows], now)
+
+
+def _grouped(
+    request_id: int, rows: Iterable[HeldRow], now: datetime
+) -> dict[Group, list[HeldChange]]:
     found: dict[Group, list[HeldChange]] = defaultdict(list)
-    for alert_id, person_id, channel, created_at, status, until, *change in rows:
-        if person_id is None or status != AlertStatus.HELD or until is None:
+    for row in rows:
+        if row.person_id is None or not row.coalescing(now):
             continue
-        if aware(until) > now:
-            held = HeldChange(alert_id, person_id, channel, request_id, created_at, Change(*change))
-            found[person_id, channel].append(held)
+        change = Change(row.saved_at, row.previous_status_id, row.status_id)
+        held = HeldChange(row.id, row.person_id, row.channel, request_id, row.created_at, change)
+        found[row.person_id, row.channel].append(held)
     return found
+
+
+def _held_row(row: Sequence[Any]) -> HeldRow:
+    return HeldRow(*row)
+
+
+def load_held(session: Session, staging: Staging, request_ids: Sequence[int]) -> None:
+    """Read the alerts held as they coalesce of a feed's next requests, in one query, and lock
+    them as a save does (`hold_alerts`)."""
+    fresh = [i for i in request_ids if not staging.knows_held(i)]
+    if fresh:
+        rows = session.execute(_COALESCING_LOCKED, {"request_ids": fresh})
+        staging.remember_held(fresh, ((request_id, _held_row(row)) for request_id, *row in rows))
 
 
 # Built once: a save reads it, and building a statement costs more than running it.
 _COALESCING = (
     sa_select(
+        _ALERTS.c.request_id,
+        # A HeldRow's fields, in order.
         _ALERTS.c.id,
         _ALERTS.c.person_id,
         _ALERTS.c.channel,
         _ALERTS.c.created_at,
         _ALERTS.c.status,
+        _ALERTS.c.hold,
         _ALERTS.c.held_until,
         _SAVES.c.saved_at,
         _SAVES.c.previous_status_id,
@@ -219,7 +251,7 @@ _COALESCING = (
     )
     .join(_SAVES, _SAVES.c.id == _ALERTS.c.save_id)
     .where(
-        _ALERTS.c.request_id == bindparam("request_id"),
+        _ALERTS.c.request_id.in_(bindparam("request_ids", expanding=True)),
         _ALERTS.c.hold == HoldReason.COALESCING.value,
     )
     .order_by(_ALERTS.c.id)
@@ -229,12 +261,28 @@ _COALESCING_LOCKED = _COALESCING.with_for_update(of=_ALERTS)
 
 
 def _last_hour(
-    session: Session, people: Sequence[int], now: datetime
+    session: Session, people: Sequence[int], now: datetime, staging: Staging | None = None
 ) -> dict[int, tuple[int, datetime | None]]:
     """For each capped person: how many alerts went or go out to them in the hour before
-    `now`, and when the oldest of them was written."""
+    `now`, and when the oldest of them was written; with a feed's `staging`, those it has not
+    written yet too."""
     if not people:
         return {}
+    found = _last_hour_written(session, people, now)
+    if staging is None:
+        return found
+    for person in people:
+        staged = staging.counted(person, now - HOUR, now)
+        if staged:
+            count, oldest = found.get(person, (0, None))
+            first = min(aware(t) for t in staged)
+            found[person] = (count + len(staged), min(oldest, first) if oldest else first)
+    return found
+
+
+def _last_hour_written(
+    session: Session, people: Sequence[int], now: datetime
+) -> dict[int, tuple[int, datetime | None]]:
     rows = session.execute(
         select(Alert.person_id, func.count(), func.min(Alert.created_at))
         .where(

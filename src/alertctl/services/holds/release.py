@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from alertctl.db.engine import Database
 from alertctl.db.outbox import aware
-from alertctl.db.tables import Alert, Status
+from alertctl.db.tables import Alert, Request, Status
 from alertctl.domain.holds import HoldReason, Releasing, plan_release
 from alertctl.domain.model import AlertStatus, Event
 from alertctl.services.common import ident, insert_rows
@@ -106,7 +106,8 @@ def _release(session: Session, alerts: list[Alert], now: datetime, done: Release
         done.alone += 1
         return
     last = alerts[plan.items[-1][-1]]
-    reader = reader_of(session, last.person_id, last.request_id)
+    request = session.get(Request, last.request_id)
+    reader = reader_of(session, last.person_id, request.client_id if request else None)
     statuses = statuses_of(session, changes.values())
     items = [_item([alerts[i] for i in item], changes, statuses, reader) for item in plan.items]
     if len(items) == 1:

@@ -15,12 +15,13 @@ from alertctl.domain.holds import (
     parse_urgent,
 )
 from alertctl.domain.model import PersonKind
+from alertctl.services.saves.feed_memory import FeedMemory, row
 
 
-def defaults(session: Session) -> NoiseSettings:
+def defaults(session: Session, memory: FeedMemory | None = None) -> NoiseSettings:
     """The one row of defaults (migration 0013 writes it)."""
-    row = session.get(NoiseSettings, 1)
-    return row if row is not None else NoiseSettings(id=1)
+    found = row(session, memory, NoiseSettings, 1)
+    return found if found is not None else NoiseSettings(id=1)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from alertctl.db.outbox import aware
-from alertctl.db.tables import Alert, Client, Person, Request, RequestSave, Status
+from alertctl.db.tables import Alert, Client, Person, RequestSave, Status
 from alertctl.domain.model import Language
 from alertctl.services.common import ident
 from alertctl.services.holds.rules import defaults
+from alertctl.services.saves.feed_memory import FeedMemory, row
 from alertctl.templates.summary import Transition
 
 
@@ -22,19 +23,23 @@ class Reader:
     zone: str
 
 
-def reader_of(session: Session, person_id: int | None, request_id: int) -> Reader:
+def reader_of(
+    session: Session,
+    person_id: int | None,
+    request_client_id: int | None,
+    memory: FeedMemory | None = None,
+) -> Reader:
     """The language the person reads (their own, their client's, or for a collaborator the
     request's client's) and the zone of their quiet hours and digests."""
-    person = session.get(Person, person_id) if person_id is not None else None
+    person = row(session, memory, Person, person_id) if person_id is not None else None
     language = person.language if person is not None else None
     if language is None:
         client_id = person.client_id if person is not None and person.client_id else None
         if client_id is None:
-            request = session.get(Request, request_id)
-            client_id = request.client_id if request is not None else None
-        client = session.get(Client, client_id) if client_id is not None else None
+            client_id = request_client_id
+        client = row(session, memory, Client, client_id) if client_id is not None else None
         language = client.language if client is not None else Language.FR.value
-    zone = (person.zone if person is not None else None) or defaults(session).zone
+    zone = (person.zone if person is not None else None) or defaults(session, memory).zone
     return Reader(Language(language), zone)
 
 
@@ -65,10 +70,12 @@ def told(
     ]
 
 
-def statuses_of(session: Session, changes: Iterable[Change]) -> dict[int, Status]:
+def statuses_of(
+    session: Session, changes: Iterable[Change], memory: FeedMemory | None = None
+) -> dict[int, Status]:
     """The statuses these changes name (by the session's identity map: a handful in all)."""
     ids = {i for c in changes for i in (c.previous_status_id, c.status_id) if i is not None}
-    return {i: s for i in ids if (s := session.get(Status, i)) is not None}
+    return {i: s for i in ids if (s := row(session, memory, Status, i)) is not None}
 
 
 def changes_of(session: Session, alerts: Sequence[Alert]) -> dict[int, Change]:

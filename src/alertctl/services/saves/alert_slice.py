@@ -34,7 +34,7 @@ from alertctl.domain.person import PersonKey
 from alertctl.domain.recipients import AlertSlice, ClientAlert
 from alertctl.errors import NotFound
 from alertctl.services.common import opted_in_events
-from alertctl.services.saves.feed_memory import ConfigurationKey, FeedMemory
+from alertctl.services.saves.feed_memory import ConfigurationKey, FeedMemory, row
 from alertctl.templates.context import (
     ClockFacts,
     Named,
@@ -116,14 +116,14 @@ def load(
     previous_status: Status | None = None,
     memory: FeedMemory | None = None,
 ) -> Loaded:
-    client = session.get(Client, request.client_id)
+    client = row(session, memory, Client, request.client_id)
     assert client is not None
-    contract = session.get(Contract, request.contract_id) if request.contract_id else None
-    site = session.get(Site, request.site_id) if request.site_id else None
-    product = session.get(Product, request.product_id) if request.product_id else None
-    service = session.get(Service, request.service_id) if request.service_id else None
-    status = session.get(Status, request.status_id)
-    holder = session.get(Client, contract.client_id) if contract else None
+    contract = row(session, memory, Contract, request.contract_id) if request.contract_id else None
+    site = row(session, memory, Site, request.site_id) if request.site_id else None
+    product = row(session, memory, Product, request.product_id) if request.product_id else None
+    service = row(session, memory, Service, request.service_id) if request.service_id else None
+    status = row(session, memory, Status, request.status_id)
+    holder = row(session, memory, Client, contract.client_id) if contract else None
     targets = _targets(client, contract, site, product, service)
     key = configuration_key(request)
     config = _configuration(session, request, client, key, memory)

@@ -20,7 +20,7 @@ from alertctl.services.saves.alert_slice import Loaded
 from alertctl.services.saves.feed_memory import FeedMemory
 from alertctl.templates.context import TemplateContext
 from alertctl.templates.defaults import html_document, is_document
-from alertctl.templates.render import Rendered, RenderError, render_alert
+from alertctl.templates.render import Rendered, RenderError, Shared, render_alert
 
 # A message is rendered once for each person and channel.
 MessageKey = tuple[PersonKey, Channel]
@@ -94,6 +94,8 @@ def _render_all(
     kept: list[Recipient] = []
     excluded = list(decision.excluded)
     messages: dict[MessageKey, Message] = {}
+    # What a template that does not read `recipient` gave the first recipient of a language.
+    shared: dict[Language, Shared] = {}
     for recipient in decision.recipients:
         if _key(recipient) in taken:
             kept.append(recipient)
@@ -103,7 +105,15 @@ def _render_all(
         if template is None:
             rendered: Rendered | str = f"template {name} does not exist"
         else:
-            rendered = _render(loaded, setting, template, recipient, decision.event, language)
+            rendered = _render(
+                loaded,
+                setting,
+                template,
+                recipient,
+                decision.event,
+                language,
+                shared.setdefault(language, {}),
+            )
         if isinstance(rendered, str):  # why it cannot be written
             excluded.append(
                 Exclusion(recipient.person, Reason.NO_TEMPLATE, rendered, recipient.channel)
@@ -123,6 +133,7 @@ def _render(
     recipient: Recipient,
     event: Event,
     language: Language,
+    shared: Shared,
 ) -> Rendered | str:
     """The recipient's message, or why the template does not render it."""
     try:
@@ -135,6 +146,7 @@ def _render(
             else None,
             keyword=setting.keyword or "",
             context=_context(loaded, recipient, event, language),
+            shared=shared,
         )
     except RenderError as exc:
         return f"template {template.name} does not render: {exc}"

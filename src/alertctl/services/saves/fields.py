@@ -34,7 +34,7 @@ from alertctl.services.common import (
     ident,
 )
 from alertctl.services.results import Record
-from alertctl.services.saves.feed_memory import FeedMemory, fact
+from alertctl.services.saves.feed_memory import FeedMemory, fact, row
 
 
 @dataclass
@@ -78,7 +78,7 @@ def apply_fields(
     if change.client is not None:
         request.client_id = _code_id(session, memory, "client", change.client, get_client)
     elif change.contract:
-        contract = session.get(Contract, request.contract_id)
+        contract = row(session, memory, Contract, request.contract_id)
         assert contract is not None
         if not request.client_id or not _may_use(session, memory, contract, request.client_id):
             request.client_id = contract.client_id
@@ -90,7 +90,7 @@ def apply_fields(
         request.status_id = _code_id(session, memory, "status", change.status, _get_status)
     if change.state is not None:
         request.state = check_text(change.state, "state", required=False) or None
-    client = session.get(Client, request.client_id)
+    client = row(session, memory, Client, request.client_id)
     assert client is not None
     if held_by is not None and held_by != request.client_id:
         _check_move(session, request, change, held_by, client, warnings)
@@ -187,7 +187,7 @@ def _site_id(session: Session, memory: FeedMemory | None, client: Client, code: 
 
 
 def _service_id(session: Session, memory: FeedMemory | None, request: Request, code: str) -> int:
-    contract = session.get(Contract, request.contract_id) if request.contract_id else None
+    contract = row(session, memory, Contract, request.contract_id) if request.contract_id else None
     if contract is None:
         raise Invalid("a service needs a contract", hint="add --contract CONTRACT")
     try:
@@ -235,7 +235,7 @@ def _check_consistency(
     client: Client,
     warnings: list[str],
 ) -> None:
-    contract = session.get(Contract, request.contract_id) if request.contract_id else None
+    contract = row(session, memory, Contract, request.contract_id) if request.contract_id else None
     if contract is not None and not _may_use(session, memory, contract, ident(client.id)):
         raise Invalid(
             f"client {client.code!r} is neither the client nor a beneficiary of contract "
@@ -243,14 +243,14 @@ def _check_consistency(
             hint=f"alertctl contract show {contract.code}",
         )
     if request.site_id is not None:
-        site = session.get(Site, request.site_id)
+        site = row(session, memory, Site, request.site_id)
         if site is None or site.client_id != client.id:
             raise Invalid(
                 f"the request's site is not a site of client {client.code!r}",
                 hint="give one of its sites with --site SITE, or clear it with --site ''",
             )
     if request.service_id is not None:
-        service = session.get(Service, request.service_id)
+        service = row(session, memory, Service, request.service_id)
         if contract is None or service is None or service.contract_id != contract.id:
             raise Invalid(
                 "the request's service is not a service of its contract",
@@ -262,11 +262,11 @@ def _check_consistency(
         and request.product_id is not None
         and not _covers(session, memory, contract, request.product_id)
     ):
-        product = session.get(Product, request.product_id)
+        product = row(session, memory, Product, request.product_id)
         assert product is not None
         warnings.append(f"contract {contract.code} does not cover product {product.code}")
     if request.requester_id is not None:
-        requester = session.get(Person, request.requester_id)
+        requester = row(session, memory, Person, request.requester_id)
         if requester is not None and requester.client_id != client.id:
             warnings.append(f"requester {requester.code} is not a contact of client {client.code}")
 
@@ -279,8 +279,8 @@ def field_codes(session: Session, request: Request, memory: FeedMemory | None = 
             return None
 
         def read() -> str | None:
-            row = session.get(model, row_id)
-            return getattr(row, "code", None) if row is not None else None
+            found = session.get(model, row_id)
+            return getattr(found, "code", None) if found is not None else None
 
         return fact(memory, ("code of", model.__name__, row_id), read)
 

@@ -1,34 +1,35 @@
 """A help desk's export of request saves: one JSON object per line, each line its own outcome."""
 
-import hashlib
-import json
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from alertctl.db.engine import Database, hold_loaded, serialise_saves
-from alertctl.errors import AlertctlError, Invalid
-from alertctl.services.results import Table
+from alertctl.errors import AlertctlError
+from alertctl.services.saves.feed_lines import (
+    LINE_FAULTS,
+    LineFailure,
+    Naming,
+    Parsed,
+    fault,
+    parse,
+)
 from alertctl.services.saves.feed_memory import FeedMemory
 from alertctl.services.saves.fields import SaveInput
 from alertctl.services.saves.requests import (
     SaveResult,
+    before_save,
+    put_back,
     remember_ahead,
     remember_save,
     save,
 )
 from alertctl.services.saves.save_alerts import LeftOut
-
-
-@dataclass
-class LineFailure:
-    line: int
-    message: str
+from alertctl.services.saves.staging import Staging
 
 
 @dataclass
@@ -50,8 +51,9 @@ class IngestReport:
     faults: list[LineFaults] = field(default_factory=list)
 
 
-# Lines applied in one transaction, each in its own savepoint: a commit per line would cost more
-# than the save itself, and a longer transaction would hold the write lock longer.
+# Lines applied in one transaction, their rows staged and written at its end: a commit per line
+# would cost more than the save itself, and a longer transaction would hold the write lock
+# longer.
 CHUNK_LINES = 500
 
 # What a live source yields when its next line is not there yet: what was applied is committed
@@ -59,16 +61,6 @@ CHUNK_LINES = 500
 PAUSE = None
 
 Outcome = SaveResult | LineFailure
-
-
-@dataclass
-class _Naming:
-    """How a line without a save id is named (see `ingest`)."""
-
-    feed_id: str
-    # Digests of the lines seen without a save id, with how many times: the only state that
-    # grows with the feed, and only with such lines.
-    seen: Counter[bytes] = field(default_factory=Counter)
 
 
 def ingest(
@@ -82,7 +74,8 @@ def ingest(
 ) -> IngestReport:
     """Apply every line it can, as it comes; a bad line (bad JSON, bad UTF-8, a bad field) is
     reported with its number and does not stop the others. Lines are applied in transactions
-    of up to CHUNK_LINES lines, each line in a savepoint of its own; a source yields PAUSE
+    of up to CHUNK_LINES lines, whose rows are staged and written when the transaction ends
+    (services/saves/staging.py); a line that fails stages nothing. A source yields PAUSE
     when it would wait for its next line, and what it gave is committed before the wait.
     `after` sees each line's outcome once its transaction has committed, and the report counts
     only what was committed; `committed` is called after each transaction, once `after` has
@@ -96,26 +89,19 @@ def ingest(
     new save; from a stream (`feed` None) such a line is always a new save."""
     db.check_schema()  # a missing database is one error, not one per line
     report = IngestReport()
-    naming = _Naming(feed if feed is not None else uuid.uuid4().hex)
+    naming = Naming(feed if feed is not None else uuid.uuid4().hex)
     numbered = _numbered(lines)
-    item = next(numbered, _END)
+    item: Item = next(numbered, _END)
     while item is not _END:
         if item is PAUSE:
             item = next(numbered, _END)
             continue
-        done: list[tuple[int, Outcome]] = []
-        with db.session(write=True) as session:
-            serialise_saves(session)
-            memory = FeedMemory(held=hold_loaded(session))
-            while isinstance(item, tuple) and len(done) < CHUNK_LINES:
-                ahead, item = _read_ahead(item, numbered, naming, CHUNK_LINES - len(done))
-                remember_ahead(session, memory, [c for _, c in ahead if isinstance(c, SaveInput)])
-                for number, parsed in ahead:
-                    if progress is not None:
-                        progress(number)
-                    outcome = _apply(session, memory, number, parsed)
-                    if outcome is not None:
-                        done.append((number, outcome))
+        assert isinstance(item, tuple)
+        chunk, item = _read_chunk(item, numbered, naming)
+        try:
+            done = _apply_chunk(db, chunk, progress, staged=True)
+        except _Refused:  # the database refused a staged row: find its line, one at a time
+            done = _apply_chunk(db, chunk, progress, staged=False)
         for number, outcome in done:
             _account(report, number, outcome)
             if after is not None:
@@ -125,7 +111,13 @@ def ingest(
     return report
 
 
-_END = object()
+class _End:
+    """Where a feed's lines end."""
+
+
+_END = _End()
+Numbered = tuple[int, str | bytes]
+Item = Numbered | None | _End  # a line, a pause, or the end
 
 
 def _numbered(lines: Iterable[str | bytes | None]) -> Iterator[tuple[int, str | bytes] | None]:
@@ -138,57 +130,82 @@ def _numbered(lines: Iterable[str | bytes | None]) -> Iterator[tuple[int, str | 
             yield number, raw
 
 
-Parsed = SaveInput | LineFailure | None
+def _read_chunk(
+    item: tuple[int, str | bytes],
+    numbered: Iterator[tuple[int, str | bytes] | None],
+    naming: Naming,
+) -> tuple[list[tuple[int, Parsed]], Item]:
+    """The lines of one transaction: up to CHUNK_LINES that are not blank, read up to a pause
+    or the end; and the item after them."""
+    chunk: list[tuple[int, Parsed]] = []
+    filled = 0
+    current: Item = item
+    while isinstance(current, tuple) and filled < CHUNK_LINES:
+        ahead, current = _read_ahead(current, numbered, naming, CHUNK_LINES - filled)
+        chunk += ahead
+        filled += sum(1 for _, parsed in ahead if parsed is not None)
+    return chunk, current
+
+
+class _Refused(Exception):
+    """The database refused a row a staged transaction wrote at its end."""
+
+
+def _apply_chunk(
+    db: Database,
+    chunk: list[tuple[int, Parsed]],
+    progress: Callable[[int], None] | None,
+    *,
+    staged: bool,
+) -> list[tuple[int, Outcome]]:
+    """The lines of one transaction. `staged`: their rows are written when the transaction
+    ends (services/saves/staging.py), and a refusal then raises `_Refused`, the transaction
+    rolled back; otherwise each line writes its own in a savepoint, and fails alone."""
+    done: list[tuple[int, Outcome]] = []
+    with db.session(write=True) as session:
+        serialise_saves(session)
+        memory = FeedMemory(held=hold_loaded(session))
+        if staged:
+            memory.staging = Staging(session)
+        remember_ahead(session, memory, [c for _, c in chunk if isinstance(c, SaveInput)])
+        # A staged transaction writes nothing until its end: no query may flush the session.
+        with session.no_autoflush if staged else nullcontext():
+            for number, parsed in chunk:
+                if progress is not None:
+                    progress(number)
+                apply = _apply_staged if staged else _apply
+                outcome = apply(session, memory, number, parsed)
+                if outcome is not None:
+                    done.append((number, outcome))
+            if memory.staging is not None:
+                try:
+                    memory.staging.write(session)
+                except Exception as exc:
+                    raise _Refused from exc
+    return done
 
 
 def _read_ahead(
     item: tuple[int, str | bytes],
     numbered: Iterator[tuple[int, str | bytes] | None],
-    naming: _Naming,
+    naming: Naming,
     most: int,
-) -> tuple[list[tuple[int, Parsed]], Any]:
+) -> tuple[list[tuple[int, Parsed]], Item]:
     """Up to `most` lines, parsed, from `item` on, and the item after them: their save ids
     are then looked up in one query rather than one per line. Reading stops at a pause, so a
     live source is never waited for with lines left to apply."""
     ahead: list[tuple[int, Parsed]] = []
-    current: Any = item
+    current: Item = item
     while isinstance(current, tuple) and len(ahead) < most:
         number, raw = current
-        ahead.append((number, _parse(number, raw, naming)))
+        ahead.append((number, parse(number, raw, naming)))
         current = next(numbered, _END)
     return ahead, current
 
 
-def _parse(number: int, raw: str | bytes, naming: _Naming) -> Parsed:
-    if len(raw) > MAX_LINE_BYTES:  # cut short by the reader (cli/feed.py)
-        return LineFailure(
-            number,
-            f"line too long: over {MAX_LINE_BYTES:,} bytes, at most {MAX_LINE_CHARS:,} characters",
-        )
-    try:
-        line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as exc:
-        return LineFailure(
-            number, f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
-        )
-    if not line.strip():
-        return None
-    try:
-        return _parse_line(line, naming)
-    except AlertctlError as exc:
-        return LineFailure(number, exc.message)
-    except LINE_FAULTS as exc:
-        return LineFailure(number, f"cannot be read: {_fault(exc)}")
-
-
-# What a hostile line can raise besides a refusal of ours: each fails that line alone.
-LINE_FAULTS = (ValueError, OverflowError, RecursionError, UnicodeError, TypeError)
-
-
-def _fault(exc: BaseException) -> str:
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return f"{type(exc).__name__}: {str(exc)[:100]}"
+# What the database says of a row it will not store: the line fails alone, in its savepoint.
+# (Every other error of the database, such as one it cannot write at all, ends the feed.)
+REFUSALS = (IntegrityError, DataError)
 
 
 def _apply(session: Session, memory: FeedMemory, number: int, parsed: Parsed) -> Outcome | None:
@@ -201,7 +218,33 @@ def _apply(session: Session, memory: FeedMemory, number: int, parsed: Parsed) ->
     except AlertctlError as exc:
         return LineFailure(number, exc.message)
     except LINE_FAULTS as exc:  # a value the line holds that nothing could store
-        return LineFailure(number, f"cannot be applied: {_fault(exc)}")
+        return LineFailure(number, f"cannot be applied: {fault(exc)}")
+    except (
+        REFUSALS
+    ) as exc:  # a row of the line that a constraint or trigger of the database refuses
+        return LineFailure(number, f"refused by the database: {str(exc.orig)[:200]}")
+    remember_save(memory, result)
+    return result
+
+
+def _apply_staged(
+    session: Session, memory: FeedMemory, number: int, parsed: Parsed
+) -> Outcome | None:
+    """One line of a staged transaction: its rows are staged once it has succeeded; a failure
+    puts its request back as it was, and stages nothing."""
+    if not isinstance(parsed, SaveInput):
+        return parsed
+    assert memory.staging is not None
+    before = before_save(session, parsed, memory)
+    line = memory.staging.begin_line()
+    try:
+        result = save(session, parsed, memory)
+    except (AlertctlError, *LINE_FAULTS) as exc:
+        put_back(session, memory, before)
+        if isinstance(exc, AlertctlError):
+            return LineFailure(number, exc.message)
+        return LineFailure(number, f"cannot be applied: {fault(exc)}")
+    memory.staging.take(line)
     remember_save(memory, result)
     return result
 
@@ -218,116 +261,3 @@ def _account(report: IngestReport, number: int, outcome: Outcome) -> None:
     else:
         report.saves += 1
         report.alerts += len(outcome.alerts)
-
-
-# A save is a few fields, the longest a 20,000-character description: a longer line is not one.
-MAX_LINE_CHARS = 100_000
-# The most a line's characters take in UTF-8: a reader keeps no more of a line than this.
-MAX_LINE_BYTES = 4 * MAX_LINE_CHARS
-
-
-def _parse_line(line: str, naming: _Naming) -> SaveInput:
-    if len(line) > MAX_LINE_CHARS:
-        # A longer line is read no further than its start (cli/feed.py): its length is a floor.
-        raise Invalid(f"line too long: {len(line):,} characters, at most {MAX_LINE_CHARS:,}")
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise Invalid(f"not JSON: {exc.msg} at column {exc.colno}") from None
-    except RecursionError:
-        raise Invalid("not a save: nested too deeply") from None
-    if not isinstance(data, dict):
-        raise Invalid("not a JSON object")
-    for key, value in data.items():
-        if isinstance(value, str) and not _is_text(value):
-            raise Invalid(f"field {key[:40]!r} holds a lone surrogate (such as \\ud800): not text")
-    change = save_input_from(data)
-    if change.save_id is None:
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-        key = hashlib.sha256(canonical.encode()).digest()
-        naming.seen[key] += 1
-        named = f"{canonical}#{naming.seen[key]}"
-        if change.time is None:
-            named = f"{naming.feed_id}\n{named}"
-        change.save_id = f"feed-{hashlib.sha256(named.encode()).hexdigest()[:32]}"
-    return change
-
-
-def _is_text(value: str) -> bool:
-    """Whether a string can be stored: JSON's \\u escapes can make half a character."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-# The fields of a save, as `request open/update` and the JSON Lines feed name them.
-SAVE_FIELDS = (
-    "reference",
-    "contract",
-    "client",
-    "site",
-    "product",
-    "service",
-    "title",
-    "external_description",
-    "status",
-    "state",
-    "requester",
-    "save_id",
-    "time",
-    "move",
-)
-
-
-def save_input_from(data: Table) -> SaveInput:
-    """A save from one JSON object of the feed; unknown fields are refused by name."""
-    unknown = sorted(set(data) - set(SAVE_FIELDS))
-    if unknown:
-        raise Invalid(f"unknown field {unknown[0]!r}")
-    values: Table = {}
-    for spec in fields(SaveInput):
-        if spec.name not in data or data[spec.name] is None:
-            continue
-        value = data[spec.name]
-        if spec.name == "time":
-            values["time"] = parse_time(value)
-        elif spec.name == "move":
-            if not isinstance(value, bool):
-                raise Invalid("field 'move' must be true or false")
-            values["move"] = value
-        elif not isinstance(value, str):
-            raise Invalid(f"field {spec.name!r} must be a string")
-        else:
-            values[spec.name] = value
-    if "reference" not in values:
-        raise Invalid("missing field 'reference'")
-    return SaveInput(**values)
-
-
-def parse_time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise Invalid("field 'time' must be an ISO 8601 string")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid(f"field 'time' is not an ISO 8601 time: {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        raise Invalid(f"field 'time' {value[:40]!r} has no UTC offset: add Z or one such as +01:00")
-    try:
-        utc = parsed.astimezone(UTC)
-    except OverflowError:
-        utc = None
-    # A time far from now is a help desk's mistake: one dated 9999 would make every later save
-    # of the request "before" it.
-    if utc is None or not EARLIEST_TIME <= utc <= datetime.now(UTC) + LATEST_AHEAD:
-        raise Invalid(
-            f"field 'time' {value[:40]!r} is out of range: from {EARLIEST_TIME.year} to one day "
-            "from now"
-        )
-    return parsed
-
-
-EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST_AHEAD = timedelta(days=1)

@@ -22,8 +22,10 @@ from alertctl.domain.model import Event, StatusType
 from alertctl.domain.validation import check_reference, check_text
 from alertctl.errors import Conflict, Invalid, NotFound
 from alertctl.services.common import ident, insert_rows
+from alertctl.services.holds.hold import load_held
+from alertctl.services.results import Columns
 from alertctl.services.saves.alert_slice import get_request
-from alertctl.services.saves.feed_memory import FeedMemory, fact
+from alertctl.services.saves.feed_memory import LOOKUP_KEYS, FeedMemory, fact, row
 from alertctl.services.saves.fields import SaveInput, apply_fields, diff, field_codes
 from alertctl.services.saves.save_alerts import (
     LeftOut,
@@ -78,8 +80,8 @@ def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) 
         return SaveResult(change.reference, save_id, created=False, replayed=True)
     now = change.time or datetime.now(UTC)
     _check_time(request, change)
-    before = snapshot(session, request) if request is not None else None
-    previous_status = session.get(Status, request.status_id) if request is not None else None
+    before = snapshot(session, request, memory) if request is not None else None
+    previous_status = row(session, memory, Status, request.status_id) if request else None
     old = field_codes(session, request, memory) if request is not None else {}
     warnings: list[str] = []
     created = request is None
@@ -87,26 +89,31 @@ def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) 
         request = _new_request(session, change, now, memory)
     apply_fields(session, request, change, warnings, memory)
     request.updated_at = now
-    after = snapshot(session, request)
+    after = snapshot(session, request, memory)
     events = detect_events(before, after)
     if Event.OPEN in events:
         request.open_fired = True
-    session.add(request)
-    if request.id is None:
-        session.flush()  # a new request's id, for its save and its alerts
-    if memory is not None:
-        memory.requests.remember(request.reference, request)
+    staging = memory.staging if memory is not None else None
+    _keep(session, request, created, memory)
     planned = plan_alerts(session, request, events, previous_status, memory)
     changes = diff(old, field_codes(session, request, memory))
-    saved = SavedAs(
-        _record(session, request, save_id, now, previous_status, changes, events, planned),
-        save_id,
-    )
+    record = _record(request, save_id, now, previous_status, changes, events, planned)
+    if staging is None:
+        (record["id"],) = insert_rows(session, _SAVES, [record])
+    else:
+        (record["id"],) = staging.ids.take(_SAVES, 1)
+        staging.line.records.append(record)
+    saved = SavedAs(record["id"], save_id)
     alerts, faults = write_alerts(session, planned, saved, request, now, memory, fresh=created)
-    if alerts:
-        outbox.announce(session)
-    if _moves_clocks(request, events, changes) and has_terms(session, request, memory):
-        recheck(session, ident(request.id), now)
+    moves_clocks = _moves_clocks(request, events, changes) and has_terms(session, request, memory)
+    if staging is not None:
+        staging.line.announce = bool(alerts)
+        staging.line.clock_due = now if moves_clocks else None
+    else:
+        if alerts:
+            outbox.announce(session)
+        if moves_clocks:
+            recheck(session, ident(request.id), now)
     return SaveResult(
         change.reference,
         save_id,
@@ -119,6 +126,22 @@ def save(session: Session, change: SaveInput, memory: FeedMemory | None = None) 
     )
 
 
+def _keep(session: Session, request: Request, created: bool, memory: FeedMemory | None) -> None:
+    """The request in the session, with an id for its save and its alerts: flushed by a single
+    save, named ahead of its write in a staged feed (services/saves/staging.py)."""
+    session.add(request)
+    staging = memory.staging if memory is not None else None
+    if request.id is None:
+        if staging is None:
+            session.flush()
+        else:
+            (request.id,) = staging.ids.take(_REQUESTS, 1)
+    if memory is not None:
+        memory.requests.remember(request.reference, request)
+    if staging is not None:
+        staging.line.request_id, staging.line.opened = ident(request.id), created
+
+
 def _moves_clocks(request: Request, events: list[Event], changes: dict[str, list[Any]]) -> bool:
     """Whether the save may move the request's SLA clocks: they start at the open, and follow
     its statuses, its contract and its service."""
@@ -128,10 +151,10 @@ def _moves_clocks(request: Request, events: list[Event], changes: dict[str, list
 
 
 _SAVES = RequestSave.__table__  # type: ignore[attr-defined]
+_REQUESTS = Request.__table__  # type: ignore[attr-defined]
 
 
 def _record(
-    session: Session,
     request: Request,
     save_id: str,
     now: datetime,
@@ -139,26 +162,19 @@ def _record(
     changes: dict[str, list[Any]],
     events: list[Event],
     planned: PlannedAlerts,
-) -> int:
+) -> Columns:
     """The save's record: what changed, the events it raised, who was superseded. Written by
     Core: a feed writes one per line, and none is read back as an object."""
-    (record_id,) = insert_rows(
-        session,
-        _SAVES,
-        [
-            {
-                "request_id": ident(request.id),
-                "save_key": save_id,
-                "saved_at": now,
-                "previous_status_id": previous_status.id if previous_status else None,
-                "status_id": request.status_id,
-                "changes": json.dumps(changes, ensure_ascii=False),
-                "events": ",".join(e.value for e in events),
-                "superseded": json.dumps(planned.superseded(), ensure_ascii=False),
-            }
-        ],
-    )
-    return record_id
+    return {
+        "request_id": ident(request.id),
+        "save_key": save_id,
+        "saved_at": now,
+        "previous_status_id": previous_status.id if previous_status else None,
+        "status_id": request.status_id,
+        "changes": json.dumps(changes, ensure_ascii=False),
+        "events": ",".join(e.value for e in events),
+        "superseded": json.dumps(planned.superseded(), ensure_ascii=False),
+    }
 
 
 def _save_id(change: SaveInput) -> str:
@@ -190,7 +206,7 @@ def _replayed(
 
 
 def remember_save(memory: FeedMemory, result: SaveResult) -> None:
-    """A save applied in this transaction, once its savepoint is released: a later line with
+    """A save applied in this transaction, once it has succeeded: a later line with
     its id is a replay."""
     memory.saves.remember(result.save_id, result.reference)
 
@@ -215,9 +231,41 @@ def _check_time(request: Request | None, change: SaveInput) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Before:
+    """A request as a feed's line found it (None: not there yet), to put back if the line
+    fails: a staged transaction has no savepoint to roll back (services/saves/staging.py)."""
+
+    reference: str
+    request: Request | None
+    values: Columns
+
+
+_REQUEST_COLUMNS = tuple(_REQUESTS.columns.keys())
+
+
+def before_save(session: Session, change: SaveInput, memory: FeedMemory) -> Before:
+    request = _find(session, change.reference, memory)
+    values = {k: getattr(request, k) for k in _REQUEST_COLUMNS} if request is not None else {}
+    return Before(change.reference, request, values)
+
+
+def put_back(session: Session, memory: FeedMemory, before: Before) -> None:
+    """Undo what a failed line did to its request: its fields as they were, or the request it
+    was opening gone from the session, and from the memory."""
+    if before.request is not None:
+        for name, value in before.values.items():
+            setattr(before.request, name, value)
+        return
+    opened = memory.requests.found.pop(before.reference, None)
+    if opened is not None and opened in session:
+        session.expunge(opened)
+
+
 def remember_ahead(session: Session, memory: FeedMemory, changes: list[SaveInput]) -> None:
     """Look up the requests and the save ids of a feed's next saves in a query or two, rather
-    than one or two per save."""
+    than one or two per save; in a staged transaction, the alerts of those requests held as
+    they coalesce too."""
     memory.requests.look_up(
         (c.reference for c in changes),
         lambda references: (
@@ -235,12 +283,17 @@ def remember_ahead(session: Session, memory: FeedMemory, changes: list[SaveInput
             .where(col(RequestSave.save_key).in_(keys))
         ).all(),
     )
+    if memory.staging is not None:
+        found = (memory.requests.found.get(c.reference) for c in changes)
+        ids = sorted({r.id for r in found if r is not None and r.id is not None})
+        for start in range(0, len(ids), LOOKUP_KEYS):
+            load_held(session, memory.staging, ids[start : start + LOOKUP_KEYS])
 
 
 def _find(session: Session, reference: str, memory: FeedMemory | None) -> Request | None:
     if memory is not None:
         request = memory.requests.found.get(reference)
-        # A request opened by a line whose savepoint was rolled back has left the session.
+        # A request opened by a line that failed has left the session.
         if request is not None and request in session:
             return request
         if request is None and reference in memory.requests.looked_up:
@@ -248,9 +301,9 @@ def _find(session: Session, reference: str, memory: FeedMemory | None) -> Reques
     return session.exec(select(Request).where(Request.reference == reference)).first()
 
 
-def snapshot(session: Session, request: Request) -> Snapshot:
+def snapshot(session: Session, request: Request, memory: FeedMemory | None = None) -> Snapshot:
     """What event detection knows of the request as it is in the session."""
-    status = session.get(Status, request.status_id)
+    status = row(session, memory, Status, request.status_id)
     assert status is not None
     return Snapshot(
         status=status.code,

@@ -12,7 +12,7 @@ from alertctl.domain.holds import HoldReason
 from alertctl.domain.model import AlertStatus, Channel, Event, Fix, PersonKind
 from alertctl.domain.recipients import Reason, Recipient
 from alertctl.services.common import ident, insert_rows
-from alertctl.services.holds.hold import hold_alerts, settle
+from alertctl.services.holds.hold import hold_alerts, settle, settled
 from alertctl.services.results import Columns, Record
 from alertctl.services.saves.alert_slice import Loaded, load
 from alertctl.services.saves.decide import Outcome, decide, faults_of
@@ -121,19 +121,28 @@ def write_alerts(
     holding = hold_alerts(
         session, (ident(request.id), request.client_id), columns, now, memory, fresh=fresh
     )
-    ids = insert_rows(session, _ALERTS, columns, unique="key")
-    settle(session, holding, columns, ids)
-    faults = [
-        _record_fault(session, loaded, saved, request, f)
-        for f in faults_of(loaded, planned.outcomes)
-    ]
+    staging = memory.staging if memory is not None else None
+    found = faults_of(loaded, planned.outcomes)
+    faults = [_fault_columns(loaded, saved, request, f) for f in found]
+    if staging is None:
+        ids = insert_rows(session, _ALERTS, columns, unique="key")
+        settle(session, settled(holding, columns, ids))
+        insert_rows(session, _FAULTS, faults)
+    else:
+        ids = staging.ids.take(_ALERTS, len(columns))
+        for row, alert_id in zip(columns, ids, strict=True):
+            row["id"] = alert_id
+        staging.line.alerts += columns
+        staging.line.updates += settled(holding, columns, ids)
+        staging.line.faults += faults
     return [
         replace(row, id=i, held=_held(columns))
         for (columns, row), i in zip(queued, ids, strict=True)
-    ], faults
+    ], [_left_out(f) for f in found]
 
 
 _ALERTS = Alert.__table__  # type: ignore[attr-defined]
+_FAULTS = AlertFault.__table__  # type: ignore[attr-defined]
 
 
 def _queue(
@@ -205,27 +214,24 @@ def _superseded(outcome: Outcome) -> list[Record]:
     ]
 
 
-def _record_fault(
-    session: Session,
-    loaded: Loaded,
-    saved: SavedAs,
-    request: Request,
-    fault: Fault,
-) -> LeftOut:
-    session.add(
-        AlertFault(
-            save_id=saved.id,
-            request_id=ident(request.id),
-            event=fault.event.value,
-            person_id=loaded.person_ids[fault.person.key],
-            channel=fault.channel.value if fault.channel else None,
-            reason=fault.reason.value,
-            detail=fault.detail,
-            # When it was found, not the save's own time: a feed of old saves replayed today
-            # makes faults that `check` must see today (the save keeps its time).
-            created_at=datetime.now(UTC),
-        )
-    )
+def _fault_columns(loaded: Loaded, saved: SavedAs, request: Request, fault: Fault) -> Columns:
+    return {
+        "save_id": saved.id,
+        "request_id": ident(request.id),
+        "event": fault.event.value,
+        "person_id": loaded.person_ids[fault.person.key],
+        "channel": fault.channel.value if fault.channel else None,
+        "reason": fault.reason.value,
+        "detail": fault.detail,
+        # When it was found, not the save's own time: a feed of old saves replayed today
+        # makes faults that `check` must see today (the save keeps its time).
+        "created_at": datetime.now(UTC),
+        "handled_at": None,
+        "handled": None,
+    }
+
+
+def _left_out(fault: Fault) -> LeftOut:
     return LeftOut(
         fault.event,
         fault.person.kind,
