@@ -59,6 +59,25 @@ def test_a_template_that_does_not_render_is_said_recorded_and_counted(
     assert "left out by faults 3 (no_template 3)" in counted
 
 
+def test_a_broken_html_part_stops_only_the_alerts_that_would_have_it(sample_db: Path) -> None:
+    """ACME's openings go in plain text: their HTML part is never rendered, so its syntax
+    error leaves no one out; once they go in HTML, it leaves out everyone they reach."""
+    with sqlite3.connect(sample_db) as connection:
+        connection.execute("UPDATE template SET html = '{% if %}' WHERE name = 'default-open-fr'")
+    plain = json.loads(ok(sample_db, *OPEN_R1, "--json").stdout)
+    assert (len(plain["alerts"]), plain["faults"]) == (3, [])
+    # As a setting made while the template still rendered (`client alerts` refuses one now).
+    with sqlite3.connect(sample_db) as connection:
+        connection.execute(
+            "UPDATE client_alert_setting SET format = 'html' WHERE event = 'open' AND client_id = "
+            "(SELECT id FROM client WHERE code = 'ACME')"
+        )
+    html = json.loads(ok(sample_db, *open_args("R2"), "--json").stdout)
+    assert html["alerts"] == []
+    assert {f["reason"] for f in html["faults"]} == {"no_template"}
+    assert len(html["faults"]) == 3
+
+
 def test_a_missing_template_counts_everyone_it_would_have_reached(sample_db: Path) -> None:
     with sqlite3.connect(sample_db) as connection:
         connection.execute("PRAGMA foreign_keys = OFF")

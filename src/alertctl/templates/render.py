@@ -247,14 +247,15 @@ def render_one(source: str, context: Mapping[str, object], *, html: bool = False
     env.steps = 0
     size = 0
     parts: list[str] = []
+    append = parts.append
     try:
-        for chunk in template.generate(dict(context)):
+        for count, chunk in enumerate(template.generate(dict(context))):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise RenderError(f"output larger than {MAX_OUTPUT_CHARS} characters")
-            if not len(parts) % CHUNKS_PER_TICK:
+            if not count % CHUNKS_PER_TICK:
                 env.tick()
-            parts.append(chunk)
+            append(chunk)
     except RenderError:
         raise
     except (TemplateError, SecurityError) as exc:

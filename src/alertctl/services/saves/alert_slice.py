@@ -354,22 +354,29 @@ def _settings(
             own[event] = named
         template = named or shipped.get((event, language))
         name = template.name if template else default_template_name(event, language)
-        problem = template_problem(template) if template else f"template {name!r} does not exist"
+        mail_format = MailFormat(setting.format) if setting else MailFormat.TEXT
+        problem = (
+            template_problem(template, html=mail_format is MailFormat.HTML)
+            if template
+            else f"template {name!r} does not exist"
+        )
         settings[event] = ClientAlert(
             enabled=bool(setting and setting.enabled),
             keyword=setting.keyword if setting else None,
             template=name,
             template_problem=problem,
-            mail_format=MailFormat(setting.format) if setting else MailFormat.TEXT,
+            mail_format=mail_format,
         )
     return settings, own, shipped
 
 
-def template_problem(template: Template) -> str | None:
+def template_problem(template: Template, *, html: bool = True) -> str | None:
+    """Why the template cannot write an alert, if it cannot. `html`: the alert has an HTML part;
+    a client's events in plain text never render theirs, so a fault there stops none of them."""
     try:
         check_syntax(template.subject)
         check_syntax(template.text)
-        if template.html:
+        if html and template.html:
             check_syntax(template.html, html=True)
     except RenderError as exc:
         return str(exc)

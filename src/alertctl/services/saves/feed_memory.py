@@ -101,4 +101,4 @@ def row(session: Session, memory: FeedMemory | None, model: type[T], row_id: Any
     key = (model, row_id)
     if key not in memory.rows:
         memory.rows[key] = session.get(model, row_id)
-    return cast(T | None, memory.rows[key])
+    return cast("T | None", memory.rows[key])

@@ -1,7 +1,7 @@
 """The alerts one save writes to the outbox, and the faults it records: decided by the same code
 as previews (`decide`), written in the save's transaction."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlmodel import Session
@@ -136,7 +136,7 @@ def write_alerts(
         staging.line.updates += settled(holding, columns, ids)
         staging.line.faults += faults
     return [
-        replace(row, id=i, held=_held(columns))
+        QueuedAlert(i, *row, held=_held(columns))
         for (columns, row), i in zip(queued, ids, strict=True)
     ], [_left_out(f) for f in found]
 
@@ -152,20 +152,19 @@ def _queue(
     outcome: Outcome,
     recipient: Recipient,
     now: datetime,
-) -> tuple[Columns, QueuedAlert]:
+) -> tuple[Columns, tuple[Event, PersonKind, str, Channel, str, str]]:
+    """The alert's columns, and what its QueuedAlert says but for its id and hold."""
     person = recipient.person
-    message = outcome.message(recipient)
     alert = queue_columns(saved, request, outcome, recipient, loaded.person_ids[person.key], now)
-    row = QueuedAlert(
-        0,
+    said = (
         outcome.decision.event,
         person.kind,
         person.code,
         recipient.channel,
         recipient.address,
-        message.subject,
+        alert["subject"],
     )
-    return alert, row
+    return alert, said
 
 
 def queue_columns(
