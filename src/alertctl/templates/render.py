@@ -205,15 +205,24 @@ def check_syntax(source: str, *, html: bool = False) -> None:
 
 
 @lru_cache(maxsize=256)
-def _syntax_problem(source: str, html: bool) -> str | None:
-    # Every save checks the templates of its client's five events: parse each source once.
+def _names(source: str, html: bool) -> frozenset[str] | str:
+    """The names the template reads from its context, or why it does not parse. Every save
+    checks the templates of its client's events: each source is parsed once for all."""
     env = _HTML if html else _TEXT
     try:
         parsed = env.parse(source)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         return f"syntax error{f' at line {line}' if line else ''}: {exc}"
-    unknown = meta.find_undeclared_variables(parsed) - CONTEXT_NAMES - {"range"}
+    return frozenset(meta.find_undeclared_variables(parsed))
+
+
+@lru_cache(maxsize=256)
+def _syntax_problem(source: str, html: bool) -> str | None:
+    names = _names(source, html)
+    if isinstance(names, str):
+        return names
+    unknown = names - CONTEXT_NAMES - {"range"}
     if unknown:
         return f"unknown variable {sorted(unknown)[0]!r}"
     return None
@@ -226,12 +235,12 @@ def _compiled(source: str, html: bool) -> Template:
     return (_HTML if html else _TEXT).from_string(source)
 
 
-@lru_cache(maxsize=256)
 def reads_recipient(source: str, html: bool = False) -> bool:
     """Whether the template's output depends on who reads it: one that names no `recipient`
-    renders the same for every recipient of an event, and is rendered once for them all."""
-    parsed = (_HTML if html else _TEXT).parse(source)
-    return "recipient" in meta.find_undeclared_variables(parsed)
+    renders the same for every recipient of an event, and is rendered once for them all (one
+    that does not parse is rendered for each, and refused by `render_one`)."""
+    names = _names(source, html)
+    return isinstance(names, str) or "recipient" in names
 
 
 # Output chunks between two looks at the deadline: the work between two chunks is bounded
@@ -321,10 +330,7 @@ def render_alert(
 
 
 def _render_shared(source: str, context: TemplateContext, html: bool, shared: Shared | None) -> str:
-    if shared is None:
-        return render_one(source, context, html=html)
-    check_syntax(source, html=html)  # a bad template is refused before it is looked at
-    if reads_recipient(source, html):
+    if shared is None or reads_recipient(source, html):
         return render_one(source, context, html=html)
     key = (source, html)
     if key not in shared:

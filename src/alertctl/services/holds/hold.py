@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
@@ -204,7 +203,7 @@ def _coalescing(
     not join it, whenever the sender runs."""
     query = _COALESCING_LOCKED if lock else _COALESCING
     rows = session.execute(query, {"request_ids": [request_id]})
-    return _grouped(request_id, [_held_row(row) for _, *row in rows], now)
+    return _grouped(request_id, [HeldRow(*row) for _, *row in rows], now)
 
 
 def _grouped(
@@ -220,17 +219,13 @@ def _grouped(
     return found
 
 
-def _held_row(row: Sequence[Any]) -> HeldRow:
-    return HeldRow(*row)
-
-
 def load_held(session: Session, staging: Staging, request_ids: Sequence[int]) -> None:
     """Read the alerts held as they coalesce of a feed's next requests, in one query, and lock
     them as a save does (`hold_alerts`)."""
     fresh = [i for i in request_ids if not staging.knows_held(i)]
     if fresh:
         rows = session.execute(_COALESCING_LOCKED, {"request_ids": fresh})
-        staging.remember_held(fresh, ((request_id, _held_row(row)) for request_id, *row in rows))
+        staging.remember_held(fresh, ((request_id, HeldRow(*row)) for request_id, *row in rows))
 
 
 # Built once: a save reads it, and building a statement costs more than running it.

@@ -78,9 +78,6 @@ class FeedMemory:
     # own as it goes (services/saves/staging.py).
     staging: Staging | None = None
 
-    # Rows of the configuration by class and id (see `row`).
-    rows: dict[tuple[type, Any], Any] = field(default_factory=dict)
-
     def fact(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
         if key not in self.facts:
             self.facts[key] = read()
@@ -96,9 +93,4 @@ def row(session: Session, memory: FeedMemory | None, model: type[T], row_id: Any
     """A row of the configuration (a client, a contract, a status, a person...) by its id:
     through the memory in a feed's transaction. A save looks up some twenty, and SQLAlchemy's
     lookup by id, though it finds them in the session, cost a tenth of a save."""
-    if memory is None:
-        return session.get(model, row_id)
-    key = (model, row_id)
-    if key not in memory.rows:
-        memory.rows[key] = session.get(model, row_id)
-    return cast("T | None", memory.rows[key])
+    return fact(memory, (model, row_id), lambda: session.get(model, row_id))

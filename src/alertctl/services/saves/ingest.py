@@ -169,11 +169,11 @@ def _apply_chunk(
             memory.staging = Staging(session)
         remember_ahead(session, memory, [c for _, c in chunk if isinstance(c, SaveInput)])
         # A staged transaction writes nothing until its end: no query may flush the session.
+        apply = _apply_staged if staged else _apply
         with session.no_autoflush if staged else nullcontext():
             for number, parsed in chunk:
                 if progress is not None:
                     progress(number)
-                apply = _apply_staged if staged else _apply
                 outcome = apply(session, memory, number, parsed)
                 if outcome is not None:
                     done.append((number, outcome))
@@ -215,16 +215,21 @@ def _apply(session: Session, memory: FeedMemory, number: int, parsed: Parsed) ->
     try:
         with session.begin_nested():
             result = save(session, parsed, memory)
-    except AlertctlError as exc:
-        return LineFailure(number, exc.message)
-    except LINE_FAULTS as exc:  # a value the line holds that nothing could store
-        return LineFailure(number, f"cannot be applied: {fault(exc)}")
-    except (
-        REFUSALS
-    ) as exc:  # a row of the line that a constraint or trigger of the database refuses
+    except (AlertctlError, *LINE_FAULTS) as exc:
+        return _failure(number, exc)
+    # A row of the line that a constraint or trigger of the database refuses.
+    except REFUSALS as exc:
         return LineFailure(number, f"refused by the database: {str(exc.orig)[:200]}")
     remember_save(memory, result)
     return result
+
+
+def _failure(number: int, exc: Exception) -> LineFailure:
+    """A line's own failure: a refusal of ours, or a value the line holds that nothing could
+    store."""
+    if isinstance(exc, AlertctlError):
+        return LineFailure(number, exc.message)
+    return LineFailure(number, f"cannot be applied: {fault(exc)}")
 
 
 def _apply_staged(
@@ -241,9 +246,7 @@ def _apply_staged(
         result = save(session, parsed, memory)
     except (AlertctlError, *LINE_FAULTS) as exc:
         put_back(session, memory, before)
-        if isinstance(exc, AlertctlError):
-            return LineFailure(number, exc.message)
-        return LineFailure(number, f"cannot be applied: {fault(exc)}")
+        return _failure(number, exc)
     memory.staging.take(line)
     remember_save(memory, result)
     return result
